@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Native suites share one ONNX Runtime env per process; keep CPU contention predictable on 2 cores.
+  maxWorkers: 2,
+  testTimeout: 60000,
+};
