@@ -1,0 +1,42 @@
+#include <napi.h>
+
+#include "addon_data.h"
+#include "errors.h"
+#include "family_wrap.h"
+#include "ort_runtime.h"
+
+namespace dofa {
+namespace {
+
+// Backends compiled into this binary.
+Napi::Value Backends(const Napi::CallbackInfo& info) {
+  Napi::Array list = Napi::Array::New(info.Env());
+  list.Set(0u, "onnxruntime-cpu");
+  return list;
+}
+
+// runtimeVersion(ortLibrary) -> the ONNX Runtime library's version string (loads it if needed).
+Napi::Value RuntimeVersion(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) ThrowJs(info.Env(), codes::kInvalidArgument, "runtimeVersion(libraryPath)");
+  try {
+    return Napi::String::New(info.Env(), OrtRuntime::LibraryVersion(info[0].As<Napi::String>().Utf8Value()));
+  } catch (const Error& error) {
+    ThrowJs(info.Env(), error.code(), error.what());
+  }
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  data->familyConstructor = Napi::Persistent(FamilyWrap::Define(env));
+  env.SetInstanceData(data);
+  exports.Set("loadFamily", Napi::Function::New<FamilyWrap::LoadFamily>(env, "loadFamily"));
+  exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
+  exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace dofa
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return dofa::Init(env, exports); }
+NODE_API_MODULE(dynamic_ofa, InitModule)

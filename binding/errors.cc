@@ -1,0 +1,16 @@
+#include "errors.h"
+
+namespace dofa {
+
+Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::string& message) {
+  const bool argumentMistake = code == codes::kInputType || code == codes::kInvalidArgument;
+  Napi::Error error = argumentMistake ? Napi::TypeError::New(env, message) : Napi::Error::New(env, message);
+  error.Value().Set("code", Napi::String::New(env, code));
+  return error;
+}
+
+void ThrowJs(Napi::Env env, const std::string& code, const std::string& message) {
+  throw MakeJsError(env, code, message);
+}
+
+}  // namespace dofa

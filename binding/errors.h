@@ -1,0 +1,40 @@
+// Errors with a stable code. Native code throws dofa::Error anywhere (also on worker threads);
+// the N-API layer turns it into a JS Error carrying `.code`, which lib/errors.ts maps to typed classes.
+#pragma once
+
+#include <napi.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace dofa {
+
+namespace codes {
+inline constexpr const char* kModelLoad = "E_MODEL_LOAD";
+inline constexpr const char* kFamilyInvalid = "E_FAMILY_INVALID";
+inline constexpr const char* kInputShape = "E_INPUT_SHAPE";
+inline constexpr const char* kInputType = "E_INPUT_TYPE";
+inline constexpr const char* kSubnetUnknown = "E_SUBNET_UNKNOWN";
+inline constexpr const char* kClosed = "E_CLOSED";
+inline constexpr const char* kBusy = "E_BUSY";
+inline constexpr const char* kBackendUnavailable = "E_BACKEND_UNAVAILABLE";
+inline constexpr const char* kRuntimeLoad = "E_RUNTIME_LOAD";
+inline constexpr const char* kThreads = "E_THREADS";
+inline constexpr const char* kInference = "E_INFERENCE";
+inline constexpr const char* kInvalidArgument = "E_INVALID_ARGUMENT";
+}  // namespace codes
+
+class Error : public std::runtime_error {
+ public:
+  Error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+// A JS Error (or TypeError for argument mistakes) with `.code` set.
+Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::string& message);
+[[noreturn]] void ThrowJs(Napi::Env env, const std::string& code, const std::string& message);
+
+}  // namespace dofa

@@ -1,0 +1,113 @@
+#include "family.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "engine_ort.h"
+#include "errors.h"
+
+namespace dofa {
+namespace {
+
+std::string ShapeString(const std::vector<int64_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? "," : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+}  // namespace
+
+SharedBuffer::SharedBuffer(size_t floats) : size_(floats) {
+  const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
+  data_ = static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes));
+  if (data_ == nullptr) throw std::bad_alloc();
+  std::memset(data_, 0, bytes == 0 ? 64 : bytes);
+}
+
+SharedBuffer::~SharedBuffer() { std::free(data_); }
+
+std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
+  if (options.modelPaths.empty()) throw Error(codes::kFamilyInvalid, "a family needs at least one sub-network");
+  if (options.device != "cpu") {
+    throw Error(codes::kBackendUnavailable, "device '" + options.device +
+                                                "' is not available in this build (TensorRT was not compiled in); "
+                                                "available: cpu");
+  }
+  std::shared_ptr<Family> family(new Family());
+  family->device_ = options.device;
+  family->inputSpec_ = options.inputSpec;
+  auto runtime = OrtRuntime::Acquire(options.ortLibrary, options.threads);
+  for (const std::string& path : options.modelPaths) family->engines_.push_back(LoadOrtEngine(runtime, path));
+
+  // Sub-networks may differ in resolution but must agree on layout, channels and output.
+  const Engine& first = *family->engines_.front();
+  size_t inputCapacity = 0;
+  for (size_t i = 0; i < family->engines_.size(); ++i) {
+    const Engine& engine = *family->engines_[i];
+    const auto& in = engine.input().shape;
+    if (in.size() != 4 || in[0] != 1) {
+      throw Error(codes::kFamilyInvalid, "'" + options.modelPaths[i] + "': input shape " + ShapeString(in) +
+                                             " is not NCHW with batch 1");
+    }
+    if (in[1] != options.inputSpec.channels) {
+      throw Error(codes::kFamilyInvalid, "'" + options.modelPaths[i] + "': input has " + std::to_string(in[1]) +
+                                             " channels; the family manifest says " +
+                                             std::to_string(options.inputSpec.channels));
+    }
+    if (engine.output().shape != first.output().shape) {
+      throw Error(codes::kFamilyInvalid, "'" + options.modelPaths[i] + "': output shape " +
+                                             ShapeString(engine.output().shape) + " differs from '" +
+                                             options.modelPaths[0] + "' " + ShapeString(first.output().shape));
+    }
+    inputCapacity = std::max(inputCapacity, engine.input().ElementCount());
+  }
+  family->input_ = std::make_shared<SharedBuffer>(inputCapacity);
+  family->output_ = std::make_shared<SharedBuffer>(first.output().ElementCount());
+  for (auto& engine : family->engines_) {
+    engine->Bind(family->input_->data(), family->input_->size(), family->output_->data(), family->output_->size());
+  }
+  // Warm up every sub-network now, so the first inference after a switch runs at steady-state speed.
+  // Their timings give a first latency profile of this device. Round-robin, as a switching workload runs.
+  std::vector<std::vector<double>> timings(family->engines_.size());
+  for (int run = 0; run < options.warmupRuns; ++run) {
+    for (size_t i = 0; i < family->engines_.size(); ++i) timings[i].push_back(family->engines_[i]->Run().hostMs);
+  }
+  for (auto& samples : timings) {
+    if (samples.size() > 1) samples.erase(samples.begin());
+    std::sort(samples.begin(), samples.end());
+    family->warmupMs_.push_back(samples.empty() ? 0 : samples[samples.size() / 2]);
+  }
+  std::memset(family->output_->data(), 0, family->output_->bytes());
+  return family;
+}
+
+void Family::Acquire() {
+  bool expected = false;
+  if (!busy_.compare_exchange_strong(expected, true)) {
+    throw Error(codes::kBusy, "this family is already running an inference; requests to one family are serialized "
+                              "(use the promise API, or one family per thread for runSync)");
+  }
+}
+
+RunResult Family::Run(size_t subnet, const Frame* frame) {
+  if (subnet >= engines_.size()) {
+    throw Error(codes::kSubnetUnknown, "sub-network index " + std::to_string(subnet) + " is out of range (family has " +
+                                           std::to_string(engines_.size()) + ")");
+  }
+  Engine& engine = *engines_[subnet];
+  RunResult result;
+  if (frame != nullptr) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& shape = engine.input().shape;
+    PreprocessFrame(*frame, inputSpec_, static_cast<int>(shape[2]), static_cast<int>(shape[3]), input_->data());
+    result.preprocessMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  }
+  result.timing = engine.Run();
+  return result;
+}
+
+}  // namespace dofa

@@ -1,0 +1,81 @@
+// A family: every sub-network resident at once, bound to ONE shared input and ONE shared output buffer.
+// Switching sub-networks is choosing an index; nothing is allocated, copied or created per run.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "preprocess.h"
+
+namespace dofa {
+
+// 64-byte aligned float storage, shared with JS views (which keep it alive after the family closes).
+class SharedBuffer {
+ public:
+  explicit SharedBuffer(size_t floats);
+  ~SharedBuffer();
+  SharedBuffer(const SharedBuffer&) = delete;
+  SharedBuffer& operator=(const SharedBuffer&) = delete;
+  float* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t bytes() const { return size_ * sizeof(float); }
+
+ private:
+  float* data_;
+  size_t size_;
+};
+
+struct FamilyOptions {
+  std::string device = "cpu";
+  std::vector<std::string> modelPaths;
+  std::string ortLibrary;
+  int threads = 0;
+  int warmupRuns = 5;
+  ModelInputSpec inputSpec;
+};
+
+struct RunResult {
+  RunTiming timing;
+  double preprocessMs = 0;
+};
+
+class Family {
+ public:
+  // Loads, validates, binds and warms up every sub-network. Heavy: call off the JS thread.
+  static std::shared_ptr<Family> Load(const FamilyOptions& options);
+
+  size_t size() const { return engines_.size(); }
+  const std::string& device() const { return device_; }
+  const TensorInfo& inputOf(size_t subnet) const { return engines_.at(subnet)->input(); }
+  const TensorInfo& outputOf(size_t subnet) const { return engines_.at(subnet)->output(); }
+  // Median host latency of the warm-up runs at load, ms (the first, cold run excluded when there are several).
+  double warmupMs(size_t subnet) const { return warmupMs_.at(subnet); }
+  const std::shared_ptr<SharedBuffer>& input() const { return input_; }
+  const std::shared_ptr<SharedBuffer>& output() const { return output_; }
+  const ModelInputSpec& inputSpec() const { return inputSpec_; }
+
+  // One run at a time per family: Acquire() before writing the shared input, Release() after reading
+  // the output. A second Acquire() while held fails with E_BUSY instead of corrupting the buffers.
+  void Acquire();
+  void Release() { busy_.store(false); }
+
+  // Runs `subnet` on the shared buffers. `frame`, when given, is preprocessed into the input first.
+  RunResult Run(size_t subnet, const Frame* frame);
+
+ private:
+  Family() = default;
+
+  std::string device_;
+  std::vector<std::unique_ptr<Engine>> engines_;
+  std::vector<double> warmupMs_;
+  std::shared_ptr<SharedBuffer> input_;
+  std::shared_ptr<SharedBuffer> output_;
+  ModelInputSpec inputSpec_;
+  std::atomic<bool> busy_{false};
+};
+
+}  // namespace dofa

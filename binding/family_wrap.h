@@ -1,0 +1,45 @@
+// The JS face of a native Family: shared buffer views, async and sync runs, close().
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "family.h"
+
+namespace dofa {
+
+class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // loadFamily(options) -> Promise<Family>
+  static Napi::Value LoadFamily(const Napi::CallbackInfo& info);
+
+  explicit FamilyWrap(const Napi::CallbackInfo& info);
+
+ private:
+  friend class RunWorker;
+
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value RunSync(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value SubnetInfo(const Napi::CallbackInfo& info);
+  Napi::Value GetInputBuffer(const Napi::CallbackInfo& /*info*/) { return inputView_.Value(); }
+  Napi::Value GetOutputBuffer(const Napi::CallbackInfo& /*info*/) { return outputView_.Value(); }
+  Napi::Value GetExternalBuffers(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !mirrored_); }
+  Napi::Value GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), family_ == nullptr); }
+
+  // Validates (subnet, input) on the JS thread and prepares the shared input; returns the family to run.
+  // Throws a JS error before anything is queued. `frame` is filled for image input.
+  std::shared_ptr<Family> BeginRun(const Napi::CallbackInfo& info, size_t* subnet, Frame* frame, bool* hasFrame);
+  // JS thread, after a run: refreshes copy-fallback views and frees the family for the next run.
+  void EndRun(const std::shared_ptr<Family>& family, bool hadFrame);
+  Napi::Object MakeResult(Napi::Env env, size_t subnet, const RunResult& result) const;
+
+  std::shared_ptr<Family> family_;
+  Napi::Reference<Napi::ArrayBuffer> inputView_;
+  Napi::Reference<Napi::ArrayBuffer> outputView_;
+  bool mirrored_ = false;  // external ArrayBuffers refused: JS-owned copies synchronized around each run
+};
+
+}  // namespace dofa

@@ -1,0 +1,55 @@
+/** What this build can run, and where. */
+import { BackendUnavailableError, InvalidArgumentError } from './errors';
+import { getBinding, resolveOrtLibrary } from './native';
+
+export type Device = 'cpu' | 'gpu' | 'dla0' | 'dla1';
+export const DEVICES: readonly Device[] = ['cpu', 'gpu', 'dla0', 'dla1'];
+
+export interface BackendInfo {
+  name: 'onnxruntime-cpu' | 'tensorrt';
+  devices: Device[];
+  /** Compiled into this build and usable on this machine. */
+  available: boolean;
+  version?: string;
+  /** Why it is not available. */
+  reason?: string;
+}
+
+/** The backends this build knows about, with whether each can run here. */
+export function backends(): BackendInfo[] {
+  const compiled = getBinding().backends();
+  const list: BackendInfo[] = [];
+  if (compiled.includes('onnxruntime-cpu')) {
+    try {
+      list.push({ name: 'onnxruntime-cpu', devices: ['cpu'], available: true, version: getBinding().runtimeVersion(resolveOrtLibrary()) });
+    } catch (error) {
+      list.push({ name: 'onnxruntime-cpu', devices: ['cpu'], available: false, reason: (error as Error).message });
+    }
+  }
+  if (!compiled.includes('tensorrt')) {
+    list.push({
+      name: 'tensorrt',
+      devices: ['gpu', 'dla0', 'dla1'],
+      available: false,
+      reason: 'not compiled in: TensorRT and CUDA were not found when this addon was built',
+    });
+  }
+  return list;
+}
+
+/** Throws unless `device` is a known device that a backend of this build can run. */
+export function assertDeviceAvailable(device: unknown): asserts device is Device {
+  if (typeof device !== 'string' || !(DEVICES as readonly string[]).includes(device)) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${JSON.stringify(device)}`);
+  }
+  const backend = backends().find((b) => b.devices.includes(device as Device));
+  if (!backend?.available) {
+    throw new BackendUnavailableError(
+      'E_BACKEND_UNAVAILABLE',
+      `device '${device}' is not available: ${backend?.reason ?? 'no backend for it'}. Available: ${backends()
+        .filter((b) => b.available)
+        .flatMap((b) => b.devices)
+        .join(', ')}`,
+    );
+  }
+}

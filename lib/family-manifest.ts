@@ -1,0 +1,257 @@
+/**
+ * family.json: the schema, its TypeScript type, and loading with every problem reported by JSON path.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import Ajv, { type ErrorObject } from 'ajv';
+
+import { FamilyInvalidError, type ManifestProblem } from './errors';
+
+export interface AccuracyRecord {
+  /** Top-1 (or the named metric) in percent. */
+  value: number;
+  metric: string;
+  dataset: string;
+  /** `measured` here (by a script in this repo) or `reported` by a paper or another source. */
+  source: 'measured' | 'reported' | 'predicted';
+  reference?: string;
+}
+
+/** OFA-MobileNetV3 architecture config: per-block kernel sizes and expand ratios, per-stage depths, resolution. */
+export interface OfaConfig {
+  ks: number[];
+  e: number[];
+  d: number[];
+  r: number;
+}
+
+export interface SubnetManifest {
+  id: string;
+  /** Model file, relative to the family folder. */
+  model: string;
+  resolution?: number;
+  config?: OfaConfig;
+  accuracy: AccuracyRecord;
+  /** Accuracy on the bundled sample, when the family ships one. */
+  sampleAccuracy?: AccuracyRecord;
+  macs?: number;
+  params?: number;
+  /** Reference latency per device key (e.g. `xavier-nx-gpu`), ms. */
+  latencyMs?: Record<string, number>;
+}
+
+export interface FamilyManifest {
+  schemaVersion: 1;
+  name: string;
+  description?: string;
+  backbone?: Record<string, unknown>;
+  task?: { type: string; classes?: number; labels?: string[] };
+  input: {
+    layout: 'NCHW';
+    channels: 1 | 3;
+    format: 'gray' | 'rgb' | 'bgr';
+    mean: number[];
+    std: number[];
+  };
+  weights?: 'trained' | 'synthetic' | 'pretrained';
+  produced?: Record<string, unknown>;
+  sample?: { images: string; labels: string; count: number; width: number; height: number; channels: number };
+  /** Ordered from the fastest (index 0) to the most accurate. */
+  subnets: SubnetManifest[];
+}
+
+const accuracySchema = {
+  type: 'object',
+  required: ['value', 'metric', 'dataset', 'source'],
+  properties: {
+    value: { type: 'number', minimum: 0, maximum: 100 },
+    metric: { type: 'string', minLength: 1 },
+    dataset: { type: 'string', minLength: 1 },
+    source: { enum: ['measured', 'reported', 'predicted'] },
+    reference: { type: 'string' },
+  },
+} as const;
+
+const relativeFile = { type: 'string', minLength: 1 } as const;
+
+export const familyManifestSchema = {
+  type: 'object',
+  required: ['schemaVersion', 'name', 'input', 'subnets'],
+  properties: {
+    schemaVersion: { const: 1 },
+    name: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    backbone: { type: 'object' },
+    task: {
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { type: 'string' },
+        classes: { type: 'integer', minimum: 1 },
+        labels: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    input: {
+      type: 'object',
+      required: ['layout', 'channels', 'format', 'mean', 'std'],
+      properties: {
+        layout: { const: 'NCHW' },
+        channels: { enum: [1, 3] },
+        format: { enum: ['gray', 'rgb', 'bgr'] },
+        mean: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 3 },
+        std: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1, maxItems: 3 },
+      },
+    },
+    weights: { enum: ['trained', 'synthetic', 'pretrained'] },
+    produced: { type: 'object' },
+    sample: {
+      type: 'object',
+      required: ['images', 'labels', 'count', 'width', 'height', 'channels'],
+      properties: {
+        images: relativeFile,
+        labels: relativeFile,
+        count: { type: 'integer', minimum: 1 },
+        width: { type: 'integer', minimum: 1 },
+        height: { type: 'integer', minimum: 1 },
+        channels: { enum: [1, 3] },
+      },
+    },
+    subnets: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['id', 'model', 'accuracy'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          model: relativeFile,
+          resolution: { type: 'integer', minimum: 1 },
+          config: {
+            type: 'object',
+            required: ['ks', 'e', 'd', 'r'],
+            properties: {
+              ks: { type: 'array', items: { enum: [3, 5, 7] } },
+              e: { type: 'array', items: { enum: [3, 4, 6] } },
+              d: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 4 } },
+              r: { type: 'integer', minimum: 1 },
+            },
+          },
+          accuracy: accuracySchema,
+          sampleAccuracy: accuracySchema,
+          macs: { type: 'number', minimum: 0 },
+          params: { type: 'number', minimum: 0 },
+          latencyMs: { type: 'object', additionalProperties: { type: 'number', exclusiveMinimum: 0 } },
+        },
+      },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(familyManifestSchema);
+
+function describe(error: ErrorObject): ManifestProblem {
+  const where = error.instancePath;
+  switch (error.keyword) {
+    case 'required':
+      return { path: `${where}/${String(error.params.missingProperty)}`, message: 'is required' };
+    case 'enum':
+      return { path: where, message: `must be one of ${JSON.stringify(error.params.allowedValues)}` };
+    case 'const':
+      return { path: where, message: `must be ${JSON.stringify(error.params.allowedValue)}` };
+    default:
+      return { path: where, message: error.message ?? error.keyword };
+  }
+}
+
+/** True when `relative` stays inside `dir` (no absolute paths, no `..` escapes). */
+export function isInside(dir: string, relative: string): boolean {
+  if (path.isAbsolute(relative)) return false;
+  const resolved = path.resolve(dir, relative);
+  const rel = path.relative(dir, resolved);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Checks a parsed manifest: the schema, then the rules a schema cannot say. Returns every problem. */
+export function validateManifest(value: unknown, dir: string): ManifestProblem[] {
+  if (!validateSchema(value)) return (validateSchema.errors ?? []).map(describe);
+  const manifest = value as FamilyManifest;
+  const problems: ManifestProblem[] = [];
+  const { channels, mean, std, format } = manifest.input;
+  if (mean.length !== channels) problems.push({ path: '/input/mean', message: `has ${mean.length} values; input.channels is ${channels}` });
+  if (std.length !== channels) problems.push({ path: '/input/std', message: `has ${std.length} values; input.channels is ${channels}` });
+  if ((channels === 1) !== (format === 'gray')) {
+    problems.push({ path: '/input/format', message: `'${format}' does not fit ${channels} channel(s)` });
+  }
+  const seen = new Map<string, number>();
+  manifest.subnets.forEach((subnet, i) => {
+    const previous = seen.get(subnet.id);
+    if (previous !== undefined) problems.push({ path: `/subnets/${i}/id`, message: `duplicates /subnets/${previous}/id '${subnet.id}'` });
+    seen.set(subnet.id, i);
+    if (!isInside(dir, subnet.model)) {
+      problems.push({ path: `/subnets/${i}/model`, message: `'${subnet.model}' must be a relative path inside the family folder` });
+    }
+    if (subnet.config && subnet.resolution !== undefined && subnet.config.r !== subnet.resolution) {
+      problems.push({ path: `/subnets/${i}/config/r`, message: `is ${subnet.config.r}; resolution is ${subnet.resolution}` });
+    }
+  });
+  if (manifest.sample) {
+    for (const key of ['images', 'labels'] as const) {
+      if (!isInside(dir, manifest.sample[key])) {
+        problems.push({ path: `/sample/${key}`, message: `'${manifest.sample[key]}' must be a relative path inside the family folder` });
+      }
+    }
+  }
+  return problems;
+}
+
+export interface LoadedManifest {
+  /** Absolute folder of the family. */
+  dir: string;
+  /** Absolute path of family.json (or '<object>' for an in-memory manifest). */
+  file: string;
+  manifest: FamilyManifest;
+  /** Absolute model paths, in subnet order. */
+  modelPaths: string[];
+}
+
+/**
+ * Reads and validates a family: a folder holding family.json, the path of a manifest file, or an in-memory
+ * manifest with `dir` as the folder its paths are relative to. Model files must exist.
+ */
+export function loadManifest(source: string | { manifest: unknown; dir: string }): LoadedManifest {
+  let dir: string;
+  let file: string;
+  let value: unknown;
+  if (typeof source === 'string') {
+    const stat = fs.statSync(source, { throwIfNoEntry: false });
+    file = path.resolve(stat?.isDirectory() ? path.join(source, 'family.json') : source);
+    dir = path.dirname(file);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new FamilyInvalidError(file, [{ path: '', message: `cannot read: ${(error as Error).message}` }], { cause: error });
+    }
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new FamilyInvalidError(file, [{ path: '', message: `is not valid JSON: ${(error as Error).message}` }], { cause: error });
+    }
+  } else {
+    dir = path.resolve(source.dir);
+    file = '<object>';
+    value = source.manifest;
+  }
+  const problems = validateManifest(value, dir);
+  if (problems.length > 0) throw new FamilyInvalidError(file, problems);
+  const manifest = value as FamilyManifest;
+  const modelPaths = manifest.subnets.map((s) => path.resolve(dir, s.model));
+  const missing = modelPaths
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => !fs.existsSync(p))
+    .map(({ p, i }) => ({ path: `/subnets/${i}/model`, message: `file not found: ${p}` }));
+  if (missing.length > 0) throw new FamilyInvalidError(file, missing);
+  return { dir, file, manifest, modelPaths };
+}

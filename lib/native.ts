@@ -1,0 +1,123 @@
+/**
+ * Loads the addon and declares its types once. Every other module talks to native code through
+ * {@link NativeBinding}; nothing else calls `require` on the .node file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { RuntimeLoadError } from './errors';
+
+export interface NativeTensorInfo {
+  name: string;
+  shape: number[];
+}
+
+export interface NativeRunResult {
+  subnet: number;
+  /** Steady-clock time around the backend's run call, ms. */
+  latencyMs: number;
+  /** Accelerator time (CUDA events) where the backend measures it. */
+  deviceMs?: number;
+  /** Native preprocessing time for image input, ms (0 for float input). */
+  preprocessMs: number;
+}
+
+export interface NativeFrame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  format: 'gray' | 'rgb' | 'bgr' | 'rgba' | 'bgra';
+  stride?: number;
+}
+
+/** undefined/null: run on the shared input as written; Float32Array: copied into the shared input; frame: preprocessed. */
+export type NativeInput = Float32Array | NativeFrame | undefined | null;
+
+export interface NativeFamily {
+  /** The one shared input buffer (sized for the largest sub-network input), float32. */
+  readonly inputBuffer: ArrayBuffer;
+  /** The one shared output buffer, float32. */
+  readonly outputBuffer: ArrayBuffer;
+  /** false when the runtime refused external buffers and the views are synchronized copies. */
+  readonly externalBuffers: boolean;
+  readonly closed: boolean;
+  /** Per sub-network tensors and the median latency of its warm-up runs at load (ms). */
+  subnetInfo(): { input: NativeTensorInfo; output: NativeTensorInfo; warmupMs: number }[];
+  run(subnet: number, input?: NativeInput): Promise<NativeRunResult>;
+  runSync(subnet: number, input?: NativeInput): NativeRunResult;
+  close(): void;
+}
+
+export interface NativeLoadOptions {
+  models: string[];
+  device: string;
+  ortLibrary: string;
+  threads?: number;
+  warmupRuns?: number;
+  channels: number;
+  format: 'gray' | 'rgb' | 'bgr';
+  mean: number[];
+  std: number[];
+  externalBuffers?: boolean;
+}
+
+export interface NativeBinding {
+  loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
+  backends(): string[];
+  runtimeVersion(ortLibrary: string): string;
+}
+
+export const packageRoot = path.resolve(__dirname, '..');
+
+let binding: NativeBinding | undefined;
+
+/** The addon for this platform: a local build (build/Release) first, then prebuilds/ (node-gyp-build's order). */
+export function getBinding(): NativeBinding {
+  if (binding) return binding;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    binding = load(packageRoot) as NativeBinding;
+  } catch (error) {
+    throw new RuntimeLoadError(
+      'E_RUNTIME_LOAD',
+      `the dynamic-ofa native addon could not be loaded for ${process.platform}-${process.arch} (Node ${process.version}): ` +
+        `${(error as Error).message}\nPossible solutions:\n` +
+        '  - rebuild it from source: npm rebuild dynamic-ofa --build-from-source (needs cmake and a C++17 compiler)\n' +
+        '  - check that no other copy of the package shadows this one',
+      { cause: error },
+    );
+  }
+  return binding;
+}
+
+/**
+ * The ONNX Runtime shared library the addon dlopens: DYNAMIC_OFA_ORT_LIBRARY, else the copy shipped inside
+ * the onnxruntime-node package for this platform.
+ */
+export function resolveOrtLibrary(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.DYNAMIC_OFA_ORT_LIBRARY;
+  if (override) return path.resolve(override);
+  let ortPackage: string;
+  try {
+    ortPackage = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  } catch (error) {
+    throw new RuntimeLoadError(
+      'E_RUNTIME_LOAD',
+      'the onnxruntime-node package is not installed; install it or set DYNAMIC_OFA_ORT_LIBRARY to a libonnxruntime.so.1',
+      { cause: error },
+    );
+  }
+  const bin = path.join(ortPackage, 'bin');
+  const napiDirs = fs.existsSync(bin) ? fs.readdirSync(bin).filter((d) => d.startsWith('napi-v')).sort().reverse() : [];
+  const libraryName = process.platform === 'darwin' ? 'libonnxruntime.1.dylib' : 'libonnxruntime.so.1';
+  for (const dir of napiDirs) {
+    const candidate = path.join(bin, dir, process.platform, process.arch, libraryName);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new RuntimeLoadError(
+    'E_RUNTIME_LOAD',
+    `onnxruntime-node at ${ortPackage} ships no ${libraryName} for ${process.platform}-${process.arch}; ` +
+      'set DYNAMIC_OFA_ORT_LIBRARY to an ONNX Runtime shared library (>= 1.17)',
+  );
+}
