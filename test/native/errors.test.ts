@@ -1,0 +1,216 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {
+  BackendUnavailableError,
+  ClosedError,
+  type DynamicModel,
+  FamilyInvalidError,
+  InputError,
+  InvalidArgumentError,
+  loadFamily,
+  ModelLoadError,
+  SubnetUnknownError,
+} from '../../lib';
+import { badModels, seededFloats, tinyFamily } from '../helpers';
+
+const tinyManifest = JSON.parse(fs.readFileSync(path.join(tinyFamily, 'family.json'), 'utf8'));
+
+/** A scratch family folder with the given manifest and files. */
+function scratchFamily(manifest: unknown, files: Record<string, string | Buffer> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bad-'));
+  fs.writeFileSync(path.join(dir, 'family.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+function withModels(models: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...tinyManifest,
+    ...overrides,
+    subnets: models.map((model, i) => ({ ...tinyManifest.subnets[0], id: `m${i}`, model })),
+  };
+}
+
+describe('bad input gives typed errors and loses nothing', () => {
+  let model: DynamicModel;
+  beforeAll(async () => {
+    model = await loadFamily(tinyFamily, { warmupRuns: 1 });
+  });
+  afterAll(() => model.close());
+
+  async function stillWorks(): Promise<void> {
+    const result = await model.infer(seededFloats(3 * 16 * 16, 3), { subnet: 0 });
+    expect(result.output.length).toBe(10);
+    expect(Number.isFinite(result.output[0])).toBe(true);
+  }
+
+  it('wrong input length: E_INPUT_SHAPE thrown synchronously, naming expected and got', async () => {
+    model.use(1);
+    let thrown: unknown;
+    try {
+      void model.infer(new Float32Array(7));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect(thrown).toMatchObject({ code: 'E_INPUT_SHAPE', message: expect.stringMatching(/7 floats.*expects 1200 \(1x3x20x20\)/) });
+    await stillWorks();
+  });
+
+  it.each([
+    ['a Float64Array', new Float64Array(1200)],
+    ['a plain array', [1, 2, 3]],
+    ['a string', 'frame'],
+    ['a number', 42],
+  ])('wrong input type (%s): E_INPUT_TYPE', async (_, input) => {
+    model.use(1);
+    expect(() => model.infer(input as unknown as Float32Array)).toThrow(expect.objectContaining({ code: 'E_INPUT_TYPE' }));
+    await stillWorks();
+  });
+
+  it.each([
+    ['data not bytes', { data: new Float32Array(12), width: 2, height: 2, format: 'rgb' }, 'E_INPUT_TYPE'],
+    ['unknown format', { data: new Uint8Array(12), width: 2, height: 2, format: 'yuv' }, 'E_INPUT_TYPE'],
+    ['zero width', { data: new Uint8Array(12), width: 0, height: 2, format: 'rgb' }, 'E_INPUT_SHAPE'],
+    ['too few bytes', { data: new Uint8Array(11), width: 2, height: 2, format: 'rgb' }, 'E_INPUT_SHAPE'],
+    ['stride below a row', { data: new Uint8Array(12), width: 2, height: 2, format: 'rgb', stride: 5 }, 'E_INPUT_SHAPE'],
+  ])('bad image (%s): %s', async (_, image, code) => {
+    expect(() => model.infer(image as never)).toThrow(expect.objectContaining({ code }));
+    await stillWorks();
+  });
+
+  it('unknown sub-network: E_SUBNET_UNKNOWN by index and by id', async () => {
+    expect(() => model.use(4)).toThrow(SubnetUnknownError);
+    expect(() => model.use(-1)).toThrow(SubnetUnknownError);
+    expect(() => model.use(1.5)).toThrow(SubnetUnknownError);
+    expect(() => model.use('nope')).toThrow(expect.objectContaining({ code: 'E_SUBNET_UNKNOWN', message: expect.stringContaining('s0, s1, s2, s3') }));
+    expect(() => model.infer(undefined, { subnet: 9 })).toThrow(SubnetUnknownError);
+    await stillWorks();
+  });
+
+  it('device not available: E_BACKEND_UNAVAILABLE; unknown device: E_INVALID_ARGUMENT', async () => {
+    await expect(loadFamily(tinyFamily, { device: 'gpu' })).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(loadFamily(tinyFamily, { device: 'dla0' })).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE', message: expect.stringContaining('Available: cpu') });
+    await expect(loadFamily(tinyFamily, { device: 'tpu' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await stillWorks();
+  });
+
+  it('bad load options: E_INVALID_ARGUMENT', async () => {
+    await expect(loadFamily(tinyFamily, { threads: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(loadFamily(tinyFamily, { warmupRuns: 1.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('a different thread count than the running shared pool: E_THREADS', async () => {
+    await expect(loadFamily(tinyFamily, { threads: 7 })).rejects.toMatchObject({ code: 'E_THREADS' });
+    await stillWorks();
+  });
+
+  it('missing model file: E_FAMILY_INVALID naming the JSON path and file', async () => {
+    const dir = scratchFamily(withModels(['absent.onnx']));
+    const error = await loadFamily(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FamilyInvalidError);
+    expect((error as FamilyInvalidError).problems).toEqual([{ path: '/subnets/0/model', message: expect.stringContaining('absent.onnx') }]);
+  });
+
+  it.each([
+    ['empty', Buffer.alloc(0)],
+    ['random bytes', Buffer.from(seededFloats(256, 4).buffer)],
+    ['truncated', fs.readFileSync(path.join(tinyFamily, 's1.onnx')).subarray(0, 3000)],
+  ])('corrupt model file (%s): E_MODEL_LOAD naming the file', async (_, content) => {
+    const dir = scratchFamily(withModels(['good.onnx', 'broken.onnx']), {
+      'good.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')),
+      'broken.onnx': content,
+    });
+    const error = await loadFamily(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toContain('broken.onnx');
+    await stillWorks();
+  });
+
+  it.each([
+    ['two-inputs.onnx', 'E_MODEL_LOAD', /2 inputs/],
+    ['int-input.onnx', 'E_MODEL_LOAD', /must be float32/],
+  ])('model that cannot be a sub-network (%s): %s', async (file, code, message) => {
+    const dir = scratchFamily(withModels(['m.onnx']), { 'm.onnx': fs.readFileSync(path.join(badModels, file)) });
+    await expect(loadFamily(dir)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+  });
+
+  it('sub-networks that disagree on output shape or channels: E_FAMILY_INVALID', async () => {
+    const mixed = scratchFamily(withModels(['a.onnx', 'b.onnx']), {
+      'a.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')),
+      'b.onnx': fs.readFileSync(path.join(badModels, 'other-output.onnx')),
+    });
+    await expect(loadFamily(mixed)).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringMatching(/output shape \[1,5\] differs/) });
+    const gray = scratchFamily(withModels(['g.onnx']), { 'g.onnx': fs.readFileSync(path.join(badModels, 'gray-input.onnx')) });
+    await expect(loadFamily(gray)).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringMatching(/1 channels; the family manifest says 3/) });
+  });
+
+  it('use after close: E_CLOSED', async () => {
+    const other = await loadFamily(tinyFamily, { warmupRuns: 1 });
+    await other.close();
+    expect(() => other.infer()).toThrow(ClosedError);
+    await stillWorks();
+  });
+});
+
+describe('family.json validation', () => {
+  it('not JSON: names the file', async () => {
+    const dir = scratchFamily('{ "name": ');
+    const error = (await loadFamily(dir).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(error).toBeInstanceOf(FamilyInvalidError);
+    expect(error.file).toBe(path.join(dir, 'family.json'));
+    expect(error.problems[0]!.message).toMatch(/not valid JSON/);
+  });
+
+  it('missing folder: E_FAMILY_INVALID, cannot read', async () => {
+    await expect(loadFamily('/nonexistent/family')).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringContaining('cannot read') });
+  });
+
+  it('reports every schema problem with its JSON path', async () => {
+    const manifest = {
+      ...tinyManifest,
+      schemaVersion: 2,
+      input: { ...tinyManifest.input, channels: 2, std: [0.2, 0, 0.2] },
+      subnets: [
+        { ...tinyManifest.subnets[0], accuracy: { ...tinyManifest.subnets[0].accuracy, value: 'high' } },
+        { id: 's1' },
+        { ...tinyManifest.subnets[2], config: { ks: [9], e: [4], d: [2], r: 24 } },
+      ],
+    };
+    const error = (await loadFamily(scratchFamily(manifest)).catch((e: unknown) => e)) as FamilyInvalidError;
+    const paths = error.problems.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/schemaVersion', '/input/channels', '/input/std/1', '/subnets/0/accuracy/value', '/subnets/1/model', '/subnets/1/accuracy', '/subnets/2/config/ks/0']),
+    );
+    expect(error.message).toContain('/subnets/1/model: is required');
+  });
+
+  it('semantic problems: channel/mean mismatch, duplicate ids, config.r vs resolution', async () => {
+    const manifest = {
+      ...tinyManifest,
+      input: { ...tinyManifest.input, mean: [0.5] },
+      subnets: [tinyManifest.subnets[0], { ...tinyManifest.subnets[1], id: 's0', config: { ks: [3], e: [3], d: [2], r: 99 } }],
+    };
+    const error = (await loadFamily({ manifest, dir: tinyFamily }).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        { path: '/input/mean', message: 'has 1 values; input.channels is 3' },
+        { path: '/subnets/1/id', message: "duplicates /subnets/0/id 's0'" },
+        { path: '/subnets/1/config/r', message: 'is 99; resolution is 20' },
+      ]),
+    );
+  });
+
+  it.each([['../s0.onnx'], ['/etc/passwd'], ['sub/../../x.onnx']])('model paths cannot escape the family folder (%s)', async (model) => {
+    const error = (await loadFamily({ manifest: withModels([model]), dir: tinyFamily }).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(error).toBeInstanceOf(FamilyInvalidError);
+    expect(error.problems).toEqual([{ path: '/subnets/0/model', message: expect.stringContaining('inside the family folder') }]);
+  });
+
+  it('an empty family: E_FAMILY_INVALID at /subnets', async () => {
+    const error = (await loadFamily({ manifest: { ...tinyManifest, subnets: [] }, dir: tinyFamily }).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(error.problems.map((p) => p.path)).toEqual(['/subnets']);
+  });
+});
