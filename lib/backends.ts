@@ -42,14 +42,12 @@ export function assertDeviceAvailable(device: unknown): asserts device is Device
   if (typeof device !== 'string' || !(DEVICES as readonly string[]).includes(device)) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${JSON.stringify(device)}`);
   }
-  const backend = backends().find((b) => b.devices.includes(device as Device));
-  if (!backend?.available) {
-    throw new BackendUnavailableError(
-      'E_BACKEND_UNAVAILABLE',
-      `device '${device}' is not available: ${backend?.reason ?? 'no backend for it'}. Available: ${backends()
-        .filter((b) => b.available)
-        .flatMap((b) => b.devices)
-        .join(', ')}`,
-    );
+  // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
+  const compiled = getBinding().backends();
+  const backendFor = device === 'cpu' ? 'onnxruntime-cpu' : 'tensorrt';
+  if (!compiled.includes(backendFor)) {
+    const reason = backends().find((b) => b.name === backendFor)?.reason ?? 'not compiled in';
+    const available = backends().filter((b) => b.available).flatMap((b) => b.devices);
+    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' is not available: ${reason}. Available: ${available.join(', ') || 'none'}`);
   }
 }
