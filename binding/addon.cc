@@ -1,6 +1,7 @@
 #include <napi.h>
 
 #include "addon_data.h"
+#include "backend.h"
 #include "errors.h"
 #include "family_wrap.h"
 #include "ort_runtime.h"
@@ -10,8 +11,9 @@ namespace {
 
 // Backends compiled into this binary.
 Napi::Value Backends(const Napi::CallbackInfo& info) {
-  Napi::Array list = Napi::Array::New(info.Env());
-  list.Set(0u, "onnxruntime-cpu");
+  const std::vector<std::string> names = CompiledBackends();
+  Napi::Array list = Napi::Array::New(info.Env(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) list.Set(static_cast<uint32_t>(i), names[i]);
   return list;
 }
 

@@ -2,11 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
-#include "engine_ort.h"
 #include "errors.h"
 
 namespace dofa {
@@ -20,27 +17,13 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
-SharedBuffer::SharedBuffer(size_t floats) : size_(floats) {
-  const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
-  data_ = static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes));
-  if (data_ == nullptr) throw std::bad_alloc();
-  std::memset(data_, 0, bytes == 0 ? 64 : bytes);
-}
-
-SharedBuffer::~SharedBuffer() { std::free(data_); }
-
 std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
   if (options.modelPaths.empty()) throw Error(codes::kFamilyInvalid, "a family needs at least one sub-network");
-  if (options.device != "cpu") {
-    throw Error(codes::kBackendUnavailable, "device '" + options.device +
-                                                "' is not available in this build (TensorRT was not compiled in); "
-                                                "available: cpu");
-  }
   std::shared_ptr<Family> family(new Family());
-  family->device_ = options.device;
+  family->device_ = options.backend.device;
   family->inputSpec_ = options.inputSpec;
-  auto runtime = OrtRuntime::Acquire(options.ortLibrary, options.threads);
-  for (const std::string& path : options.modelPaths) family->engines_.push_back(LoadOrtEngine(runtime, path));
+  std::unique_ptr<Backend> backend = CreateBackend(options.backend);
+  for (const std::string& path : options.modelPaths) family->engines_.push_back(backend->LoadEngine(path));
 
   // Sub-networks may differ in resolution but must agree on layout, channels and output.
   const Engine& first = *family->engines_.front();
@@ -64,8 +47,8 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
     }
     inputCapacity = std::max(inputCapacity, engine.input().ElementCount());
   }
-  family->input_ = std::make_shared<SharedBuffer>(inputCapacity);
-  family->output_ = std::make_shared<SharedBuffer>(first.output().ElementCount());
+  family->input_ = backend->Allocate(inputCapacity);
+  family->output_ = backend->Allocate(first.output().ElementCount());
   for (auto& engine : family->engines_) {
     engine->Bind(family->input_->data(), family->input_->size(), family->output_->data(), family->output_->size());
   }

@@ -8,32 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "backend.h"
 #include "engine.h"
 #include "preprocess.h"
 
 namespace dofa {
 
-// 64-byte aligned float storage, shared with JS views (which keep it alive after the family closes).
-class SharedBuffer {
- public:
-  explicit SharedBuffer(size_t floats);
-  ~SharedBuffer();
-  SharedBuffer(const SharedBuffer&) = delete;
-  SharedBuffer& operator=(const SharedBuffer&) = delete;
-  float* data() const { return data_; }
-  size_t size() const { return size_; }
-  size_t bytes() const { return size_ * sizeof(float); }
-
- private:
-  float* data_;
-  size_t size_;
-};
-
 struct FamilyOptions {
-  std::string device = "cpu";
+  BackendOptions backend;
   std::vector<std::string> modelPaths;
-  std::string ortLibrary;
-  int threads = 0;
   int warmupRuns = 5;
   ModelInputSpec inputSpec;
 };

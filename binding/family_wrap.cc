@@ -83,10 +83,10 @@ FamilyOptions ParseLoadOptions(const Napi::CallbackInfo& info) {
     if (!path.IsString()) ThrowJs(env, codes::kInvalidArgument, "`models` must hold strings");
     options.modelPaths.push_back(path.As<Napi::String>().Utf8Value());
   }
-  options.device = GetString(object, "device", "cpu");
-  options.ortLibrary = GetString(object, "ortLibrary", "");
-  if (options.ortLibrary.empty()) ThrowJs(env, codes::kInvalidArgument, "`ortLibrary` (path of libonnxruntime) is required");
-  options.threads = GetInt(object, "threads", 0, 0, 1024);
+  options.backend.device = GetString(object, "device", "cpu");
+  options.backend.ortLibrary = GetString(object, "ortLibrary", "");
+  if (options.backend.ortLibrary.empty()) ThrowJs(env, codes::kInvalidArgument, "`ortLibrary` (path of libonnxruntime) is required");
+  options.backend.threads = GetInt(object, "threads", 0, 0, 1024);
   options.warmupRuns = GetInt(object, "warmupRuns", 5, 0, 1000);
   options.inputSpec.channels = GetInt(object, "channels", 3, 1, 3);
   if (options.inputSpec.channels == 2) ThrowJs(env, codes::kInvalidArgument, "`channels` must be 1 or 3");

@@ -1,8 +1,13 @@
-#include "engine_ort.h"
+#include "backend_ort.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 #include "errors.h"
+#include "ort_runtime.h"
 
 namespace dofa {
 namespace {
@@ -153,10 +158,30 @@ class OrtEngine final : public Engine {
   TensorInfo output_;
 };
 
+class OrtBackend final : public Backend {
+ public:
+  explicit OrtBackend(std::shared_ptr<OrtRuntime> runtime) : runtime_(std::move(runtime)) {}
+
+  std::unique_ptr<Engine> LoadEngine(const std::string& modelPath) override {
+    return std::make_unique<OrtEngine>(runtime_, modelPath);
+  }
+
+  std::shared_ptr<SharedBuffer> Allocate(size_t floats) override {
+    const size_t bytes = std::max<size_t>(64, ((floats * sizeof(float) + 63) / 64) * 64);
+    auto* data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (data == nullptr) throw std::bad_alloc();
+    std::memset(data, 0, bytes);
+    return std::make_shared<SharedBuffer>(data, floats, [](float* p) { std::free(p); });
+  }
+
+ private:
+  std::shared_ptr<OrtRuntime> runtime_;
+};
+
 }  // namespace
 
-std::unique_ptr<Engine> LoadOrtEngine(std::shared_ptr<OrtRuntime> runtime, const std::string& modelPath) {
-  return std::make_unique<OrtEngine>(std::move(runtime), modelPath);
+std::unique_ptr<Backend> CreateOrtBackend(const BackendOptions& options) {
+  return std::make_unique<OrtBackend>(OrtRuntime::Acquire(options.ortLibrary, options.threads));
 }
 
 }  // namespace dofa

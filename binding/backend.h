@@ -1,0 +1,51 @@
+// A backend makes engines for one kind of device and the host-visible memory they share.
+// Adding a backend = a new backend_*.cc registered in backend.cc; Family and the N-API layer stay untouched.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+
+namespace dofa {
+
+// Float storage shared by every engine of a family and by the JS views (which keep it alive after close()).
+// How it is allocated is the backend's business (aligned host memory, CUDA mapped pinned memory, ...).
+class SharedBuffer {
+ public:
+  using Deleter = void (*)(float*);
+  SharedBuffer(float* data, size_t floats, Deleter deleter) : data_(data), size_(floats), deleter_(deleter) {}
+  ~SharedBuffer() { deleter_(data_); }
+  SharedBuffer(const SharedBuffer&) = delete;
+  SharedBuffer& operator=(const SharedBuffer&) = delete;
+  float* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t bytes() const { return size_ * sizeof(float); }
+
+ private:
+  float* data_;
+  size_t size_;
+  Deleter deleter_;
+};
+
+struct BackendOptions {
+  std::string device = "cpu";  // cpu | gpu | dla0 | dla1
+  std::string ortLibrary;      // ONNX Runtime library to dlopen (cpu)
+  int threads = 0;             // ONNX Runtime global intra-op pool size; 0 = keep / all cores
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // `modelPath` is what the family lists for this sub-network (an .onnx file, or a serialized engine).
+  virtual std::unique_ptr<Engine> LoadEngine(const std::string& modelPath) = 0;
+  virtual std::shared_ptr<SharedBuffer> Allocate(size_t floats) = 0;
+};
+
+// The backend for options.device, or E_BACKEND_UNAVAILABLE naming what this build has.
+std::unique_ptr<Backend> CreateBackend(const BackendOptions& options);
+// Backends compiled into this binary ("onnxruntime-cpu", "tensorrt").
+std::vector<std::string> CompiledBackends();
+
+}  // namespace dofa
