@@ -11,8 +11,13 @@
 namespace dofa {
 namespace {
 
-// The external ArrayBuffer's finalizer drops this reference, so views stay valid after close().
-void ReleaseSharedBuffer(Napi::Env /*env*/, void* /*data*/, std::shared_ptr<SharedBuffer>* hint) { delete hint; }
+// The external ArrayBuffer's finalizer drops this reference (views stay valid after close()) and gives back
+// the memory it reported to V8.
+void ReleaseSharedBuffer(napi_env env, std::shared_ptr<SharedBuffer>* hint) {
+  int64_t ignored = 0;
+  napi_adjust_external_memory(env, -static_cast<int64_t>((*hint)->bytes()), &ignored);
+  delete hint;
+}
 
 // An ArrayBuffer over native memory, or an empty Value when the runtime refuses external buffers (Electron).
 Napi::Value TryExternalView(Napi::Env env, const std::shared_ptr<SharedBuffer>& buffer) {
@@ -20,9 +25,7 @@ Napi::Value TryExternalView(Napi::Env env, const std::shared_ptr<SharedBuffer>& 
   napi_value value = nullptr;
   napi_status status = napi_create_external_arraybuffer(
       env, buffer->data(), buffer->bytes(),
-      [](napi_env e, void* data, void* h) {
-        ReleaseSharedBuffer(Napi::Env(e), data, static_cast<std::shared_ptr<SharedBuffer>*>(h));
-      },
+      [](napi_env e, void* /*data*/, void* h) { ReleaseSharedBuffer(e, static_cast<std::shared_ptr<SharedBuffer>*>(h)); },
       hint, &value);
   if (status != napi_ok) {
     delete hint;

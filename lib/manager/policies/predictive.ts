@@ -1,0 +1,477 @@
+import { ManagerError } from '../errors';
+import { fits, LATERAL_GAIN, newSelection, selectBest, type Selection } from '../select';
+import type {
+  CandidateSet,
+  ConflictKind,
+  Decision,
+  DecisionReason,
+  NormalizedConstraints,
+  Observation,
+  Policy,
+} from '../types';
+
+export interface PredictiveOptions {
+  /** Minimum safety margin: a candidate fits when predicted <= target * (1 - margin). Default 0.05. */
+  readonly margin?: number;
+  /**
+   * Widen the margin to cover the observed one-frame prediction error (robust sigma of
+   * ln(observed / predicted) over the window, at `quantileZ`). Default true.
+   */
+  readonly adaptiveMargin?: boolean;
+  /** Upper bound of the adaptive margin. Default 0.4. */
+  readonly maxMargin?: number;
+  /** z of the latency quantile the adaptive margin covers. Default 2.33 (99 %). */
+  readonly quantileZ?: number;
+  /** Samples kept per device for the estimates. Default 16. */
+  readonly window?: number;
+  /** The slowdown estimate is the median of the last N samples since the last level shift. Default 16. */
+  readonly estimateSamples?: number;
+  /** A level shift is declared when this many consecutive samples deviate the same way. Default 2. */
+  readonly changeSamples?: number;
+  /** ...by more than this many sigmas of the one-frame prediction error. Default 2.5. */
+  readonly changeSigmas?: number;
+  /** Sigma (of ln latency) assumed until 8 errors are known. Default 0.03. */
+  readonly initialSigma?: number;
+  /** Lower bound of the sigma estimate. Default 0.01. */
+  readonly minSigma?: number;
+  /** Time constant (frames) of the running sigma estimate. Default 64. */
+  readonly sigmaFrames?: number;
+  /** Consecutive frames of predicted slack before moving up. Default 8. */
+  readonly upHoldFrames?: number;
+  /** The hold doubles after an up-move that had to be undone, up to this. Default 256. */
+  readonly maxUpHoldFrames?: number;
+  /** Extra margin an up-move needs beyond `margin`. Default 0.02. */
+  readonly upExtraMargin?: number;
+  /**
+   * Time constant (frames) with which a learned per-candidate correction (a sub-network found
+   * slower than its profile right after an up-move) fades back to the profile. Default 2000.
+   */
+  readonly correctionFrames?: number;
+  /** Frames between probes of an unused device (doubles while the probe finds nothing better). Default 32. */
+  readonly probeEveryFrames?: number;
+  /** Cap of the probe back-off. Default 1024. */
+  readonly maxProbeEveryFrames?: number;
+}
+
+interface Resolved {
+  margin: number;
+  adaptiveMargin: boolean;
+  maxMargin: number;
+  z: number;
+  window: number;
+  estSamples: number;
+  changeSamples: number;
+  changeSigmas: number;
+  initialSigma: number;
+  minSigma: number;
+  sigmaFrames: number;
+  upHold: number;
+  maxUpHold: number;
+  upExtra: number;
+  probeEvery: number;
+  maxProbeEvery: number;
+  corrDecay: number;
+}
+
+export interface PredictiveState {
+  readonly set: CandidateSet;
+  c: NormalizedConstraints;
+  readonly o: Resolved;
+  readonly D: number;
+  /** ring of slowdown samples (observed / profiled), D x window */
+  readonly ring: Float64Array;
+  /** ring of one-frame prediction errors ln(observed / predicted), D x window */
+  readonly err: Float64Array;
+  readonly count: Int32Array;
+  readonly errCount: Int32Array;
+  readonly pos: Int32Array;
+  /** slowdown estimate per device (1 = as profiled) */
+  readonly est: Float64Array;
+  /** robust sigma of ln(observed / predicted) per device */
+  readonly sigma: Float64Array;
+  /** per-candidate correction of the profile (1 = as profiled) */
+  readonly corr: Float64Array;
+  /** how many corrections differ from 1 */
+  corrActive: number;
+  /** running mean of |error| per device */
+  readonly absErr: Float64Array;
+  readonly marginEff: Float64Array;
+  readonly thrDown: Float64Array;
+  readonly thrUp: Float64Array;
+  readonly lastSeen: Float64Array;
+  readonly nextProbe: Float64Array;
+  readonly probeEvery: Float64Array;
+  readonly scratch: Float64Array;
+  readonly sel: Selection;
+  readonly selUp: Selection;
+  /** frames decided so far */
+  frame: number;
+  /** candidate in use (probes excepted), -1 before the first decision */
+  cur: number;
+  slack: number;
+  upHold: number;
+  lastUpFrame: number;
+  upPending: boolean;
+  constraintsChanged: boolean;
+  /** consecutive frames over the target */
+  viol: number;
+}
+
+function opt(v: number | undefined, def: number, name: string, min: number, max: number, integer = false): number {
+  const x = v ?? def;
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+    throw new ManagerError(
+      'E_OPTIONS_INVALID',
+      `Option ${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(x)}.`,
+      name,
+    );
+  }
+  return x;
+}
+
+export function resolvePredictiveOptions(o: PredictiveOptions = {}): Resolved {
+  const margin = opt(o.margin, 0.05, 'margin', 0, 0.9);
+  const maxMargin = opt(o.maxMargin, 0.4, 'maxMargin', margin, 0.95);
+  const window = opt(o.window, 16, 'window', 3, 256, true);
+  const estSamples = opt(o.estimateSamples, 16, 'estimateSamples', 1, window, true);
+  const changeSamples = opt(o.changeSamples, 2, 'changeSamples', 1, estSamples, true);
+  const upHold = opt(o.upHoldFrames, 8, 'upHoldFrames', 0, 1e6, true);
+  const probeEvery = opt(o.probeEveryFrames, 32, 'probeEveryFrames', 1, 1e9, true);
+  return {
+    margin,
+    adaptiveMargin: o.adaptiveMargin ?? true,
+    maxMargin,
+    z: opt(o.quantileZ, 2.33, 'quantileZ', 0, 10),
+    window,
+    estSamples,
+    changeSamples,
+    changeSigmas: opt(o.changeSigmas, 2.5, 'changeSigmas', 0.5, 20),
+    initialSigma: opt(o.initialSigma, 0.03, 'initialSigma', 0, 2),
+    minSigma: opt(o.minSigma, 0.01, 'minSigma', 0, 2),
+    sigmaFrames: opt(o.sigmaFrames, 64, 'sigmaFrames', 1, 1e6, true),
+    upHold,
+    maxUpHold: opt(o.maxUpHoldFrames, 256, 'maxUpHoldFrames', upHold, 1e9, true),
+    upExtra: opt(o.upExtraMargin, 0.02, 'upExtraMargin', 0, 0.9 - margin),
+    probeEvery,
+    corrDecay: Math.exp(-1 / opt(o.correctionFrames, 2000, 'correctionFrames', 1, 1e12)),
+    maxProbeEvery: opt(o.maxProbeEveryFrames, 1024, 'maxProbeEveryFrames', probeEvery, 1e12, true),
+  };
+}
+
+/** Median of the last n samples of device d's ring; scratch is overwritten. */
+function medianLast(ring: Float64Array, base: number, W: number, pos: number, n: number, scratch: Float64Array): number {
+  // pos = next write slot; the newest sample is at pos-1
+  for (let i = 0; i < n; i++) {
+    let j = pos - 1 - i;
+    if (j < 0) j += W;
+    const v = ring[base + j]!;
+    // insertion sort into scratch[0..i]
+    let m = i - 1;
+    while (m >= 0 && scratch[m]! > v) {
+      scratch[m + 1] = scratch[m]!;
+      m--;
+    }
+    scratch[m + 1] = v;
+  }
+  const h = n >> 1;
+  return n & 1 ? scratch[h]! : 0.5 * (scratch[h - 1]! + scratch[h]!);
+}
+
+function observe(s: PredictiveState, obs: Observation): void {
+  const set = s.set;
+  const k = obs.candidate;
+  if (!(k >= 0 && k < set.candidates.length)) return;
+  const o = s.o;
+  if (s.corrActive > 0) decayCorrections(s);
+  const sample = obs.latencyMs / (set.profiledMs[k]! * s.corr[k]!);
+  if (!(sample > 0 && Number.isFinite(sample))) return;
+  const d = set.deviceOf[k]!;
+  const W = o.window;
+  const base = d * W;
+  const obsFrame = s.frame - 1;
+  if (obsFrame - s.lastSeen[d]! > W) {
+    // stale (a probe after a long absence): forget the old samples, keep the error statistics
+    s.count[d] = 0;
+  }
+  s.lastSeen[d] = obsFrame;
+  const had = s.count[d]!;
+  // one-frame prediction error ln(observed / predicted): the noise the margin must cover
+  const en0 = s.errCount[d]!;
+  if (had > 0) {
+    const e = Math.log(sample / s.est[d]!);
+    s.err[base + (en0 % W)] = e;
+    s.errCount[d] = en0 + 1;
+  }
+  let sigma = s.sigma[d]!;
+  if (had > 0) {
+    // winsorised running mean of |error| (clipped at 3 sigma, so spikes and shifts barely move
+    // it); E|e| = 0.798 sigma for normal errors
+    const n = s.errCount[d]!;
+    const a = n < o.sigmaFrames ? 1 / n : 1 / o.sigmaFrames;
+    let ae = Math.abs(s.err[base + (en0 % W)]!);
+    const clip = 3 * sigma;
+    if (ae > clip) ae = clip;
+    s.absErr[d] = s.absErr[d]! + a * (ae - s.absErr[d]!);
+    if (n >= 8) {
+      sigma = s.absErr[d]! / 0.798;
+      if (sigma < o.minSigma) sigma = o.minSigma;
+      s.sigma[d] = sigma;
+    }
+  }
+
+  const p = s.pos[d]!;
+  s.ring[base + p] = sample;
+  const np = p + 1 === W ? 0 : p + 1;
+  s.pos[d] = np;
+  let cnt = had + 1 > W ? W : had + 1;
+
+  // Level shift: the last `changeSamples` errors all beyond changeSigmas * sigma, same side.
+  const F = o.changeSamples;
+  if (had >= F && s.errCount[d]! >= F) {
+    const lim = o.changeSigmas * sigma;
+    let up = 0;
+    let down = 0;
+    const ec = s.errCount[d]!;
+    for (let i = 1; i <= F; i++) {
+      const e = s.err[base + ((ec - i) % W)]!;
+      if (e > lim) up++;
+      else if (e < -lim) down++;
+    }
+    if (up === F && k === s.cur && obsFrame - s.lastUpFrame < F) {
+      // The shift came with an up-move to k: k is slower than its profile, not the device.
+      // Learn the ratio for k and drop its samples from the device's estimate.
+      let sum = 0;
+      for (let i = 1; i <= F; i++) sum += s.err[base + ((ec - i) % W)]!;
+      s.corr[k] = s.corr[k]! * Math.exp(sum / F);
+      s.corrActive++;
+      s.pos[d] = (np - F + W) % W;
+      s.count[d] = had + 1 - F > 0 ? had + 1 - F : 0;
+      s.errCount[d] = ec - F;
+      return;
+    }
+    if (up === F || down === F) cnt = F; // keep only the samples after the shift
+  }
+  // Confirmed violations of the target: the estimate is at least what they imply.
+  const t = s.c.targetMs;
+  if (obs.latencyMs > t) s.viol++;
+  else s.viol = 0;
+  s.count[d] = cnt;
+  let est = medianLast(s.ring, base, W, np, cnt < o.estSamples ? cnt : o.estSamples, s.scratch);
+  if (s.viol >= F) {
+    let lo = Infinity;
+    for (let i = 1; i <= F; i++) {
+      let j = np - i;
+      if (j < 0) j += W;
+      const v = s.ring[base + j]!;
+      if (v < lo) lo = v;
+    }
+    if (lo > est) est = lo;
+  }
+  s.est[d] = est;
+  let m = o.margin;
+  if (o.adaptiveMargin) {
+    const am = 1 - Math.exp(-o.z * sigma);
+    if (am > m) m = am > o.maxMargin ? o.maxMargin : am;
+  }
+  s.marginEff[d] = m;
+}
+
+function decayCorrections(s: PredictiveState): void {
+  const corr = s.corr;
+  const a = s.o.corrDecay;
+  let active = 0;
+  for (let i = 0; i < corr.length; i++) {
+    const v = corr[i]!;
+    if (v === 1) continue;
+    const nv = 1 + (v - 1) * a;
+    if (Math.abs(nv - 1) < 1e-3) corr[i] = 1;
+    else {
+      corr[i] = nv;
+      active++;
+    }
+  }
+  s.corrActive = active;
+}
+
+function thresholds(s: PredictiveState): void {
+  const t = s.c.targetMs;
+  for (let d = 0; d < s.D; d++) {
+    const m = s.marginEff[d]!;
+    s.thrDown[d] = t * (1 - m);
+    s.thrUp[d] = t * (1 - m - s.o.upExtra);
+  }
+}
+
+function decision(
+  s: PredictiveState,
+  k: number,
+  reason: DecisionReason,
+  conflict: ConflictKind | null,
+): Decision {
+  const d = s.set.deviceOf[k]!;
+  return { candidate: k, predictedMs: s.set.profiledMs[k]! * s.corr[k]! * s.est[d]!, reason, conflict };
+}
+
+function improves(s: PredictiveState, k: number, cur: number): boolean {
+  const set = s.set;
+  const pk = set.profiledMs[k]! * s.corr[k]! * s.est[set.deviceOf[k]!]!;
+  const pc = set.profiledMs[cur]! * s.corr[cur]! * s.est[set.deviceOf[cur]!]!;
+  if (s.c.objective === 'accuracy') {
+    const ak = set.accuracy[k]!;
+    const ac = set.accuracy[cur]!;
+    return ak > ac || (ak === ac && pk <= pc * LATERAL_GAIN);
+  }
+  return pk < pc * (1 - s.o.upExtra);
+}
+
+function switchTo(s: PredictiveState, k: number): void {
+  const set = s.set;
+  const prev = s.cur;
+  s.cur = k;
+  s.slack = 0;
+  if (prev >= 0) {
+    const pd = set.deviceOf[prev]!;
+    const nd = set.deviceOf[k]!;
+    if (pd !== nd) {
+      // leaving a device: probe it again later; the new device is in use, its back-off resets
+      s.nextProbe[pd] = s.frame + s.probeEvery[pd]!;
+      s.probeEvery[nd] = s.o.probeEvery;
+    }
+  }
+}
+
+/**
+ * The default policy.
+ * - Estimate: each device's slowdown = observed / profiled latency of what ran; the estimate is
+ *   the median of the last `estimateSamples` samples since the last level shift. A shift is
+ *   declared when `changeSamples` consecutive samples deviate the same way by more than
+ *   `changeSigmas` sigmas (then only those samples are kept, so a step in contention is followed
+ *   within 2 frames while a lone spike changes nothing). Two consecutive violations of the target
+ *   force the estimate up to what they imply.
+ * - Margin: target * (1 - m) with m = max(margin, 1 - exp(-z * sigma)), sigma being a winsorised
+ *   running estimate of the one-frame prediction error (so the margin covers the observed noise
+ *   at the 99th percentile by default).
+ * - Choice: predict every (device, subnet) latency under its device's estimate; jump straight to
+ *   the best candidate for the objective that fits; step down at once when the current one no
+ *   longer fits; step up only after `upHoldFrames` consecutive frames of slack with an extra
+ *   `upExtraMargin` (the hold doubles after an up-move that had to be undone); when nothing fits
+ *   run the fastest and report the conflict.
+ * - Devices: an unused allowed device is probed (one frame of its fastest sub-network) every
+ *   `probeEveryFrames` frames, the interval doubling while it stays unused, so a freed device is
+ *   noticed.
+ */
+export function predictivePolicy(options: PredictiveOptions = {}): Policy<PredictiveState> {
+  const o = resolvePredictiveOptions(options);
+  return {
+    name: 'predictive',
+    init(set: CandidateSet, c: NormalizedConstraints): PredictiveState {
+      const D = set.devices.length;
+      const W = o.window;
+      const ones = new Float64Array(D).fill(1);
+      return {
+        set,
+        c,
+        o,
+        D,
+        ring: new Float64Array(D * W),
+        err: new Float64Array(D * W),
+        count: new Int32Array(D),
+        errCount: new Int32Array(D),
+        pos: new Int32Array(D),
+        est: ones,
+        sigma: new Float64Array(D).fill(o.initialSigma),
+        absErr: new Float64Array(D),
+        corr: new Float64Array(set.candidates.length).fill(1),
+        corrActive: 0,
+        marginEff: new Float64Array(D).fill(o.margin),
+        thrDown: new Float64Array(D),
+        thrUp: new Float64Array(D),
+        lastSeen: new Float64Array(D).fill(-Infinity),
+        nextProbe: new Float64Array(D).fill(o.probeEvery),
+        probeEvery: new Float64Array(D).fill(o.probeEvery),
+        scratch: new Float64Array(W),
+        sel: newSelection(),
+        selUp: newSelection(),
+        frame: 0,
+        cur: -1,
+        slack: 0,
+        upHold: o.upHold,
+        lastUpFrame: -Infinity,
+        upPending: false,
+        constraintsChanged: false,
+        viol: 0,
+      };
+    },
+    setConstraints(s: PredictiveState, c: NormalizedConstraints): void {
+      s.c = c;
+      s.constraintsChanged = true;
+    },
+    decide(s: PredictiveState, last: Observation | null): Decision {
+      if (last !== null) observe(s, last);
+      const set = s.set;
+      const c = s.c;
+      const frame = s.frame++;
+      thresholds(s);
+      const cur = s.cur;
+      const curDev = cur >= 0 ? set.deviceOf[cur]! : -1;
+      selectBest(set, c, s.est, s.thrDown, curDev, s.sel, s.corr);
+      const sel = s.sel;
+
+      if (cur < 0 || s.constraintsChanged) {
+        const reason: DecisionReason = cur < 0 ? 'initial' : 'constraints-changed';
+        s.constraintsChanged = false;
+        s.upHold = o.upHold;
+        s.upPending = false;
+        switchTo(s, sel.candidate);
+        return decision(s, sel.candidate, reason, sel.conflict);
+      }
+
+      // Probe an unused device when its turn has come.
+      if (s.D > 1) {
+        for (let d = 0; d < s.D; d++) {
+          if (d === curDev || !c.allowed[d] || frame < s.nextProbe[d]!) continue;
+          const every = Math.min(s.probeEvery[d]! * 2, o.maxProbeEvery);
+          s.probeEvery[d] = every;
+          s.nextProbe[d] = frame + every;
+          const fastest = set.byDeviceFastest[d]!;
+          if (fastest.length === 0) continue;
+          return decision(s, fastest[0]!, 'probe', sel.conflict);
+        }
+      }
+
+      const best = sel.candidate;
+      if (best === cur) {
+        s.slack = 0;
+        if (s.upPending && frame - s.lastUpFrame > 4 * s.upHold) {
+          s.upPending = false;
+          s.upHold = Math.max(o.upHold, s.upHold >> 1);
+        }
+        return decision(s, cur, 'hold', sel.conflict);
+      }
+
+      if (!fits(set, c, s.est, s.thrDown, cur, s.corr)) {
+        // The current candidate no longer fits: jump down at once.
+        if (s.upPending && frame - s.lastUpFrame <= 4 * s.upHold) s.upHold = Math.min(s.upHold * 2, o.maxUpHold);
+        s.upPending = false;
+        switchTo(s, best);
+        return decision(s, best, 'step-down', sel.conflict);
+      }
+
+      // Something better is predicted: move only after sustained slack, judged conservatively.
+      selectBest(set, c, s.est, s.thrUp, curDev, s.selUp, s.corr);
+      const up = s.selUp.candidate;
+      if (up !== cur && improves(s, up, cur) && fits(set, c, s.est, s.thrUp, up, s.corr)) {
+        s.slack++;
+        if (s.slack > s.upHold) {
+          s.lastUpFrame = frame;
+          s.upPending = true;
+          switchTo(s, up);
+          return decision(s, up, 'step-up', sel.conflict);
+        }
+        return decision(s, cur, 'hold-hysteresis', sel.conflict);
+      }
+      s.slack = 0;
+      return decision(s, cur, 'hold', sel.conflict);
+    },
+  };
+}

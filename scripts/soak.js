@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+'use strict';
+// npm run soak -- [--family DIR] [--count N] [--switch-every K] [--json PATH]
+// Runs N inferences, switching sub-network every K frames (async, mixed float and image input), and reports
+// RSS and handle growth after warm-up. Target: RSS growth under 5 MB after warm-up, no handle growth.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { loadFamily } = require('../dist');
+const { parseArgs, defaultFamily } = require('./bench-util');
+
+const handles = () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo().length : 0);
+const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2), { family: defaultFamily(), count: '100000', 'switch-every': '3', cycles: '200', json: '' });
+  const count = Number(args.count);
+  const switchEvery = Number(args['switch-every']);
+  const warmup = Math.min(5000, Math.floor(count / 10));
+  const model = await loadFamily(args.family);
+  const channels = model.manifest.input.channels;
+  const frame = { data: new Uint8Array(64 * 48 * channels).map((_, i) => (i * 31) % 256), width: 64, height: 48, format: channels === 1 ? 'gray' : 'rgb' };
+  const floats = model.subnets.map((s) => new Float32Array(s.inputShape.reduce((a, b) => a * b, 1)).fill(0.25));
+
+  let rssAfterWarmup = 0;
+  let handlesAfterWarmup = 0;
+  const samples = [];
+  const started = Date.now();
+  for (let i = 0; i < count; i++) {
+    if (i % switchEvery === 0) model.use((i / switchEvery) % model.subnets.length | 0);
+    const active = model.active.index;
+    const result = i % 2 === 0 ? await model.infer(frame) : await model.infer(floats[active]);
+    if (result.output.length === 0) throw new Error('empty output');
+    if (i + 1 === warmup) {
+      global.gc?.();
+      rssAfterWarmup = rssMiB();
+      handlesAfterWarmup = handles();
+    }
+    if ((i + 1) % Math.max(1, Math.floor(count / 20)) === 0) {
+      samples.push({ inferences: i + 1, rssMiB: rssMiB() });
+      if (process.stdout.isTTY) process.stdout.write(`\r${i + 1}/${count} inferences, RSS ${rssMiB().toFixed(1)} MiB   `);
+    }
+  }
+  global.gc?.();
+  const result = {
+    family: model.manifest.name, count, switchEvery, warmup, seconds: (Date.now() - started) / 1000,
+    rssAfterWarmupMiB: rssAfterWarmup, rssEndMiB: rssMiB(), rssGrowthMiB: rssMiB() - rssAfterWarmup,
+    handlesAfterWarmup, handlesEnd: handles(), samples, gcExposed: typeof global.gc === 'function',
+  };
+  await model.close();
+
+  // Load/close cycles: every session, buffer and view must be freed.
+  const cycles = Number(args.cycles);
+  let rssBeforeCycles = 0;
+  for (let c = 0; c < cycles; c++) {
+    const m = await loadFamily(args.family, { warmupRuns: 1 });
+    await m.infer(frame);
+    await m.close();
+    if (c === Math.floor(cycles / 5)) {
+      global.gc?.();
+      rssBeforeCycles = rssMiB();
+    }
+  }
+  global.gc?.();
+  Object.assign(result, { cycles, rssCyclesStartMiB: rssBeforeCycles, rssCyclesEndMiB: rssMiB(), rssCyclesGrowthMiB: rssMiB() - rssBeforeCycles });
+  console.log(`\nsoak: ${count} inferences on ${result.family}, switching every ${switchEvery} frames, ${result.seconds.toFixed(1)} s`);
+  console.log(`RSS after ${warmup} warm-up inferences: ${rssAfterWarmup.toFixed(2)} MiB; at the end: ${result.rssEndMiB.toFixed(2)} MiB; growth ${result.rssGrowthMiB.toFixed(2)} MiB (target < 5)`);
+  console.log(`active handles after warm-up: ${handlesAfterWarmup}; at the end: ${result.handlesEnd}`);
+  console.log(`load/close cycles: ${cycles}; RSS ${rssBeforeCycles.toFixed(2)} -> ${result.rssCyclesEndMiB.toFixed(2)} MiB after the first ${Math.floor(cycles / 5)} (growth ${result.rssCyclesGrowthMiB.toFixed(2)} MiB, target < 5)`);
+  if (args.json) fs.writeFileSync(path.resolve(args.json), JSON.stringify(result, null, 2));
+  if (result.rssGrowthMiB >= 5 || result.rssCyclesGrowthMiB >= 5 || result.handlesEnd > handlesAfterWarmup) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(`soak failed: ${error.code ? `${error.code}: ` : ''}${error.message}`);
+  process.exit(1);
+});
