@@ -5,3 +5,4 @@ export type { BackendInfo, Device } from './backends';
 export { loadManifest, validateManifest, familyManifestSchema } from './family-manifest';
 export type { AccuracyRecord, FamilyManifest, LoadedManifest, OfaConfig, SubnetManifest } from './family-manifest';
 export * from './errors';
+export * from './manager';
