@@ -4,7 +4,7 @@
 import { assertDeviceAvailable, type Device } from './backends';
 import { ClosedError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from './errors';
 import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from './family-manifest';
-import { getBinding, type NativeFamily, type NativeFrame, resolveOrtLibrary } from './native';
+import { getBinding, type NativeFamily, type NativeFrame, type NativeRunResult, resolveOrtLibrary } from './native';
 
 export type PixelFormat = NativeFrame['format'];
 
@@ -66,8 +66,6 @@ export interface InferenceResult {
   preprocessMs: number;
   deviceMs?: number;
 }
-
-type Job = () => Promise<void>;
 
 export class DynamicModel {
   readonly manifest: FamilyManifest;
@@ -165,9 +163,19 @@ export class DynamicModel {
     let nativeInput = this.#checkInput(subnet, input);
     if (this.#pending > 0) nativeInput = this.#snapshot(subnet, nativeInput);
     const sharedOutput = options.sharedOutput === true;
-    return this.#enqueue(async () => {
-      const run = await this.#native.run(subnet, nativeInput);
-      return this.#result(run.subnet, run.latencyMs, run.preprocessMs, run.deviceMs, sharedOutput);
+    return this.#enqueue(() => {
+      let run: Promise<NativeRunResult>;
+      try {
+        run = this.#native.run(subnet, nativeInput);
+      } catch (error) {
+        return Promise.reject(fromNative(error));
+      }
+      return run.then(
+        (r) => this.#result(r.subnet, r.latencyMs, r.preprocessMs, r.deviceMs, sharedOutput),
+        (error: unknown) => {
+          throw fromNative(error);
+        },
+      );
     });
   }
 
@@ -207,22 +215,14 @@ export class DynamicModel {
     return result;
   }
 
+  // Serializes runs: the next starts when the previous settled. An idle model starts the job at once.
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
-    this.#pending++;
-    const run = this.#tail.then(job);
-    const settle: Job = async () => {
-      try {
-        await run;
-      } catch {
-        // the caller sees the rejection; the queue goes on
-      } finally {
-        this.#pending--;
-      }
+    const run = this.#pending++ === 0 ? job() : this.#tail.then(job);
+    const settled = (): void => {
+      this.#pending--;
     };
-    this.#tail = settle();
-    return run.catch((error: unknown) => {
-      throw fromNative(error);
-    });
+    this.#tail = run.then(settled, settled);
+    return run;
   }
 
   #assertOpen(): void {
