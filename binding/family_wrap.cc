@@ -7,6 +7,7 @@
 #include "addon_data.h"
 #include "errors.h"
 #include "promise_worker.h"
+#include "run_thread.h"
 
 namespace dofa {
 namespace {
@@ -127,29 +128,44 @@ class LoadWorker final : public PromiseWorker {
 
 }  // namespace
 
-class RunWorker final : public PromiseWorker {
- public:
-  RunWorker(Napi::Env env, FamilyWrap* wrap, std::shared_ptr<Family> family, size_t subnet, const Frame& frame,
-            bool hasFrame, Napi::Value pinnedFrame)
-      : PromiseWorker(env), wrap_(wrap), family_(std::move(family)), subnet_(subnet), frame_(frame), hasFrame_(hasFrame) {
-    wrap_->Ref();  // the wrap (and its views) outlive the run even if JS drops the family
-    if (hasFrame_) pinnedFrame_ = Napi::Persistent(pinnedFrame);
+// One asynchronous run: made on the JS thread, executed on the family's run thread, settled on the JS thread.
+struct RunJob {
+  std::shared_ptr<Family> family;
+  size_t subnet = 0;
+  Frame frame;
+  bool hasFrame = false;
+  Napi::Promise::Deferred deferred;
+  Napi::Reference<Napi::Value> pinnedFrame;  // keeps the frame's bytes alive while the run thread reads them
+  RunResult result;
+  bool failed = false;
+  std::string errorCode;
+  std::string errorMessage;
+
+  explicit RunJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+
+  void Execute() {
+    try {
+      result = family->Run(subnet, hasFrame ? &frame : nullptr);
+    } catch (const Error& error) {
+      Fail(error.code(), error.what());
+    } catch (const std::bad_alloc&) {
+      Fail("E_OUT_OF_MEMORY", "out of memory");
+    } catch (const std::exception& error) {
+      Fail("E_INTERNAL", error.what());
+    }
   }
-  ~RunWorker() override { wrap_->Unref(); }
 
- protected:
-  void DoWork() override { result_ = family_->Run(subnet_, hasFrame_ ? &frame_ : nullptr); }
-  Napi::Value Result(Napi::Env env) override { return wrap_->MakeResult(env, subnet_, result_); }
-  void Settled() override { wrap_->EndRun(family_, hasFrame_); }
+  void Fail(const std::string& code, const std::string& message) {
+    failed = true;
+    errorCode = code;
+    errorMessage = message;
+  }
 
- private:
-  FamilyWrap* wrap_;
-  std::shared_ptr<Family> family_;
-  size_t subnet_;
-  Frame frame_;
-  bool hasFrame_;
-  Napi::Reference<Napi::Value> pinnedFrame_;  // keeps the frame's bytes alive while the worker reads them
-  RunResult result_;
+  // Frees the job where no N-API call is allowed any more (env teardown).
+  static void Abandon(RunJob* job) {
+    job->pinnedFrame.SuppressDestruct();
+    delete job;
+  }
 };
 
 Napi::Function FamilyWrap::Define(Napi::Env env) {
@@ -187,6 +203,43 @@ FamilyWrap::FamilyWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Family
   }
   inputView_ = Napi::Persistent(input.As<Napi::ArrayBuffer>());
   outputView_ = Napi::Persistent(output.As<Napi::ArrayBuffer>());
+
+  env_ = env;
+  completions_ = CompletionQueue::New(env, "dynamic-ofa inference", 0, 1, this);
+  completionsLive_ = true;
+  completions_.Unref(env);  // an idle family does not keep the process alive
+  runThread_ = std::make_unique<RunThread>();
+  // Registered after the completion queue, so it runs before N-API tears that queue down.
+  napi_add_env_cleanup_hook(env, &FamilyWrap::OnEnvCleanup, this);
+}
+
+FamilyWrap::~FamilyWrap() { StopRunner(); }
+
+void FamilyWrap::OnEnvCleanup(void* wrap) { static_cast<FamilyWrap*>(wrap)->StopRunner(); }
+
+void FamilyWrap::StopRunner() {
+  if (!completionsLive_) return;
+  completionsLive_ = false;
+  napi_remove_env_cleanup_hook(env_, &FamilyWrap::OnEnvCleanup, this);
+  runThread_.reset();  // waits for the run in progress; later tasks are dropped
+  completions_.Release();
+}
+
+void FamilyWrap::Complete(Napi::Env env, Napi::Function /*callback*/, FamilyWrap* wrap, RunJob* job) {
+  if (env == nullptr) {
+    RunJob::Abandon(job);
+    return;
+  }
+  Napi::HandleScope scope(env);
+  wrap->EndRun(job->family, job->hasFrame);
+  if (job->failed) {
+    job->deferred.Reject(MakeJsError(env, job->errorCode, job->errorMessage).Value());
+  } else {
+    job->deferred.Resolve(wrap->MakeResult(env, job->subnet, job->result));
+  }
+  if (--wrap->inFlight_ == 0 && wrap->completionsLive_) wrap->completions_.Unref(env);
+  delete job;
+  wrap->Unref();
 }
 
 Napi::Value FamilyWrap::SubnetInfo(const Napi::CallbackInfo& info) {
@@ -292,14 +345,23 @@ Napi::Object FamilyWrap::MakeResult(Napi::Env env, size_t subnet, const RunResul
 }
 
 Napi::Value FamilyWrap::Run(const Napi::CallbackInfo& info) {
-  size_t subnet = 0;
-  Frame frame;
-  bool hasFrame = false;
-  std::shared_ptr<Family> family = BeginRun(info, &subnet, &frame, &hasFrame);
-  Napi::Value pinned = hasFrame ? info[1].As<Napi::Object>().Get("data") : info.Env().Undefined();
-  auto* worker = new RunWorker(info.Env(), this, std::move(family), subnet, frame, hasFrame, pinned);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  Napi::Env env = info.Env();
+  auto* job = new RunJob(env);
+  try {
+    job->family = BeginRun(info, &job->subnet, &job->frame, &job->hasFrame);
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  if (job->hasFrame) job->pinnedFrame = Napi::Persistent(info[1].As<Napi::Object>().Get("data"));
+  Napi::Promise promise = job->deferred.Promise();
+  Ref();  // the wrap (and its views) outlive the run even if JS drops the family
+  if (inFlight_++ == 0) completions_.Ref(env);
+  CompletionQueue completions = completions_;
+  runThread_->Post([job, completions]() mutable {
+    job->Execute();
+    if (completions.NonBlockingCall(job) != napi_ok) RunJob::Abandon(job);  // the env is going away
+  });
   return promise;
 }
 
@@ -330,6 +392,7 @@ Napi::Value FamilyWrap::Close(const Napi::CallbackInfo& info) {
       ThrowJs(info.Env(), error.code(), "close() while an inference is in flight; await it first");
     }
     family_->Release();
+    StopRunner();
     family_.reset();  // sessions are released here; the shared buffers live on while views exist
   }
   return info.Env().Undefined();

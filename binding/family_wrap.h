@@ -6,8 +6,11 @@
 #include <memory>
 
 #include "family.h"
+#include "run_thread.h"
 
 namespace dofa {
+
+struct RunJob;
 
 class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
  public:
@@ -16,9 +19,15 @@ class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
   static Napi::Value LoadFamily(const Napi::CallbackInfo& info);
 
   explicit FamilyWrap(const Napi::CallbackInfo& info);
+  ~FamilyWrap() override;
 
  private:
-  friend class RunWorker;
+  // Settles a finished run on the JS thread (env is null when the env is going away: only free the job).
+  static void Complete(Napi::Env env, Napi::Function callback, FamilyWrap* wrap, RunJob* job);
+  using CompletionQueue = Napi::TypedThreadSafeFunction<FamilyWrap, RunJob, &FamilyWrap::Complete>;
+  static void OnEnvCleanup(void* wrap);
+  // Joins the run thread and releases the completion queue; idempotent.
+  void StopRunner();
 
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
@@ -40,6 +49,11 @@ class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
   Napi::Reference<Napi::ArrayBuffer> inputView_;
   Napi::Reference<Napi::ArrayBuffer> outputView_;
   bool mirrored_ = false;  // external ArrayBuffers refused: JS-owned copies synchronized around each run
+  std::unique_ptr<RunThread> runThread_;
+  CompletionQueue completions_;
+  bool completionsLive_ = false;
+  size_t inFlight_ = 0;
+  napi_env env_ = nullptr;
 };
 
 }  // namespace dofa

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
 import { type DynamicModel, loadFamily } from '../../lib';
 import { maxAbsDiff, seededFloats, slowFamily, tinyFamily } from '../helpers';
 
@@ -57,6 +60,26 @@ describe('concurrency and the event loop', () => {
     // A blocked loop would turn about once per inference; a free one turns many times per millisecond of work.
     expect(turns).toBeGreaterThan(Math.max(20, nativeMs / 5));
     expect(elapsed).toBeGreaterThanOrEqual(nativeMs * 0.9);
+  });
+
+  it('inference does not occupy libuv\'s thread pool (file system and crypto work keeps flowing)', () => {
+    // With a pool of one thread, a pool-based inference would hold it; pbkdf2 would finish only after it.
+    // Here it finishes while the (slow) inference is still running.
+    const script = `
+      const crypto = require('node:crypto');
+      const { loadFamily } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist'))});
+      (async () => {
+        const model = await loadFamily(${JSON.stringify(slowFamily)}, { warmupRuns: 1 });
+        let inferenceDone = 0;
+        const runs = model.infer().then(() => { inferenceDone = performance.now(); });
+        const cryptoDone = await new Promise((resolve) => crypto.pbkdf2('x', 'y', 1, 32, 'sha256', () => resolve(performance.now())));
+        await runs;
+        await model.close();
+        console.log(JSON.stringify({ cryptoFirst: cryptoDone < inferenceDone }));
+      })();`;
+    const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout.trim())).toEqual({ cryptoFirst: true });
   });
 
   it('inferSync does block the loop (so the test above can fail)', () => {
