@@ -171,7 +171,7 @@ struct RunJob {
 Napi::Function FamilyWrap::Define(Napi::Env env) {
   return DefineClass(env, "NativeFamily",
                      {InstanceMethod<&FamilyWrap::Run>("run"), InstanceMethod<&FamilyWrap::RunSync>("runSync"),
-                      InstanceMethod<&FamilyWrap::Close>("close"), InstanceMethod<&FamilyWrap::SubnetInfo>("subnetInfo"),
+                      InstanceMethod<&FamilyWrap::Close>("close"), InstanceMethod<&FamilyWrap::Shutdown>("shutdown"), InstanceMethod<&FamilyWrap::SubnetInfo>("subnetInfo"),
                       InstanceAccessor<&FamilyWrap::GetInputBuffer>("inputBuffer"),
                       InstanceAccessor<&FamilyWrap::GetOutputBuffer>("outputBuffer"),
                       InstanceAccessor<&FamilyWrap::GetExternalBuffers>("externalBuffers"),
@@ -230,16 +230,25 @@ void FamilyWrap::Complete(Napi::Env env, Napi::Function /*callback*/, FamilyWrap
     RunJob::Abandon(job);
     return;
   }
-  Napi::HandleScope scope(env);
-  wrap->EndRun(job->family, job->hasFrame);
-  if (job->failed) {
-    job->deferred.Reject(MakeJsError(env, job->errorCode, job->errorMessage).Value());
-  } else {
-    job->deferred.Resolve(wrap->MakeResult(env, job->subnet, job->result));
+  // Called from the event loop, not from JS: nothing may throw out of here. N-API calls fail (and
+  // node-addon-api throws) when JS can no longer run, e.g. while a worker_thread is being terminated.
+  try {
+    Napi::HandleScope scope(env);
+    wrap->EndRun(job->family, job->hasFrame);
+    if (job->failed) {
+      job->deferred.Reject(MakeJsError(env, job->errorCode, job->errorMessage).Value());
+    } else {
+      job->deferred.Resolve(wrap->MakeResult(env, job->subnet, job->result));
+    }
+  } catch (const Napi::Error&) {
+    // the promise cannot be settled any more; its env is going away
   }
   if (--wrap->inFlight_ == 0 && wrap->completionsLive_) wrap->completions_.Unref(env);
   delete job;
-  wrap->Unref();
+  try {
+    wrap->Unref();
+  } catch (const Napi::Error&) {
+  }
 }
 
 Napi::Value FamilyWrap::SubnetInfo(const Napi::CallbackInfo& info) {
@@ -328,11 +337,11 @@ std::shared_ptr<Family> FamilyWrap::BeginRun(const Napi::CallbackInfo& info, siz
 }
 
 void FamilyWrap::EndRun(const std::shared_ptr<Family>& family, bool hadFrame) {
+  family->Release();  // first: the copies below run on this (the only JS) thread before any next run starts
   if (mirrored_) {
     std::memcpy(outputView_.Value().Data(), family->output()->data(), family->output()->bytes());
     if (hadFrame) std::memcpy(inputView_.Value().Data(), family->input()->data(), family->input()->bytes());
   }
-  family->Release();
 }
 
 Napi::Object FamilyWrap::MakeResult(Napi::Env env, size_t subnet, const RunResult& result) const {
@@ -346,6 +355,7 @@ Napi::Object FamilyWrap::MakeResult(Napi::Env env, size_t subnet, const RunResul
 
 Napi::Value FamilyWrap::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (!completionsLive_) ThrowJs(env, codes::kClosed, "the family is closed or the process is exiting");
   auto* job = new RunJob(env);
   try {
     job->family = BeginRun(info, &job->subnet, &job->frame, &job->hasFrame);
@@ -382,6 +392,13 @@ Napi::Value FamilyWrap::RunSync(const Napi::CallbackInfo& info) {
   }
   EndRun(family, hasFrame);
   return MakeResult(info.Env(), subnet, result);
+}
+
+// For process exit: waits for the run in progress and drops queued ones, so no inference is still running
+// while the process tears down ONNX Runtime's statics. Sessions stay until close() or exit.
+Napi::Value FamilyWrap::Shutdown(const Napi::CallbackInfo& info) {
+  StopRunner();
+  return info.Env().Undefined();
 }
 
 Napi::Value FamilyWrap::Close(const Napi::CallbackInfo& info) {

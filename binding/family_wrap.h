@@ -32,6 +32,7 @@ class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value SubnetInfo(const Napi::CallbackInfo& info);
   Napi::Value GetInputBuffer(const Napi::CallbackInfo& /*info*/) { return inputView_.Value(); }
   Napi::Value GetOutputBuffer(const Napi::CallbackInfo& /*info*/) { return outputView_.Value(); }

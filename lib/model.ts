@@ -67,6 +67,24 @@ export interface InferenceResult {
   deviceMs?: number;
 }
 
+// Families still open when the process exits: their run threads are stopped before ONNX Runtime's statics
+// are torn down, so no inference is still running then. Weak: a dropped model can still be collected.
+const openFamilies = new Set<WeakRef<NativeFamily>>();
+const forgetCollected = new FinalizationRegistry<WeakRef<NativeFamily>>((ref) => openFamilies.delete(ref));
+let exitHookInstalled = false;
+function trackOpen(native: NativeFamily): WeakRef<NativeFamily> {
+  const ref = new WeakRef(native);
+  openFamilies.add(ref);
+  forgetCollected.register(native, ref);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const family of openFamilies) family.deref()?.shutdown();
+    });
+  }
+  return ref;
+}
+
 export class DynamicModel {
   readonly manifest: FamilyManifest;
   readonly dir: string;
@@ -75,6 +93,7 @@ export class DynamicModel {
   /** The whole shared input buffer (largest sub-network size). */
   readonly inputBuffer: Float32Array;
   readonly #native: NativeFamily;
+  readonly #openRef: WeakRef<NativeFamily>;
   readonly #inputViews: Float32Array[];
   readonly #output: Float32Array;
   readonly #ids: Map<string, number>;
@@ -86,6 +105,7 @@ export class DynamicModel {
   /** @internal use {@link loadFamily} */
   constructor(native: NativeFamily, manifest: FamilyManifest, dir: string, device: Device, latencies: number[]) {
     this.#native = native;
+    this.#openRef = trackOpen(native);
     this.manifest = manifest;
     this.dir = dir;
     this.device = device;
@@ -195,7 +215,10 @@ export class DynamicModel {
 
   /** Waits for queued inferences, then frees every session. Views stay readable; everything else throws E_CLOSED. */
   close(): Promise<void> {
-    this.#closing ??= this.#tail.then(() => this.#native.close());
+    this.#closing ??= this.#tail.then(() => {
+      this.#native.close();
+      openFamilies.delete(this.#openRef);
+    });
     return this.#closing;
   }
 

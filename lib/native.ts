@@ -46,6 +46,8 @@ export interface NativeFamily {
   run(subnet: number, input?: NativeInput): Promise<NativeRunResult>;
   runSync(subnet: number, input?: NativeInput): NativeRunResult;
   close(): void;
+  /** Waits for the run in progress, drops queued ones and stops the run thread (process exit). */
+  shutdown(): void;
 }
 
 export interface NativeLoadOptions {
@@ -61,10 +63,79 @@ export interface NativeLoadOptions {
   externalBuffers?: boolean;
 }
 
+/** TensorRT and the CUDA device it would use (only in builds with TensorRT). */
+export interface NativeTensorRtInfo {
+  /** Loaded library, "8.5.2". */
+  version: string;
+  /** NV_TENSORRT_VERSION encoding of the loaded library (8502, 100300). */
+  encoded: number;
+  /** Headers the addon was compiled against, "8.5.2.2". */
+  compiledVersion: string;
+  compiledEncoded: number;
+  dlaCores: number;
+  cuda?: {
+    ordinal: number;
+    name: string;
+    /** "7.2" (Xavier), "8.7" (Orin). */
+    computeCapability: string;
+    multiProcessors: number;
+    integrated: boolean;
+    canMapHostMemory: boolean;
+    totalMemory: number;
+    runtimeVersion: number;
+    driverVersion: number;
+  };
+  /** Why no CUDA device is usable. */
+  cudaError?: string;
+}
+
+export interface NativeBuildEngineOptions {
+  onnx: string;
+  /** Engine file to write (atomically). */
+  engine: string;
+  device: 'gpu' | 'dla0' | 'dla1';
+  precision: 'fp16' | 'int8' | 'fp32';
+  gpuFallback?: boolean;
+  workspaceBytes?: number;
+  timingCache?: string;
+  calibrationCache?: string;
+  /** float32 NCHW samples of the sub-network's input size, back to back (int8 without a calibration cache). */
+  calibrationData?: string;
+  fingerprint: string;
+}
+
+export interface NativeBuildProgress {
+  stage: 'parse' | 'configure' | 'calibrate' | 'build' | 'serialize' | 'done';
+  /** [0, 1], or -1 when unknown. */
+  fraction: number;
+  message: string;
+}
+
+export interface NativeBuildReport {
+  enginePath: string;
+  tensorrtVersion: string;
+  tensorrtEncoded: number;
+  buildMs: number;
+  layers: number;
+  dlaLayers: number;
+  gpuFallbackLayers: number;
+  fallbackLayerNames: string[];
+  planBytes: number;
+  engineFileBytes: number;
+  timingCacheLoaded: boolean;
+  timingCacheSaved: boolean;
+  calibrationCacheWritten: boolean;
+  warnings: string[];
+}
+
 export interface NativeBinding {
   loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
   backends(): string[];
   runtimeVersion(ortLibrary: string): string;
+  /** Only in builds with TensorRT. */
+  tensorrtInfo?(): NativeTensorRtInfo;
+  /** Only in builds with TensorRT: builds one engine off the event loop. */
+  buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildReport>;
 }
 
 export const packageRoot = path.resolve(__dirname, '..');
