@@ -5,6 +5,9 @@
 #include "errors.h"
 #include "family_wrap.h"
 #include "ort_runtime.h"
+#ifdef DYNAMIC_OFA_WITH_TENSORRT
+#include "trt_napi.h"
+#endif
 
 namespace dofa {
 namespace {
@@ -34,6 +37,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadFamily", Napi::Function::New<FamilyWrap::LoadFamily>(env, "loadFamily"));
   exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
   exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
+#ifdef DYNAMIC_OFA_WITH_TENSORRT
+  RegisterTensorRt(env, exports);  // tensorrtInfo(), buildEngine()
+#endif
   return exports;
 }
 

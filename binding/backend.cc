@@ -2,6 +2,9 @@
 
 #include "backend_ort.h"
 #include "errors.h"
+#ifdef DYNAMIC_OFA_WITH_TENSORRT
+#include "backend_trt.h"
+#endif
 
 namespace dofa {
 
@@ -15,6 +18,10 @@ std::vector<std::string> CompiledBackends() {
 
 std::unique_ptr<Backend> CreateBackend(const BackendOptions& options) {
   if (options.device == "cpu") return CreateOrtBackend(options);
+#ifdef DYNAMIC_OFA_WITH_TENSORRT
+  if (IsTrtDevice(options.device)) return CreateTrtBackend(options);
+  throw Error(codes::kBackendUnavailable, "unknown device '" + options.device + "'; available: cpu, gpu, dla0, dla1");
+#endif
   throw Error(codes::kBackendUnavailable, "device '" + options.device +
                                               "' is not available in this build (TensorRT was not compiled in); "
                                               "available: cpu");

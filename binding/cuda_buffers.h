@@ -1,0 +1,54 @@
+// CUDA memory for a family's shared buffers, and the CUDA facts the TensorRT backend keys on.
+//
+// Integrated GPUs (Jetson): the shared buffers are mapped pinned host memory (cudaHostAlloc with
+// cudaHostAllocMapped). The JS typed-array views, the preprocessing and TensorRT all touch the same bytes; the
+// device pointer from cudaHostGetDevicePointer (equal to the host pointer on Jetson) is what TensorRT binds.
+// Discrete GPUs: the shared buffers are pinned host staging memory and each has a device mirror (cudaMalloc);
+// engines copy in and out asynchronously on their stream.
+// Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <memory>
+#include <string>
+
+#include "backend.h"
+
+namespace dofa {
+
+// Throws Error(code, "<what>: <cudaGetErrorString>") unless status is cudaSuccess.
+void CheckCuda(cudaError_t status, const char* code, const std::string& what);
+
+struct CudaDeviceInfo {
+  int ordinal = 0;
+  std::string name;
+  int major = 0;
+  int minor = 0;
+  int multiProcessors = 0;
+  bool integrated = false;
+  bool canMapHostMemory = false;
+  size_t totalMemory = 0;
+  int runtimeVersion = 0;  // cudaRuntimeGetVersion
+  int driverVersion = 0;   // cudaDriverGetVersion
+};
+
+// The current device's properties (cudaGetDevice + cudaGetDeviceProperties). Throws E_BACKEND_UNAVAILABLE when
+// there is no usable CUDA device.
+CudaDeviceInfo QueryCudaDevice();
+
+// Where TensorRT reads/writes a shared buffer. `mapped`: the device pointer aliases the host memory (zero-copy);
+// otherwise `device` is a separate mirror that needs copies.
+struct DeviceView {
+  void* device = nullptr;
+  bool mapped = false;
+};
+
+// Allocates `floats` floats of shared memory as described above (zeroed). The SharedBuffer's deleter frees the
+// host memory and any device mirror; free it only when no stream uses it (engines synchronize in Run()).
+std::shared_ptr<SharedBuffer> AllocateCudaShared(size_t floats, bool integrated);
+
+// The device view of a pointer returned by AllocateCudaShared (its data()). False for any other pointer.
+bool LookupDeviceView(const float* host, DeviceView* view);
+
+}  // namespace dofa

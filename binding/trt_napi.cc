@@ -1,0 +1,192 @@
+#include "trt_napi.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cuda_buffers.h"
+#include "errors.h"
+#include "trt_builder.h"
+#include "trt_common.h"
+
+namespace dofa {
+namespace {
+
+// tensorrtInfo() -> { version, encoded, compiledVersion, compiledEncoded, dlaCores, cuda?: {...}, cudaError? }
+Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object result = Napi::Object::New(env);
+  const int64_t encoded = trt::LibraryEncoded();
+  result.Set("version", trt::DecodeVersion(encoded));
+  result.Set("encoded", static_cast<double>(encoded));
+  result.Set("compiledVersion", trt::CompiledVersion());
+  result.Set("compiledEncoded", static_cast<double>(trt::CompiledEncoded()));
+  try {
+    const CudaDeviceInfo cuda = QueryCudaDevice();
+    Napi::Object device = Napi::Object::New(env);
+    device.Set("ordinal", cuda.ordinal);
+    device.Set("name", cuda.name);
+    device.Set("computeCapability", std::to_string(cuda.major) + "." + std::to_string(cuda.minor));
+    device.Set("multiProcessors", cuda.multiProcessors);
+    device.Set("integrated", cuda.integrated);
+    device.Set("canMapHostMemory", cuda.canMapHostMemory);
+    device.Set("totalMemory", static_cast<double>(cuda.totalMemory));
+    device.Set("runtimeVersion", cuda.runtimeVersion);
+    device.Set("driverVersion", cuda.driverVersion);
+    result.Set("cuda", device);
+    trt::Logger logger;
+    trt::Ptr<nvinfer1::IRuntime> runtime(nvinfer1::createInferRuntime(logger));
+    result.Set("dlaCores", runtime ? runtime->getNbDLACores() : 0);
+  } catch (const Error& error) {
+    result.Set("cudaError", error.what());
+    result.Set("dlaCores", 0);
+  }
+  return result;
+}
+
+struct ProgressEvent {
+  std::string stage;
+  double fraction = -1;
+  std::string message;
+};
+
+std::string GetString(const Napi::Object& object, const char* key, const std::string& fallback) {
+  Napi::Value value = object.Get(key);
+  if (value.IsUndefined()) return fallback;
+  if (!value.IsString()) ThrowJs(object.Env(), codes::kInvalidArgument, std::string("`") + key + "` must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+// Builds off the event loop; progress events reach `onProgress` on the JS thread, in order.
+class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
+ public:
+  BuildWorker(Napi::Env env, TrtBuildOptions options, Napi::Function onProgress)
+      : Napi::AsyncProgressQueueWorker<ProgressEvent>(env), deferred_(Napi::Promise::Deferred::New(env)),
+        options_(std::move(options)) {
+    if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
+  }
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute(const ExecutionProgress& progress) override {
+    try {
+      report_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& message) {
+        ProgressEvent event{stage, fraction, message};
+        progress.Send(&event, 1);
+      });
+    } catch (const Error& error) {
+      code_ = error.code();
+      SetError(error.what());
+    } catch (const std::bad_alloc&) {
+      code_ = "E_OUT_OF_MEMORY";
+      SetError("out of memory");
+    } catch (const std::exception& error) {
+      code_ = "E_INTERNAL";
+      SetError(error.what());
+    }
+  }
+
+  void OnProgress(const ProgressEvent* events, size_t count) override {
+    if (onProgress_.IsEmpty()) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    for (size_t i = 0; i < count; ++i) {
+      Napi::Object event = Napi::Object::New(env);
+      event.Set("stage", events[i].stage);
+      event.Set("fraction", events[i].fraction);
+      event.Set("message", events[i].message);
+      try {
+        onProgress_.Call({event});
+      } catch (const Napi::Error&) {
+        // a throwing progress callback must not fail the build
+      }
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("enginePath", options_.enginePath);
+    result.Set("tensorrtVersion", report_.tensorrtVersion);
+    result.Set("tensorrtEncoded", static_cast<double>(report_.tensorrtEncoded));
+    result.Set("buildMs", report_.buildMs);
+    result.Set("layers", report_.layers);
+    result.Set("dlaLayers", report_.dlaLayers);
+    result.Set("gpuFallbackLayers", report_.gpuFallbackLayers);
+    Napi::Array names = Napi::Array::New(env, report_.fallbackLayerNames.size());
+    for (size_t i = 0; i < report_.fallbackLayerNames.size(); ++i) names.Set(static_cast<uint32_t>(i), report_.fallbackLayerNames[i]);
+    result.Set("fallbackLayerNames", names);
+    result.Set("planBytes", static_cast<double>(report_.planBytes));
+    result.Set("engineFileBytes", static_cast<double>(report_.engineFileBytes));
+    result.Set("timingCacheLoaded", report_.timingCacheLoaded);
+    result.Set("timingCacheSaved", report_.timingCacheSaved);
+    result.Set("calibrationCacheWritten", report_.calibrationCacheWritten);
+    Napi::Array warnings = Napi::Array::New(env, report_.warnings.size());
+    for (size_t i = 0; i < report_.warnings.size(); ++i) warnings.Set(static_cast<uint32_t>(i), report_.warnings[i]);
+    result.Set("warnings", warnings);
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    deferred_.Reject(MakeJsError(env, code_, error.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  TrtBuildOptions options_;
+  Napi::FunctionReference onProgress_;
+  TrtBuildReport report_;
+  std::string code_ = "E_INTERNAL";
+};
+
+// buildEngine({ onnx, engine, device, precision, gpuFallback?, workspaceBytes?, timingCache?, calibrationCache?,
+//               calibrationData?, fingerprint }, onProgress?) -> Promise<report>
+Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowJs(env, codes::kInvalidArgument, "buildEngine(options, onProgress?) needs an object");
+  Napi::Object object = info[0].As<Napi::Object>();
+  TrtBuildOptions options;
+  options.onnxPath = GetString(object, "onnx", "");
+  options.enginePath = GetString(object, "engine", "");
+  options.device = GetString(object, "device", "gpu");
+  options.precision = GetString(object, "precision", "fp16");
+  options.timingCachePath = GetString(object, "timingCache", "");
+  options.calibrationCachePath = GetString(object, "calibrationCache", "");
+  options.calibrationDataPath = GetString(object, "calibrationData", "");
+  options.fingerprint = GetString(object, "fingerprint", "");
+  Napi::Value fallback = object.Get("gpuFallback");
+  if (!fallback.IsUndefined()) {
+    if (!fallback.IsBoolean()) ThrowJs(env, codes::kInvalidArgument, "`gpuFallback` must be a boolean");
+    options.gpuFallback = fallback.As<Napi::Boolean>().Value();
+  }
+  Napi::Value workspace = object.Get("workspaceBytes");
+  if (!workspace.IsUndefined()) {
+    const double bytes = workspace.IsNumber() ? workspace.As<Napi::Number>().DoubleValue() : NAN;
+    if (!std::isfinite(bytes) || bytes < (1 << 20) || std::floor(bytes) != bytes) {
+      ThrowJs(env, codes::kInvalidArgument, "`workspaceBytes` must be an integer >= 1 MiB");
+    }
+    options.workspaceBytes = static_cast<size_t>(bytes);
+  }
+  if (options.onnxPath.empty() || options.enginePath.empty()) {
+    ThrowJs(env, codes::kInvalidArgument, "buildEngine needs `onnx` and `engine` paths");
+  }
+  if (trt::DlaCoreOf(options.device) < -1) ThrowJs(env, codes::kInvalidArgument, "`device` must be gpu, dla0 or dla1");
+  Napi::Function onProgress;
+  if (info.Length() > 1 && info[1].IsFunction()) onProgress = info[1].As<Napi::Function>();
+  auto* worker = new BuildWorker(env, std::move(options), onProgress);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace
+
+void RegisterTensorRt(Napi::Env env, Napi::Object exports) {
+  exports.Set("tensorrtInfo", Napi::Function::New<TensorRtInfo>(env, "tensorrtInfo"));
+  exports.Set("buildEngine", Napi::Function::New<BuildEngine>(env, "buildEngine"));
+}
+
+}  // namespace dofa

@@ -1,0 +1,109 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { getBinding, resolveOrtLibrary } from '../../lib/native';
+import { readProfile, validateProfile } from '../../lib/profile';
+import { tinyFamily } from '../helpers';
+import { copyFamily, tempDir } from './helpers';
+
+const root = path.join(__dirname, '..', '..');
+const script = path.join(root, 'scripts', 'build-engines.js');
+
+/** The CLI runs over dist/: compile it when it is missing or older than the sources. */
+function ensureDist(): void {
+  const newest = (dir: string): number =>
+    Math.max(...fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
+  const built = ['engine-cache.js', 'profile.js', 'native.js', 'family-manifest.js'].map((f) => path.join(root, 'dist', f));
+  if (built.every((f) => fs.existsSync(f)) && Math.min(...built.map((f) => fs.statSync(f).mtimeMs)) >= newest(path.join(root, 'lib'))) return;
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'pipe' });
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const hasTensorRt = getBinding().backends().includes('tensorrt');
+
+describe('CPU profiling through the addon', () => {
+  it('measures every sub-network of the tiny family (warm-up, then the requested runs)', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { profileNativeFamily } = require(script) as {
+      profileNativeFamily: (f: unknown, o: { runs: number; warmupMs: number }) => { index: number; warmupRuns: number; host: number[]; device: number[] }[];
+    };
+    const family = await getBinding().loadFamily({
+      models: ['s0', 's1', 's2', 's3'].map((s) => path.join(tinyFamily, `${s}.onnx`)),
+      device: 'cpu', ortLibrary: resolveOrtLibrary(), threads: 1, warmupRuns: 1, channels: 3, format: 'rgb', mean: [0, 0, 0], std: [1, 1, 1],
+    });
+    try {
+      const results = profileNativeFamily(family, { runs: 25, warmupMs: 5 });
+      expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+      for (const r of results) {
+        expect(r.host).toHaveLength(25);
+        expect(r.warmupRuns).toBeGreaterThanOrEqual(5);
+        expect(r.host.every((ms) => ms > 0 && ms < 1000)).toBe(true);
+        expect(r.device).toEqual([]); // no accelerator time on cpu
+      }
+    } finally {
+      family.close();
+    }
+  });
+});
+
+describe('npm run build-engines (cpu)', () => {
+  beforeAll(ensureDist, 120000);
+
+  it('profiles the family into <family>/.engine-cache/profile-cpu.json and prints a summary table', () => {
+    const dir = copyFamily(tinyFamily, 'cli');
+    const { status, stdout, stderr } = cli(['--family', dir, '--device', 'cpu', '--runs', '20', '--warmup-ms', '5', '--threads', '1']);
+    expect(stderr).toMatch(/family tiny-family \(4 sub-networks\), devices cpu/);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/device\s+subnet\s+engine\s+p50 ms\s+p90 ms\s+p99 ms/);
+    expect(stdout.split('\n').filter((l) => /^cpu\s+s\d/.test(l))).toHaveLength(4);
+    const profile = readProfile(path.join(dir, '.engine-cache', 'profile-cpu.json'));
+    expect(validateProfile(profile)).toEqual([]);
+    expect(profile).toMatchObject({ family: 'tiny-family', device: 'cpu', backend: { name: 'onnxruntime-cpu' }, method: { runs: 20, threads: 1 } });
+    expect(profile.subnets.map((s) => [s.id, s.runs])).toEqual([['s0', 20], ['s1', 20], ['s2', 20], ['s3', 20]]);
+    expect(profile.deviceKey).toMatch(/^cpu:.*threads=1$/);
+  });
+
+  it('--cache and --json', () => {
+    const cache = tempDir('cli-cache');
+    const { status, stdout } = cli(['--family', tinyFamily, '--device', 'cpu', '--runs', '10', '--warmup-ms', '0', '--cache', cache, '--json']);
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ cacheDir: cache, cacheSource: 'override', profiles: { cpu: path.join(cache, 'profile-cpu.json') } });
+    expect(result.results).toHaveLength(4);
+    expect(fs.existsSync(path.join(tinyFamily, '.engine-cache'))).toBe(false); // the fixture folder is untouched
+  });
+
+  it('without TensorRT, gpu/dla say plainly that TensorRT is not in this build (exit 2, nothing written)', () => {
+    if (hasTensorRt) return; // a TensorRT build answers differently (see the tensorrt checks on a Jetson)
+    const cache = tempDir('cli-gpu');
+    for (const devices of ['gpu', 'cpu,dla0', 'dla0,dla1']) {
+      const { status, stderr } = cli(['--family', tinyFamily, '--device', devices, '--cache', cache]);
+      expect(status).toBe(2);
+      expect(stderr).toMatch(/TensorRT is not in this build/);
+      expect(stderr).toMatch(/Only cpu is available here/);
+    }
+    expect(fs.readdirSync(cache)).toEqual([]);
+  });
+
+  it('rejects bad arguments with usage errors (exit 2)', () => {
+    for (const [args, message] of [
+      [['--precision', 'fp8'], /--precision must be/],
+      [['--device', 'tpu'], /unknown device 'tpu'/],
+      [['--runs', '0'], /--runs must be a positive integer/],
+      [['--bogus'], /unknown option --bogus/],
+      [['--family'], /--family needs a value/],
+    ] as const) {
+      const { status, stderr } = cli([...args]);
+      expect(status).toBe(2);
+      expect(stderr).toMatch(message);
+    }
+    const missing = cli(['--family', path.join(tempDir('nofamily'), 'x'), '--device', 'cpu']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/invalid family manifest/);
+  });
+});

@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {
+  encodeEngineFile,
+  type EngineBuilder,
+  EngineCacheError,
+  ensureEngines,
+  type EnsureEvent,
+  preprocessForCalibration,
+  timingCachePath,
+  writeCalibrationData,
+} from '../../lib/engine-cache';
+import { BackendUnavailableError, InvalidArgumentError } from '../../lib/errors';
+import { loadManifest } from '../../lib/family-manifest';
+import type { NativeBuildEngineOptions } from '../../lib/native';
+import { referencePreprocess, seededBytes, tinyFamily } from '../helpers';
+import { copyFamily, tempDir, xavier } from './helpers';
+
+/** Stands in for the addon's buildEngine: writes a valid engine file for what it was asked, like the C++ does. */
+function fakeBuilder(options: { wrongFingerprint?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
+  const calls: NativeBuildEngineOptions[] = [];
+  const builder = async (request: NativeBuildEngineOptions, onProgress?: (e: { stage: 'build'; fraction: number; message: string }) => void) => {
+    calls.push(request);
+    onProgress?.({ stage: 'build', fraction: 0.5, message: 'half' });
+    const plan = Buffer.from(`plan for ${request.onnx} on ${request.device}`);
+    const fingerprint = options.wrongFingerprint ? 'nope' : request.fingerprint;
+    const dlaCore = request.device === 'gpu' ? -1 : Number(request.device.slice(3));
+    fs.writeFileSync(request.engine, encodeEngineFile({ fingerprint, tensorrt: '8.5.2', tensorrtEncoded: 8502, device: request.device, dlaCore, precision: request.precision }, plan));
+    return {
+      enginePath: request.engine, tensorrtVersion: '8.5.2', tensorrtEncoded: 8502, buildMs: 1, layers: 40, dlaLayers: 28,
+      gpuFallbackLayers: request.device === 'gpu' ? 0 : 12, fallbackLayerNames: [], planBytes: plan.length, engineFileBytes: 0,
+      timingCacheLoaded: false, timingCacheSaved: true, calibrationCacheWritten: false, warnings: [],
+    };
+  };
+  return Object.assign(builder, { calls });
+}
+
+describe('ensureEngines (the build-engines cache logic, with a stand-in builder)', () => {
+  it('builds what is missing, then reuses it; a changed model or a corrupt engine is rebuilt', async () => {
+    const dir = copyFamily(tinyFamily, 'ensure');
+    const cacheDir = path.join(dir, '.engine-cache');
+    const builder = fakeBuilder();
+    const events: EnsureEvent[] = [];
+    const run = () => ensureEngines({ family: loadManifest(dir), device: 'dla0', cacheDir, platform: xavier, builder, onEvent: (e) => events.push(e) });
+
+    const first = await run();
+    expect(first.map((e) => e.action)).toEqual(['built', 'built', 'built', 'built']);
+    expect(first[0]!.enginePath).toBe(path.join(cacheDir, 'dla0', 's0.fp16.engine'));
+    expect(builder.calls[0]).toMatchObject({ device: 'dla0', precision: 'fp16', gpuFallback: true, workspaceBytes: 256 << 20, timingCache: timingCachePath(cacheDir, 'dla0', xavier) });
+    expect(events.filter((e) => e.type === 'progress')).toHaveLength(4);
+    expect(first[0]!.report?.gpuFallbackLayers).toBe(12);
+
+    const second = await run();
+    expect(second.map((e) => e.action)).toEqual(['cached', 'cached', 'cached', 'cached']);
+    expect(builder.calls).toHaveLength(4);
+
+    fs.appendFileSync(path.join(dir, 's1.onnx'), Buffer.from([0])); // a new export of s1
+    const engine2 = path.join(cacheDir, 'dla0', 's2.fp16.engine');
+    const bytes = fs.readFileSync(engine2);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    fs.writeFileSync(engine2, bytes);
+    const third = await run();
+    expect(third.map((e) => e.action)).toEqual(['cached', 'built', 'built', 'cached']);
+    expect(third[1]!.reason).toMatch(/^stale: fingerprint differs/);
+    expect(third[2]!.reason).toMatch(/^corrupt: plan checksum/);
+
+    const forced = await ensureEngines({ family: loadManifest(dir), device: 'dla0', cacheDir, platform: xavier, builder, force: true });
+    expect(forced.every((e) => e.action === 'built')).toBe(true);
+  });
+
+  it('with rebuilding disabled, a stale engine is a typed error and nothing is built', async () => {
+    const dir = copyFamily(tinyFamily, 'norebuild');
+    const cacheDir = path.join(dir, '.engine-cache');
+    const builder = fakeBuilder();
+    await ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir, platform: xavier, builder });
+    const newerTrt = { ...xavier, tensorrtVersion: '8.5.3', tensorrtEncoded: 8503 };
+    await expect(ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir, platform: newerTrt, builder, rebuild: false })).rejects.toThrow(EngineCacheError);
+    await expect(ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir, platform: newerTrt, builder, rebuild: false })).rejects.toMatchObject({
+      code: 'E_MODEL_LOAD',
+      reason: 'stale',
+    });
+    expect(builder.calls).toHaveLength(4);
+  });
+
+  it('refuses a builder result that does not match what was asked', async () => {
+    const dir = copyFamily(tinyFamily, 'verify');
+    await expect(
+      ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir: path.join(dir, 'c'), platform: xavier, builder: fakeBuilder({ wrongFingerprint: true }) }),
+    ).rejects.toThrow(/is stale: fingerprint differs/);
+  });
+
+  it('checks options against the platform before building', async () => {
+    const family = loadManifest(tinyFamily);
+    const cacheDir = tempDir('opts');
+    const builder = fakeBuilder();
+    await expect(ensureEngines({ family, device: 'dla0', precision: 'fp32', cacheDir, platform: xavier, builder })).rejects.toThrow(InvalidArgumentError);
+    await expect(ensureEngines({ family, device: 'dla1', cacheDir, platform: { ...xavier, dlaCores: 1 }, builder })).rejects.toThrow(BackendUnavailableError);
+    await expect(ensureEngines({ family, device: 'gpu', precision: 'int8', cacheDir, platform: xavier, builder })).rejects.toThrow(/calibration data or a calibration cache/);
+    expect(builder.calls).toHaveLength(0);
+  });
+
+  it('int8: calibration data is passed to the builder, and its hash is part of the fingerprint', async () => {
+    const dir = copyFamily(tinyFamily, 'int8');
+    const cacheDir = path.join(dir, 'c');
+    const data = path.join(dir, 'calib.f32');
+    fs.writeFileSync(data, Buffer.alloc(16));
+    const builder = fakeBuilder();
+    const a = await ensureEngines({ family: loadManifest(dir), device: 'dla0', precision: 'int8', cacheDir, platform: xavier, builder, calibrationData: () => data });
+    expect(builder.calls[0]).toMatchObject({ precision: 'int8', calibrationData: data, calibrationCache: expect.stringContaining('calibration') });
+    fs.writeFileSync(data, Buffer.alloc(32));
+    const b = await ensureEngines({ family: loadManifest(dir), device: 'dla0', precision: 'int8', cacheDir, platform: xavier, builder, calibrationData: () => data });
+    expect(b.map((e) => e.action)).toEqual(['built', 'built', 'built', 'built']);
+    expect(b[0]!.fingerprint).not.toBe(a[0]!.fingerprint);
+  });
+});
+
+describe('int8 calibration samples', () => {
+  it('are preprocessed like the addon does (bilinear, normalized, NCHW)', () => {
+    const input = { channels: 3 as const, format: 'bgr' as const, mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] };
+    const image = seededBytes(13 * 9 * 3, 7);
+    const ours = preprocessForCalibration(image, 13, 9, 3, input, 6);
+    const reference = referencePreprocess({ data: image, width: 13, height: 9, format: 'rgb' }, input, 6, 6);
+    ours.forEach((v, i) => expect(v).toBeCloseTo(reference[i]!, 5));
+  });
+
+  it('are written from the family sample', () => {
+    const dir = copyFamily(tinyFamily, 'sample');
+    const manifestFile = path.join(dir, 'family.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    fs.writeFileSync(path.join(dir, 'imgs.u8'), seededBytes(5 * 8 * 8 * 3, 1));
+    fs.writeFileSync(path.join(dir, 'labels.u8'), Buffer.alloc(5));
+    manifest.sample = { images: 'imgs.u8', labels: 'labels.u8', count: 5, width: 8, height: 8, channels: 3 };
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    const file = writeCalibrationData(loadManifest(dir), 16, path.join(dir, 'c', 's0.f32'));
+    expect(fs.statSync(file!).size).toBe(5 * 3 * 16 * 16 * 4);
+    expect(writeCalibrationData(loadManifest(tinyFamily), 16, path.join(dir, 'none.f32'))).toBeUndefined();
+  });
+});

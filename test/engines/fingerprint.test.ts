@@ -1,0 +1,65 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { computeFingerprint, dlaCoreOf, type FingerprintInput, fingerprintDifferences, fingerprintFields, sha256File } from '../../lib/engine-cache';
+import { tinyFamily } from '../helpers';
+import { tempDir, xavier } from './helpers';
+
+const base: FingerprintInput = {
+  onnxSha256: 'a'.repeat(64),
+  device: 'dla0',
+  precision: 'fp16',
+  platform: xavier,
+  builder: { workspaceMiB: 256, gpuFallback: true },
+};
+
+describe('engine fingerprints', () => {
+  it('are a stable sha256 of the normalized fields', () => {
+    const fp = computeFingerprint(base);
+    expect(fp).toMatch(/^[0-9a-f]{64}$/);
+    expect(computeFingerprint({ ...base, platform: { ...xavier }, builder: { gpuFallback: true, workspaceMiB: 256 } })).toBe(fp);
+  });
+
+  it.each<[string, Partial<FingerprintInput>]>([
+    ['ONNX content', { onnxSha256: 'b'.repeat(64) }],
+    ['TensorRT version', { platform: { ...xavier, tensorrtVersion: '8.5.3', tensorrtEncoded: 8503 } }],
+    ['GPU name', { platform: { ...xavier, gpuName: 'Orin' } }],
+    ['compute capability', { platform: { ...xavier, computeCapability: '8.7' } }],
+    ['DLA core', { device: 'dla1' }],
+    ['device gpu vs dla', { device: 'gpu' }],
+    ['precision', { precision: 'int8', builder: { workspaceMiB: 256, gpuFallback: true, calibrationSha256: 'c'.repeat(64) } }],
+    ['GPU fallback flag', { builder: { workspaceMiB: 256, gpuFallback: false } }],
+    ['workspace', { builder: { workspaceMiB: 512, gpuFallback: true } }],
+    ['L4T release (DLA compiler)', { platform: { ...xavier, l4tRelease: 'R35.3.1' } }],
+  ])('change when the %s changes', (_name, change) => {
+    const other = { ...base, ...change };
+    expect(computeFingerprint(other)).not.toBe(computeFingerprint(base));
+    expect(fingerprintDifferences(base, other).length).toBeGreaterThan(0);
+  });
+
+  it('ignore what cannot matter: fallback and L4T release for gpu engines, calibration for fp16', () => {
+    const gpu: FingerprintInput = { ...base, device: 'gpu' };
+    expect(computeFingerprint({ ...gpu, builder: { workspaceMiB: 256, gpuFallback: false } })).toBe(computeFingerprint(gpu));
+    expect(computeFingerprint({ ...gpu, platform: { ...xavier, l4tRelease: 'R36.4' } })).toBe(computeFingerprint(gpu));
+    expect(computeFingerprint({ ...base, builder: { ...base.builder, calibrationSha256: 'd'.repeat(64) } })).toBe(computeFingerprint(base));
+    expect(fingerprintFields(gpu).gpuFallback).toBe(false);
+    expect(fingerprintDifferences(base, { ...base, device: 'dla1' })).toEqual(['dlaCore']);
+  });
+
+  it('hash the ONNX content, not the path', () => {
+    const dir = tempDir('fp');
+    const a = path.join(dir, 'a.onnx');
+    const b = path.join(dir, 'b.onnx');
+    fs.copyFileSync(path.join(tinyFamily, 's0.onnx'), a);
+    fs.copyFileSync(path.join(tinyFamily, 's0.onnx'), b);
+    expect(sha256File(a)).toBe(sha256File(b));
+    expect(sha256File(a)).toBe(crypto.createHash('sha256').update(fs.readFileSync(a)).digest('hex'));
+    fs.appendFileSync(b, Buffer.from([0]));
+    expect(sha256File(a)).not.toBe(sha256File(b));
+  });
+
+  it('map devices to DLA cores', () => {
+    expect([dlaCoreOf('gpu'), dlaCoreOf('dla0'), dlaCoreOf('dla1')]).toEqual([-1, 0, 1]);
+  });
+});

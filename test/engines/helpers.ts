@@ -1,0 +1,25 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { TrtPlatform } from '../../lib/engine-cache';
+
+export const xavier: TrtPlatform = {
+  tensorrtVersion: '8.5.2',
+  tensorrtEncoded: 8502,
+  gpuName: 'Xavier',
+  computeCapability: '7.2',
+  dlaCores: 2,
+  l4tRelease: 'R35.2.1',
+};
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `dofa-${prefix}-`));
+}
+
+/** A writable copy of a fixture family (so tests can create its .engine-cache or change its models). */
+export function copyFamily(source: string, prefix: string): string {
+  const dir = tempDir(prefix);
+  for (const name of fs.readdirSync(source)) fs.copyFileSync(path.join(source, name), path.join(dir, name));
+  return dir;
+}
