@@ -225,8 +225,10 @@ export function loadManifest(source: string | { manifest: unknown; dir: string }
   let file: string;
   let value: unknown;
   if (typeof source === 'string') {
+    // A folder (existing, or any path not naming a .json file) holds family.json.
     const stat = fs.statSync(source, { throwIfNoEntry: false });
-    file = path.resolve(stat?.isDirectory() ? path.join(source, 'family.json') : source);
+    const isFolder = stat ? stat.isDirectory() : !source.endsWith('.json');
+    file = path.resolve(isFolder ? path.join(source, 'family.json') : source);
     dir = path.dirname(file);
     let text: string;
     try {

@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { parseArgs, root } = require('./bench-util');
+const { parseArgs, root } = require('./script-args');
 
 const KNOWN_CODES = new Set(['E_FAMILY_INVALID', 'E_MODEL_LOAD', 'E_INPUT_SHAPE', 'E_INPUT_TYPE', 'E_SUBNET_UNKNOWN', 'E_INVALID_ARGUMENT', 'E_BUSY']);
 

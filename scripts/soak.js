@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { loadFamily } = require('../dist');
-const { parseArgs, defaultFamily } = require('./bench-util');
+const { parseArgs, defaultFamily } = require('./script-args');
 
 const handles = () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo().length : 0);
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;

@@ -1,0 +1,41 @@
+import * as os from 'node:os';
+
+import { Command } from 'commander';
+
+import { type BenchResult, runBench } from '../../tools/bench';
+import { table } from '../../tools/stats';
+import { defaultFamilyDir, emitJson, positive, progressBar } from '../common';
+
+export function printBench(result: BenchResult): void {
+  const f = (v: number): string => v.toFixed(3);
+  console.log(`family ${result.family} (${result.subnets.length} sub-networks), ${result.threads} threads, ${result.runs} runs, ${result.cpu}, Node ${result.node}`);
+  console.log(table(
+    ['subnet', 'ours native p50/p90/p99 ms', 'ours e2e p50', 'onnxruntime-node e2e p50/p90/p99 ms', 'e2e ratio', 'native/their e2e', 'switch p50', 'switch cost'],
+    result.subnets.map((r) => [
+      r.id, `${f(r.oursNative.p50)} / ${f(r.oursNative.p90)} / ${f(r.oursNative.p99)}`, f(r.oursEndToEnd.p50),
+      `${f(r.theirsEndToEnd.p50)} / ${f(r.theirsEndToEnd.p90)} / ${f(r.theirsEndToEnd.p99)}`, r.ratio.toFixed(3), r.nativeRatio.toFixed(3), f(r.switchP50), r.switchCost.toFixed(3),
+    ]),
+  ));
+  console.log(`use(): ${result.useMicros.toFixed(3)} us per call`);
+  const d = result.eventLoopDelayMs;
+  console.log(`event-loop delay while inferences run back to back: p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms, max ${f(d.max)} ms`);
+  const m = result.memory;
+  console.log(`RSS ${f(m.rssBeforeLoadMiB)} MiB before load, ${f(m.rssAfterLoadMiB)} MiB with every sub-network resident (+${f(m.loadGrowthMiB)} MiB); model files ${f(m.modelFilesMiB)} MiB`);
+  console.log(`targets: ${Object.entries(result.targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+}
+
+export const benchCommand = new Command('bench')
+  .description('native latency of every sub-network next to onnxruntime-node, switch cost, use() time, event-loop delay, memory')
+  .option('--family <dir>', 'family folder', defaultFamilyDir())
+  .option('--runs <n>', 'timed runs per measurement', positive('runs'), 300)
+  .option('--threads <n>', 'ONNX Runtime threads (both sides)', positive('threads'), Math.min(os.availableParallelism(), 2))
+  .option('--json [path]', 'write the figures as JSON to path (or stdout)')
+  .action(async (o: { family: string; runs: number; threads: number; json?: string | boolean }) => {
+    const bar = progressBar('bench');
+    const result = await runBench({ family: o.family, runs: o.runs, threads: o.threads, onProgress: bar.update }).finally(bar.stop);
+    if (o.json === true) emitJson(true, result);
+    else {
+      printBench(result);
+      emitJson(o.json, result);
+    }
+  });

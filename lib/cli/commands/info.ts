@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { Command } from 'commander';
+
+import { backends } from '../../backends';
+import { loadManifest } from '../../family-manifest';
+import { loadFamily } from '../../model';
+import { packageRoot } from '../../native';
+import { table } from '../../tools/stats';
+import { defaultFamilyDir, emitJson } from '../common';
+
+export const infoCommand = new Command('info')
+  .description('version, backends compiled in, devices, and a family\'s levels (accuracy, MACs, latency)')
+  .option('--family <dir>', 'family folder', defaultFamilyDir())
+  .option('--no-measure', 'do not load the family to measure its latency here')
+  .option('--json [path]', 'write the information as JSON to path (or stdout)')
+  .action(async (o: { family: string; measure: boolean; json?: string | boolean }) => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    const available = backends();
+    const { manifest, dir } = loadManifest(o.family);
+    let measured: number[] | undefined;
+    if (o.measure) {
+      const model = await loadFamily(dir, { warmupRuns: 10 });
+      measured = model.subnets.map((s) => s.latencyMs);
+      await model.close();
+    }
+    const deviceKeys = [...new Set(manifest.subnets.flatMap((s) => Object.keys(s.latencyMs ?? {})))];
+    const levels = manifest.subnets.map((s, i) => ({
+      index: i, id: s.id, accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,
+      macs: s.macs, params: s.params, referenceLatencyMs: s.latencyMs ?? {}, ...(measured ? { cpuLatencyMs: measured[i] } : {}),
+    }));
+    const info = {
+      version: pkg.version, node: process.version, platform: `${process.platform}-${process.arch}`,
+      backends: available, devices: available.filter((b) => b.available).flatMap((b) => b.devices),
+      family: { name: manifest.name, dir, weights: manifest.weights ?? 'unknown', levels },
+    };
+    if (o.json === true) {
+      emitJson(true, info);
+      return;
+    }
+    console.log(`dynamic-ofa ${info.version} (Node ${info.node}, ${info.platform})`);
+    for (const b of available) console.log(`  ${b.name.padEnd(16)} ${b.available ? `available${b.version ? ` (${b.version})` : ''}: ${b.devices.join(', ')}` : `unavailable: ${b.reason ?? ''}`}`);
+    console.log(`devices: ${info.devices.join(', ') || 'none'}\n`);
+    console.log(`family '${manifest.name}' (${dir}), weights: ${info.family.weights}`);
+    const mm = (v: number | undefined, scale: number): string => (v === undefined ? '-' : (v / scale).toFixed(2));
+    console.log(table(
+      ['level', 'id', 'top-1 %', 'source', 'res', 'MMACs', 'M params', ...deviceKeys.map((k) => `${k} ms`), ...(measured ? ['cpu here ms'] : [])],
+      levels.map((l) => [l.index, l.id, l.accuracy.toFixed(2), l.accuracySource, l.resolution ?? '-', mm(l.macs, 1e6), mm(l.params, 1e6),
+        ...deviceKeys.map((k) => l.referenceLatencyMs[k]?.toFixed(2) ?? '-'), ...(measured ? [measured[l.index]!.toFixed(3)] : [])]),
+    ));
+    emitJson(o.json, info);
+  });

@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+
+import { runContentionScenario, type ScenarioReport } from '../../tools/scenario';
+import { table } from '../../tools/stats';
+import { defaultFamilyDir, defaultOutDir, emitJson, positive, progressBar } from '../common';
+
+export function printScenario(r: ScenarioReport): void {
+  const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
+  const n = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
+  console.log(`\n${r.family}: idle p50 per level ${r.profileMs.map((p) => p.toFixed(3)).join(' / ')} ms`);
+  console.log(`most accurate level: idle p50/p99 ${r.idleTop.p50.toFixed(3)}/${r.idleTop.p99.toFixed(3)} ms, with ${r.burners} busy processes p50 ${r.busyTop.p50.toFixed(3)} ms ` +
+    `(${(r.busyTop.p50 / r.idleTop.p50).toFixed(2)}x); target ${r.targetMs.toFixed(3)} ms, accuracy floor ${r.accuracyFloor}; ${r.frames} frames per policy, contention on [${r.contention.start}, ${r.contention.end})`);
+  if (r.busyTop.p50 <= r.targetMs) console.log('warning: contention did not push the most accurate level over the target; raise --burners');
+  console.log(table(
+    ['policy', 'deadline met', 'met outside 3-frame window', 'mean accuracy', 'switches', 'frames to meet after start', 'frames to accuracy after end'],
+    r.summaries.map((s) => [s.policy, pct(s.deadlineMetRate), pct(s.deadlineMetRateOutsideReaction), s.meanAccuracy.toFixed(3), s.switches,
+      n(s.meanDeadlineRecoveryAfterStart), n(s.meanAccuracyRecoveryAfterEnd)]),
+  ));
+  console.log(`targets: ${Object.entries(r.targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+  console.log(`written: ${r.jsonPath}, ${r.svgPath}`);
+}
+
+export const scenarioCommand = new Command('bench:scenario')
+  .alias('scenario')
+  .description('the contention experiment: static, stepwise, predictive and oracle policies on one schedule; JSON and an SVG chart')
+  .option('--family <dirs>', 'family folder(s), comma-separated', defaultFamilyDir())
+  .option('--frames <n>', 'frames per policy (default: from the target)', positive('frames'))
+  .option('--threads <n>', 'ONNX Runtime threads', positive('threads'))
+  .option('--burners <n>', 'busy processes during contention (default: cores)', positive('burners'))
+  .option('--target <ms>', 'latency target (default: from the idle latency of the most accurate level)', positive('target'))
+  .option('--out <dir>', 'output folder', defaultOutDir('scenario'))
+  .option('--json [path]', 'write the reports as JSON to path (or stdout)')
+  .action(async (o: { family: string; frames?: number; threads?: number; burners?: number; target?: number; out: string; json?: string | boolean }) => {
+    const reports: ScenarioReport[] = [];
+    for (const family of o.family.split(',')) {
+      const bar = progressBar(`scenario ${family}`);
+      const report = await runContentionScenario({
+        family, out: o.out, onProgress: bar.update,
+        ...(o.frames !== undefined ? { frames: o.frames } : {}),
+        ...(o.threads !== undefined ? { threads: o.threads } : {}),
+        ...(o.burners !== undefined ? { burners: o.burners } : {}),
+        ...(o.target !== undefined ? { targetMs: o.target } : {}),
+      }).finally(bar.stop);
+      reports.push(report);
+      if (o.json !== true) printScenario(report);
+    }
+    emitJson(o.json, reports);
+  });

@@ -1,0 +1,171 @@
+/**
+ * Native latency benchmark: this addon next to onnxruntime-node's JS API on the same models and thread count,
+ * switch cost, use() time, event-loop delay during inference, and resident memory.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import { loadFamily } from '../model';
+import { type Percentiles, percentiles } from './stats';
+
+export interface BenchOptions {
+  family: string;
+  runs?: number;
+  threads?: number;
+  /** Called as work advances: (done, total, what). */
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface BenchSubnetRow {
+  id: string;
+  /** Native latency (steady clock around the backend run). */
+  oursNative: Percentiles;
+  /** Wall time of `await model.infer()` from JS. */
+  oursEndToEnd: Percentiles;
+  /** Wall time of `await session.run()` with onnxruntime-node. */
+  theirsEndToEnd: Percentiles;
+  /** oursEndToEnd.p50 / theirsEndToEnd.p50 */
+  ratio: number;
+  /** oursNative.p50 / theirsEndToEnd.p50 */
+  nativeRatio: number;
+  /** p50 native latency of the first inference after a switch to this sub-network. */
+  switchP50: number;
+  /** switchP50 / oursNative.p50 */
+  switchCost: number;
+}
+
+export interface BenchResult {
+  family: string;
+  dir: string;
+  threads: number;
+  runs: number;
+  node: string;
+  cpu: string;
+  cores: number;
+  subnets: BenchSubnetRow[];
+  useMicros: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number; mean: number };
+  memory: { rssBeforeLoadMiB: number; rssAfterLoadMiB: number; loadGrowthMiB: number; modelFilesMiB: number };
+  targets: Record<string, boolean>;
+}
+
+const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const runs = options.runs ?? 300;
+  const threads = options.threads ?? Math.min(os.availableParallelism(), 2);
+  const progress = options.onProgress ?? (() => {});
+  const rssBefore = process.memoryUsage().rss;
+  const model = await loadFamily(options.family, { threads, warmupRuns: 10 });
+  const rssAfterLoad = process.memoryUsage().rss;
+  const modelBytes = model.manifest.subnets.reduce((sum, s) => sum + fs.statSync(path.join(model.dir, s.model)).size, 0);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+  const total = model.subnets.length * 3 + 2;
+  let done = 0;
+
+  const rows: BenchSubnetRow[] = [];
+  for (const subnet of model.subnets) {
+    const count = subnet.inputShape.reduce((a, b) => a * b, 1);
+    const input = Float32Array.from({ length: count }, (_, i) => Math.sin(i));
+    model.use(subnet.index);
+    model.input.set(input);
+    for (let i = 0; i < 20; i++) await model.infer(undefined, { sharedOutput: true });
+    const native: number[] = [];
+    const wall: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = await model.infer(undefined, { sharedOutput: true });
+      wall.push(elapsedMs(t0));
+      native.push(r.latencyMs);
+    }
+    progress(++done, total, `${subnet.id}: this addon`);
+    const session = await ort.InferenceSession.create(path.join(model.dir, model.manifest.subnets[subnet.index]!.model), {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [...subnet.inputShape]) };
+    for (let i = 0; i < 20; i++) await session.run(feeds);
+    const theirs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      await session.run(feeds);
+      theirs.push(elapsedMs(t0));
+    }
+    await session.release();
+    progress(++done, total, `${subnet.id}: onnxruntime-node`);
+    const oursNative = percentiles(native);
+    const oursEndToEnd = percentiles(wall);
+    const theirsEndToEnd = percentiles(theirs);
+    rows.push({
+      id: subnet.id, oursNative, oursEndToEnd, theirsEndToEnd,
+      ratio: oursEndToEnd.p50 / theirsEndToEnd.p50,
+      nativeRatio: oursNative.p50 / theirsEndToEnd.p50,
+      switchP50: 0, switchCost: 0,
+    });
+  }
+
+  // Switch cost: cycle through every sub-network; each inference is the first after a switch.
+  const firstAfterSwitch: number[][] = model.subnets.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const subnet of model.subnets) {
+      model.use(subnet.index);
+      firstAfterSwitch[subnet.index]!.push((await model.infer(undefined, { sharedOutput: true })).latencyMs);
+    }
+  }
+  rows.forEach((row, j) => {
+    row.switchP50 = percentiles(firstAfterSwitch[j]!).p50;
+    row.switchCost = row.switchP50 / row.oursNative.p50;
+  });
+  done += model.subnets.length;
+  progress(done, total, 'switch cost');
+
+  const useCalls = 200000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < useCalls; i++) model.use(i % model.subnets.length);
+  const useMicros = (elapsedMs(t0) * 1000) / useCalls;
+
+  // Event-loop delay while the largest sub-network runs back to back. The histogram samples every 1 ms and
+  // records the whole interval: subtract it to get the delay itself.
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  model.use(model.subnets.length - 1);
+  histogram.enable();
+  const until = Date.now() + 2000;
+  while (Date.now() < until) await model.infer(undefined, { sharedOutput: true });
+  histogram.disable();
+  const late = (ns: number): number => Math.max(0, ns / 1e6 - 1);
+  const eventLoopDelayMs = { p50: late(histogram.percentile(50)), p99: late(histogram.percentile(99)), max: late(histogram.max), mean: late(histogram.mean) };
+  progress(++done, total, 'event-loop delay');
+  await model.close();
+  progress(total, total, 'done');
+
+  return {
+    family: model.manifest.name,
+    dir: model.dir,
+    threads,
+    runs,
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    subnets: rows,
+    useMicros,
+    eventLoopDelayMs,
+    memory: {
+      rssBeforeLoadMiB: rssBefore / 2 ** 20,
+      rssAfterLoadMiB: rssAfterLoad / 2 ** 20,
+      loadGrowthMiB: (rssAfterLoad - rssBefore) / 2 ** 20,
+      modelFilesMiB: modelBytes / 2 ** 20,
+    },
+    targets: {
+      ratioAllAtMost1: rows.every((r) => r.ratio <= 1.0),
+      ratioSmallestAtMost09: (rows[0]?.ratio ?? Infinity) <= 0.9,
+      switchCostAtMost105: rows.every((r) => r.switchCost <= 1.05),
+      useUnder10us: useMicros < 10,
+      loopDelayUnder2ms: eventLoopDelayMs.p99 < 2,
+    },
+  };
+}

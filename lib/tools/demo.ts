@@ -1,0 +1,158 @@
+/**
+ * The main job: classify the family's labelled images one camera frame at a time under the runtime manager,
+ * while another application (busy processes) comes and goes.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { type ManagerDecision, type ManagerStats, renderChart, RuntimeManager } from '../manager';
+import { type DynamicModel, type ImageInput, type InferenceResult, loadFamily, type SubnetInfo } from '../model';
+import { Contention } from './contention';
+import { loadSample, syntheticFrame } from './sample';
+import { argmax, percentile, sleep } from './stats';
+
+export interface DemoOptions {
+  family: string;
+  /** Length of the run; contention covers the middle third. Default 45. */
+  seconds?: number;
+  /** Camera frame rate; default from the target. */
+  fps?: number;
+  burners?: number;
+  out: string;
+  onStart?: (info: DemoStart) => void;
+  /** Called after every frame; throttle display yourself. */
+  onFrame?: (status: DemoStatus) => void;
+}
+
+export interface DemoStart {
+  family: string;
+  device: string;
+  loadMs: number;
+  subnets: readonly SubnetInfo[];
+  targetMs: number;
+  fps: number;
+  accuracyFloor: number;
+  seconds: number;
+  burners: number;
+  labelled: boolean;
+}
+
+export interface DemoStatus {
+  elapsedS: number;
+  contended: boolean;
+  frame: number;
+  decision: ManagerDecision;
+  /** Running top-1 against the labels, %, or NaN without labels. */
+  runningTop1: number;
+}
+
+export interface DemoFrame {
+  frame: number;
+  subnet: number;
+  id: string;
+  accuracy: number;
+  latencyMs: number;
+  predictedMs: number;
+  targetMs: number;
+  met: boolean;
+  contended: boolean;
+}
+
+export interface DemoResult {
+  start: DemoStart;
+  frames: DemoFrame[];
+  switches: number;
+  stats: ManagerStats;
+  labelled: number;
+  correct: number;
+  perLevel: { index: number; id: string; frames: number; p50Ms: number; metRate: number }[];
+  phases: { name: string; frames: number; metRate: number; meanLevel: number }[];
+  chartPath: string;
+  jsonPath: string;
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const seconds = options.seconds ?? 45;
+  const burners = options.burners ?? os.availableParallelism();
+  const started = Date.now();
+  const model: DynamicModel = await loadFamily(options.family, { warmupRuns: 20 });
+  const contention = new Contention(burners);
+  try {
+    const loadMs = Date.now() - started;
+    const sample = loadSample(model);
+    const frameAt = (t: number): ImageInput => (sample ? sample.frame(t % sample.count) : syntheticFrame(model.manifest.input.channels, t));
+
+    // Target: the most accurate level meets it when the machine is idle (its p99, with room).
+    const top = model.subnets.length - 1;
+    const idle: number[] = [];
+    for (let i = 0; i < 200; i++) idle.push((await model.infer(frameAt(i), { subnet: top, sharedOutput: true })).latencyMs);
+    const targetMs = Math.max(percentile(idle, 99) * 1.1, percentile(idle, 50) * 1.3);
+    const fps = options.fps ?? Math.max(1, Math.min(200, Math.floor(1000 / (targetMs * 3))));
+    const accuracyFloor = model.subnets[Math.min(1, top)]!.accuracy;
+    const start: DemoStart = {
+      family: model.manifest.name, device: model.device, loadMs, subnets: model.subnets, targetMs, fps, accuracyFloor, seconds, burners, labelled: sample !== null,
+    };
+    options.onStart?.(start);
+
+    const manager = new RuntimeManager<ImageInput, InferenceResult>(
+      { device: model.device, subnets: model.subnets, infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }) },
+      { latencyTargetMs: targetMs, accuracyFloor },
+    );
+    let switches = 0;
+    manager.on('switch', () => switches++);
+    const frames: DemoFrame[] = [];
+    const changes: { frame: number; kind: 'start' | 'end' }[] = [];
+    let correct = 0;
+    let labelled = 0;
+    const periodMs = 1000 / fps;
+    const runStart = performance.now();
+    for (let t = 0; ; t++) {
+      const elapsedS = (performance.now() - runStart) / 1000;
+      if (elapsedS >= seconds) break;
+      const contended = elapsedS >= seconds / 3 && elapsedS < (2 * seconds) / 3;
+      if (contended !== contention.active) {
+        if (contended) contention.start();
+        else contention.stop();
+        changes.push({ frame: t, kind: contended ? 'start' : 'end' });
+      }
+      const { result, decision } = await manager.infer(frameAt(t));
+      frames.push({
+        frame: t, subnet: decision.subnet, id: decision.id, accuracy: decision.accuracy, latencyMs: decision.measuredMs,
+        predictedMs: decision.predictedMs, targetMs, met: decision.met, contended,
+      });
+      if (sample) {
+        labelled++;
+        if (argmax(result.output) === sample.label(t % sample.count)) correct++;
+      }
+      options.onFrame?.({ elapsedS, contended, frame: t, decision, runningTop1: labelled ? (100 * correct) / labelled : Number.NaN });
+      const wait = runStart + (t + 1) * periodMs - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    contention.stop();
+    if (frames.length === 0) throw new Error('demo: no frame ran');
+
+    const rate = (list: DemoFrame[]): number => (list.length ? list.filter((f) => f.met).length / list.length : Number.NaN);
+    const perLevel = model.subnets.map((s) => {
+      const mine = frames.filter((f) => f.subnet === s.index);
+      return { index: s.index, id: s.id, frames: mine.length, p50Ms: percentile(mine.map((f) => f.latencyMs), 50), metRate: rate(mine) };
+    });
+    const first = changes[0]?.frame ?? frames.length;
+    const second = changes[1]?.frame ?? frames.length;
+    const phases = ([['idle (before)', 0, first], ['contended', first, second], ['idle (after)', second, frames.length]] as const).map(([name, a, b]) => {
+      const part = frames.slice(a, b);
+      return { name, frames: part.length, metRate: rate(part), meanLevel: part.length ? part.reduce((x, f) => x + f.subnet, 0) / part.length : Number.NaN };
+    });
+    fs.mkdirSync(options.out, { recursive: true });
+    const chartPath = path.join(options.out, 'demo.svg');
+    const jsonPath = path.join(options.out, 'demo.json');
+    fs.writeFileSync(chartPath, renderChart([{ name: 'predictive', records: frames }], { title: `dynamic-ofa demo: ${model.manifest.name}`, changes }));
+    const stats = manager.stats();
+    const result: DemoResult = { start, frames, switches, stats, labelled, correct, perLevel, phases, chartPath, jsonPath };
+    fs.writeFileSync(jsonPath, JSON.stringify(result, null, 1));
+    return result;
+  } finally {
+    contention.dispose();
+    await model.close();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The paper's runtime experiment on this CPU: an inference loop at a latency target the most accurate
+ * sub-network meets when the machine is idle but not under contention; a third of the way in, busy processes
+ * (another application) start, two thirds in they stop. The same schedule runs for static most accurate,
+ * static fastest, stepwise (the reference demo's policy), predictive, and an oracle computed offline from the
+ * slowdown the predictive run recorded.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {
+  type Constraints,
+  type FrameRecord,
+  type ManagedModel,
+  oracleFromRecords,
+  renderChart,
+  runScenario,
+  type Summary,
+  summarize,
+} from '../manager';
+import { type ImageInput, type InferenceResult, loadFamily } from '../model';
+import { Contention } from './contention';
+import { loadSample, syntheticFrame } from './sample';
+import { type Percentiles, percentiles, sleep } from './stats';
+
+export const SCENARIO_POLICIES = ['static-most-accurate', 'static-fastest', 'stepwise', 'predictive'] as const;
+
+export interface ScenarioOptions {
+  family: string;
+  /** Frames per policy; default from the target (about 20 s of inference each, 600..3000). */
+  frames?: number;
+  threads?: number;
+  /** Busy processes while contention is on; default the number of cores. */
+  burners?: number;
+  /** Latency target, ms; default derived from the idle latency of the most accurate sub-network. */
+  targetMs?: number;
+  /** Folder for scenario.json and scenario.svg (a sub-folder per family). */
+  out: string;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface ScenarioReport {
+  family: string;
+  dir: string;
+  threads: number;
+  burners: number;
+  cores: number;
+  targetMs: number;
+  accuracyFloor: number;
+  frames: number;
+  contention: { start: number; end: number };
+  profileMs: number[];
+  idleTop: Percentiles;
+  busyTop: Percentiles;
+  summaries: Summary[];
+  targets: Record<string, boolean>;
+  jsonPath: string;
+  svgPath: string;
+}
+
+type Managed = ManagedModel<ImageInput, InferenceResult>;
+
+export async function runContentionScenario(options: ScenarioOptions): Promise<ScenarioReport> {
+  const threads = options.threads ?? os.availableParallelism();
+  const burners = options.burners ?? os.availableParallelism();
+  const progress = options.onProgress ?? (() => {});
+  const model = await loadFamily(options.family, { threads, warmupRuns: 20 });
+  const sample = loadSample(model);
+  const input = (t: number): ImageInput => (sample ? sample.frame(t % sample.count) : syntheticFrame(model.manifest.input.channels, t));
+  const top = model.subnets.length - 1;
+  const contention = new Contention(burners);
+  try {
+    const measure = async (subnet: number, n: number): Promise<Percentiles> => {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) times.push((await model.infer(input(i), { subnet, sharedOutput: true })).latencyMs);
+      return percentiles(times);
+    };
+    // The manager's latency profile: every sub-network idle. Then the top one idle and under contention.
+    const profileMs: number[] = [];
+    for (const s of model.subnets) profileMs.push((await measure(s.index, 150)).p50);
+    const idleTop = await measure(top, 300);
+    contention.start();
+    await sleep(300);
+    const busyTop = await measure(top, 150);
+    contention.stop();
+    await sleep(300);
+    const targetMs = options.targetMs ?? Math.max(idleTop.p99 * 1.1, idleTop.p50 * 1.3);
+    const frames = options.frames ?? Math.max(600, Math.min(3000, Math.round(20000 / targetMs)));
+    const start = Math.round(frames / 3);
+    const end = Math.round((2 * frames) / 3);
+    const managed: Managed = {
+      device: model.device,
+      subnets: model.subnets.map((s, i) => ({ index: s.index, id: s.id, accuracy: s.accuracy, latencyMs: profileMs[i]! })),
+      infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }),
+    };
+    const accuracyFloor = model.subnets[Math.min(1, top)]!.accuracy;
+    const constraints: Constraints = { latencyTargetMs: targetMs, accuracyFloor };
+
+    const runs = [];
+    for (const [p, policy] of SCENARIO_POLICIES.entries()) {
+      const run = await runScenario<ImageInput, InferenceResult>({
+        models: managed,
+        constraints,
+        options: { policy },
+        frames,
+        input,
+        schedule: (t) => {
+          if (t % 100 === 0) progress(p * frames + t, SCENARIO_POLICIES.length * frames, policy);
+          if (t === start) {
+            contention.start();
+            return 'start';
+          }
+          if (t === end) {
+            contention.stop();
+            return 'end';
+          }
+          return undefined;
+        },
+      });
+      contention.stop();
+      runs.push(run);
+      await sleep(300);
+    }
+    progress(SCENARIO_POLICIES.length * frames, SCENARIO_POLICIES.length * frames, 'done');
+
+    const predictive = runs.find((r) => r.policy === 'predictive')!;
+    const oracle = oracleFromRecords(predictive.set, predictive.records, constraints);
+    const reference = Float64Array.from(oracle.records, (r) => r.accuracy);
+    const summaries = runs.map((r) => summarize(r.set, r.records, { policy: r.policy, changes: r.changes, referenceAccuracy: reference }));
+    summaries.push(summarize(predictive.set, oracle.records, { policy: 'oracle', changes: predictive.changes }));
+    const by = (name: string): Summary => summaries.find((s) => s.policy === name)!;
+    const targets = {
+      predictiveMetOutsideWindowAtLeast99: by('predictive').deadlineMetRateOutsideReaction >= 0.99,
+      predictiveWithin1PointOfOracle: by('oracle').meanAccuracy - by('predictive').meanAccuracy <= 1,
+      predictiveBeatsStepwiseOnDeadline: by('predictive').deadlineMetRateOutsideReaction > by('stepwise').deadlineMetRateOutsideReaction,
+      predictiveBeatsStepwiseOnAccuracy: by('predictive').meanAccuracy > by('stepwise').meanAccuracy,
+    };
+
+    const out = path.resolve(options.out, model.manifest.name);
+    fs.mkdirSync(out, { recursive: true });
+    const svgPath = path.join(out, 'scenario.svg');
+    const jsonPath = path.join(out, 'scenario.json');
+    const series: { name: string; records: readonly FrameRecord[] }[] = [...runs.map((r) => ({ name: r.policy, records: r.records })), { name: 'oracle', records: oracle.records }];
+    fs.writeFileSync(svgPath, renderChart(series, {
+      title: `${model.manifest.name}: contention on frames ${start}-${end} (${burners} busy processes), target ${targetMs.toFixed(2)} ms`,
+      changes: predictive.changes,
+    }));
+    const report: ScenarioReport = {
+      family: model.manifest.name, dir: model.dir, threads, burners, cores: os.availableParallelism(), targetMs, accuracyFloor, frames,
+      contention: { start, end }, profileMs, idleTop, busyTop, summaries, targets, jsonPath, svgPath,
+    };
+    fs.writeFileSync(jsonPath, JSON.stringify({ ...report, records: Object.fromEntries(series.map((s) => [s.name, s.records])) }, null, 1));
+    return report;
+  } finally {
+    contention.dispose();
+    await model.close();
+  }
+}
