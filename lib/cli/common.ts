@@ -59,12 +59,17 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_INVALID_ARGUMENT: 'see --help for the accepted values',
 };
 
+const USAGE_CODES = new Set<ErrorCode>(['E_INVALID_ARGUMENT', 'E_BACKEND_UNAVAILABLE', 'E_THREADS']);
+
 /** Prints an error with its code and a hint, and sets a failing exit code. Never throws. */
 export function reportError(error: unknown): void {
   if (error instanceof DynamicOfaError) {
     console.error(`error [${error.code}]: ${error.message}`);
     const hint = HINTS[error.code];
     if (hint) console.error(`hint: ${hint}`);
+    // 2: the request cannot be served here as asked (bad usage, device not in this build); 1: it failed.
+    process.exitCode = USAGE_CODES.has(error.code) ? 2 : 1;
+    return;
   } else if (isManagerError(error)) {
     console.error(`error [${error.code}]: ${error.message}`);
   } else if (error instanceof Error) {

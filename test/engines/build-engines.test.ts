@@ -1,26 +1,19 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { getBinding, resolveOrtLibrary } from '../../lib/native';
 import { readProfile, validateProfile } from '../../lib/profile';
+import { profileNativeFamily } from '../../lib/tools/build-engines';
 import { tinyFamily } from '../helpers';
 import { copyFamily, tempDir } from './helpers';
 
 const root = path.join(__dirname, '..', '..');
-const script = path.join(root, 'scripts', 'build-engines.js');
-
-/** The CLI runs over dist/: compile it when it is missing or older than the sources. */
-function ensureDist(): void {
-  const newest = (dir: string): number =>
-    Math.max(...fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
-  const built = ['engine-cache.js', 'profile.js', 'native.js', 'family-manifest.js'].map((f) => path.join(root, 'dist', f));
-  if (built.every((f) => fs.existsSync(f)) && Math.min(...built.map((f) => fs.statSync(f).mtimeMs)) >= newest(path.join(root, 'lib'))) return;
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'pipe' });
-}
+// The CLI runs over dist/ (npm test builds it first).
+const cliPath = path.join(root, 'dist', 'cli', 'index.js');
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
+  const result = spawnSync(process.execPath, [cliPath, 'build-engines', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -28,16 +21,12 @@ const hasTensorRt = getBinding().backends().includes('tensorrt');
 
 describe('CPU profiling through the addon', () => {
   it('measures every sub-network of the tiny family (warm-up, then the requested runs)', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { profileNativeFamily } = require(script) as {
-      profileNativeFamily: (f: unknown, o: { runs: number; warmupMs: number }) => { index: number; warmupRuns: number; host: number[]; device: number[] }[];
-    };
     const family = await getBinding().loadFamily({
       models: ['s0', 's1', 's2', 's3'].map((s) => path.join(tinyFamily, `${s}.onnx`)),
       device: 'cpu', ortLibrary: resolveOrtLibrary(), threads: 1, warmupRuns: 1, channels: 3, format: 'rgb', mean: [0, 0, 0], std: [1, 1, 1],
     });
     try {
-      const results = profileNativeFamily(family, { runs: 25, warmupMs: 5 });
+      const results = await profileNativeFamily(family, { runs: 25, warmupMs: 5 });
       expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3]);
       for (const r of results) {
         expect(r.host).toHaveLength(25);
@@ -51,8 +40,7 @@ describe('CPU profiling through the addon', () => {
   });
 });
 
-describe('npm run build-engines (cpu)', () => {
-  beforeAll(ensureDist, 120000);
+describe('dynamic-ofa build-engines (cpu)', () => {
 
   it('profiles the family into <family>/.engine-cache/profile-cpu.json and prints a summary table', () => {
     const dir = copyFamily(tinyFamily, 'cli');
@@ -92,11 +80,11 @@ describe('npm run build-engines (cpu)', () => {
 
   it('rejects bad arguments with usage errors (exit 2)', () => {
     for (const [args, message] of [
-      [['--precision', 'fp8'], /--precision must be/],
+      [['--precision', 'fp8'], /argument 'fp8' is invalid. Allowed choices are fp16, int8, fp32/],
       [['--device', 'tpu'], /unknown device 'tpu'/],
-      [['--runs', '0'], /--runs must be a positive integer/],
-      [['--bogus'], /unknown option --bogus/],
-      [['--family'], /--family needs a value/],
+      [['--runs', '0'], /--runs must be a positive number; got '0'/],
+      [['--bogus'], /unknown option '--bogus'/],
+      [['--family'], /option '--family <dir>' argument missing/],
     ] as const) {
       const { status, stderr } = cli([...args]);
       expect(status).toBe(2);

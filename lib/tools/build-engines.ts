@@ -1,0 +1,238 @@
+/**
+ * build-engines: builds the TensorRT engines that are missing or stale (gpu, dla0, dla1), then profiles every
+ * sub-network on every requested device (warm-up, then many runs; p50/p90/p99) and writes one latency profile
+ * per device for the runtime manager. `cpu` profiles the ONNX Runtime path of the addon.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { Device } from '../backends';
+import {
+  ensureEngines,
+  type EnsuredEngine,
+  type EnsureEvent,
+  platformFromNative,
+  type Precision,
+  readL4tRelease,
+  resolveCacheDir,
+  type TrtPlatform,
+  writeCalibrationData,
+} from '../engine-cache';
+import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../errors';
+import { loadManifest } from '../family-manifest';
+import { getBinding, type NativeFamily, type NativeTensorRtInfo, resolveOrtLibrary } from '../native';
+import { type LatencyProfile, type LatencyStats, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../profile';
+
+export interface BuildEnginesOptions {
+  family: string;
+  /** Default: every device this build and machine have. */
+  devices?: Device[];
+  precision?: Precision;
+  /** Rebuild engines even when the cache is fresh. */
+  force?: boolean;
+  /** false: fail when an engine is missing, stale or corrupt instead of building it. Default true. */
+  rebuild?: boolean;
+  /** Engine cache folder; default <family>/.engine-cache, or a per-user cache when the family folder is read-only. */
+  cache?: string;
+  runs?: number;
+  warmupMs?: number;
+  threads?: number;
+  workspaceMiB?: number;
+  gpuFallback?: boolean;
+  onEvent?: (event: BuildEnginesEvent) => void;
+}
+
+export type BuildEnginesEvent =
+  | { type: 'start'; family: string; subnets: number; devices: Device[]; cacheDir: string; cacheNote?: string }
+  | ({ device: Device } & EnsureEvent)
+  | { type: 'profiling'; device: Device; subnet: string; fraction: number }
+  | { type: 'profiled'; device: Device; file: string };
+
+export interface BuildEnginesRow {
+  device: Device;
+  id: string;
+  engine: 'cached' | 'built' | '-';
+  hostMs: LatencyStats;
+  deviceMs?: LatencyStats;
+  gpuFallbackLayers?: number;
+}
+
+export interface BuildEnginesResult {
+  cacheDir: string;
+  cacheSource: string;
+  profiles: Partial<Record<Device, string>>;
+  results: BuildEnginesRow[];
+}
+
+/** Devices this build and machine can use: cpu, plus gpu and DLA cores where TensorRT found a CUDA device. */
+export function availableDevices(info: NativeTensorRtInfo | undefined): Device[] {
+  const devices: Device[] = ['cpu'];
+  if (info?.cuda) {
+    devices.push('gpu');
+    for (let core = 0; core < Math.min(2, info.dlaCores); core++) devices.push(core === 0 ? 'dla0' : 'dla1');
+  }
+  return devices;
+}
+
+/**
+ * Profiles every sub-network of a loaded native family: warm-up for `warmupMs` (at least `minWarmupRuns`
+ * runs), then `runs` measured runs back to back on a fixed input. Runs are asynchronous, so the event loop
+ * (and a progress display) keeps turning.
+ */
+export async function profileNativeFamily(
+  family: NativeFamily,
+  options: { runs: number; warmupMs: number; minWarmupRuns?: number; onProgress?: (index: number, fraction: number) => void },
+): Promise<{ index: number; warmupRuns: number; host: number[]; device: number[] }[]> {
+  const minWarmupRuns = options.minWarmupRuns ?? 5;
+  const results = [];
+  for (const [index, subnet] of family.subnetInfo().entries()) {
+    const count = subnet.input.shape.reduce((a, b) => a * b, 1);
+    const input = new Float32Array(family.inputBuffer, 0, count);
+    for (let i = 0; i < count; i++) input[i] = Math.sin(i * 12.9898) * 0.5;
+    const started = performance.now();
+    let warm = 0;
+    while (warm < minWarmupRuns || performance.now() - started < options.warmupMs) {
+      await family.run(index);
+      warm++;
+    }
+    const host: number[] = [];
+    const device: number[] = [];
+    const every = Math.max(1, Math.floor(options.runs / 20));
+    for (let r = 0; r < options.runs; r++) {
+      const result = await family.run(index);
+      host.push(result.latencyMs);
+      if (result.deviceMs !== undefined) device.push(result.deviceMs);
+      if ((r + 1) % every === 0 || r + 1 === options.runs) options.onProgress?.(index, (r + 1) / options.runs);
+    }
+    results.push({ index, warmupRuns: warm, host, device });
+  }
+  return results;
+}
+
+function hostInfo(l4tRelease: string | undefined): LatencyProfile['host'] {
+  const cpus = os.cpus();
+  return {
+    hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpus[0]?.model?.trim() || 'unknown', cpus: cpus.length,
+    ...(l4tRelease ? { l4tRelease } : {}),
+  };
+}
+
+export async function buildEngines(options: BuildEnginesOptions): Promise<BuildEnginesResult> {
+  const precision = options.precision ?? 'fp16';
+  const runs = options.runs ?? 200;
+  const warmupMs = options.warmupMs ?? 200;
+  const emit = options.onEvent ?? (() => {});
+  const binding = getBinding();
+  const compiled = binding.backends();
+  const hasTrt = compiled.includes('tensorrt') && binding.buildEngine !== undefined && binding.tensorrtInfo !== undefined;
+  const trtInfo = hasTrt ? binding.tensorrtInfo!() : undefined;
+  const available = availableDevices(trtInfo);
+  const devices = options.devices ?? available;
+  const trtRequested = devices.filter((d) => d !== 'cpu');
+  if (trtRequested.length > 0 && !hasTrt) {
+    throw new BackendUnavailableError(
+      'E_BACKEND_UNAVAILABLE',
+      `TensorRT is not in this build: ${trtRequested.join(', ')} cannot be built or profiled. This addon was compiled without TensorRT/CUDA ` +
+        `(backends: ${compiled.join(', ')}). Rebuild it where TensorRT is installed (a Jetson with JetPack 5.1+/6, or TENSORRT_ROOT set): ` +
+        'npm run rebuild:native. Only cpu is available here.',
+    );
+  }
+  const missing = devices.filter((d) => !available.includes(d));
+  if (missing.length > 0) {
+    throw new BackendUnavailableError(
+      'E_BACKEND_UNAVAILABLE',
+      `${missing.join(', ')} not available on this machine` +
+        (trtInfo?.cudaError ? ` (CUDA: ${trtInfo.cudaError})` : ` (TensorRT ${trtInfo?.version}, ${trtInfo?.dlaCores ?? 0} DLA cores)`) +
+        `; available: ${available.join(', ')}`,
+    );
+  }
+  if (precision === 'fp32' && devices.some((d) => d.startsWith('dla'))) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', 'DLA runs fp16 or int8 only; use precision fp32 with device gpu');
+  }
+
+  const family = loadManifest(options.family);
+  const choice = resolveCacheDir(family.dir, family.manifest.name, options.cache);
+  emit({ type: 'start', family: family.manifest.name, subnets: family.manifest.subnets.length, devices, cacheDir: choice.dir, ...(choice.reason ? { cacheNote: choice.reason } : {}) });
+  const ortLibrary = resolveOrtLibrary();
+  const l4tRelease = readL4tRelease();
+  const platform: TrtPlatform | undefined = trtInfo?.cuda ? platformFromNative(trtInfo, l4tRelease) : undefined;
+  const results: BuildEnginesRow[] = [];
+  const profiles: Partial<Record<Device, string>> = {};
+
+  for (const device of devices) {
+    let models = family.modelPaths;
+    let engines: EnsuredEngine[] | undefined;
+    if (device !== 'cpu') {
+      engines = await ensureEngines({
+        family, device, precision, cacheDir: choice.dir, platform: platform!, builder: binding.buildEngine!,
+        force: options.force ?? false, rebuild: options.rebuild ?? true,
+        ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
+        ...(options.gpuFallback !== undefined ? { gpuFallback: options.gpuFallback } : {}),
+        calibrationData: (id) => {
+          const subnet = family.manifest.subnets.find((s) => s.id === id)!;
+          const resolution = subnet.resolution ?? subnet.config?.r;
+          if (resolution === undefined) return undefined;
+          return writeCalibrationData(family, resolution, path.join(choice.dir, 'calibration', `${id}.r${resolution}.f32`));
+        },
+        onEvent: (event) => emit({ device, ...event }),
+      });
+      models = engines.map((e) => e.enginePath);
+    }
+    let native: NativeFamily;
+    try {
+      native = await binding.loadFamily({
+        models, device, ortLibrary, warmupRuns: 1,
+        channels: family.manifest.input.channels, format: family.manifest.input.format, mean: family.manifest.input.mean, std: family.manifest.input.std,
+        ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}),
+      });
+    } catch (error) {
+      throw fromNative(error);
+    }
+    let measured;
+    try {
+      measured = await profileNativeFamily(native, {
+        runs, warmupMs,
+        onProgress: (index, fraction) => emit({ type: 'profiling', device, subnet: family.manifest.subnets[index]!.id, fraction }),
+      });
+    } finally {
+      native.close();
+    }
+    const backend: LatencyProfile['backend'] = device === 'cpu'
+      ? { name: 'onnxruntime-cpu', version: binding.runtimeVersion(ortLibrary) }
+      : { name: 'tensorrt', version: trtInfo!.version };
+    const deviceKey = device === 'cpu'
+      ? `cpu:${hostInfo(undefined).cpuModel}:threads=${options.threads ?? 'all'}`
+      : `${platform!.gpuName}:sm${platform!.computeCapability}:${device}:trt${platform!.tensorrtVersion}:${precision}`;
+    const profile: LatencyProfile = {
+      schemaVersion: PROFILE_SCHEMA_VERSION,
+      family: family.manifest.name,
+      device,
+      deviceKey,
+      backend,
+      createdAt: new Date().toISOString(),
+      host: hostInfo(l4tRelease),
+      method: { warmupMs, minWarmupRuns: 5, runs, ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}) },
+      subnets: measured.map((m): SubnetProfile => {
+        const entry: SubnetProfile = { id: family.manifest.subnets[m.index]!.id, index: m.index, runs: m.host.length, hostMs: latencyStats(m.host) };
+        if (m.device.length > 0) entry.deviceMs = latencyStats(m.device);
+        const engine = engines?.[m.index];
+        if (engine) {
+          entry.engine = { file: path.relative(choice.dir, engine.enginePath), fingerprint: engine.fingerprint, precision };
+          if (engine.report && device !== 'gpu') entry.engine.gpuFallbackLayers = engine.report.gpuFallbackLayers;
+        }
+        return entry;
+      }),
+    };
+    const file = profilePath(choice.dir, device);
+    writeProfile(file, profile);
+    profiles[device] = file;
+    emit({ type: 'profiled', device, file });
+    profile.subnets.forEach((s, i) => {
+      const row: BuildEnginesRow = { device, id: s.id, engine: engines?.[i]?.action ?? '-', hostMs: s.hostMs };
+      if (s.deviceMs) row.deviceMs = s.deviceMs;
+      if (s.engine?.gpuFallbackLayers !== undefined) row.gpuFallbackLayers = s.engine.gpuFallbackLayers;
+      results.push(row);
+    });
+  }
+  return { cacheDir: choice.dir, cacheSource: choice.source, profiles, results };
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Export the ONNX files of a sub-network family described by <family>/family.json.
+
+    /usr/bin/python3 scripts/ofa/export_family.py --family engines/ofa-mbv3-w12 \
+        [--checkpoint ofa_mbv3_d234_e346_k357_w1.2.pth] [--calibration DIR] [--dynamic-batch] [--check]
+
+Without --checkpoint the supernet gets deterministic synthetic weights (seeded)
+and family.json is updated to "weights": "synthetic" (latency is real,
+accuracy is not). With an OFA checkpoint it becomes "pretrained"; each
+sub-network's BN statistics are re-calibrated on --calibration images
+(a directory of images, OFA eval transform at the sub-network's resolution)
+when given. BN is folded into the convolutions; input "input" [1,C,r,r]
+(or [N,C,r,r] with --dynamic-batch), output "logits".
+"""
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import torch  # noqa: E402
+
+from dynofa.configs import ConfigError, get_spec, validate_config  # noqa: E402
+from dynofa.export import DEFAULT_OPSET, check_onnx, export_onnx, ort_available, parity  # noqa: E402
+from dynofa.family import validate_family, write_json  # noqa: E402
+from dynofa.macs import subnet_cost  # noqa: E402
+from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
+from dynofa.weights import calibration_batches, load_supernet  # noqa: E402
+
+
+def supernet_name(fam):
+    b = fam.get("backbone", {})
+    name = b.get("supernet")
+    if not name:
+        raise ConfigError("family.json backbone.supernet must name the supernet (e.g. ofa_mbv3_d234_e346_k357_w1.2)")
+    return name
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--family", required=True, help="family directory holding family.json")
+    ap.add_argument("--checkpoint", default=None, help="supernet checkpoint (OFA .pth or this toolkit's .pt)")
+    ap.add_argument("--calibration", default=None, help="directory of calibration images for BN re-calibration")
+    ap.add_argument("--calib-images", type=int, default=2000)
+    ap.add_argument("--dynamic-batch", action="store_true")
+    ap.add_argument("--opset", type=int, default=DEFAULT_OPSET)
+    ap.add_argument("--levels", default=None, help="comma-separated subnet ids to export (default: all)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic weights")
+    ap.add_argument("--check", action="store_true", help="parity check vs PyTorch through ONNX Runtime")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+
+    fam_dir = Path(a.family)
+    fam_path = fam_dir / "family.json"
+    if not fam_path.exists():
+        ap.error(f"{fam_path} not found")
+    fam = json.loads(fam_path.read_text())
+    spec = get_spec(supernet_name(fam))
+    if a.checkpoint is None:
+        from dynofa.weights import synthetic_supernet
+        sup, kind = synthetic_supernet(spec, a.seed), "synthetic"
+    else:
+        sup, kind = load_supernet(spec, a.checkpoint)
+    want = set(a.levels.split(",")) if a.levels else None
+    t0 = time.time()
+    for s in fam["subnets"]:
+        if want and s["id"] not in want:
+            continue
+        cfg = validate_config(s["config"], spec)
+        if cfg.r != s["resolution"]:
+            raise ConfigError(f"{s['id']}: config r={cfg.r} != resolution {s['resolution']}")
+        net = extract_subnet(sup, cfg)
+        if a.calibration or kind == "synthetic":
+            # synthetic weights: calibrate on seeded noise so activations stay in range
+            recalibrate_bn(net, calibration_batches(a.calibration, cfg.r, a.calib_images, seed=a.seed,
+                                                    in_channels=spec.in_channels))
+        net.eval()
+        out = fam_dir / s["model"]
+        export_onnx(net, str(out), cfg.r, spec.in_channels, opset=a.opset, dynamic_batch=a.dynamic_batch)
+        check_onnx(str(out))
+        cost = subnet_cost(spec, cfg)
+        s["macs"], s["params"] = cost["macs"], cost["params"]
+        msg = f"{s['id']}: {out} ({out.stat().st_size} bytes, r={cfg.r}, {cost['macs'] / 1e6:.1f} MMACs)"
+        if a.check:
+            if not ort_available():
+                raise RuntimeError("--check needs node and onnxruntime-node")
+            x = torch.randn(1, spec.in_channels, cfg.r, cfg.r, generator=torch.Generator().manual_seed(0))
+            d = parity(net, str(out), x)
+            msg += f" parity max|diff|={d:.2e}"
+            if d > 1e-4:
+                raise RuntimeError(f"{s['id']}: ONNX parity {d} > 1e-4")
+        print(msg, flush=True)
+    fam["weights"] = kind
+    prod = fam.setdefault("produced", {})
+    prod["export"] = {
+        "script": "scripts/ofa/export_family.py",
+        "weights": kind,
+        "checkpoint": os.path.basename(a.checkpoint) if a.checkpoint else None,
+        "syntheticSeed": a.seed if kind == "synthetic" else None,
+        "calibration": "directory given" if a.calibration else (
+            "seeded Gaussian noise (synthetic weights)" if kind == "synthetic" else "none (checkpoint BN stats)"),
+        "dynamicBatch": bool(a.dynamic_batch), "opset": a.opset, "bnFolded": True,
+        "torch": torch.__version__, "date": datetime.date.today().isoformat(),
+        "seconds": round(time.time() - t0, 1),
+    }
+    validate_family(fam)
+    write_json(fam_path, fam)
+    print(f"updated {fam_path} (weights: {kind})")
+
+
+if __name__ == "__main__":
+    from dynofa.configs import CheckpointError, ConfigError
+    try:
+        main()
+    except (ConfigError, CheckpointError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Per-device sub-network search: sample candidate configs of a supernet,
+measure their latency on this device, get their accuracy (measured on a
+dataset, or from OFA's accuracy predictor, or from a table), keep the Pareto
+front and write a family (ONNX files + family.json).
+
+    # trained Fashion-MNIST supernet, accuracy measured on the test set
+    /usr/bin/python3 scripts/ofa/search.py --supernet /tmp/fashion-ofa/supernet.pt \
+        --dataset fashion-mnist --device cpu --count 60 --out /tmp/my-fashion-family
+
+    # OFA w1.2 (checkpoint optional: synthetic weights otherwise), accuracy from the predictor
+    /usr/bin/python3 scripts/ofa/search.py --supernet w1.2 [--checkpoint ofa_w1.2.pth] \
+        --predictor acc_predictor.pth --device cpu --count 40 --out /tmp/w12-cpu
+
+Latency: scripts/ofa/dynofa/export.py:measure_latency (onnxruntime-node,
+1 thread, batch 1, p50) -- the one function to replace for another runtime.
+"""
+import argparse
+import datetime
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from dynofa.configs import ConfigError, get_spec, random_config, validate_config, min_config, max_config  # noqa: E402
+from dynofa.export import export_onnx, measure_latency  # noqa: E402
+from dynofa.family import pareto_front, select_levels, validate_family, write_json  # noqa: E402
+from dynofa.macs import subnet_cost  # noqa: E402
+from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
+from dynofa.weights import IMAGENET_MEAN, IMAGENET_STD, calibration_batches, load_supernet  # noqa: E402
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--supernet", required=True,
+                    help="preset (w1.0, w1.2, fashion) or a checkpoint written by train_fashion.py")
+    ap.add_argument("--checkpoint", default=None, help="OFA checkpoint for a preset supernet")
+    ap.add_argument("--device", default="cpu", choices=["cpu"],
+                    help="latency device (cpu: onnxruntime-node; others via the runtime later)")
+    ap.add_argument("--count", type=int, default=50, help="candidate sub-networks")
+    ap.add_argument("--out", required=True, help="output family directory")
+    ap.add_argument("--name", default=None)
+    ap.add_argument("--levels", type=int, default=6)
+    ap.add_argument("--resolutions", default=None, help="comma-separated resolutions to sample")
+    ap.add_argument("--dataset", choices=["fashion-mnist"], default=None,
+                    help="measure accuracy on this dataset (Fashion-MNIST test set)")
+    ap.add_argument("--predictor", default=None, help="OFA acc_predictor.pth (ImageNet, predicted top-1)")
+    ap.add_argument("--accuracy-table", default=None,
+                    help="JSON list of {config, top1}: candidates are the table's configs")
+    ap.add_argument("--calibration", default=None, help="calibration image directory (ImageNet supernets)")
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    if not (a.dataset or a.predictor or a.accuracy_table):
+        ap.error("accuracy source needed: --dataset, --predictor or --accuracy-table")
+
+    if os.path.exists(a.supernet):
+        sup, kind = load_supernet(None, a.supernet)
+    else:
+        spec = get_spec(a.supernet)
+        sup, kind = load_supernet(spec, a.checkpoint)
+    spec = sup.spec
+    res = [int(r) for r in a.resolutions.split(",")] if a.resolutions else list(spec.resolutions)
+    rng = random.Random(a.seed)
+
+    table = None
+    if a.accuracy_table:
+        table = json.loads(Path(a.accuracy_table).read_text())
+        cands = [validate_config(t["config"], spec) for t in table]
+    else:
+        cands = [min_config(spec, min(res)), max_config(spec, max(res))]
+        seen = {c.key() for c in cands}
+        while len(cands) < a.count:
+            c = random_config(spec, rng, res)
+            if c.key() not in seen:
+                seen.add(c.key())
+                cands.append(c)
+
+    mean, std = None, None
+    if a.dataset == "fashion-mnist":
+        from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion
+        from dynofa.family import calibrated_subnet, evaluate_top1
+        if spec.in_channels != 1 or spec.n_classes != 10:
+            raise ConfigError("--dataset fashion-mnist needs a 1-channel 10-class supernet")
+        x_tr, _ = load_fashion("train")
+        x_te, y_te = load_fashion("test")
+        calib = x_tr[np.random.RandomState(a.seed).choice(len(x_tr), 2000, replace=False)]
+        mean, std = FASHION_MEAN, FASHION_STD
+    predictor = None
+    if a.predictor:
+        from dynofa.predictor import AccuracyPredictor
+        predictor = AccuracyPredictor.load(a.predictor)
+
+    work = Path(tempfile.mkdtemp(prefix="ofa-search-"))
+    results = []
+    t0 = time.time()
+    for i, cfg in enumerate(cands):
+        if a.dataset:
+            net = calibrated_subnet(sup, cfg, calib, mean, std)
+            acc, src = evaluate_top1(net, x_te, y_te, cfg.r, mean, std), "measured"
+        else:
+            net = extract_subnet(sup, cfg)
+            if a.calibration or kind == "synthetic":
+                recalibrate_bn(net, calibration_batches(a.calibration, cfg.r, 2000, seed=a.seed,
+                                                        in_channels=spec.in_channels))
+            if table is not None:
+                acc, src = float(table[i]["top1"]), "table"
+            else:
+                acc, src = 100.0 * predictor.predict([cfg], spec)[0], "predicted"
+        net.eval()
+        path = work / f"c{i:04d}.onnx"
+        export_onnx(net, str(path), cfg.r, spec.in_channels)
+        results.append({"i": i, "config": cfg.to_dict(), "accuracy": acc, "source": src, "onnx": str(path),
+                        "bytes": path.stat().st_size, **subnet_cost(spec, cfg)})
+        log(f"[{i + 1}/{len(cands)}] r={cfg.r} acc={acc:.2f} ({src}) macs={results[-1]['macs']}")
+    lat = measure_latency([{"id": str(r["i"]), "model": r["onnx"],
+                            "shape": [1, spec.in_channels, r["config"]["r"], r["config"]["r"]]} for r in results],
+                          runs=a.runs)
+    for r in results:
+        r["latency"] = lat[str(r["i"])]["p50"]
+    front = pareto_front(results)
+    chosen = select_levels(front, a.levels)
+    log(f"{len(front)} Pareto points, {len(chosen)} levels")
+
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "candidates.json", [{k: v for k, v in r.items() if k != "onnx"} for r in results])
+    lat_key = "cpu-ort-1thread"
+    subnets = []
+    for lvl, r in enumerate(chosen):
+        shutil.copyfile(r["onnx"], out / f"L{lvl}.onnx")
+        subnets.append({
+            "id": f"L{lvl}", "model": f"L{lvl}.onnx", "resolution": r["config"]["r"], "config": r["config"],
+            "accuracy": {"value": round(r["accuracy"], 3), "metric": "top1",
+                         "dataset": "fashion-mnist-test-10000" if a.dataset else (
+                             "ofa-imagenet-holdout-10000" if predictor else "table"),
+                         "source": r["source"]},
+            "macs": r["macs"], "params": r["params"], "latencyMs": {lat_key: round(r["latency"], 4)},
+        })
+    rgb = spec.in_channels == 3
+    if not rgb and mean is None:
+        from dynofa.data import FASHION_MEAN as mean, FASHION_STD as std  # noqa: F811
+    if rgb:
+        labels = [f"imagenet-{i:03d}" for i in range(spec.n_classes)]
+    elif spec.n_classes == 10 and a.dataset:
+        labels = FASHION_LABELS
+    else:
+        labels = [f"class-{i}" for i in range(spec.n_classes)]
+    fam = {
+        "schemaVersion": 1,
+        "name": a.name or out.name,
+        "description": f"Pareto-optimal sub-networks of {spec.name} searched on this device ({a.device}).",
+        "backbone": {"type": "ofa-mbv3", "supernet": spec.name, "spec": spec.to_dict()},
+        "task": {"type": "classification", "classes": spec.n_classes, "labels": labels},
+        "input": {"layout": "NCHW", "channels": spec.in_channels, "format": "rgb" if rgb else "gray",
+                  "mean": list(IMAGENET_MEAN) if rgb else [mean], "std": list(IMAGENET_STD) if rgb else [std]},
+        "weights": kind,
+        "produced": {"script": "scripts/ofa/search.py", "argv": sys.argv[1:], "seed": a.seed,
+                     "candidates": len(results), "paretoPoints": len(front),
+                     "latency": f"onnxruntime-node, 1 thread, batch 1, p50 of {a.runs} runs",
+                     "seconds": round(time.time() - t0, 1), "torch": torch.__version__,
+                     "date": datetime.date.today().isoformat()},
+        "subnets": subnets,
+    }
+    validate_family(fam)
+    write_json(out / "family.json", fam)
+    shutil.rmtree(work, ignore_errors=True)
+    log(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    from dynofa.configs import CheckpointError, ConfigError
+    try:
+        main()
+    except (ConfigError, CheckpointError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,75 @@
+// The `dynamic-ofa` command line, run as a user runs it (over dist/, which npm test builds first).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { tinyFamily } from './helpers';
+
+const cliPath = path.join(__dirname, '..', 'dist', 'cli', 'index.js');
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('dynamic-ofa CLI', () => {
+  it.each(['info', 'demo', 'bench', 'bench:scenario', 'build-engines', 'profile'])('%s --help describes its options', (command) => {
+    const { status, stdout } = cli([command, '--help']);
+    expect(status).toBe(0);
+    expect(stdout).toContain(`Usage: dynamic-ofa ${command}`);
+    expect(stdout).toContain('--family <dir');
+    expect(stdout).toContain('--json [path]');
+  });
+
+  it('info --json: version, backends and the family table', () => {
+    const { status, stdout } = cli(['info', '--family', tinyFamily, '--json']);
+    expect(status).toBe(0);
+    const info = JSON.parse(stdout);
+    expect(info.devices).toEqual(['cpu']);
+    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['onnxruntime-cpu', 'tensorrt']);
+    expect(info.family.levels.map((l: { id: string }) => l.id)).toEqual(['s0', 's1', 's2', 's3']);
+    for (const level of info.family.levels) expect(level.cpuLatencyMs).toBeGreaterThan(0);
+  });
+
+  it('bench --json prints every figure the benchmark promises', () => {
+    const { status, stdout } = cli(['bench', '--family', tinyFamily, '--runs', '20', '--threads', '1', '--json']);
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.subnets).toHaveLength(4);
+    for (const row of result.subnets) {
+      for (const key of ['oursNative', 'oursEndToEnd', 'theirsEndToEnd']) expect(row[key].p50).toBeGreaterThan(0);
+      expect(row.ratio).toBeCloseTo(row.oursEndToEnd.p50 / row.theirsEndToEnd.p50, 6);
+      expect(row.switchCost).toBeGreaterThan(0);
+    }
+    expect(result.useMicros).toBeGreaterThan(0);
+    expect(Object.keys(result.targets)).toEqual(['ratioAllAtMost1', 'ratioSmallestAtMost09', 'switchCostAtMost105', 'useUnder10us', 'loopDelayUnder2ms']);
+  });
+
+  it('demo runs under the runtime manager and writes its chart', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-demo-'));
+    const { status, stdout } = cli(['demo', '--family', tinyFamily, '--seconds', '3', '--burners', '1', '--out', out]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/summary: \d+ frames in 3 s/);
+    expect(stdout).toMatch(/deadline met on [\d.]+% of frames/);
+    const svg = fs.readFileSync(path.join(out, 'demo.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'demo.json'), 'utf8'));
+    expect(json.frames.length).toBeGreaterThan(10);
+    expect(json.phases.map((p: { name: string }) => p.name)).toEqual(['idle (before)', 'contended', 'idle (after)']);
+  });
+
+  it('errors name the problem, give a hint, and exit non-zero', () => {
+    const missing = cli(['info', '--family', '/nonexistent/family']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('error [E_FAMILY_INVALID]');
+    expect(missing.stderr).toContain('/nonexistent/family/family.json');
+    expect(missing.stderr).toMatch(/^hint: /m);
+    const bad = cli(['bench', '--runs', 'many']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--runs must be a positive number; got 'many'");
+    const unknown = cli(['benhc']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Did you mean bench\?/);
+  });
+});
