@@ -26,12 +26,22 @@ export function backends(): BackendInfo[] {
       list.push({ name: 'onnxruntime-cpu', devices: ['cpu'], available: false, reason: (error as Error).message });
     }
   }
-  if (!compiled.includes('tensorrt')) {
+  const trt = compiled.includes('tensorrt') ? getBinding().tensorrtInfo?.() : undefined;
+  if (!trt) {
     list.push({
       name: 'tensorrt',
       devices: ['gpu', 'dla0', 'dla1'],
       available: false,
       reason: 'not compiled in: TensorRT and CUDA were not found when this addon was built',
+    });
+  } else {
+    const dla: Device[] = trt.dlaCores >= 2 ? ['dla0', 'dla1'] : trt.dlaCores === 1 ? ['dla0'] : [];
+    list.push({
+      name: 'tensorrt',
+      devices: ['gpu', ...dla],
+      available: trt.cuda !== undefined,
+      version: trt.version,
+      ...(trt.cuda ? {} : { reason: `no usable CUDA device: ${trt.cudaError ?? 'unknown'}` }),
     });
   }
   return list;
@@ -45,8 +55,9 @@ export function assertDeviceAvailable(device: unknown): asserts device is Device
   // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
   const compiled = getBinding().backends();
   const backendFor = device === 'cpu' ? 'onnxruntime-cpu' : 'tensorrt';
-  if (!compiled.includes(backendFor)) {
-    const reason = backends().find((b) => b.name === backendFor)?.reason ?? 'not compiled in';
+  const usable = device === 'cpu' ? compiled.includes(backendFor) : backends().some((b) => b.name === 'tensorrt' && b.available && b.devices.includes(device as Device));
+  if (!usable) {
+    const reason = backends().find((b) => b.name === backendFor)?.reason ?? `this machine has no ${device}`;
     const available = backends().filter((b) => b.available).flatMap((b) => b.devices);
     throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' is not available: ${reason}. Available: ${available.join(', ') || 'none'}`);
   }

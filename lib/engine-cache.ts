@@ -288,6 +288,15 @@ export function resolveCacheDir(familyDir: string, familyName: string, override?
   return choice;
 }
 
+/** The cache folders a family's engines and profiles may already be in, most specific first; creates nothing. */
+export function existingCacheDirs(familyDir: string, familyName: string, override?: string): string[] {
+  const candidates = [
+    chooseCacheDir({ familyDir, familyName, override, isWritable: () => true }).dir,
+    chooseCacheDir({ familyDir, familyName, override, isWritable: () => false }).dir,
+  ];
+  return [...new Set(candidates)].filter((dir) => fs.existsSync(dir));
+}
+
 export function enginePath(cacheDir: string, device: TrtDevice, subnetId: string, precision: Precision): string {
   return path.join(cacheDir, device, `${subnetId}.${precision}.engine`);
 }

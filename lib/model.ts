@@ -3,6 +3,7 @@
  */
 import { assertDeviceAvailable, type Device } from './backends';
 import { ClosedError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from './errors';
+import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from './device-models';
 import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from './family-manifest';
 import { getBinding, type NativeFamily, type NativeFrame, type NativeRunResult, resolveOrtLibrary } from './native';
 
@@ -26,8 +27,9 @@ export interface SubnetInfo {
   /** Top-1 in percent (the manifest's accuracy value). */
   accuracy: number;
   accuracyInfo: AccuracyRecord;
-  /** Latency on this model's device, ms: the median of the warm-up runs at load. */
+  /** Latency on this model's device, ms: from this machine's latency profile (build-engines / profile), else the median of the warm-up runs at load. */
   latencyMs: number;
+  latencySource: 'profile' | 'warmup';
   /** Reference latencies from the manifest, by device key. */
   referenceLatencyMs: Readonly<Record<string, number>>;
   inputShape: readonly number[];
@@ -38,7 +40,7 @@ export interface SubnetInfo {
   params?: number;
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends DeviceModelOptions {
   /** Default 'cpu'. */
   device?: Device;
   /** ONNX Runtime intra-op threads, shared by every family in the process. Default: the pool's current size, else all cores. */
@@ -103,7 +105,7 @@ export class DynamicModel {
   #closing: Promise<void> | undefined;
 
   /** @internal use {@link loadFamily} */
-  constructor(native: NativeFamily, manifest: FamilyManifest, dir: string, device: Device, latencies: number[]) {
+  constructor(native: NativeFamily, manifest: FamilyManifest, dir: string, device: Device, latencies: number[], latencySource: SubnetInfo['latencySource']) {
     this.#native = native;
     this.#openRef = trackOpen(native);
     this.manifest = manifest;
@@ -121,6 +123,7 @@ export class DynamicModel {
           accuracy: s.accuracy.value,
           accuracyInfo: s.accuracy,
           latencyMs: latencies[index]!,
+          latencySource,
           referenceLatencyMs: Object.freeze({ ...(s.latencyMs ?? {}) }),
           inputShape: Object.freeze([...tensors.input.shape]),
           outputShape: Object.freeze([...tensors.output.shape]),
@@ -339,12 +342,14 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   if (!Number.isInteger(warmupRuns) || warmupRuns < 1) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `warmupRuns must be a positive integer; got ${warmupRuns}`);
   }
-  const { manifest, dir, modelPaths } = loadManifest(source);
+  const family = loadManifest(source);
+  const { manifest, dir } = family;
+  const models = await modelsForDevice(family, device, options);
   const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
   let native: NativeFamily;
   try {
     native = await getBinding().loadFamily({
-      models: modelPaths,
+      models,
       device,
       ortLibrary: resolveOrtLibrary(),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
@@ -358,6 +363,7 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   } catch (error) {
     throw fromNative(error);
   }
-  const latencies = native.subnetInfo().map((s) => s.warmupMs);
-  return new DynamicModel(native, manifest, dir, device, latencies);
+  const profiled = profiledLatencies(family, device, options.threads, options.cache);
+  const latencies = profiled ?? native.subnetInfo().map((s) => s.warmupMs);
+  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup');
 }

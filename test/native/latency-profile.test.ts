@@ -1,0 +1,59 @@
+// Sub-network latencies come from this machine's latency profile when one fits, else from the warm-up at load.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { loadFamily } from '../../lib';
+import { type LatencyProfile, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/profile';
+import { tinyFamily } from '../helpers';
+
+function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-profile-'));
+  for (const name of fs.readdirSync(tinyFamily)) {
+    if (name.endsWith('.onnx') || name === 'family.json') fs.copyFileSync(path.join(tinyFamily, name), path.join(dir, name));
+  }
+  const cpus = os.cpus();
+  const profile: LatencyProfile = {
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    family: 'tiny-family',
+    device: 'cpu',
+    deviceKey: 'cpu:test:threads=2',
+    backend: { name: 'onnxruntime-cpu', version: 'test' },
+    createdAt: new Date().toISOString(),
+    host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpus[0]?.model?.trim() || 'unknown', cpus: cpus.length },
+    method: { warmupMs: 0, minWarmupRuns: 5, runs: 3, threads: 2 },
+    subnets: ['s0', 's1', 's2', 's3'].map((id, index) => ({ id, index, runs: 3, hostMs: latencyStats([index + 1, index + 1, index + 1]) })),
+  };
+  edit(profile);
+  writeProfile(profilePath(path.join(dir, '.engine-cache'), 'cpu'), profile);
+  return dir;
+}
+
+describe('latency profiles', () => {
+  it('uses the profile measured here with the same thread count', async () => {
+    const model = await loadFamily(familyWithProfile(), { threads: 2, warmupRuns: 1 });
+    expect(model.subnets.map((s) => [s.latencySource, s.latencyMs])).toEqual([['profile', 1], ['profile', 2], ['profile', 3], ['profile', 4]]);
+    await model.close();
+  });
+
+  it.each([
+    ['another thread count', (p: LatencyProfile) => { p.method.threads = 1; }],
+    ['another CPU', (p: LatencyProfile) => { p.host.cpuModel = 'Some Other CPU'; }],
+    ['another family', (p: LatencyProfile) => { p.family = 'other'; }],
+    ['missing sub-networks', (p: LatencyProfile) => { p.subnets = p.subnets.slice(0, 2); }],
+  ])('falls back to the warm-up latencies for a profile of %s', async (_, edit) => {
+    const model = await loadFamily(familyWithProfile(edit), { threads: 2, warmupRuns: 9 });
+    for (const s of model.subnets) {
+      expect(s.latencySource).toBe('warmup');
+      expect(s.latencyMs).toBeGreaterThan(0);
+      expect(s.latencyMs).toBeLessThan(1); // measured, not the profile's 1..4 ms
+    }
+    await model.close();
+  });
+
+  it('loading on the CPU creates no cache folder in the family', async () => {
+    const model = await loadFamily(tinyFamily, { threads: 2, warmupRuns: 1 });
+    await model.close();
+    expect(fs.existsSync(path.join(tinyFamily, '.engine-cache'))).toBe(false);
+  });
+});
