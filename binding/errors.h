@@ -4,6 +4,7 @@
 
 #include <napi.h>
 
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -32,6 +33,26 @@ class Error : public std::runtime_error {
  private:
   std::string code_;
 };
+
+// Runs `work` and turns whatever it throws into a stable (code, message) instead; false when it threw.
+// For code that runs off the JS thread, where the error is reported later.
+template <typename Work>
+bool CaptureErrors(Work&& work, std::string* code, std::string* message) {
+  try {
+    work();
+    return true;
+  } catch (const Error& error) {
+    *code = error.code();
+    *message = error.what();
+  } catch (const std::bad_alloc&) {
+    *code = "E_OUT_OF_MEMORY";
+    *message = "out of memory";
+  } catch (const std::exception& error) {
+    *code = "E_INTERNAL";
+    *message = error.what();
+  }
+  return false;
+}
 
 // A JS Error (or TypeError for argument mistakes) with `.code` set.
 Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::string& message);

@@ -56,7 +56,14 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
   // Their timings give a first latency profile of this device. Round-robin, as a switching workload runs.
   std::vector<std::vector<double>> timings(family->engines_.size());
   for (int run = 0; run < options.warmupRuns; ++run) {
-    for (size_t i = 0; i < family->engines_.size(); ++i) timings[i].push_back(family->engines_[i]->Run().hostMs);
+    for (size_t i = 0; i < family->engines_.size(); ++i) {
+      try {
+        timings[i].push_back(family->engines_[i]->Run().hostMs);
+      } catch (const Error& error) {
+        // A model that loads but cannot run is a broken model file, found at load rather than at the first frame.
+        throw Error(codes::kModelLoad, "'" + options.modelPaths[i] + "' loads but fails to run: " + error.what());
+      }
+    }
   }
   for (auto& samples : timings) {
     if (samples.size() > 1) samples.erase(samples.begin());

@@ -144,21 +144,7 @@ struct RunJob {
   explicit RunJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 
   void Execute() {
-    try {
-      result = family->Run(subnet, hasFrame ? &frame : nullptr);
-    } catch (const Error& error) {
-      Fail(error.code(), error.what());
-    } catch (const std::bad_alloc&) {
-      Fail("E_OUT_OF_MEMORY", "out of memory");
-    } catch (const std::exception& error) {
-      Fail("E_INTERNAL", error.what());
-    }
-  }
-
-  void Fail(const std::string& code, const std::string& message) {
-    failed = true;
-    errorCode = code;
-    errorMessage = message;
+    failed = !CaptureErrors([this] { result = family->Run(subnet, hasFrame ? &frame : nullptr); }, &errorCode, &errorMessage);
   }
 
   // Frees the job where no N-API call is allowed any more (env teardown).

@@ -82,7 +82,8 @@ OrtRuntime::OrtRuntime(const OrtApi* api, std::string libraryPath, int intraThre
   OrtStatus* status = api_->SetGlobalIntraOpNumThreads(threading, intraThreads_);
   if (status == nullptr) status = api_->SetGlobalInterOpNumThreads(threading, 1);
   if (status == nullptr) {
-    status = api_->CreateEnvWithGlobalThreadPools(ORT_LOGGING_LEVEL_ERROR, "dynamic-ofa", threading, &env_);
+    // Errors reach the caller as typed errors with ORT's message; ORT's own log would repeat them on stderr.
+    status = api_->CreateEnvWithGlobalThreadPools(ORT_LOGGING_LEVEL_FATAL, "dynamic-ofa", threading, &env_);
   }
   api_->ReleaseThreadingOptions(threading);
   Check(status, codes::kRuntimeLoad, "creating the ONNX Runtime environment");

@@ -3,7 +3,6 @@
 
 #include <napi.h>
 
-#include <new>
 #include <string>
 
 #include "errors.h"
@@ -21,18 +20,8 @@ class PromiseWorker : public Napi::AsyncWorker {
   virtual void Settled() {}                     // JS thread, after success or failure
 
   void Execute() override {
-    try {
-      DoWork();
-    } catch (const Error& error) {
-      code_ = error.code();
-      SetError(error.what());
-    } catch (const std::bad_alloc&) {
-      code_ = "E_OUT_OF_MEMORY";
-      SetError("out of memory");
-    } catch (const std::exception& error) {
-      code_ = "E_INTERNAL";
-      SetError(error.what());
-    }
+    std::string message;
+    if (!CaptureErrors([this] { DoWork(); }, &code_, &message)) SetError(message);
   }
 
   void OnOK() override {

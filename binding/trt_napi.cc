@@ -69,21 +69,16 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
 
  protected:
   void Execute(const ExecutionProgress& progress) override {
-    try {
-      report_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& message) {
-        ProgressEvent event{stage, fraction, message};
-        progress.Send(&event, 1);
-      });
-    } catch (const Error& error) {
-      code_ = error.code();
-      SetError(error.what());
-    } catch (const std::bad_alloc&) {
-      code_ = "E_OUT_OF_MEMORY";
-      SetError("out of memory");
-    } catch (const std::exception& error) {
-      code_ = "E_INTERNAL";
-      SetError(error.what());
-    }
+    std::string message;
+    const bool built = CaptureErrors(
+        [&] {
+          report_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& text) {
+            ProgressEvent event{stage, fraction, text};
+            progress.Send(&event, 1);
+          });
+        },
+        &code_, &message);
+    if (!built) SetError(message);
   }
 
   void OnProgress(const ProgressEvent* events, size_t count) override {

@@ -52,6 +52,18 @@ async function child(seed, seconds) {
     }
     counts.typed++;
   };
+  // A family from the fuzzed folder must load and run, or fail with a typed error; the folder goes afterwards.
+  const loadRunAndRemove = async (dir, what) => {
+    try {
+      const m = await loadFamily(dir, { warmupRuns: 1 });
+      await m.infer();
+      await m.close();
+      counts.ok++;
+    } catch (error) {
+      expectTyped(error, `${what} case in ${dir}`);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   const model = await loadFamily(tiny, { warmupRuns: 1 });
   const deadline = Date.now() + seconds * 1000;
   try {
@@ -64,15 +76,7 @@ async function child(seed, seconds) {
         const dir = fs.mkdtempSync(path.join(work, 'm-'));
         manifest.subnets.forEach((s, i) => fs.writeFileSync(path.join(dir, s.model), models[i]));
         fs.writeFileSync(path.join(dir, 'family.json'), r() < 0.1 ? JSON.stringify(mutated).slice(0, Math.floor(r() * 200)) : JSON.stringify(mutated));
-        try {
-          const m = await loadFamily(dir, { warmupRuns: 1 });
-          await m.infer();
-          await m.close();
-          counts.ok++;
-        } catch (error) {
-          expectTyped(error, `manifest case in ${dir}`);
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
+        await loadRunAndRemove(dir, 'manifest');
       } else if (kind < 0.5) {
         counts.model++;
         const dir = fs.mkdtempSync(path.join(work, 'f-'));
@@ -86,15 +90,7 @@ async function child(seed, seconds) {
         } else bytes = Buffer.from(Array.from({ length: Math.floor(r() * 4096) }, () => Math.floor(r() * 256)));
         fs.writeFileSync(path.join(dir, 'm.onnx'), bytes);
         fs.writeFileSync(path.join(dir, 'family.json'), JSON.stringify({ ...manifest, subnets: [{ ...manifest.subnets[0], model: 'm.onnx' }] }));
-        try {
-          const m = await loadFamily(dir, { warmupRuns: 1 });
-          await m.infer();
-          await m.close();
-          counts.ok++;
-        } catch (error) {
-          expectTyped(error, `model case in ${dir}`);
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
+        await loadRunAndRemove(dir, 'model');
       } else {
         counts.input++;
         const subnet = Math.floor(r() * 6) - 1;

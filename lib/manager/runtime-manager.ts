@@ -240,21 +240,8 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
     }
     if (!met) this.emit('violation', { frame, measuredMs: measured, targetMs: target, decision } satisfies ViolationEvent);
     if (this.listenerCount('frame') > 0) {
-      const rec: FrameRecord = {
-        frame,
-        candidate: cand.index,
-        device: cand.device,
-        subnet: cand.subnet,
-        id: cand.id,
-        accuracy: cand.accuracy,
-        latencyMs: measured,
-        predictedMs: dec.predictedMs,
-        targetMs: target,
-        met,
-        reason: dec.reason,
-        conflict: dec.conflict,
-        slowdown: measured / cand.profiledMs,
-      };
+      const { measuredMs, ...same } = decision;
+      const rec: FrameRecord = { ...same, latencyMs: measuredMs, slowdown: measuredMs / cand.profiledMs };
       this.emit('frame', rec);
     }
     return { result, decision };

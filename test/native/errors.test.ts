@@ -132,6 +132,7 @@ describe('bad input gives typed errors and loses nothing', () => {
   it.each([
     ['two-inputs.onnx', 'E_MODEL_LOAD', /2 inputs/],
     ['int-input.onnx', 'E_MODEL_LOAD', /must be float32/],
+    ['fails-at-run.onnx', 'E_MODEL_LOAD', /loads but fails to run/],
   ])('model that cannot be a sub-network (%s): %s', async (file, code, message) => {
     const dir = scratchFamily(withModels(['m.onnx']), { 'm.onnx': fs.readFileSync(path.join(badModels, file)) });
     await expect(loadFamily(dir)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
