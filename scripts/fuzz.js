@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// npm run fuzz -- [--seconds N] [--seed S]
+// npm run fuzz -- [--seconds N] [--seed S]   (npm test runs it: 60 s when CI is set, else 10 s)
 // Bounded fuzzing of everything that reads untrusted input: family.json (mutated manifests), model files
 // (truncated, bit-flipped, random), and inference inputs (random lengths, types and image geometry).
 // Each case must end in a result or a typed DynamicOfaError; anything else, a crash or a hang fails the run.
@@ -121,7 +121,8 @@ async function child(seed, seconds) {
 }
 
 function parent() {
-  const args = parseArgs(process.argv.slice(2), { seconds: '60', seed: String(Date.now() % 1e9), child: '' });
+  // CI fuzzes for a minute; a developer's npm test for 10 s.
+  const args = parseArgs(process.argv.slice(2), { seconds: process.env.CI ? '60' : '10', seed: String(Date.now() % 1e9), child: '' });
   const seconds = Number(args.seconds);
   const seed = Number(args.seed);
   const started = Date.now();
