@@ -7,6 +7,7 @@ import { buildEnginesCommand, profileCommand } from './commands/build-engines';
 import { demoCommand } from './commands/demo';
 import { infoCommand } from './commands/info';
 import { scenarioCommand } from './commands/scenario';
+import { exportCommand, searchCommand } from './commands/toolkit';
 import { reportError } from './common';
 
 export function buildProgram(): Command {
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .description('Dynamic-OFA runtime architecture switching: resident sub-network families, switched as resources change')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError();
-  for (const command of [infoCommand, demoCommand, benchCommand, scenarioCommand, buildEnginesCommand, profileCommand]) {
+  for (const command of [infoCommand, demoCommand, benchCommand, scenarioCommand, buildEnginesCommand, profileCommand, exportCommand, searchCommand]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program.exitOverride();
