@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # npm run valgrind: a short load / infer / switch / close workload under valgrind memcheck.
-# Fails when any error or definite/indirect leak has a frame in the addon (dynamic_ofa.node).
+# Fails when an error or a definite/indirect leak comes from the addon (dynamic_ofa.node).
 # Reports inside libonnxruntime (one-time allocations at thread start), V8's conservative stack scan and
 # glibc's dynamic loader are not ours and are listed but not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=${1:-$(mktemp -t dofa-valgrind.XXXXXX.log)}
 npm run --silent build:ts
-valgrind --leak-check=full --show-leak-kinds=definite,indirect --num-callers=30 \
+valgrind --leak-check=full --show-leak-kinds=definite,indirect --num-callers=30 --suppressions=scripts/valgrind.supp \
   node --expose-gc -e '
 const { loadFamily } = require("./dist");
 (async () => {
@@ -23,13 +23,13 @@ const { loadFamily } = require("./dist");
   }
   global.gc();
 })();' >"$log" 2>&1 || true
-ours=$(awk '/^==[0-9]+== [A-Z].*(Invalid|uninitialised|definitely lost|indirectly lost|Mismatched|free)/{block=1; text=""} block{text=text"\n"$0} /^==[0-9]+== $/{ if (block && text ~ /dynamic_ofa\.node/) print text; block=0 }' "$log")
+ours=$(node scripts/valgrind-report.js "$log" || true)
 summary=$(grep -E "ERROR SUMMARY|definitely lost:|indirectly lost:" "$log" | sed 's/^==[0-9]*== //')
 echo "valgrind log: $log"
 echo "$summary"
 if [ -n "$ours" ]; then
-  echo "valgrind: reports with a frame in the addon:" >&2
+  echo "valgrind: reports from the addon:" >&2
   echo "$ours" >&2
   exit 1
 fi
-echo "valgrind: no error and no leak with a frame in the addon"
+echo "valgrind: no error and no leak from the addon"
