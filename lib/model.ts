@@ -2,7 +2,7 @@
  * DynamicModel: a whole sub-network family resident on one device, switched by index, run off the event loop.
  */
 import { assertDeviceAvailable, type Device } from './backends';
-import { ClosedError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from './errors';
+import { ClosedError, FamilyInvalidError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from './errors';
 import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from './device-models';
 import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from './family-manifest';
 import { getBinding, type NativeFamily, type NativeFrame, type NativeRunResult, resolveOrtLibrary } from './native';
@@ -363,7 +363,19 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   } catch (error) {
     throw fromNative(error);
   }
+  // The manifest's resolutions must be what the models really take (preprocessing resizes to the model's).
+  const info = native.subnetInfo();
+  const mismatched = manifest.subnets.flatMap((s, i) => {
+    const [, , height, width] = info[i]!.input.shape;
+    return s.resolution !== undefined && (s.resolution !== height || s.resolution !== width)
+      ? [{ path: `/subnets/${i}/resolution`, message: `is ${s.resolution}; ${s.model} takes ${height}x${width}` }]
+      : [];
+  });
+  if (mismatched.length > 0) {
+    native.close();
+    throw new FamilyInvalidError(family.file, mismatched);
+  }
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
-  const latencies = profiled ?? native.subnetInfo().map((s) => s.warmupMs);
+  const latencies = profiled ?? info.map((s) => s.warmupMs);
   return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup');
 }

@@ -148,6 +148,14 @@ describe('bad input gives typed errors and loses nothing', () => {
     await expect(loadFamily(gray)).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringMatching(/1 channels; the family manifest says 3/) });
   });
 
+  it('a manifest resolution that is not the model\'s: E_FAMILY_INVALID at /subnets/i/resolution', async () => {
+    const manifest = { ...tinyManifest, subnets: tinyManifest.subnets.map((s: { resolution: number }, i: number) => (i === 2 ? { ...s, resolution: 99 } : s)) };
+    const error = (await loadFamily({ manifest, dir: tinyFamily }, { warmupRuns: 1 }).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(error).toBeInstanceOf(FamilyInvalidError);
+    expect(error.problems).toEqual([{ path: '/subnets/2/resolution', message: 'is 99; s2.onnx takes 24x24' }]);
+    await stillWorks();
+  });
+
   it('use after close: E_CLOSED', async () => {
     const other = await loadFamily(tinyFamily, { warmupRuns: 1 });
     await other.close();
