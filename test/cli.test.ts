@@ -59,6 +59,23 @@ describe('dynamic-ofa CLI', () => {
     expect(json.phases.map((p: { name: string }) => p.name)).toEqual(['idle (before)', 'contended', 'idle (after)']);
   });
 
+  it('bench:scenario runs every policy on one schedule and writes JSON and the chart', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-scenario-'));
+    const { status, stdout } = cli(['bench:scenario', '--family', tinyFamily, '--frames', '90', '--burners', '1', '--out', out]);
+    expect(status).toBe(0);
+    for (const policy of ['static-most-accurate', 'static-fastest', 'stepwise', 'predictive', 'oracle']) expect(stdout).toMatch(new RegExp(`^${policy}\\s`, 'm'));
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'tiny-family', 'scenario.json'), 'utf8'));
+    expect(report.contention).toEqual({ start: 30, end: 60 });
+    expect(Object.keys(report.records)).toEqual(['static-most-accurate', 'static-fastest', 'stepwise', 'predictive', 'oracle']);
+    for (const records of Object.values(report.records) as { frame: number }[][]) expect(records).toHaveLength(90);
+    // The static policies never switch and run what they say.
+    const byPolicy = Object.fromEntries(report.summaries.map((s: { policy: string }) => [s.policy, s]));
+    expect(byPolicy['static-fastest'].switches).toBe(0);
+    expect(byPolicy['static-fastest'].meanAccuracy).toBe(60);
+    expect(byPolicy['static-most-accurate'].meanAccuracy).toBe(75);
+    expect(fs.readFileSync(path.join(out, 'tiny-family', 'scenario.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
   it('errors name the problem, give a hint, and exit non-zero', () => {
     const missing = cli(['info', '--family', '/nonexistent/family']);
     expect(missing.status).toBe(1);
