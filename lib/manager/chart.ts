@@ -56,7 +56,7 @@ export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}
   const W = o.width ?? 960;
   const H = o.height ?? 560;
   const ml = 64;
-  const mr = 150;
+  const mr = Math.max(150, 40 + 7.5 * Math.max(...series.map((s) => s.name.length)));
   const mt = o.title ? 36 : 16;
   const gap = 36;
   const mb = 40;
