@@ -43,7 +43,8 @@ describe('dynamic-ofa CLI', () => {
       expect(row.switchCost).toBeGreaterThan(0);
     }
     expect(result.useMicros).toBeGreaterThan(0);
-    expect(Object.keys(result.targets)).toEqual(['ratioAllAtMost1', 'ratioSmallestAtMost09', 'switchCostAtMost105', 'useUnder10us', 'loopDelayUnder2ms']);
+    expect(Object.keys(result.targets)).toEqual(['ratioAllAtMost1', 'ratioSmallestAtMost09', 'switchCostAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayUnder2ms']);
+    expect(result.decisionCost.map((d: { policy: string }) => d.policy)).toEqual(['predictive', 'stepwise']);
   });
 
   it('demo runs under the runtime manager and writes its chart', () => {

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+import { measureDecisionCost, predictivePolicy, stepwisePolicy, type DecisionCost } from '../manager';
 import { loadFamily } from '../model';
 import { type Percentiles, percentiles } from './stats';
 
@@ -46,6 +47,8 @@ export interface BenchResult {
   cores: number;
   subnets: BenchSubnetRow[];
   useMicros: number;
+  /** The runtime manager's per-inference decision on this family's levels. */
+  decisionCost: DecisionCost[];
   eventLoopDelayMs: { p50: number; p99: number; max: number; mean: number };
   memory: { rssBeforeLoadMiB: number; rssAfterLoadMiB: number; loadGrowthMiB: number; modelFilesMiB: number };
   targets: Record<string, boolean>;
@@ -129,6 +132,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   for (let i = 0; i < useCalls; i++) model.use(i % model.subnets.length);
   const useMicros = (elapsedMs(t0) * 1000) / useCalls;
 
+  // The runtime manager's decision per inference, on this family's levels and latencies.
+  const levels = [{ device: model.device, subnets: model.subnets }];
+  const constraints = { latencyTargetMs: model.subnets.at(-1)!.latencyMs * 1.2, accuracyFloor: model.subnets[0]!.accuracy };
+  const decisionCost = [predictivePolicy(), stepwisePolicy()].map((policy) => measureDecisionCost(levels, constraints, policy));
+
   // Event-loop delay while the largest sub-network runs back to back. The histogram samples every 1 ms and
   // records the whole interval: subtract it to get the delay itself.
   const histogram = monitorEventLoopDelay({ resolution: 1 });
@@ -153,6 +161,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     cores: os.availableParallelism(),
     subnets: rows,
     useMicros,
+    decisionCost,
     eventLoopDelayMs,
     memory: {
       rssBeforeLoadMiB: rssBefore / 2 ** 20,
@@ -165,6 +174,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       ratioSmallestAtMost09: (rows[0]?.ratio ?? Infinity) <= 0.9,
       switchCostAtMost105: rows.every((r) => r.switchCost <= 1.05),
       useUnder10us: useMicros < 10,
+      decisionUnder5us: decisionCost.every((d) => d.meanUs < 5),
       loopDelayUnder2ms: eventLoopDelayMs.p99 < 2,
     },
   };
