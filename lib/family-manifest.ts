@@ -14,7 +14,7 @@ export interface AccuracyRecord {
   metric: string;
   dataset: string;
   /** `measured` here (by a script in this repo) or `reported` by a paper or another source. */
-  source: 'measured' | 'reported' | 'predicted';
+  source: 'measured' | 'reported' | 'predicted' | 'table';
   reference?: string;
 }
 
@@ -68,7 +68,7 @@ const accuracySchema = {
     value: { type: 'number', minimum: 0, maximum: 100 },
     metric: { type: 'string', minLength: 1 },
     dataset: { type: 'string', minLength: 1 },
-    source: { enum: ['measured', 'reported', 'predicted'] },
+    source: { enum: ['measured', 'reported', 'predicted', 'table'] },
     reference: { type: 'string' },
   },
 } as const;

@@ -62,6 +62,7 @@ def main(argv=None):
                     help="JSON list of {config, top1}: candidates are the table's configs")
     ap.add_argument("--calibration", default=None, help="calibration image directory (ImageNet supernets)")
     ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--latency-key", default="cpu-ort", help="device key of latencyMs in family.json")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
@@ -140,7 +141,7 @@ def main(argv=None):
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "candidates.json", [{k: v for k, v in r.items() if k != "onnx"} for r in results])
-    lat_key = "cpu-ort-1thread"
+    lat_key = a.latency_key
     subnets = []
     for lvl, r in enumerate(chosen):
         shutil.copyfile(r["onnx"], out / f"L{lvl}.onnx")

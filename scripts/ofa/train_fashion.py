@@ -25,10 +25,12 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=None, help="Fashion-MNIST directory (default: Debian package path)")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
+    ap.add_argument("--resume", default=None, help="continue training from this checkpoint (new LR cycle)")
+    ap.add_argument("--warmup", type=int, default=100)
     a = ap.parse_args(argv)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     res = train_supernet(FASHION_SPEC, a.steps, a.batch_size, a.lr, a.wd, a.n_random, a.seed,
-                         threads=a.threads, data_root=a.data, ckpt_path=a.out,
+                         warmup=a.warmup, threads=a.threads, data_root=a.data, ckpt_path=a.out, resume=a.resume,
                          log=lambda s: print(s, flush=True))
     print(json.dumps(res["info"]), flush=True)
 

@@ -88,6 +88,6 @@ def augment_u8(frames_u8: torch.Tensor, gen: torch.Generator, pad: int = 2) -> t
 
 def batches(frames_u8: np.ndarray, r: int, batch_size: int = 200, mean: float = FASHION_MEAN,
             std: float = FASHION_STD) -> Iterator[torch.Tensor]:
-    t = torch.from_numpy(np.ascontiguousarray(frames_u8))
+    t = torch.from_numpy(np.array(frames_u8, dtype=np.uint8))
     for i in range(0, t.shape[0], batch_size):
         yield preprocess(t[i:i + batch_size], r, mean, std)

@@ -39,7 +39,8 @@ def param_groups(model: nn.Module, wd: float):
 def train_supernet(spec: SupernetSpec, steps: int, batch_size: int = 128, lr: float = 0.08,
                    wd: float = 4e-5, n_random: int = 2, seed: int = 0, label_smoothing: float = 0.1,
                    warmup: int = 100, log_every: int = 50, threads: int = 2, log=print,
-                   data_root: Optional[str] = None, ckpt_path: Optional[str] = None) -> Dict[str, Any]:
+                   data_root: Optional[str] = None, ckpt_path: Optional[str] = None,
+                   resume: Optional[str] = None) -> Dict[str, Any]:
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     np.random.seed(seed)
@@ -53,6 +54,13 @@ def train_supernet(spec: SupernetSpec, steps: int, batch_size: int = 128, lr: fl
 
     model = OFAMobileNetV3(spec)
     model.init_weights(torch.Generator().manual_seed(seed))
+    previous = None
+    if resume:
+        ck = torch.load(resume, map_location="cpu")
+        if ck.get("spec") != spec.to_dict():
+            raise ValueError(f"{resume} was trained for another supernet spec")
+        model.load_state_dict(ck["state_dict"], strict=True)
+        previous = ck.get("train")
     model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(param_groups(model, wd), lr=lr, momentum=0.9, nesterov=True)
     rmax, rmin = max(spec.resolutions), min(spec.resolutions)
@@ -110,6 +118,11 @@ def train_supernet(spec: SupernetSpec, steps: int, batch_size: int = 128, lr: fl
             "threads": threads, "mean": FASHION_MEAN, "std": FASHION_STD,
             "method": "sandwich rule (max + min + %d random sub-nets per step), in-place distillation "
                       "from the max sub-net, label smoothing on the max sub-net" % n_random}
+    if previous is not None:
+        info["resumedFrom"] = previous
+        info["totalEpochs"] = round(info["epochs"] + previous.get("totalEpochs", previous.get("epochs", 0)), 2)
+        info["totalTrainTimeS"] = round(train_time + previous.get("totalTrainTimeS",
+                                                                   previous.get("train_time_s", 0)), 1)
     if ckpt_path:
         torch.save({"spec": spec.to_dict(), "state_dict": model.state_dict(), "train": info}, ckpt_path)
     return {"model": model, "info": info, "history": hist}

@@ -9,7 +9,7 @@ import torch
 
 from conftest import REPO_ROOT, shared_reference_dir
 from dynofa.configs import FASHION_SPEC, OFA_MBV3_W12, validate_config
-from dynofa.family import pareto_front, select_levels, validate_family
+from dynofa.family import near_pareto_front, pareto_front, select_levels, thin_front, validate_family
 from dynofa.macs import subnet_cost
 
 FASHION = REPO_ROOT / "engines" / "fashion-ofa"
@@ -28,6 +28,17 @@ def test_pareto_and_selection():
     sel = select_levels(front, 6)
     assert len(sel) == min(6, len(front))
     assert sel[0] is front[0] and sel[-1] is front[-1]
+    near = near_pareto_front(pts, lat_slack=0.1)
+    assert all(any(f is n for n in near) for f in front) and len(near) >= len(front)
+    thin = thin_front(front, min_lat_ratio=1.2, min_acc_gain=0.5)
+    assert thin[0] is front[0] and thin[-1] is front[-1]
+    for a, b in zip(thin, thin[1:]):
+        assert b["latency"] >= 1.2 * a["latency"] and b["accuracy"] >= a["accuracy"] + 0.5
+    # size budget drops the biggest/slowest levels
+    for i, p in enumerate(front):
+        p["bytes"] = i + 1
+    sel = select_levels(front, 3, size_key="bytes", max_total_size=len(front))
+    assert sum(p["bytes"] for p in sel) <= len(front)
 
 
 def test_w12_family_matches_reference():
