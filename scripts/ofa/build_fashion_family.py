@@ -40,7 +40,7 @@ from dynofa.family import (calibrated_subnet, candidate_configs, evaluate_top1, 
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.supernet import OFAMobileNetV3  # noqa: E402
 
-LAT_KEY = "cpu-2core-ort"
+LAT_KEY = "cpu-x64-1thread"
 
 
 def log(*a):

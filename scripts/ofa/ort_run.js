@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Small ONNX Runtime (onnxruntime-node) helper for the Python OFA toolkit.
+// Small ONNX Runtime helper for the Python OFA toolkit (onnxruntime-node; the addon for latency).
 //
 //   node scripts/ofa/ort_run.js run --model M.onnx --input X.npy --output Y.npy [--per-sample] [--threads 1]
 //       Runs the model on a float32 .npy input (input name "input"), writes the
@@ -8,8 +8,10 @@
 //       X one at a time (for fixed batch-1 models) and stacks the outputs.
 //   node scripts/ofa/ort_run.js bench --spec models.json --output lat.json [--runs 200] [--warmup 20] [--threads 1]
 //       models.json: [{"id": "L0", "model": "L0.onnx", "shape": [1,1,28,28]}, ...]
-//       Measures per-inference wall time (process.hrtime) round-robin over the
-//       models (so load changes hit all alike) and writes {id: {p50, p10, p90, mean, runs}} in ms.
+//       Measures per-inference latency round-robin over the models (so load changes hit all alike)
+//       through the project's own runtime (the addon's native latency, all models resident in one
+//       family) when the package is built, else onnxruntime-node's wall time; writes
+//       {id: {p50, p10, p90, mean, runs, runtime}} in ms.
 const fs = require('fs');
 const path = require('path');
 
@@ -105,12 +107,37 @@ function pct(sorted, p) {
   return sorted[i];
 }
 
-async function cmdBench(args) {
-  const threads = Number(args.threads || 1);
-  const runs = Number(args.runs || 200);
-  const warmup = Number(args.warmup || 20);
-  const specPath = path.resolve(args.spec);
-  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
+// Latency through the project's own runtime (the addon, as dist/ loads it): every model resident in one
+// family, native latency, round-robin as a switching workload runs. Falls back to onnxruntime-node's JS API
+// (wall time around session.run) when the package is not built.
+async function addonTimes(spec, specPath, threads, runs, warmup) {
+  let lib;
+  try {
+    lib = require(path.join(__dirname, '..', '..', 'dist', 'native.js'));
+    lib.getBinding();
+  } catch {
+    return null;
+  }
+  const models = spec.map((s) => (path.isAbsolute(s.model) ? s.model : path.join(path.dirname(specPath), s.model)));
+  const channels = spec[0].shape[1];
+  const family = await lib.getBinding().loadFamily({
+    models, device: 'cpu', ortLibrary: lib.resolveOrtLibrary(), threads, warmupRuns: warmup,
+    channels, format: channels === 1 ? 'gray' : 'rgb', mean: Array(channels).fill(0), std: Array(channels).fill(1),
+  });
+  const input = new Float32Array(family.inputBuffer);
+  for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 0.37);
+  const items = spec.map((s) => ({ id: s.id, times: [] }));
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (const [index, it] of items.entries()) it.times.push((await family.run(index)).latencyMs);
+    }
+  } finally {
+    family.close();
+  }
+  return items;
+}
+
+async function ortTimes(spec, specPath, threads, runs, warmup) {
   const items = [];
   for (const s of spec) {
     const model = path.isAbsolute(s.model) ? s.model : path.join(path.dirname(specPath), s.model);
@@ -128,10 +155,25 @@ async function cmdBench(args) {
       it.times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
   }
+  return items;
+}
+
+async function cmdBench(args) {
+  const threads = Number(args.threads || 1);
+  const runs = Number(args.runs || 200);
+  const warmup = Number(args.warmup || 20);
+  const specPath = path.resolve(args.spec);
+  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
+  let runtime = 'dynamic-ofa addon (native latency)';
+  let items = await addonTimes(spec, specPath, threads, runs, warmup);
+  if (!items) {
+    runtime = 'onnxruntime-node (wall time; the package is not built)';
+    items = await ortTimes(spec, specPath, threads, runs, warmup);
+  }
   const out = {};
   for (const it of items) {
     const s = it.times.slice().sort((a, b) => a - b);
-    out[it.id] = { p50: pct(s, 50), p10: pct(s, 10), p90: pct(s, 90), mean: s.reduce((a, b) => a + b, 0) / s.length, runs };
+    out[it.id] = { p50: pct(s, 50), p10: pct(s, 10), p90: pct(s, 90), mean: s.reduce((a, b) => a + b, 0) / s.length, runs, runtime };
   }
   const txt = JSON.stringify(out, null, 1);
   if (args.output) fs.writeFileSync(args.output, txt);

@@ -91,7 +91,7 @@ def run_onnx(path: str, x: np.ndarray, per_sample: bool = False, threads: int = 
 
 
 def measure_latency(models: Sequence[Dict], runs: int = 300, warmup: int = 30, threads: int = 1) -> Dict[str, Dict]:
-    """Latency of ONNX models on this CPU (onnxruntime-node, ``threads`` intra-op
+    """Latency of ONNX models on this CPU (through the dynamic-ofa addon when built, else onnxruntime-node; ``threads`` intra-op
     threads, batch 1). ``models``: [{"id", "model" (path), "shape"}].
     Returns {id: {"p50", "p10", "p90", "mean", "runs"}} in milliseconds."""
     with tempfile.TemporaryDirectory() as td:
