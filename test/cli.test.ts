@@ -39,7 +39,8 @@ describe('dynamic-ofa CLI', () => {
     expect(result.subnets).toHaveLength(4);
     for (const row of result.subnets) {
       for (const key of ['oursNative', 'oursEndToEnd', 'theirsEndToEnd']) expect(row[key].p50).toBeGreaterThan(0);
-      expect(row.ratio).toBeCloseTo(row.oursEndToEnd.p50 / row.theirsEndToEnd.p50, 6);
+      expect(row.ratio).toBeCloseTo(row.oursNative.p50 / row.theirsEndToEnd.p50, 6);
+      expect(row.endToEndRatio).toBeCloseTo(row.oursEndToEnd.p50 / row.theirsEndToEnd.p50, 6);
       expect(row.switchCost).toBeGreaterThan(0);
     }
     expect(result.useMicros).toBeGreaterThan(0);

@@ -30,6 +30,7 @@ export interface ScenarioOptions {
   family: string;
   /** Frames per policy; default from the target (about 20 s of inference each, 600..3000). */
   frames?: number;
+  /** ONNX Runtime threads; default 1 (as the reference demo's latency test). */
   threads?: number;
   /** Busy processes while contention is on; default the number of cores. */
   burners?: number;
@@ -62,7 +63,7 @@ export interface ScenarioReport {
 type Managed = ManagedModel<ImageInput, InferenceResult>;
 
 export async function runContentionScenario(options: ScenarioOptions): Promise<ScenarioReport> {
-  const threads = options.threads ?? os.availableParallelism();
+  const threads = options.threads ?? 1;
   const burners = options.burners ?? os.availableParallelism();
   const progress = options.onProgress ?? (() => {});
   const model = await loadFamily(options.family, { threads, warmupRuns: 20 });

@@ -10,9 +10,10 @@ export const demoCommand = new Command('demo')
   .option('--seconds <n>', 'length of the run (contention in the middle third)', positive('seconds'), 45)
   .option('--fps <n>', 'camera frame rate (default: from the latency target)', positive('fps'))
   .option('--burners <n>', 'busy processes during contention (default: cores)', positive('burners'))
+  .option('--threads <n>', 'ONNX Runtime threads (default 1)', positive('threads'))
   .option('--out <dir>', 'output folder for demo.json and demo.svg', defaultOutDir('demo'))
   .option('--json [path]', 'write the result as JSON to path (or stdout)')
-  .action(async (o: { family: string; seconds: number; fps?: number; burners?: number; out: string; json?: string | boolean }) => {
+  .action(async (o: { family: string; seconds: number; fps?: number; burners?: number; threads?: number; out: string; json?: string | boolean }) => {
     const quiet = o.json === true;
     const live = process.stdout.isTTY && !quiet;
     let lastPrint = 0;
@@ -20,6 +21,7 @@ export const demoCommand = new Command('demo')
       family: o.family, seconds: o.seconds, out: o.out,
       ...(o.fps !== undefined ? { fps: o.fps } : {}),
       ...(o.burners !== undefined ? { burners: o.burners } : {}),
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
       onStart: (s) => {
         if (quiet) return;
         console.log(`dynamic-ofa demo: family '${s.family}' on ${s.device}, ${s.subnets.length} sub-networks resident (loaded in ${s.loadMs} ms)`);
