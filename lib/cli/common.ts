@@ -16,6 +16,20 @@ export function defaultFamilyDir(): string {
   return fs.existsSync(path.join(fixture, 'family.json')) ? fixture : bundled;
 }
 
+/** The families the contention scenario runs on by default: the bundled one, and the ImageNet reference
+ * family when its ONNX files have been exported (npm run export -- --family engines/ofa-mbv3-w12). */
+export function defaultScenarioFamilies(): string {
+  const list = [defaultFamilyDir()];
+  const w12 = path.join(packageRoot, 'engines', 'ofa-mbv3-w12');
+  try {
+    const subnets = (JSON.parse(fs.readFileSync(path.join(w12, 'family.json'), 'utf8')) as { subnets: { model: string }[] }).subnets;
+    if (subnets.every((s) => fs.existsSync(path.join(w12, s.model)))) list.push(w12);
+  } catch {
+    // not there: the bundled family only
+  }
+  return list.join(',');
+}
+
 export const defaultOutDir = (name: string): string => path.join(process.cwd(), 'dynamic-ofa-results', name);
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (logs and --json stay clean). */

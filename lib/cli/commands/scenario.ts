@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 import { runContentionScenario, type ScenarioReport } from '../../tools/scenario';
 import { table } from '../../tools/stats';
-import { defaultFamilyDir, defaultOutDir, emitJson, positive, progressBar } from '../common';
+import { defaultOutDir, defaultScenarioFamilies, emitJson, positive, progressBar } from '../common';
 
 export function printScenario(r: ScenarioReport): void {
   const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
@@ -23,7 +23,7 @@ export function printScenario(r: ScenarioReport): void {
 export const scenarioCommand = new Command('bench:scenario')
   .alias('scenario')
   .description('the contention experiment: static, stepwise, predictive and oracle policies on one schedule; JSON and an SVG chart')
-  .option('--family <dirs>', 'family folder(s), comma-separated', defaultFamilyDir())
+  .option('--family <dirs>', 'family folder(s), comma-separated (default: the bundled family, and engines/ofa-mbv3-w12 once exported)', defaultScenarioFamilies())
   .option('--frames <n>', 'frames per policy (default: from the target)', positive('frames'))
   .option('--threads <n>', 'ONNX Runtime threads (default 1)', positive('threads'))
   .option('--burners <n>', 'busy processes during contention (default: cores)', positive('burners'))

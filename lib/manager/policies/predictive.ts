@@ -38,7 +38,7 @@ export interface PredictiveOptions {
   readonly sigmaFrames?: number;
   /** Consecutive frames of predicted slack before moving up. Default 8. */
   readonly upHoldFrames?: number;
-  /** The hold doubles after an up-move that had to be undone, up to this. Default 256. */
+  /** The hold doubles after an up-move that had to be undone, up to this. Default 32. */
   readonly maxUpHoldFrames?: number;
   /** Extra margin an up-move needs beyond `margin`. Default 0.02. */
   readonly upExtraMargin?: number;
@@ -150,7 +150,7 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): Resolved {
     minSigma: opt(o.minSigma, 0.01, 'minSigma', 0, 2),
     sigmaFrames: opt(o.sigmaFrames, 64, 'sigmaFrames', 1, 1e6, true),
     upHold,
-    maxUpHold: opt(o.maxUpHoldFrames, 256, 'maxUpHoldFrames', upHold, 1e9, true),
+    maxUpHold: opt(o.maxUpHoldFrames, 32, 'maxUpHoldFrames', upHold, 1e9, true),
     upExtra: opt(o.upExtraMargin, 0.02, 'upExtraMargin', 0, 0.9 - margin),
     probeEvery,
     corrDecay: Math.exp(-1 / opt(o.correctionFrames, 2000, 'correctionFrames', 1, 1e12)),
