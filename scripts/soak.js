@@ -9,7 +9,9 @@ const path = require('node:path');
 const { loadFamily } = require('../dist');
 const { parseArgs, defaultFamily } = require('./script-args');
 
-const handles = () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo().length : 0);
+// stdout and stderr show up as PipeWrap/TTYWrap once written to; they are not the family's.
+const resources = () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap') : []);
+const handles = () => resources().length;
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 
 async function main() {
@@ -45,7 +47,7 @@ async function main() {
   const result = {
     family: model.manifest.name, count, switchEvery, warmup, seconds: (Date.now() - started) / 1000,
     rssAfterWarmupMiB: rssAfterWarmup, rssEndMiB: rssMiB(), rssGrowthMiB: rssMiB() - rssAfterWarmup,
-    handlesAfterWarmup, handlesEnd: handles(), samples, gcExposed: typeof global.gc === 'function',
+    handlesAfterWarmup, handlesEnd: handles(), resourcesEnd: resources(), samples, gcExposed: typeof global.gc === 'function',
   };
   await model.close();
 
