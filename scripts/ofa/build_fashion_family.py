@@ -34,7 +34,7 @@ import torch  # noqa: E402
 from dynofa.configs import SupernetSpec  # noqa: E402
 from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion, preprocess  # noqa: E402
 from dynofa.export import check_onnx, export_onnx, measure_latency, run_onnx  # noqa: E402
-from dynofa.family import (calibrated_subnet, candidate_configs, evaluate_top1, near_pareto_front,  # noqa: E402
+from dynofa.family import (backbone_description, calibrated_subnet, candidate_configs, evaluate_top1, near_pareto_front,  # noqa: E402
                            pareto_front, thin_front,
                            select_levels, validate_family, write_json)
 from dynofa.macs import subnet_cost  # noqa: E402
@@ -193,24 +193,7 @@ def main(argv=None):
         "description": "OFA-MobileNetV3-style elastic supernet (kernel 3/5/7, expand 3/4/6, depth 2/3/4, "
                        "resolution 16-28) trained with weight sharing on Fashion-MNIST; Pareto-optimal "
                        "sub-networks (measured top-1 vs. measured CPU latency) exported to ONNX.",
-        "backbone": {
-            "type": "ofa-mbv3",
-            "supernet": spec.name,
-            "widthMult": spec.width_mult,
-            "widths": {"stem": spec.stem_width, "firstBlock": spec.first_block_width,
-                       "stages": spec.stage_widths, "finalExpand": spec.final_expand_width,
-                       "featureMix": spec.last_channel},
-            "stemStride": spec.stem_stride,
-            "stageStrides": list(spec.stage_strides),
-            "stageActivations": list(spec.stage_acts),
-            "stageSE": list(spec.stage_se),
-            "kernelChoices": list(spec.ks_list),
-            "expandChoices": list(spec.expand_list),
-            "depthChoices": list(spec.depth_list),
-            "resolutions": list(spec.resolutions),
-            "bnFolded": True,
-            "onnxOpset": 13,
-        },
+        "backbone": backbone_description(spec),
         "task": {"type": "classification", "classes": 10, "labels": FASHION_LABELS},
         "input": {"layout": "NCHW", "channels": 1, "format": "gray", "mean": [mean], "std": [std]},
         "weights": "trained",

@@ -26,7 +26,7 @@ import torch  # noqa: E402
 
 from dynofa.configs import ConfigError, get_spec, validate_config  # noqa: E402
 from dynofa.export import DEFAULT_OPSET, check_onnx, export_onnx, ort_available, parity  # noqa: E402
-from dynofa.family import validate_family, write_json  # noqa: E402
+from dynofa.family import run_cli, validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
 from dynofa.weights import calibration_batches, load_supernet  # noqa: E402
@@ -114,9 +114,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    from dynofa.configs import CheckpointError, ConfigError
-    try:
-        main()
-    except (ConfigError, CheckpointError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run_cli(main)

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dynofa.configs import OFA_MBV3_W12, validate_config  # noqa: E402
-from dynofa.family import validate_family, write_json  # noqa: E402
+from dynofa.family import backbone_description, validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.weights import IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
 
@@ -57,24 +57,7 @@ def build(ref_path: Path):
                        "scripts/ofa/export_family.py: with the published checkpoint (weights: pretrained) "
                        "or, without it, deterministic synthetic weights (weights: synthetic; real latency, "
                        "meaningless accuracy).",
-        "backbone": {
-            "type": "ofa-mbv3",
-            "supernet": spec.name,
-            "widthMult": spec.width_mult,
-            "widths": {"stem": spec.stem_width, "firstBlock": spec.first_block_width,
-                       "stages": spec.stage_widths, "finalExpand": spec.final_expand_width,
-                       "featureMix": spec.last_channel},
-            "stemStride": spec.stem_stride,
-            "stageStrides": list(spec.stage_strides),
-            "stageActivations": list(spec.stage_acts),
-            "stageSE": list(spec.stage_se),
-            "kernelChoices": list(spec.ks_list),
-            "expandChoices": list(spec.expand_list),
-            "depthChoices": list(spec.depth_list),
-            "resolutions": list(spec.resolutions),
-            "bnFolded": True,
-            "onnxOpset": 13,
-        },
+        "backbone": backbone_description(spec),
         "task": {"type": "classification", "classes": 1000,
                  "labels": [f"imagenet-{i:03d}" for i in range(1000)]},
         "input": {"layout": "NCHW", "channels": 3, "format": "rgb", "mean": list(IMAGENET_MEAN),

@@ -33,7 +33,7 @@ import torch  # noqa: E402
 
 from dynofa.configs import ConfigError, get_spec, random_config, validate_config, min_config, max_config  # noqa: E402
 from dynofa.export import export_onnx, measure_latency  # noqa: E402
-from dynofa.family import pareto_front, select_levels, validate_family, write_json  # noqa: E402
+from dynofa.family import pareto_front, run_cli, select_levels, validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
 from dynofa.weights import IMAGENET_MEAN, IMAGENET_STD, calibration_batches, load_supernet  # noqa: E402
@@ -185,9 +185,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    from dynofa.configs import CheckpointError, ConfigError
-    try:
-        main()
-    except (ConfigError, CheckpointError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run_cli(main)

@@ -200,3 +200,36 @@ def validate_family(fam: Dict[str, Any]) -> None:
         assert c["r"] == s["resolution"]
         assert s["model"].endswith(".onnx")
         assert isinstance(s["macs"], int) and isinstance(s["params"], int)
+
+
+def backbone_description(spec: SupernetSpec) -> Dict[str, Any]:
+    """The family.json "backbone" entry of a family cut from `spec`."""
+    return {
+        "type": "ofa-mbv3",
+        "supernet": spec.name,
+        "widthMult": spec.width_mult,
+        "widths": {"stem": spec.stem_width, "firstBlock": spec.first_block_width,
+                   "stages": spec.stage_widths, "finalExpand": spec.final_expand_width,
+                   "featureMix": spec.last_channel},
+        "stemStride": spec.stem_stride,
+        "stageStrides": list(spec.stage_strides),
+        "stageActivations": list(spec.stage_acts),
+        "stageSE": list(spec.stage_se),
+        "kernelChoices": list(spec.ks_list),
+        "expandChoices": list(spec.expand_list),
+        "depthChoices": list(spec.depth_list),
+        "resolutions": list(spec.resolutions),
+        "bnFolded": True,
+        "onnxOpset": 13,
+    }
+
+
+def run_cli(main) -> None:
+    """Runs a toolkit CLI's main(): bad configs, checkpoints and missing files end with a one-line error, exit 2."""
+    import sys
+    from .configs import CheckpointError, ConfigError
+    try:
+        main()
+    except (ConfigError, CheckpointError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
