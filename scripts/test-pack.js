@@ -28,7 +28,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-pack-'));
 const packed = run(npm, ['pack', '--json', '--pack-destination', work], root);
 check('npm pack', packed.status === 0, packed.stderr.slice(-2000));
 if (packed.status !== 0) process.exit(1);
-const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
+// prepack's build logs share stdout with npm's JSON, which comes last.
+const jsonStart = packed.stdout.lastIndexOf('\n[\n') + 1;
+const [info] = JSON.parse(packed.stdout.slice(jsonStart));
 const files = info.files.map((f) => f.path);
 const has = (pattern) => files.some((f) => pattern.test(f));
 check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/index\.js$/));
