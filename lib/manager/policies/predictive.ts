@@ -28,6 +28,12 @@ export interface PredictiveOptions {
   readonly estimateSamples?: number;
   /** A level shift is declared when this many consecutive samples deviate the same way. Default 2. */
   readonly changeSamples?: number;
+  /**
+   * Observations right after a switch that are not taken as evidence: the first inferences of a sub-network
+   * that has not run for a while are slower (its weights and activations are cold in the caches; measured
+   * 1.1-2.8x by `dynamic-ofa bench`), and taking them at face value undoes every up-move. Default 1.
+   */
+  readonly switchTransientFrames?: number;
   /** ...by more than this many sigmas of the one-frame prediction error. Default 2.5. */
   readonly changeSigmas?: number;
   /** Sigma (of ln latency) assumed until 8 errors are known. Default 0.03. */
@@ -54,6 +60,7 @@ export interface PredictiveOptions {
 }
 
 interface Resolved {
+  switchTransient: number;
   margin: number;
   adaptiveMargin: boolean;
   maxMargin: number;
@@ -115,6 +122,8 @@ export interface PredictiveState {
   constraintsChanged: boolean;
   /** consecutive frames over the target */
   viol: number;
+  /** observations of `cur` since the last switch */
+  sinceSwitch: number;
 }
 
 function opt(v: number | undefined, def: number, name: string, min: number, max: number, integer = false): number {
@@ -146,6 +155,7 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): Resolved {
     estSamples,
     changeSamples,
     changeSigmas: opt(o.changeSigmas, 2.5, 'changeSigmas', 0.5, 20),
+    switchTransient: opt(o.switchTransientFrames, 1, 'switchTransientFrames', 0, 100, true),
     initialSigma: opt(o.initialSigma, 0.03, 'initialSigma', 0, 2),
     minSigma: opt(o.minSigma, 0.01, 'minSigma', 0, 2),
     sigmaFrames: opt(o.sigmaFrames, 64, 'sigmaFrames', 1, 1e6, true),
@@ -183,6 +193,7 @@ function observe(s: PredictiveState, obs: Observation): void {
   if (!(k >= 0 && k < set.candidates.length)) return;
   const o = s.o;
   if (s.corrActive > 0) decayCorrections(s);
+  if (k === s.cur && s.sinceSwitch++ < o.switchTransient) return; // the switch's warm-up, not the device
   const sample = obs.latencyMs / (set.profiledMs[k]! * s.corr[k]!);
   if (!(sample > 0 && Number.isFinite(sample))) return;
   const d = set.deviceOf[k]!;
@@ -237,7 +248,7 @@ function observe(s: PredictiveState, obs: Observation): void {
       if (e > lim) up++;
       else if (e < -lim) down++;
     }
-    if (up === F && k === s.cur && obsFrame - s.lastUpFrame < F) {
+    if (up === F && k === s.cur && obsFrame - s.lastUpFrame < F + o.switchTransient) {
       // The shift came with an up-move to k: k is slower than its profile, not the device.
       // Learn the ratio for k and drop its samples from the device's estimate.
       let sum = 0;
@@ -329,6 +340,7 @@ function switchTo(s: PredictiveState, k: number): void {
   const prev = s.cur;
   s.cur = k;
   s.slack = 0;
+  if (prev !== k) s.sinceSwitch = 0;
   if (prev >= 0) {
     const pd = set.deviceOf[prev]!;
     const nd = set.deviceOf[k]!;
@@ -400,6 +412,7 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
         upPending: false,
         constraintsChanged: false,
         viol: 0,
+        sinceSwitch: 0,
       };
     },
     setConstraints(s: PredictiveState, c: NormalizedConstraints): void {
