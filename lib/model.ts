@@ -177,7 +177,7 @@ export class DynamicModel {
 
   /**
    * Runs one inference off the event loop. `input`: a Float32Array of the sub-network's input size, an 8-bit
-   * image, or omitted to use what was written into {@link input}. Requests are served in order, each on the
+   * image, or omitted to use what was written into {@link DynamicModel.input}. Requests are served in order, each on the
    * sub-network that was active when it was made (or `options.subnet`). Bad arguments throw synchronously.
    */
   infer(input?: ModelInput, options: InferOptions = {}): Promise<InferenceResult> {

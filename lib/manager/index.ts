@@ -18,10 +18,10 @@ export type {
 export { buildCandidates, candidateLabel, type DeviceFamily } from './candidates';
 export { normalizeConstraints } from './constraints';
 export { selectBest, newSelection, type Selection } from './select';
-export { predictivePolicy, resolvePredictiveOptions, type PredictiveOptions, type PredictiveState } from './policies/predictive';
+export { predictivePolicy, resolvePredictiveOptions, type PredictiveOptions, type PredictiveState, type ResolvedPredictiveOptions } from './policies/predictive';
 export { stepwisePolicy, type StepwiseOptions, type StepwiseState } from './policies/stepwise';
 export { staticPolicy, type StaticState } from './policies/static';
-export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type OracleSchedule } from './policies/oracle';
+export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type OracleSchedule, type ReplayState } from './policies/oracle';
 export { RunStats, type LevelStats, type ManagerStats } from './stats';
 export {
   compare,

@@ -12,8 +12,8 @@ front and write a family (ONNX files + family.json).
     /usr/bin/python3 scripts/ofa/search.py --supernet w1.2 [--checkpoint ofa_w1.2.pth] \
         --predictor acc_predictor.pth --device cpu --count 40 --out /tmp/w12-cpu
 
-Latency: scripts/ofa/dynofa/export.py:measure_latency (onnxruntime-node,
-1 thread, batch 1, p50) -- the one function to replace for another runtime.
+Latency: scripts/ofa/dynofa/export.py:measure_latency (through the dynamic-ofa addon when it is
+built, else onnxruntime-node; 1 thread, batch 1, p50) -- the one function to replace for another runtime.
 """
 import argparse
 import datetime
@@ -49,7 +49,7 @@ def main(argv=None):
                     help="preset (w1.0, w1.2, fashion) or a checkpoint written by train_fashion.py")
     ap.add_argument("--checkpoint", default=None, help="OFA checkpoint for a preset supernet")
     ap.add_argument("--device", default="cpu", choices=["cpu"],
-                    help="latency device (cpu: onnxruntime-node; others via the runtime later)")
+                    help="latency device (cpu: through the dynamic-ofa addon; GPU/DLA: build the family's engines on the Jetson and profile them with dynamic-ofa build-engines)")
     ap.add_argument("--count", type=int, default=50, help="candidate sub-networks")
     ap.add_argument("--out", required=True, help="output family directory")
     ap.add_argument("--name", default=None)
@@ -173,7 +173,7 @@ def main(argv=None):
         "weights": kind,
         "produced": {"script": "scripts/ofa/search.py", "argv": sys.argv[1:], "seed": a.seed,
                      "candidates": len(results), "paretoPoints": len(front),
-                     "latency": f"onnxruntime-node, 1 thread, batch 1, p50 of {a.runs} runs",
+                     "latency": f"dynamic-ofa addon (or onnxruntime-node when not built), 1 thread, batch 1, p50 of {a.runs} runs",
                      "seconds": round(time.time() - t0, 1), "torch": torch.__version__,
                      "date": datetime.date.today().isoformat()},
         "subnets": subnets,

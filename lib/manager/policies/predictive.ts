@@ -59,7 +59,8 @@ export interface PredictiveOptions {
   readonly maxProbeEveryFrames?: number;
 }
 
-interface Resolved {
+/** Predictive options with every default filled in. */
+export interface ResolvedPredictiveOptions {
   switchTransient: number;
   margin: number;
   adaptiveMargin: boolean;
@@ -83,7 +84,7 @@ interface Resolved {
 export interface PredictiveState {
   readonly set: CandidateSet;
   c: NormalizedConstraints;
-  readonly o: Resolved;
+  readonly o: ResolvedPredictiveOptions;
   readonly D: number;
   /** ring of slowdown samples (observed / profiled), D x window */
   readonly ring: Float64Array;
@@ -138,7 +139,7 @@ function opt(v: number | undefined, def: number, name: string, min: number, max:
   return x;
 }
 
-export function resolvePredictiveOptions(o: PredictiveOptions = {}): Resolved {
+export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPredictiveOptions {
   const margin = opt(o.margin, 0.05, 'margin', 0, 0.9);
   const maxMargin = opt(o.maxMargin, 0.4, 'maxMargin', margin, 0.95);
   const window = opt(o.window, 16, 'window', 3, 256, true);
