@@ -32,6 +32,17 @@ describe('dynamic-ofa CLI', () => {
     for (const level of info.family.levels) expect(level.cpuLatencyMs).toBeGreaterThan(0);
   });
 
+  it('info shows the latency profiles measured here, per device', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-info-'));
+    for (const f of fs.readdirSync(tinyFamily)) fs.copyFileSync(path.join(tinyFamily, f), path.join(dir, f));
+    expect(cli(['build-engines', '--family', dir, '--device', 'cpu', '--runs', '10', '--warmup-ms', '0']).status).toBe(0);
+    const info = JSON.parse(cli(['info', '--family', dir, '--no-measure', '--json']).stdout);
+    const profile = JSON.parse(fs.readFileSync(path.join(dir, '.engine-cache', 'profile-cpu.json'), 'utf8'));
+    expect(info.family.levels.map((l: { profiledLatencyMs: { cpu: number } }) => l.profiledLatencyMs.cpu)).toEqual(
+      profile.subnets.map((s: { hostMs: { p50: number } }) => s.hostMs.p50),
+    );
+  });
+
   it('bench --json prints every figure the benchmark promises', () => {
     const { status, stdout } = cli(['bench', '--family', tinyFamily, '--runs', '20', '--threads', '1', '--json']);
     expect(status).toBe(0);

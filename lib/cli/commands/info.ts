@@ -4,14 +4,16 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 
 import { backends } from '../../backends';
+import { existingCacheDirs } from '../../engine-cache';
 import { loadManifest } from '../../family-manifest';
 import { loadFamily } from '../../model';
 import { packageRoot } from '../../native';
+import { PROFILE_DEVICES, type ProfileDevice, profileLatencies, profilePath, readProfile } from '../../profile';
 import { table } from '../../tools/stats';
 import { defaultFamilyDir, emitJson } from '../common';
 
 export const infoCommand = new Command('info')
-  .description('version, backends compiled in, devices, and a family\'s levels (accuracy, MACs, latency)')
+  .description('version, backends compiled in, devices, and a family\'s levels (accuracy, MACs, reference and profiled latency per device)')
   .option('--family <dir>', 'family folder', defaultFamilyDir())
   .option('--no-measure', 'do not load the family to measure its latency here')
   .option('--json [path]', 'write the information as JSON to path (or stdout)')
@@ -25,10 +27,24 @@ export const infoCommand = new Command('info')
       measured = model.subnets.map((s) => s.latencyMs);
       await model.close();
     }
+    // Latency profiles measured on this machine (build-engines / profile), by device.
+    const profiled: Partial<Record<ProfileDevice, number[]>> = {};
+    for (const cacheDir of existingCacheDirs(dir, manifest.name)) {
+      for (const device of PROFILE_DEVICES) {
+        if (profiled[device]) continue;
+        try {
+          profiled[device] = profileLatencies(readProfile(profilePath(cacheDir, device)), manifest.subnets.map((s) => s.id));
+        } catch {
+          // no profile for this device here (or one of another version of the family)
+        }
+      }
+    }
+    const profiledDevices = PROFILE_DEVICES.filter((d) => profiled[d]);
     const deviceKeys = [...new Set(manifest.subnets.flatMap((s) => Object.keys(s.latencyMs ?? {})))];
     const levels = manifest.subnets.map((s, i) => ({
       index: i, id: s.id, accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,
       macs: s.macs, params: s.params, referenceLatencyMs: s.latencyMs ?? {}, ...(measured ? { cpuLatencyMs: measured[i] } : {}),
+      profiledLatencyMs: Object.fromEntries(profiledDevices.map((d) => [d, profiled[d]![i]])),
     }));
     const info = {
       version: pkg.version, node: process.version, platform: `${process.platform}-${process.arch}`,
@@ -45,9 +61,10 @@ export const infoCommand = new Command('info')
     console.log(`family '${manifest.name}' (${dir}), weights: ${info.family.weights}`);
     const mm = (v: number | undefined, scale: number): string => (v === undefined ? '-' : (v / scale).toFixed(2));
     console.log(table(
-      ['level', 'id', 'top-1 %', 'source', 'res', 'MMACs', 'M params', ...deviceKeys.map((k) => `${k} ms`), ...(measured ? ['cpu here ms'] : [])],
+      ['level', 'id', 'top-1 %', 'source', 'res', 'MMACs', 'M params', ...deviceKeys.map((k) => `${k} ms`), ...profiledDevices.map((d) => `${d} profiled ms`), ...(measured ? ['cpu here ms'] : [])],
       levels.map((l) => [l.index, l.id, l.accuracy.toFixed(2), l.accuracySource, l.resolution ?? '-', mm(l.macs, 1e6), mm(l.params, 1e6),
-        ...deviceKeys.map((k) => l.referenceLatencyMs[k]?.toFixed(2) ?? '-'), ...(measured ? [measured[l.index]!.toFixed(3)] : [])]),
+        ...deviceKeys.map((k) => l.referenceLatencyMs[k]?.toFixed(2) ?? '-'), ...profiledDevices.map((d) => l.profiledLatencyMs[d]!.toFixed(3)),
+        ...(measured ? [measured[l.index]!.toFixed(3)] : [])]),
     ));
     emitJson(o.json, info);
   });
