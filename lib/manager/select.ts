@@ -11,6 +11,11 @@ export function newSelection(): Selection {
   return { candidate: -1, predictedMs: NaN, conflict: null };
 }
 
+/** Predicted latency of candidate k on device d: profile x learned correction x the device's slowdown. */
+function predictLatency(prof: ArrayLike<number>, corr: ArrayLike<number> | undefined | null, est: ArrayLike<number>, k: number, d: number): number {
+  return prof[k]! * (corr ? corr[k]! : 1) * est[d]!;
+}
+
 /**
  * The best candidate for the constraints given per-device slowdown estimates `est` (predicted
  * latency = profiled * est[device]) and per-device latency thresholds `thr` (ms, the target less
@@ -52,7 +57,7 @@ export function selectBest(
       const a = acc[k]!;
       if (maxAllowedAcc === -Infinity) maxAllowedAcc = a;
       if (best >= 0 && a < bestAcc) break;
-      const p = prof[k]! * (corr ? corr[k]! : 1) * est[d]!;
+      const p = predictLatency(prof, corr, est, k, d);
       if (p <= thr[d]!) {
         if (best < 0 || betterTie(d, p, dev[best]!, bestPred, preferDevice)) {
           best = k;
@@ -67,7 +72,7 @@ export function selectBest(
         const k = order[i]!;
         const d = dev[k]!;
         if (!allowed[d]) continue;
-        const p = prof[k]! * (corr ? corr[k]! : 1) * est[d]!;
+        const p = predictLatency(prof, corr, est, k, d);
         if (best < 0 || p < bestPred || (p === bestPred && d === preferDevice && dev[best]! !== preferDevice)) {
           best = k;
           bestPred = p;
@@ -85,7 +90,7 @@ export function selectBest(
       if (!allowed[d]) continue;
       const a = acc[k]!;
       if (maxAllowedAcc === -Infinity) maxAllowedAcc = a;
-      const p = prof[k]! * (corr ? corr[k]! : 1) * est[d]!;
+      const p = predictLatency(prof, corr, est, k, d);
       if (!anyFits && p <= thr[d]!) anyFits = true;
       if (a < floor) continue;
       // order is accuracy-descending, so on equal prediction the earlier (more accurate) stays
@@ -103,7 +108,7 @@ export function selectBest(
         if (!allowed[d]) continue;
         const a = acc[k]!;
         if (best >= 0 && a < bestAcc) break;
-        const p = prof[k]! * (corr ? corr[k]! : 1) * est[d]!;
+        const p = predictLatency(prof, corr, est, k, d);
         if (best < 0 || betterTie(d, p, dev[best]!, bestPred, preferDevice)) {
           best = k;
           bestPred = p;
