@@ -57,6 +57,12 @@ std::string GetString(const Napi::Object& object, const char* key, const std::st
   return value.As<Napi::String>().Utf8Value();
 }
 
+Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& items) {
+  Napi::Array array = Napi::Array::New(env, items.size());
+  for (size_t i = 0; i < items.size(); ++i) array.Set(static_cast<uint32_t>(i), items[i]);
+  return array;
+}
+
 // Builds off the event loop; progress events reach `onProgress` on the JS thread, in order.
 class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
  public:
@@ -109,17 +115,13 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     result.Set("layers", report_.layers);
     result.Set("dlaLayers", report_.dlaLayers);
     result.Set("gpuFallbackLayers", report_.gpuFallbackLayers);
-    Napi::Array names = Napi::Array::New(env, report_.fallbackLayerNames.size());
-    for (size_t i = 0; i < report_.fallbackLayerNames.size(); ++i) names.Set(static_cast<uint32_t>(i), report_.fallbackLayerNames[i]);
-    result.Set("fallbackLayerNames", names);
+    result.Set("fallbackLayerNames", StringArray(env, report_.fallbackLayerNames));
     result.Set("planBytes", static_cast<double>(report_.planBytes));
     result.Set("engineFileBytes", static_cast<double>(report_.engineFileBytes));
     result.Set("timingCacheLoaded", report_.timingCacheLoaded);
     result.Set("timingCacheSaved", report_.timingCacheSaved);
     result.Set("calibrationCacheWritten", report_.calibrationCacheWritten);
-    Napi::Array warnings = Napi::Array::New(env, report_.warnings.size());
-    for (size_t i = 0; i < report_.warnings.size(); ++i) warnings.Set(static_cast<uint32_t>(i), report_.warnings[i]);
-    result.Set("warnings", warnings);
+    result.Set("warnings", StringArray(env, report_.warnings));
     deferred_.Resolve(result);
   }
 

@@ -1,6 +1,5 @@
 'use strict';
-// Shared by the development scripts (soak, fuzz): argument parsing and the default family.
-const fs = require('node:fs');
+// Shared by the development scripts (soak, fuzz): argument parsing.
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
@@ -16,10 +15,4 @@ function parseArgs(argv, defaults) {
   return args;
 }
 
-/** The bundled default family, or the test fixture family before it exists. */
-function defaultFamily() {
-  const bundled = path.join(root, 'engines', 'fashion-ofa');
-  return fs.existsSync(path.join(bundled, 'family.json')) ? bundled : path.join(root, 'test', 'fixtures', 'tiny-family');
-}
-
-module.exports = { parseArgs, defaultFamily, root };
+module.exports = { parseArgs, root };

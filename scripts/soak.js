@@ -7,7 +7,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { loadFamily } = require('../dist');
-const { parseArgs, defaultFamily } = require('./script-args');
+const { defaultFamilyDir } = require('../dist/cli/common');
+const { parseArgs } = require('./script-args');
 
 // stdout and stderr show up as PipeWrap/TTYWrap once written to; they are not the family's.
 const resources = () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap') : []);
@@ -15,7 +16,7 @@ const handles = () => resources().length;
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2), { family: defaultFamily(), count: '100000', 'switch-every': '3', cycles: '200', json: '' });
+  const args = parseArgs(process.argv.slice(2), { family: defaultFamilyDir(), count: '100000', 'switch-every': '3', cycles: '200', json: '' });
   const count = Number(args.count);
   const switchEvery = Number(args['switch-every']);
   const warmup = Math.min(5000, Math.floor(count / 10));

@@ -1,11 +1,10 @@
 /** Small numeric and formatting helpers shared by the tools. */
+import { percentile as percentileOfSorted } from '../profile';
 
-/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
+
+/** Nearest-rank percentile (p in 0..100) of a list in any order (the latency profiles' definition). */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
+  return percentileOfSorted([...values].sort((a, b) => a - b), p / 100);
 }
 
 export interface Percentiles {
