@@ -28,6 +28,13 @@ export interface ContentionSegment {
   readonly endFrame: number;
   readonly factor: number;
   readonly rampFrames?: number;
+  /**
+   * Time-shared contention, as a CPU scheduler gives it when there are more runnable threads than cores: the
+   * slowdown flips between `factor` (sharing a core) and 1 (a core of its own) in spells of `minFrames` to
+   * `maxFrames` frames, starting slow. `excursion` ([probability, extra factor]) makes some slow frames slower
+   * still (measured here: 2.0x spells with frames at 2.5-2.9x).
+   */
+  readonly flip?: { readonly minFrames: number; readonly maxFrames: number; readonly excursion?: readonly [number, number] };
 }
 
 export interface SpikeSpec {
@@ -97,8 +104,23 @@ export function makeTrace(spec: TraceSpec): SlowdownTrace {
     const row = base[d];
     if (!row) throw new ManagerError('E_DEVICE_UNKNOWN', `segment device ${d} is not in the trace (${D} devices).`, 'device');
     const ramp = s.rampFrames ?? 0;
+    const flip = s.flip;
+    if (flip && !(Number.isInteger(flip.minFrames) && flip.minFrames >= 1 && Number.isInteger(flip.maxFrames) && flip.maxFrames >= flip.minFrames)) {
+      throw new ManagerError('E_OPTIONS_INVALID', `flip spells must be integers with 1 <= minFrames <= maxFrames, got ${flip.minFrames}..${flip.maxFrames}.`, 'flip');
+    }
+    let slowSpell = true;
+    let spellLeft = 0;
     for (let t = Math.max(0, s.startFrame); t < Math.min(frames, s.endFrame); t++) {
       let f = s.factor;
+      if (flip) {
+        if (spellLeft === 0) {
+          if (t > s.startFrame) slowSpell = !slowSpell;
+          spellLeft = flip.minFrames + Math.floor(r() * (flip.maxFrames - flip.minFrames + 1));
+        }
+        spellLeft--;
+        if (!slowSpell) f = 1;
+        else if (flip.excursion && r() < flip.excursion[0]) f *= flip.excursion[1];
+      }
       if (ramp > 0) {
         const up = Math.min(1, (t - s.startFrame + 1) / ramp);
         const down = Math.min(1, (s.endFrame - t) / ramp);

@@ -53,6 +53,16 @@ export interface PredictiveOptions {
    * slower than its profile right after an up-move) fades back to the profile. Default 2000.
    */
   readonly correctionFrames?: number;
+  /**
+   * After a device gets slower (a level shift up), it stays "volatile" for this many of its frames: contention
+   * that comes and goes faster than the estimate can follow (a CPU scheduler time-sharing a core, measured here
+   * as latency flipping between 1x and 2-3x every few frames) is planned for at its slow mode. While volatile,
+   * the estimate is at least the sustained maximum (the larger of two consecutive samples' minimum, so a lone
+   * spike is ignored) of the device's samples in this many frames, a faster spell does not bring it down, and
+   * a slowdown right after an up-move is the device's, not the sub-network's. Every new shift up renews it, so
+   * recovery after contention ends takes this many frames. 0 turns it off. Default 48.
+   */
+  readonly volatileFrames?: number;
   /** Frames between probes of an unused device (doubles while the probe finds nothing better). Default 32. */
   readonly probeEveryFrames?: number;
   /** Cap of the probe back-off. Default 1024. */
@@ -79,6 +89,7 @@ export interface ResolvedPredictiveOptions {
   probeEvery: number;
   maxProbeEvery: number;
   corrDecay: number;
+  volatileFrames: number;
 }
 
 export interface PredictiveState {
@@ -93,8 +104,16 @@ export interface PredictiveState {
   readonly count: Int32Array;
   readonly errCount: Int32Array;
   readonly pos: Int32Array;
-  /** slowdown estimate per device (1 = as profiled) */
+  /** slowdown estimate per device (1 = as profiled) that decisions plan with */
   readonly est: Float64Array;
+  /** typical slowdown per device: the median since the last level shift (what errors are measured against) */
+  readonly typ: Float64Array;
+  /** ring of the last `volatileFrames` slowdown samples per device, never reset by a shift */
+  readonly recent: Float64Array;
+  readonly recentPos: Int32Array;
+  readonly recentCount: Int32Array;
+  /** frame of each device's last level shift up */
+  readonly lastShiftUp: Float64Array;
   /** robust sigma of ln(observed / predicted) per device */
   readonly sigma: Float64Array;
   /** per-candidate correction of the profile (1 = as profiled) */
@@ -126,6 +145,9 @@ export interface PredictiveState {
   /** observations of `cur` since the last switch */
   sinceSwitch: number;
 }
+
+/** A sample this much above the typical slowdown renews a volatile device. */
+const VOLATILE_EXCURSION = 1.15;
 
 function opt(v: number | undefined, def: number, name: string, min: number, max: number, integer = false): number {
   const x = v ?? def;
@@ -166,6 +188,7 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPre
     probeEvery,
     corrDecay: Math.exp(-1 / opt(o.correctionFrames, 2000, 'correctionFrames', 1, 1e12)),
     maxProbeEvery: opt(o.maxProbeEveryFrames, 1024, 'maxProbeEveryFrames', probeEvery, 1e12, true),
+    volatileFrames: opt(o.volatileFrames, 48, 'volatileFrames', 0, 4096, true),
   };
 }
 
@@ -204,18 +227,23 @@ function observe(s: PredictiveState, obs: Observation): void {
   if (obsFrame - s.lastSeen[d]! > W) {
     // stale (a probe after a long absence): forget the old samples, keep the error statistics
     s.count[d] = 0;
+    s.recentCount[d] = 0;
   }
   s.lastSeen[d] = obsFrame;
   const had = s.count[d]!;
+  const V = o.volatileFrames;
+  const volatile = V > 0 && obsFrame - s.lastShiftUp[d]! <= V;
   // one-frame prediction error ln(observed / predicted): the noise the margin must cover
   const en0 = s.errCount[d]!;
   if (had > 0) {
-    const e = Math.log(sample / s.est[d]!);
+    const e = Math.log(sample / s.typ[d]!);
     s.err[base + (en0 % W)] = e;
     s.errCount[d] = en0 + 1;
   }
   let sigma = s.sigma[d]!;
-  if (had > 0) {
+  // A volatile device is planned at its slow mode, not with the noise margin: the gap between its modes is
+  // kept out of the noise estimate, so the margin is right again as soon as the device calms down.
+  if (had > 0 && !volatile) {
     // winsorised running mean of |error| (clipped at 3 sigma, so spikes and shifts barely move
     // it); E|e| = 0.798 sigma for normal errors
     const n = s.errCount[d]!;
@@ -229,6 +257,13 @@ function observe(s: PredictiveState, obs: Observation): void {
       if (sigma < o.minSigma) sigma = o.minSigma;
       s.sigma[d] = sigma;
     }
+  }
+
+  if (V > 0) {
+    const rp = s.recentPos[d]!;
+    s.recent[d * V + rp] = sample;
+    s.recentPos[d] = rp + 1 === V ? 0 : rp + 1;
+    if (s.recentCount[d]! < V) s.recentCount[d]!++;
   }
 
   const p = s.pos[d]!;
@@ -249,7 +284,7 @@ function observe(s: PredictiveState, obs: Observation): void {
       if (e > lim) up++;
       else if (e < -lim) down++;
     }
-    if (up === F && k === s.cur && obsFrame - s.lastUpFrame < F + o.switchTransient) {
+    if (up === F && k === s.cur && obsFrame - s.lastUpFrame < F + o.switchTransient && !volatile) {
       // The shift came with an up-move to k: k is slower than its profile, not the device.
       // Learn the ratio for k and drop its samples from the device's estimate.
       let sum = 0;
@@ -262,13 +297,17 @@ function observe(s: PredictiveState, obs: Observation): void {
       return;
     }
     if (up === F || down === F) cnt = F; // keep only the samples after the shift
+    if (up === F && V > 0) s.lastShiftUp[d] = obsFrame;
   }
+  // While volatile, a lone excursion well above the typical slowdown (the slow mode coming back) renews it.
+  if (volatile && sample > s.typ[d]! * VOLATILE_EXCURSION) s.lastShiftUp[d] = obsFrame;
   // Confirmed violations of the target: the estimate is at least what they imply.
   const t = s.c.targetMs;
   if (obs.latencyMs > t) s.viol++;
   else s.viol = 0;
   s.count[d] = cnt;
   let est = medianLast(s.ring, base, W, np, cnt < o.estSamples ? cnt : o.estSamples, s.scratch);
+  s.typ[d] = est;
   if (s.viol >= F) {
     let lo = Infinity;
     for (let i = 1; i <= F; i++) {
@@ -279,13 +318,35 @@ function observe(s: PredictiveState, obs: Observation): void {
     }
     if (lo > est) est = lo;
   }
+  const stillVolatile = V > 0 && obsFrame - s.lastShiftUp[d]! <= V;
+  if (stillVolatile) {
+    const hi = secondLargest(s.recent, d * V, V, s.recentPos[d]!, s.recentCount[d]!);
+    if (hi > est) est = hi;
+  }
   s.est[d] = est;
   let m = o.margin;
-  if (o.adaptiveMargin) {
+  // While volatile the estimate already sits at the slow mode; the spread between the modes is not noise.
+  if (o.adaptiveMargin && !stillVolatile) {
     const am = 1 - Math.exp(-o.z * sigma);
     if (am > m) m = am > o.maxMargin ? o.maxMargin : am;
   }
   s.marginEff[d] = m;
+}
+
+/** Second largest of the last n samples of a ring (the largest when n = 1): one lone spike is ignored. */
+function secondLargest(ring: Float64Array, base: number, V: number, pos: number, n: number): number {
+  let first = -Infinity;
+  let second = -Infinity;
+  for (let i = 0; i < n; i++) {
+    let j = pos - 1 - i;
+    if (j < 0) j += V;
+    const v = ring[base + j]!;
+    if (v > first) {
+      second = first;
+      first = v;
+    } else if (v > second) second = v;
+  }
+  return n === 1 ? first : second;
 }
 
 function decayCorrections(s: PredictiveState): void {
@@ -392,6 +453,11 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
         errCount: new Int32Array(D),
         pos: new Int32Array(D),
         est: ones,
+        typ: new Float64Array(D).fill(1),
+        recent: new Float64Array(D * o.volatileFrames),
+        recentPos: new Int32Array(D),
+        recentCount: new Int32Array(D),
+        lastShiftUp: new Float64Array(D).fill(-Infinity),
         sigma: new Float64Array(D).fill(o.initialSigma),
         absErr: new Float64Array(D),
         corr: new Float64Array(set.candidates.length).fill(1),
