@@ -70,7 +70,12 @@ describe('dynamic-ofa CLI', () => {
     expect(svg).toMatch(/^<svg/);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'demo.json'), 'utf8'));
     expect(json.frames.length).toBeGreaterThan(10);
-    expect(json.phases.map((p: { name: string }) => p.name)).toEqual(['idle (before)', 'contended', 'idle (after)']);
+    expect(json.phases.map((p: { name: string }) => p.name)).toEqual(['idle (before)', 'contended', 'idle (after)', 'tighter target']);
+    // the last quarter runs against the application's tighter target, the rest against the first one
+    expect(json.start.tighterTargetMs).toBeCloseTo(json.start.targetMs / 2, 9);
+    const frames = json.frames as { phase: string; targetMs: number }[];
+    expect(frames.at(-1)!.phase).toBe('tighter target');
+    for (const f of frames) expect(f.targetMs).toBe(f.phase === 'tighter target' ? json.start.tighterTargetMs : json.start.targetMs);
   });
 
   it('bench:scenario runs every policy on one schedule and writes JSON and the chart', () => {

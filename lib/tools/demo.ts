@@ -1,6 +1,7 @@
 /**
  * The main job: classify the family's labelled images one camera frame at a time under the runtime manager,
- * while another application (busy processes) comes and goes.
+ * while another application (busy processes) comes and goes, and then while the application itself asks for
+ * a tighter latency target (the robot speeds up). Quarters: idle, contended, idle, tighter target.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,11 +15,13 @@ import { argmax, percentile, sleep } from './stats';
 
 export interface DemoOptions {
   family: string;
-  /** Length of the run; contention covers the middle third. Default 45. */
+  /** Length of the run; contention covers the second quarter, the tighter target the last. Default 45. */
   seconds?: number;
   /** Camera frame rate; default 100. */
   fps?: number;
   burners?: number;
+  /** The latency target in the last quarter, as a fraction of the first; default 0.5. */
+  tighterTarget?: number;
   /** ONNX Runtime threads; default 1. */
   threads?: number;
   out: string;
@@ -33,6 +36,8 @@ export interface DemoStart {
   loadMs: number;
   subnets: readonly SubnetInfo[];
   targetMs: number;
+  /** The target in the last quarter. */
+  tighterTargetMs: number;
   fps: number;
   accuracyFloor: number;
   seconds: number;
@@ -40,8 +45,11 @@ export interface DemoStart {
   labelled: boolean;
 }
 
+export type DemoPhase = 'idle' | 'contended' | 'tighter target';
+
 export interface DemoStatus {
   elapsedS: number;
+  phase: DemoPhase;
   contended: boolean;
   frame: number;
   decision: ManagerDecision;
@@ -58,6 +66,7 @@ export interface DemoFrame {
   predictedMs: number;
   targetMs: number;
   met: boolean;
+  phase: DemoPhase;
   contended: boolean;
 }
 
@@ -98,9 +107,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await sleep(1000 / fps - (performance.now() - started));
     }
     const targetMs = Math.max(percentile(idle, 99) * 1.1, percentile(idle, 50) * 1.3);
+    const tighterTargetMs = targetMs * (options.tighterTarget ?? 0.5);
     const accuracyFloor = model.subnets[Math.min(1, top)]!.accuracy;
     const start: DemoStart = {
-      family: model.manifest.name, device: model.device, loadMs, subnets: model.subnets, targetMs, fps, accuracyFloor, seconds, burners, labelled: sample !== null,
+      family: model.manifest.name, device: model.device, loadMs, subnets: model.subnets, targetMs, tighterTargetMs, fps, accuracyFloor, seconds, burners,
+      labelled: sample !== null,
     };
     options.onStart?.(start);
 
@@ -111,7 +122,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     let switches = 0;
     manager.on('switch', () => switches++);
     const frames: DemoFrame[] = [];
-    const changes: { frame: number; kind: 'start' | 'end' }[] = [];
+    const changes: { frame: number; kind: 'start' | 'end' | 'constraints' }[] = [];
+    const phaseStarts: number[] = [0];
+    let phase: DemoPhase = 'idle';
     let correct = 0;
     let labelled = 0;
     const periodMs = 1000 / fps;
@@ -119,22 +132,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (let t = 0; ; t++) {
       const elapsedS = (performance.now() - runStart) / 1000;
       if (elapsedS >= seconds) break;
-      const contended = elapsedS >= seconds / 3 && elapsedS < (2 * seconds) / 3;
-      if (contended !== contention.active) {
-        if (contended) contention.start();
-        else contention.stop();
-        changes.push({ frame: t, kind: contended ? 'start' : 'end' });
+      const quarter = Math.min(3, Math.floor((4 * elapsedS) / seconds));
+      const now: DemoPhase = quarter === 1 ? 'contended' : quarter === 3 ? 'tighter target' : 'idle';
+      while (phaseStarts.length <= quarter) phaseStarts.push(t);
+      if (now !== phase) {
+        if (now === 'contended') {
+          contention.start();
+          changes.push({ frame: t, kind: 'start' });
+        } else if (phase === 'contended') {
+          contention.stop();
+          changes.push({ frame: t, kind: 'end' });
+        }
+        if (now === 'tighter target') {
+          manager.setConstraints({ latencyTargetMs: tighterTargetMs, accuracyFloor });
+          changes.push({ frame: t, kind: 'constraints' });
+        }
+        phase = now;
       }
+      const contended = phase === 'contended';
       const { result, decision } = await manager.infer(frameAt(t));
       frames.push({
         frame: t, subnet: decision.subnet, id: decision.id, accuracy: decision.accuracy, latencyMs: decision.measuredMs,
-        predictedMs: decision.predictedMs, targetMs, met: decision.met, contended,
+        predictedMs: decision.predictedMs, targetMs: decision.targetMs, met: decision.met, phase, contended,
       });
       if (sample) {
         labelled++;
         if (argmax(result.output) === sample.label(t % sample.count)) correct++;
       }
-      options.onFrame?.({ elapsedS, contended, frame: t, decision, runningTop1: labelled ? (100 * correct) / labelled : Number.NaN });
+      options.onFrame?.({ elapsedS, phase, contended, frame: t, decision, runningTop1: labelled ? (100 * correct) / labelled : Number.NaN });
       const wait = runStart + (t + 1) * periodMs - performance.now();
       if (wait > 0) await sleep(wait);
     }
@@ -146,9 +171,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const mine = frames.filter((f) => f.subnet === s.index);
       return { index: s.index, id: s.id, frames: mine.length, p50Ms: percentile(mine.map((f) => f.latencyMs), 50), metRate: rate(mine) };
     });
-    const first = changes[0]?.frame ?? frames.length;
-    const second = changes[1]?.frame ?? frames.length;
-    const phases = ([['idle (before)', 0, first], ['contended', first, second], ['idle (after)', second, frames.length]] as const).map(([name, a, b]) => {
+    const bounds = [...phaseStarts, frames.length];
+    const names = ['idle (before)', 'contended', 'idle (after)', 'tighter target'];
+    const phases = names.map((name, i) => [name, bounds[i] ?? frames.length, bounds[i + 1] ?? frames.length] as const).map(([name, a, b]) => {
       const part = frames.slice(a, b);
       return { name, frames: part.length, metRate: rate(part), meanLevel: part.length ? part.reduce((x, f) => x + f.subnet, 0) / part.length : Number.NaN };
     });

@@ -54,6 +54,8 @@ export interface ScenarioReport {
   profileMs: number[];
   idleTop: Percentiles;
   busyTop: Percentiles;
+  /** Share of the contended frames on which static most-accurate met the target (high: contention too weak). */
+  topMetUnderContention: number;
   summaries: Summary[];
   targets: Record<string, boolean>;
   jsonPath: string;
@@ -126,6 +128,8 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     progress(SCENARIO_POLICIES.length * frames, SCENARIO_POLICIES.length * frames, 'done');
 
     const predictive = runs.find((r) => r.policy === 'predictive')!;
+    const topContended = runs.find((r) => r.policy === 'static-most-accurate')!.records.slice(start, end);
+    const topMetUnderContention = topContended.filter((r) => r.met).length / topContended.length;
     const oracle = oracleFromRecords(predictive.set, predictive.records, constraints);
     const reference = Float64Array.from(oracle.records, (r) => r.accuracy);
     const summaries = runs.map((r) => summarize(r.set, r.records, { policy: r.policy, changes: r.changes, referenceAccuracy: reference }));
@@ -149,7 +153,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     }));
     const report: ScenarioReport = {
       family: model.manifest.name, dir: model.dir, threads, burners, cores: os.availableParallelism(), targetMs, accuracyFloor, frames,
-      contention: { start, end }, profileMs, idleTop, busyTop, summaries, targets, jsonPath, svgPath,
+      contention: { start, end }, profileMs, idleTop, busyTop, topMetUnderContention, summaries, targets, jsonPath, svgPath,
     };
     fs.writeFileSync(jsonPath, JSON.stringify({ ...report, records: Object.fromEntries(series.map((s) => [s.name, s.records])) }, null, 1));
     return report;

@@ -7,7 +7,7 @@ import { defaultFamilyDir, defaultOutDir, emitJson, positive } from '../common';
 export const demoCommand = new Command('demo')
   .description('classify the family\'s labelled images under the runtime manager while another application comes and goes')
   .option('--family <dir>', 'family folder', defaultFamilyDir())
-  .option('--seconds <n>', 'length of the run (contention in the middle third)', positive('seconds'), 45)
+  .option('--seconds <n>', 'length of the run (quarters: idle, contended, idle, tighter target)', positive('seconds'), 45)
   .option('--fps <n>', 'camera frame rate (default 100)', positive('fps'))
   .option('--burners <n>', 'busy processes during contention (default: cores)', positive('burners'))
   .option('--threads <n>', 'ONNX Runtime threads (default 1)', positive('threads'))
@@ -29,12 +29,13 @@ export const demoCommand = new Command('demo')
           s.subnets.map((x) => [x.index, x.id, x.accuracy.toFixed(2), x.resolution, x.macs !== undefined ? (x.macs / 1e6).toFixed(2) : '-', x.latencyMs.toFixed(3)])));
         if (!s.labelled) console.log('(this family ships no labelled sample: synthetic frames, no accuracy against labels)');
         console.log(`target ${s.targetMs.toFixed(3)} ms per frame at ${s.fps} frames/s, accuracy floor ${s.accuracyFloor}%; ` +
-          `${s.burners} busy processes from ${(s.seconds / 3).toFixed(0)} s to ${((2 * s.seconds) / 3).toFixed(0)} s\n`);
+          `${s.burners} busy processes from ${(s.seconds / 4).toFixed(0)} s to ${(s.seconds / 2).toFixed(0)} s; ` +
+          `from ${((3 * s.seconds) / 4).toFixed(0)} s the application asks for ${s.tighterTargetMs.toFixed(3)} ms\n`);
       },
       onFrame: (f) => {
         if (quiet || performance.now() - lastPrint < (live ? 100 : 1000)) return;
         lastPrint = performance.now();
-        const line = `${f.elapsedS.toFixed(1).padStart(5)} s  ${f.contended ? 'CONTENDED' : 'idle     '}  level ${f.decision.subnet} (${f.decision.id})  ` +
+        const line = `${f.elapsedS.toFixed(1).padStart(5)} s  ${f.phase === 'contended' ? 'CONTENDED     ' : f.phase === 'tighter target' ? 'TIGHTER TARGET' : 'idle          '}  level ${f.decision.subnet} (${f.decision.id})  ` +
           `latency ${f.decision.measuredMs.toFixed(3)} / target ${f.decision.targetMs.toFixed(3)} ms ${f.decision.met ? 'ok  ' : 'MISS'}  ` +
           `frames ${f.frame + 1}  running top-1 ${Number.isNaN(f.runningTop1) ? '-' : `${f.runningTop1.toFixed(2)}%`}`;
         if (live) process.stdout.write(`\r${line}`);

@@ -10,7 +10,8 @@ export function printScenario(r: ScenarioReport): void {
   console.log(`\n${r.family}: idle p50 per level ${r.profileMs.map((p) => p.toFixed(3)).join(' / ')} ms`);
   console.log(`most accurate level: idle p50/p99 ${r.idleTop.p50.toFixed(3)}/${r.idleTop.p99.toFixed(3)} ms, with ${r.burners} busy processes p50 ${r.busyTop.p50.toFixed(3)} ms ` +
     `(${(r.busyTop.p50 / r.idleTop.p50).toFixed(2)}x); target ${r.targetMs.toFixed(3)} ms, accuracy floor ${r.accuracyFloor}; ${r.frames} frames per policy, contention on [${r.contention.start}, ${r.contention.end})`);
-  if (r.busyTop.p50 <= r.targetMs) console.log('warning: contention did not push the most accurate level over the target; raise --burners');
+  console.log(`under contention the most accurate level met the target on ${pct(r.topMetUnderContention)} of frames`);
+  if (r.topMetUnderContention > 0.9) console.log('warning: contention hardly pushed the most accurate level over the target; raise --burners');
   console.log(table(
     ['policy', 'deadline met', 'met outside 3-frame window', 'mean accuracy', 'on-time accuracy', 'switches', 'frames to meet after start', 'frames to accuracy after end'],
     r.summaries.map((s) => [s.policy, pct(s.deadlineMetRate), pct(s.deadlineMetRateOutsideReaction), s.meanAccuracy.toFixed(3), s.onTimeAccuracy.toFixed(3), s.switches,
