@@ -1,6 +1,7 @@
 import {
   buildCandidates,
   compare,
+  type ContentionSegment,
   makeTrace,
   normalizeConstraints,
   oracleSchedule,
@@ -15,7 +16,7 @@ const CPU = [{ device: 'cpu', subnets: NETS6 }];
 // The issue's benchmark shape: a target the most accurate sub-network meets when idle but not
 // under contention; contention starts mid-run and stops later. 3 % lognormal noise plus 0.3 %
 // spikes of 1.5-3x (the reference logs show both).
-function scenario(factor: number, seed: number): SimulationInput {
+function scenario(factor: number, seed: number, flip?: ContentionSegment['flip']): SimulationInput {
   return {
     families: CPU,
     constraints: { latencyTargetMs: 70, accuracyFloor: 76 },
@@ -24,7 +25,7 @@ function scenario(factor: number, seed: number): SimulationInput {
       noiseSigma: 0.03,
       spikes: { probability: 0.003 },
       seed,
-      segments: [{ startFrame: 300, endFrame: 700, factor }],
+      segments: [{ startFrame: 300, endFrame: 700, factor, ...(flip ? { flip } : {}) }],
     }),
   };
 }
@@ -67,17 +68,7 @@ describe('issue targets on a simulated contention scenario', () => {
   });
 
   test.each([1, 2, 3, 4])('time-shared CPU (1x / 1.4x spells of 3-20 frames, 10 %% of slow frames 1.12x more), seed %s: >= 99 %%, beats stepwise on deadlines', (seed) => {
-    const input: SimulationInput = {
-      families: CPU,
-      constraints: { latencyTargetMs: 70, accuracyFloor: 76 },
-      trace: makeTrace({
-        frames: 1200,
-        noiseSigma: 0.03,
-        spikes: { probability: 0.003 },
-        seed,
-        segments: [{ startFrame: 300, endFrame: 700, factor: 1.4, flip: { minFrames: 3, maxFrames: 20, excursion: [0.1, 1.12] } }],
-      }),
-    };
+    const input = scenario(1.4, seed, { minFrames: 3, maxFrames: 20, excursion: [0.1, 1.12] });
     const chasing = { ...predictivePolicy({ volatileFrames: 0 }), name: 'chasing' };
     const res = compare(input, [predictivePolicy(), chasing, stepwisePolicy()]);
     const p = res.get('predictive')!.summary;
