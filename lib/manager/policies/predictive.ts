@@ -30,8 +30,9 @@ export interface PredictiveOptions {
   readonly changeSamples?: number;
   /**
    * Observations right after a switch that are not taken as evidence: the first inferences of a sub-network
-   * that has not run for a while are slower (its weights and activations are cold in the caches; measured
-   * 1.1-2.8x by `dynamic-ofa bench`), and taking them at face value undoes every up-move. Default 1.
+   * that has not run for a while are slower (its weights and activations are cold in the caches; 1.03-1.77x
+   * on the bundled family and 1.16-1.28x on an ImageNet-scale one, measured by `dynamic-ofa bench`), and taking
+   * them at face value undoes every up-move. Default 1.
    */
   readonly switchTransientFrames?: number;
   /** ...by more than this many sigmas of the one-frame prediction error. Default 2.5. */
@@ -57,10 +58,11 @@ export interface PredictiveOptions {
    * After a device gets slower (a level shift up), it stays "volatile" for this many of its frames: contention
    * that comes and goes faster than the estimate can follow (a CPU scheduler time-sharing a core, measured here
    * as latency flipping between 1x and 2-3x every few frames) is planned for at its slow mode. While volatile,
-   * the estimate is at least the sustained maximum (the larger of two consecutive samples' minimum, so a lone
-   * spike is ignored) of the device's samples in this many frames, a faster spell does not bring it down, and
-   * a slowdown right after an up-move is the device's, not the sub-network's. Every new shift up renews it, so
-   * recovery after contention ends takes this many frames. 0 turns it off. Default 48.
+   * the estimate is at least the second largest of the device's samples in this many frames (one lone spike is
+   * ignored), so a faster spell does not bring it down; the noise margin is not widened by the gap between the
+   * modes; and a slowdown right after an up-move is the device's, not the sub-network's. Every new shift up,
+   * and every sample 15 % over the typical slowdown, renews it, so recovery after contention ends takes about
+   * this many frames. 0 turns it off. Default 48.
    */
   readonly volatileFrames?: number;
   /** Frames between probes of an unused device (doubles while the probe finds nothing better). Default 32. */
@@ -422,6 +424,9 @@ function switchTo(s: PredictiveState, k: number): void {
  *   `changeSigmas` sigmas (then only those samples are kept, so a step in contention is followed
  *   within 2 frames while a lone spike changes nothing). Two consecutive violations of the target
  *   force the estimate up to what they imply.
+ * - Volatile devices: after a shift up, for `volatileFrames` frames (renewed while the slow mode keeps coming
+ *   back), the estimate is at least the second largest recent sample: contention that flips between a fast and
+ *   a slow mode faster than the estimate can follow is planned for at the slow mode.
  * - Margin: target * (1 - m) with m = max(margin, 1 - exp(-z * sigma)), sigma being a winsorised
  *   running estimate of the one-frame prediction error (so the margin covers the observed noise
  *   at the 99th percentile by default).
