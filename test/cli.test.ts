@@ -92,6 +92,9 @@ describe('dynamic-ofa CLI', () => {
     expect(byPolicy['static-fastest'].switches).toBe(0);
     expect(byPolicy['static-fastest'].meanAccuracy).toBe(60);
     expect(byPolicy['static-most-accurate'].meanAccuracy).toBe(75);
+    const topContended = (report.records['static-most-accurate'] as { met: boolean }[]).slice(30, 60);
+    expect(report.topMetUnderContention).toBeCloseTo(topContended.filter((r) => r.met).length / 30, 12);
+    expect(stdout).toMatch(/under contention the most accurate level met the target on [\d.]+% of frames/);
     expect(fs.readFileSync(path.join(out, 'tiny-family', 'scenario.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
