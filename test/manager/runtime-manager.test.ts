@@ -130,8 +130,11 @@ describe('RuntimeManager with a fake model', () => {
     const st = m.stats();
     expect(st.policy).toBe('stepwise');
     expect(st.switches).toBe(2); // frames 36 and 72, one level each
-    expect(st.decisionMeanUs).toBeGreaterThan(0);
-    expect(st.decisionMeanUs).toBeLessThan(50);
+    // timed only when asked (the cost itself is a benchmark figure, `dynamic-ofa bench`, not a test)
+    expect(Number.isFinite(st.decisionMeanUs) && st.decisionMeanUs > 0).toBe(true);
+    const untimed = new RuntimeManager(new FakeModel('cpu', NETS6, () => 1, { n: 0 }), { latencyTargetMs: 70 }, { policy: 'stepwise' });
+    await untimed.infer('x');
+    expect(untimed.stats().decisionMeanUs).toBeNaN();
   });
 
   test('a model error propagates and the manager keeps working', async () => {

@@ -22,7 +22,7 @@ function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string
     createdAt: new Date().toISOString(),
     host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpus[0]?.model?.trim() || 'unknown', cpus: cpus.length },
     method: { warmupMs: 0, minWarmupRuns: 5, runs: 3, threads: 2 },
-    subnets: ['s0', 's1', 's2', 's3'].map((id, index) => ({ id, index, runs: 3, hostMs: latencyStats([index + 1, index + 1, index + 1]) })),
+    subnets: ['s0', 's1', 's2', 's3'].map((id, index) => ({ id, index, runs: 3, hostMs: latencyStats([(index + 1) * 100, (index + 1) * 100, (index + 1) * 100]) })),
   };
   edit(profile);
   writeProfile(profilePath(path.join(dir, '.engine-cache'), 'cpu'), profile);
@@ -32,7 +32,7 @@ function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string
 describe('latency profiles', () => {
   it('uses the profile measured here with the same thread count', async () => {
     const model = await loadFamily(familyWithProfile(), { threads: 2, warmupRuns: 1 });
-    expect(model.subnets.map((s) => [s.latencySource, s.latencyMs])).toEqual([['profile', 1], ['profile', 2], ['profile', 3], ['profile', 4]]);
+    expect(model.subnets.map((s) => [s.latencySource, s.latencyMs])).toEqual([['profile', 100], ['profile', 200], ['profile', 300], ['profile', 400]]);
     await model.close();
   });
 
@@ -46,7 +46,7 @@ describe('latency profiles', () => {
     for (const s of model.subnets) {
       expect(s.latencySource).toBe('warmup');
       expect(s.latencyMs).toBeGreaterThan(0);
-      expect(s.latencyMs).toBeLessThan(1); // measured, not the profile's 1..4 ms
+      expect(s.latencyMs).toBeLessThan(100); // measured (sub-millisecond fixtures), not the profile's 100..400 ms
     }
     await model.close();
   });
