@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import { type ManagerDecision, type ManagerStats, renderChart, RuntimeManager } from '../manager';
 import { type DynamicModel, type ImageInput, type InferenceResult, loadFamily, type SubnetInfo } from '../model';
-import { Contention } from './contention';
+import { Contention, defaultBurners } from './contention';
 import { loadSample, syntheticFrame } from './sample';
 import { argmax, percentile, sleep } from './stats';
 
@@ -85,7 +85,7 @@ export interface DemoResult {
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const seconds = options.seconds ?? 45;
-  const burners = options.burners ?? os.availableParallelism();
+  const burners = options.burners ?? defaultBurners();
   const started = Date.now();
   // One ONNX Runtime thread: fastest for the bundled family's sub-millisecond models (measured), and it
   // leaves a core to the event loop and to the other application.
@@ -115,6 +115,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     };
     options.onStart?.(start);
 
+    await contention.ready();
     const manager = new RuntimeManager<ImageInput, InferenceResult>(
       { device: model.device, subnets: model.subnets, infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }) },
       { latencyTargetMs: targetMs, accuracyFloor },

@@ -61,8 +61,10 @@ export interface PredictiveOptions {
    * the estimate is at least the second largest of the device's samples in this many frames (one lone spike is
    * ignored), so a faster spell does not bring it down; the noise margin is not widened by the gap between the
    * modes; and a slowdown right after an up-move is the device's, not the sub-network's. Every new shift up,
-   * and every sample 15 % over the typical slowdown, renews it, so recovery after contention ends takes about
-   * this many frames. 0 turns it off. Default 48.
+   * and every sample 15 % over the typical slowdown, renews it. It ends this many frames after the last renewal,
+   * or sooner when a fast spell lasts twice as long as any seen in the episode (and at least 12 frames): after
+   * steady contention the device is trusted again within about 12 frames of it ending. 0 turns it off.
+   * Default 48.
    */
   readonly volatileFrames?: number;
   /** Frames between probes of an unused device (doubles while the probe finds nothing better). Default 32. */
@@ -114,8 +116,12 @@ export interface PredictiveState {
   readonly recent: Float64Array;
   readonly recentPos: Int32Array;
   readonly recentCount: Int32Array;
-  /** frame of each device's last level shift up */
+  /** frame of each device's last level shift up (or renewal of its volatile state) */
   readonly lastShiftUp: Float64Array;
+  /** frame of the device's last shift down since then (-Infinity: none): a fast spell in progress */
+  readonly fastSince: Float64Array;
+  /** longest fast spell seen in the device's current volatile episode, frames */
+  readonly longestFast: Float64Array;
   /** robust sigma of ln(observed / predicted) per device */
   readonly sigma: Float64Array;
   /** per-candidate correction of the profile (1 = as profiled) */
@@ -150,6 +156,26 @@ export interface PredictiveState {
 
 /** A sample this much above the typical slowdown renews a volatile device. */
 const VOLATILE_EXCURSION = 1.15;
+/** A fast spell this many times longer than any seen in the episode (and at least QUIET_MIN frames) ends it. */
+const QUIET_FACTOR = 2.0;
+const QUIET_MIN = 12;
+
+/** Whether device d is volatile at frame t: within volatileFrames of its last renewal, and not quiet for longer
+ * than any fast spell of this episode. */
+function isVolatile(s: PredictiveState, d: number, t: number): boolean {
+  const V = s.o.volatileFrames;
+  if (V === 0 || t - s.lastShiftUp[d]! > V) return false;
+  const since = s.fastSince[d]!;
+  return !(since > -Infinity && t - since > Math.max(QUIET_MIN, QUIET_FACTOR * s.longestFast[d]!));
+}
+
+/** The slow mode is back (a shift up, or an excursion while volatile): renew, and remember the fast spell. */
+function renewVolatile(s: PredictiveState, d: number, t: number, fresh: boolean): void {
+  if (fresh) s.longestFast[d] = 0;
+  else if (s.fastSince[d]! > -Infinity) s.longestFast[d] = Math.max(s.longestFast[d]!, t - s.fastSince[d]!);
+  s.fastSince[d] = -Infinity;
+  s.lastShiftUp[d] = t;
+}
 
 function opt(v: number | undefined, def: number, name: string, min: number, max: number, integer = false): number {
   const x = v ?? def;
@@ -234,7 +260,7 @@ function observe(s: PredictiveState, obs: Observation): void {
   s.lastSeen[d] = obsFrame;
   const had = s.count[d]!;
   const V = o.volatileFrames;
-  const volatile = V > 0 && obsFrame - s.lastShiftUp[d]! <= V;
+  const volatile = isVolatile(s, d, obsFrame);
   // one-frame prediction error ln(observed / predicted): the noise the margin must cover
   const en0 = s.errCount[d]!;
   if (had > 0) {
@@ -299,10 +325,11 @@ function observe(s: PredictiveState, obs: Observation): void {
       return;
     }
     if (up === F || down === F) cnt = F; // keep only the samples after the shift
-    if (up === F && V > 0) s.lastShiftUp[d] = obsFrame;
+    if (V > 0 && up === F) renewVolatile(s, d, obsFrame, !volatile);
+    else if (volatile && down === F && s.fastSince[d] === -Infinity) s.fastSince[d] = obsFrame - F + 1;
   }
   // While volatile, a lone excursion well above the typical slowdown (the slow mode coming back) renews it.
-  if (volatile && sample > s.typ[d]! * VOLATILE_EXCURSION) s.lastShiftUp[d] = obsFrame;
+  if (volatile && sample > s.typ[d]! * VOLATILE_EXCURSION && s.lastShiftUp[d] !== obsFrame) renewVolatile(s, d, obsFrame, false);
   // Confirmed violations of the target: the estimate is at least what they imply.
   const t = s.c.targetMs;
   if (obs.latencyMs > t) s.viol++;
@@ -320,7 +347,7 @@ function observe(s: PredictiveState, obs: Observation): void {
     }
     if (lo > est) est = lo;
   }
-  const stillVolatile = V > 0 && obsFrame - s.lastShiftUp[d]! <= V;
+  const stillVolatile = isVolatile(s, d, obsFrame);
   if (stillVolatile) {
     const hi = secondLargest(s.recent, d * V, V, s.recentPos[d]!, s.recentCount[d]!);
     if (hi > est) est = hi;
@@ -425,8 +452,9 @@ function switchTo(s: PredictiveState, k: number): void {
  *   within 2 frames while a lone spike changes nothing). Two consecutive violations of the target
  *   force the estimate up to what they imply.
  * - Volatile devices: after a shift up, for `volatileFrames` frames (renewed while the slow mode keeps coming
- *   back), the estimate is at least the second largest recent sample: contention that flips between a fast and
- *   a slow mode faster than the estimate can follow is planned for at the slow mode.
+ *   back, ended early by a fast spell twice as long as any seen), the estimate is at least the second largest
+ *   recent sample: contention that flips between a fast and a slow mode faster than the estimate can follow
+ *   is planned for at the slow mode.
  * - Margin: target * (1 - m) with m = max(margin, 1 - exp(-z * sigma)), sigma being a winsorised
  *   running estimate of the one-frame prediction error (so the margin covers the observed noise
  *   at the 99th percentile by default).
@@ -463,6 +491,8 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
         recentPos: new Int32Array(D),
         recentCount: new Int32Array(D),
         lastShiftUp: new Float64Array(D).fill(-Infinity),
+        fastSince: new Float64Array(D).fill(-Infinity),
+        longestFast: new Float64Array(D),
         sigma: new Float64Array(D).fill(o.initialSigma),
         absErr: new Float64Array(D),
         corr: new Float64Array(set.candidates.length).fill(1),
