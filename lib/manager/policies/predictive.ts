@@ -31,8 +31,9 @@ export interface PredictiveOptions {
   /**
    * Observations right after a switch that are not taken as evidence: the first inferences of a sub-network
    * that has not run for a while are slower (its weights and activations are cold in the caches; 1.03-1.77x
-   * on the bundled family and 1.16-1.28x on an ImageNet-scale one, measured by `dynamic-ofa bench`), and taking
-   * them at face value undoes every up-move. Default 1.
+   * on the bundled family and 1.16-1.28x on an ImageNet-scale one, measured by `dynamic-ofa bench`; in the
+   * contention scenario the bundled family's L5 took 1.4-1.9x for two frames after an up-move), and taking
+   * them at face value undoes every up-move. Default 2.
    */
   readonly switchTransientFrames?: number;
   /** ...by more than this many sigmas of the one-frame prediction error. Default 2.5. */
@@ -206,7 +207,7 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPre
     estSamples,
     changeSamples,
     changeSigmas: opt(o.changeSigmas, 2.5, 'changeSigmas', 0.5, 20),
-    switchTransient: opt(o.switchTransientFrames, 1, 'switchTransientFrames', 0, 100, true),
+    switchTransient: opt(o.switchTransientFrames, 2, 'switchTransientFrames', 0, 100, true),
     initialSigma: opt(o.initialSigma, 0.03, 'initialSigma', 0, 2),
     minSigma: opt(o.minSigma, 0.01, 'minSigma', 0, 2),
     sigmaFrames: opt(o.sigmaFrames, 64, 'sigmaFrames', 1, 1e6, true),
