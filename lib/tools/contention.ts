@@ -67,6 +67,7 @@ export class Contention {
         return new Promise<void>((resolve) => {
           child.stdout!.once('data', () => resolve());
           child.once('exit', () => resolve());
+          child.once('error', () => resolve()); // could not start: contention is just weaker, not a crash
         }).then(() => {
           // once running, never what keeps this process alive: the 'exit' hook or their stdin closing ends them
           child.unref();
