@@ -11,7 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .configs import SubnetArch, subnet_arch
-from .supernet import ConvLayer, FirstBlock, LinearLayer, OFAMobileNetV3, ResidualBlock, act_module
+from .supernet import ConvLayer, FirstBlock, OFAMobileNetV3, ResidualBlock, act_module, build_head
 
 
 class SE(nn.Module):
@@ -69,13 +69,7 @@ class MobileNetV3Subnet(nn.Module):
                 blocks.append(ResidualBlock(MBConv(b.in_ch, b.mid, b.out, b.k, b.stride, b.act, b.se_mid),
                                             b.residual))
         self.blocks = nn.ModuleList(blocks)
-        self.final_expand_layer = ConvLayer(spec.stage_widths[-1], spec.final_expand_width, 1, 1, "h_swish")
-        self.feature_mix_layer = ConvLayer(spec.final_expand_width, spec.last_channel, 1, 1, "h_swish",
-                                           use_bn=False)
-        self.classifier = LinearLayer(spec.last_channel, spec.n_classes, spec.dropout)
-        for m in self.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.momentum, m.eps = spec.bn_momentum, spec.bn_eps
+        build_head(self, spec.stage_widths[-1], spec)
 
     def forward(self, x):
         x = self.first_conv(x)

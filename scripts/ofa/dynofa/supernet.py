@@ -229,6 +229,17 @@ class FirstBlock(nn.Module):
 
 
 # --------------------------------------------------------------------------
+def build_head(net: nn.Module, in_ch: int, spec: SupernetSpec) -> None:
+    """The layers after the blocks (same names as the checkpoints), then the spec's BN settings on every BN of
+    `net`; shared by the supernet and the extracted sub-networks."""
+    net.final_expand_layer = ConvLayer(in_ch, spec.final_expand_width, 1, 1, "h_swish")
+    net.feature_mix_layer = ConvLayer(spec.final_expand_width, spec.last_channel, 1, 1, "h_swish", use_bn=False)
+    net.classifier = LinearLayer(spec.last_channel, spec.n_classes, spec.dropout)
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.momentum, m.eps = spec.bn_momentum, spec.bn_eps
+
+
 class OFAMobileNetV3(nn.Module):
     """Elastic supernet. ``set_active_subnet(cfg)`` selects a sub-network; the
     forward then runs exactly that sub-network (at the input's resolution)."""
@@ -258,13 +269,7 @@ class OFAMobileNetV3(nn.Module):
                 in_ch = out
             self.block_groups.append(group)
         self.blocks = nn.ModuleList(blocks)
-        self.final_expand_layer = ConvLayer(in_ch, spec.final_expand_width, 1, 1, "h_swish")
-        self.feature_mix_layer = ConvLayer(spec.final_expand_width, spec.last_channel, 1, 1, "h_swish",
-                                           use_bn=False)
-        self.classifier = LinearLayer(spec.last_channel, spec.n_classes, spec.dropout)
-        for m in self.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.momentum, m.eps = spec.bn_momentum, spec.bn_eps
+        build_head(self, in_ch, spec)
         self.runtime_depth = [spec.max_depth] * spec.n_stages
         self.active_config: SubnetConfig = max_config(spec)
 
