@@ -4,7 +4,6 @@
  * a tighter latency target (the robot speeds up). Quarters: idle, contended, idle, tighter target.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { type ManagerDecision, type ManagerStats, renderChart, RuntimeManager } from '../manager';

@@ -33,7 +33,7 @@ export const scenarioCommand = new Command('bench:scenario')
   .option('--frames <n>', 'frames per policy (default: from the target)', positive('frames'))
   .option('--threads <n>', 'ONNX Runtime threads (default 1)', positive('threads'))
   .option('--burners <n>', 'busy processes during contention (default: cores + 1)', positive('burners'))
-  .option('--target <ms>', 'latency target (default: from the idle latency of the most accurate level)', positive('target'))
+  .option('--target <ms>', 'latency target (default: between the idle p99 and the contended p50 of the most accurate level)', positive('target'))
   .option('--out <dir>', 'output folder', defaultOutDir('scenario'))
   .option('--json [path]', 'write the reports as JSON to path (or stdout)')
   .action(async (o: { family: string; frames?: number; threads?: number; burners?: number; target?: number; out: string; json?: string | boolean }) => {
