@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'E_INFERENCE'
   | 'E_INVALID_ARGUMENT'
   | 'E_OUT_OF_MEMORY'
-  | 'E_INTERNAL';
+  | 'E_INTERNAL'
+  | ManagerErrorCode;
+
+/** Codes of the runtime manager's errors (bad constraints, options or model tables). */
+export type ManagerErrorCode = 'E_CONSTRAINTS_INVALID' | 'E_DEVICE_UNKNOWN' | 'E_FAMILY_EMPTY' | 'E_OPTIONS_INVALID';
 
 export class DynamicOfaError extends Error {
   readonly code: ErrorCode;
@@ -60,6 +64,26 @@ export class BackendUnavailableError extends DynamicOfaError {}
 export class RuntimeLoadError extends DynamicOfaError {}
 /** An argument outside the input (options, thread counts) is wrong. */
 export class InvalidArgumentError extends DynamicOfaError {}
+
+/**
+ * The runtime manager refused constraints, options or a model table. Bad constraints leave the previous ones
+ * in force.
+ */
+export class ManagerError extends DynamicOfaError {
+  declare readonly code: ManagerErrorCode;
+  /** The offending field, when one can be named (e.g. 'latencyTargetMs', 'devices[1]'). */
+  readonly field: string | undefined;
+
+  constructor(code: ManagerErrorCode, message: string, field?: string) {
+    super(code, message);
+    this.field = field;
+  }
+}
+
+/** True for a {@link ManagerError} (with `code`, when given). */
+export function isManagerError(e: unknown, code?: ManagerErrorCode): e is ManagerError {
+  return e instanceof ManagerError && (code === undefined || e.code === code);
+}
 
 const classByCode: Partial<Record<ErrorCode, new (code: ErrorCode, message: string, options?: { cause?: unknown }) => DynamicOfaError>> = {
   E_MODEL_LOAD: ModelLoadError,

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 
 import { DynamicOfaError, type ErrorCode } from '../errors';
-import { isManagerError } from '../manager';
 import { packageRoot } from '../native';
 
 /** The bundled default family (or, in a repository checkout before it exists, the test fixture family). */
@@ -84,8 +83,6 @@ export function reportError(error: unknown): void {
     // 2: the request cannot be served here as asked (bad usage, device not in this build); 1: it failed.
     process.exitCode = USAGE_CODES.has(error.code) ? 2 : 1;
     return;
-  } else if (isManagerError(error)) {
-    console.error(`error [${error.code}]: ${error.message}`);
   } else if (error instanceof Error) {
     console.error(`error: ${error.message}`);
   } else {

@@ -1,4 +1,4 @@
-import { ManagerError } from './errors';
+import { ManagerError } from '../errors';
 import type { Candidate, CandidateSet, ManagedSubnet } from './types';
 
 /** What buildCandidates needs of a model: its device and its sub-network table. */

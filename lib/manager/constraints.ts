@@ -1,4 +1,4 @@
-import { ManagerError } from './errors';
+import { ManagerError } from '../errors';
 import type { CandidateSet, Constraints, NormalizedConstraints, Objective } from './types';
 
 const OBJECTIVES: readonly Objective[] = ['accuracy', 'latency'];

@@ -1,4 +1,4 @@
-export { ManagerError, isManagerError, type ManagerErrorCode } from './errors';
+export { ManagerError, isManagerError, type ManagerErrorCode } from '../errors';
 export type {
   Candidate,
   CandidateSet,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { buildCandidates } from './candidates';
 import { normalizeConstraints } from './constraints';
-import { ManagerError } from './errors';
+import { ManagerError } from '../errors';
 import { predictivePolicy, type PredictiveOptions } from './policies/predictive';
 import { staticPolicy } from './policies/static';
 import { stepwisePolicy, type StepwiseOptions } from './policies/stepwise';

@@ -4,7 +4,7 @@
  */
 import { buildCandidates, candidateLabel, type DeviceFamily } from './candidates';
 import { normalizeConstraints } from './constraints';
-import { ManagerError } from './errors';
+import { ManagerError } from '../errors';
 import { oracleSchedule, replayPolicy, type OracleSchedule } from './policies/oracle';
 import { RunStats, type ManagerStats } from './stats';
 import type {

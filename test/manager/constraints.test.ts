@@ -1,4 +1,5 @@
 import { buildCandidates, isManagerError, ManagerError, normalizeConstraints, RuntimeManager, type ManagedModel } from '../../lib/manager';
+import { DynamicOfaError } from '../../lib/errors';
 import { NETS6 } from './fixtures';
 
 const set = buildCandidates([
@@ -44,6 +45,8 @@ describe('constraints validation', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ManagerError);
+    expect(err).toBeInstanceOf(DynamicOfaError);
+    expect((err as ManagerError).name).toBe('ManagerError');
     expect((err as ManagerError).code).toBe('E_DEVICE_UNKNOWN');
     expect((err as ManagerError).field).toBe('devices[1]');
     expect((err as ManagerError).message).toContain('dla0');

@@ -1,4 +1,4 @@
-import { ManagerError } from '../errors';
+import { ManagerError } from '../../errors';
 import { fits, LATERAL_GAIN, newSelection, selectBest, type Selection } from '../select';
 import type {
   CandidateSet,

@@ -1,4 +1,4 @@
-import { ManagerError } from '../errors';
+import { ManagerError } from '../../errors';
 import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Observation, Policy } from '../types';
 
 /**
