@@ -13,7 +13,7 @@ export DYNAMIC_OFA_BINARY=$PWD/build-sanitize/build/Release/dynamic_ofa.node
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-loaded=$(node -e "console.log(require('./dist/native').selectBinaryPath())")
+loaded=$(node -e "console.log(require('./dist/native/addon').selectBinaryPath())")
 case "$loaded" in *build-sanitize/*) echo "sanitize: testing $loaded" ;; *) echo "sanitize: wrong addon loaded: $loaded" >&2; exit 1 ;; esac
 # One worker: a sanitizer report aborts the process and jest names the suite.
 npx jest --runInBand "$@"

@@ -33,7 +33,7 @@ const jsonStart = packed.stdout.lastIndexOf('\n[\n') + 1;
 const [info] = JSON.parse(packed.stdout.slice(jsonStart));
 const files = info.files.map((f) => f.path);
 const has = (pattern) => files.some((f) => pattern.test(f));
-check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/index\.js$/));
+check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/main\.js$/) && has(/^dist\/lab\.js$/));
 check(`contains the ${process.platform}-${process.arch} prebuild`, has(new RegExp(`^prebuilds/${process.platform}-${process.arch}/.+\\.node$`)));
 check('contains the C++ sources and CMakeLists.txt for source builds', has(/^binding\/family\.cc$/) && has(/^CMakeLists\.txt$/) && has(/^scripts\/install\.js$/));
 check('contains the bundled default family', has(/^engines\/fashion-ofa\/family\.json$/) && has(/^engines\/fashion-ofa\/.+\.onnx$/));

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 import { tinyFamily } from './helpers';
 
-const cliPath = path.join(__dirname, '..', 'dist', 'cli', 'index.js');
+const cliPath = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120000 });

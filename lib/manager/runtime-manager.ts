@@ -5,7 +5,6 @@ import { ManagerError } from '../errors';
 import { predictivePolicy, type PredictiveOptions } from './policies/predictive';
 import { staticPolicy } from './policies/static';
 import { stepwisePolicy, type StepwiseOptions } from './policies/stepwise';
-import type { FrameRecord } from './simulate';
 import { RunStats, type ManagerStats } from './stats';
 import type {
   Candidate,
@@ -13,6 +12,7 @@ import type {
   ConflictKind,
   Constraints,
   DecisionReason,
+  FrameRecord,
   ManagedInferResult,
   ManagedModel,
   NormalizedConstraints,

@@ -150,3 +150,21 @@ export interface Policy<S = unknown> {
 
 /** Opaque state of some policy. */
 export type PolicyState = unknown;
+
+/** One frame as run: what the manager emits as its `frame` event, and what simulations and benchmarks record. */
+export interface FrameRecord {
+  readonly frame: number;
+  readonly candidate: number;
+  readonly device: string;
+  readonly subnet: number;
+  readonly id: string;
+  readonly accuracy: number;
+  readonly latencyMs: number;
+  readonly predictedMs: number;
+  readonly targetMs: number;
+  readonly met: boolean;
+  readonly reason: DecisionReason;
+  readonly conflict: ConflictKind | null;
+  /** measured / profiled latency of what ran */
+  readonly slowdown: number;
+}

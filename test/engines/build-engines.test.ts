@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { getBinding, resolveOrtLibrary } from '../../lib/native';
-import { readProfile, validateProfile } from '../../lib/profile';
-import { profileNativeFamily } from '../../lib/tools/build-engines';
+import { getBinding, resolveOrtLibrary } from '../../lib/native/addon';
+import { readProfile, validateProfile } from '../../lib/family/latency-profile';
+import { profileNativeFamily } from '../../lib/cli/jobs/build-and-profile';
 import { tinyFamily } from '../helpers';
 import { copyFamily, tempDir } from './helpers';
 
 const root = path.join(__dirname, '..', '..');
 // The CLI runs over dist/ (npm test builds it first).
-const cliPath = path.join(root, 'dist', 'cli', 'index.js');
+const cliPath = path.join(root, 'dist', 'cli', 'main.js');
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, [cliPath, 'build-engines', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });

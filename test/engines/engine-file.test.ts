@@ -10,7 +10,7 @@ import {
   EngineCacheError,
   type EngineState,
   inspectEngine,
-} from '../../lib/engine-cache';
+} from '../../lib/engines/ensure-engines';
 import { DynamicOfaError, ModelLoadError } from '../../lib/errors';
 import { tempDir } from './helpers';
 

@@ -10,10 +10,10 @@ import {
   preprocessForCalibration,
   timingCachePath,
   writeCalibrationData,
-} from '../../lib/engine-cache';
+} from '../../lib/engines/ensure-engines';
 import { BackendUnavailableError, InvalidArgumentError } from '../../lib/errors';
-import { loadManifest } from '../../lib/family-manifest';
-import type { NativeBuildEngineOptions } from '../../lib/native';
+import { loadManifest } from '../../lib/family/manifest';
+import type { NativeBuildEngineOptions } from '../../lib/native/addon';
 import { referencePreprocess, seededBytes, tinyFamily } from '../helpers';
 import { copyFamily, tempDir, xavier } from './helpers';
 

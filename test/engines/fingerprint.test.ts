@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { computeFingerprint, dlaCoreOf, type FingerprintInput, fingerprintDifferences, fingerprintFields, sha256File } from '../../lib/engine-cache';
+import { computeFingerprint, dlaCoreOf, type FingerprintInput, fingerprintDifferences, fingerprintFields, sha256File } from '../../lib/engines/ensure-engines';
 import { tinyFamily } from '../helpers';
 import { tempDir, xavier } from './helpers';
 

@@ -13,7 +13,7 @@ import {
   readProfile,
   validateProfile,
   writeProfile,
-} from '../../lib/profile';
+} from '../../lib/family/latency-profile';
 import { tempDir } from './helpers';
 
 function sampleProfile(): LatencyProfile {

@@ -1,4 +1,5 @@
-import { compare, makeTrace, predictivePolicy, renderChart, stepwisePolicy } from '../../lib/manager';
+import { predictivePolicy, stepwisePolicy } from '../../lib';
+import { compare, makeTrace, renderChart } from '../../lib/lab';
 import { NETS6 } from './fixtures';
 
 describe('renderChart', () => {

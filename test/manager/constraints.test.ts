@@ -1,4 +1,4 @@
-import { buildCandidates, isManagerError, ManagerError, normalizeConstraints, RuntimeManager, type ManagedModel } from '../../lib/manager';
+import { buildCandidates, isManagerError, ManagerError, normalizeConstraints, RuntimeManager, type ManagedModel } from '../../lib';
 import { DynamicOfaError } from '../../lib/errors';
 import { NETS6 } from './fixtures';
 

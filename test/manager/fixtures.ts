@@ -1,4 +1,4 @@
-import type { ManagedSubnet } from '../../lib/manager';
+import type { ManagedSubnet } from '../../lib';
 
 /**
  * nets_6 of Dynamic-OFA (the 6-level GPU family of the reference runtime demo): ImageNet top-1 %

@@ -6,7 +6,7 @@ import {
   type Decision,
   type ManagedSubnet,
   type Policy,
-} from '../../lib/manager';
+} from '../../lib';
 
 export interface Step {
   frame: number;

@@ -1,4 +1,5 @@
-import { makeTrace, predictivePolicy, rng, type CandidateSet } from '../../lib/manager';
+import { predictivePolicy, type CandidateSet } from '../../lib';
+import { makeTrace, rng } from '../../lib/lab';
 import { NETS6, NETS6_FAST } from './fixtures';
 import { drive, jitter, type Step } from './helpers';
 

@@ -1,4 +1,5 @@
-import { oracleFromRecords, runScenario, summarize, type ManagedModel } from '../../lib/manager';
+import type { ManagedModel } from '../../lib';
+import { oracleFromRecords, runScenario, summarize } from '../../lib/lab';
 import { NETS6 } from './fixtures';
 
 describe('runScenario (the benchmark/demo runner) with a fake model', () => {

@@ -6,7 +6,7 @@ import {
   type ManagedSubnet,
   type SwitchEvent,
   type ViolationEvent,
-} from '../../lib/manager';
+} from '../../lib';
 import { NETS6, NETS6_FAST } from './fixtures';
 
 interface FakeResult {

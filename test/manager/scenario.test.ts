@@ -1,14 +1,5 @@
-import {
-  buildCandidates,
-  compare,
-  type ContentionSegment,
-  makeTrace,
-  normalizeConstraints,
-  oracleSchedule,
-  predictivePolicy,
-  stepwisePolicy,
-  type SimulationInput,
-} from '../../lib/manager';
+import { buildCandidates, normalizeConstraints, predictivePolicy, stepwisePolicy } from '../../lib';
+import { compare, type ContentionSegment, makeTrace, oracleSchedule, type SimulationInput } from '../../lib/lab';
 import { NETS6 } from './fixtures';
 import { drive } from './helpers';
 

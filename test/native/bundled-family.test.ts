@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { type DynamicModel, loadFamily } from '../../lib';
-import { argmax } from '../../lib/tools/stats';
-import { loadSample } from '../../lib/tools/sample';
+import { argmax } from '../../lib/util/latency-stats';
+import { loadSample } from '../../lib/family/sample';
 
 const familyDir = path.join(__dirname, '..', '..', 'engines', 'fashion-ofa');
 const fullTestSet = '/usr/share/datasets/fashion-mnist'; // Debian's dataset-fashion-mnist

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { loadFamily } from '../../lib';
-import { type LatencyProfile, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/profile';
+import { type LatencyProfile, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/family/latency-profile';
 import { tinyFamily } from '../helpers';
 
 function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string {

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 
-import { DEVICES, type Device } from '../../backends';
-import { PRECISIONS, type Precision } from '../../engine-cache';
+import { DEVICES, type Device } from '../../devices/backends';
+import { PRECISIONS, type Precision } from '../../engines/ensure-engines';
 import { InvalidArgumentError } from '../../errors';
-import { buildEngines, type BuildEnginesEvent, type BuildEnginesResult } from '../../tools/build-engines';
-import { table } from '../../tools/stats';
+import { buildEngines, type BuildEnginesEvent, type BuildEnginesResult } from '../jobs/build-and-profile';
+import { table } from '../../util/latency-stats';
 import { defaultFamilyDir, emitJson, positive, progressBar } from '../common';
 
 function parseDevices(value: string): Device[] {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 
-import { runDemo } from '../../tools/demo';
-import { table } from '../../tools/stats';
+import { runDemo } from '../jobs/demo-run';
+import { table } from '../../util/latency-stats';
 import { defaultFamilyDir, defaultOutDir, emitJson, positive } from '../common';
 
 export const demoCommand = new Command('demo')

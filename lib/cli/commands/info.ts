@@ -3,13 +3,13 @@ import * as path from 'node:path';
 
 import { Command } from 'commander';
 
-import { backends } from '../../backends';
-import { existingCacheDirs } from '../../engine-cache';
-import { loadManifest } from '../../family-manifest';
-import { loadFamily } from '../../model';
-import { packageRoot } from '../../native';
-import { PROFILE_DEVICES, type ProfileDevice, profileLatencies, profilePath, readProfile } from '../../profile';
-import { table } from '../../tools/stats';
+import { backends } from '../../devices/backends';
+import { existingCacheDirs } from '../../engines/ensure-engines';
+import { loadManifest } from '../../family/manifest';
+import { loadFamily } from '../../model/dynamic-model';
+import { packageRoot } from '../../native/addon';
+import { PROFILE_DEVICES, type ProfileDevice, profileLatencies, profilePath, readProfile } from '../../family/latency-profile';
+import { table } from '../../util/latency-stats';
 import { defaultFamilyDir, emitJson } from '../common';
 
 export const infoCommand = new Command('info')

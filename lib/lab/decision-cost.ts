@@ -1,6 +1,6 @@
-import { buildCandidates, type DeviceFamily } from './candidates';
-import { normalizeConstraints } from './constraints';
-import type { Constraints, Observation, Policy } from './types';
+import { buildCandidates, type DeviceFamily } from '../manager/candidates';
+import { normalizeConstraints } from '../manager/constraints';
+import type { Constraints, Observation, Policy } from '../manager/types';
 
 export interface DecisionCost {
   readonly policy: string;

@@ -1,5 +1,5 @@
 /** Small numeric and formatting helpers shared by the tools. */
-import { percentile as percentileOfSorted } from '../profile';
+import { percentile as percentileOfSorted } from '../family/latency-profile';
 
 
 /** Nearest-rank percentile (p in 0..100) of a list in any order (the latency profiles' definition). */

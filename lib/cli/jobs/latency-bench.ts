@@ -7,9 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import { measureDecisionCost, predictivePolicy, stepwisePolicy, type DecisionCost } from '../manager';
-import { type DynamicModel, loadFamily } from '../model';
-import { type Percentiles, percentiles } from './stats';
+import { type DecisionCost, measureDecisionCost } from '../../lab';
+import { predictivePolicy } from '../../manager/policies/predictive';
+import { stepwisePolicy } from '../../manager/policies/stepwise';
+import { type DynamicModel, loadFamily } from '../../model/dynamic-model';
+import { type Percentiles, percentiles } from '../../util/latency-stats';
 
 export interface BenchOptions {
   family: string;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { FamilyInvalidError } from '../errors';
-import type { ImageInput } from '../model';
+import type { ImageInput } from '../model/dynamic-model';
 
 export interface FamilySample {
   count: number;

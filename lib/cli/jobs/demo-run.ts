@@ -6,11 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { type ManagerDecision, type ManagerStats, renderChart, RuntimeManager } from '../manager';
-import { type DynamicModel, type ImageInput, type InferenceResult, loadFamily, type SubnetInfo } from '../model';
-import { Contention, defaultBurners } from './contention';
-import { loadSample, syntheticFrame } from './sample';
-import { argmax, percentile, sleep } from './stats';
+import { renderChart } from '../../lab';
+import { type ManagerDecision, RuntimeManager } from '../../manager/runtime-manager';
+import type { ManagerStats } from '../../manager/stats';
+import { type DynamicModel, type ImageInput, type InferenceResult, loadFamily, type SubnetInfo } from '../../model/dynamic-model';
+import { Contention, defaultBurners } from '../../lab/contention';
+import { loadSample, syntheticFrame } from '../../family/sample';
+import { argmax, percentile, sleep } from '../../util/latency-stats';
 
 export interface DemoOptions {
   family: string;

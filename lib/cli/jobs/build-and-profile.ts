@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { Device } from '../backends';
+import type { Device } from '../../devices/backends';
 import {
   ensureEngines,
   type EnsuredEngine,
@@ -17,11 +17,11 @@ import {
   resolveCacheDir,
   type TrtPlatform,
   writeCalibrationData,
-} from '../engine-cache';
-import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../errors';
-import { loadManifest } from '../family-manifest';
-import { getBinding, type NativeFamily, type NativeTensorRtInfo, resolveOrtLibrary } from '../native';
-import { type LatencyProfile, type LatencyStats, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../profile';
+} from '../../engines/ensure-engines';
+import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
+import { loadManifest } from '../../family/manifest';
+import { getBinding, type NativeFamily, type NativeTensorRtInfo, resolveOrtLibrary } from '../../native/addon';
+import { type LatencyProfile, type LatencyStats, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
 
 export interface BuildEnginesOptions {
   family: string;

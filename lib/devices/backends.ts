@@ -1,6 +1,6 @@
 /** What this build can run, and where. */
-import { BackendUnavailableError, InvalidArgumentError } from './errors';
-import { getBinding, resolveOrtLibrary } from './native';
+import { BackendUnavailableError, InvalidArgumentError } from '../errors';
+import { getBinding, resolveOrtLibrary } from '../native/addon';
 
 export type Device = 'cpu' | 'gpu' | 'dla0' | 'dla1';
 export const DEVICES: readonly Device[] = ['cpu', 'gpu', 'dla0', 'dla1'];

@@ -5,11 +5,11 @@
 import * as os from 'node:os';
 
 import type { Device } from './backends';
-import { ensureEngines, type EnsureEvent, existingCacheDirs, platformFromNative, type Precision, resolveCacheDir } from './engine-cache';
-import { BackendUnavailableError } from './errors';
-import type { LoadedManifest } from './family-manifest';
-import { getBinding } from './native';
-import { type LatencyProfile, profileLatencies, profilePath, readProfile } from './profile';
+import { ensureEngines, type EnsureEvent, existingCacheDirs, platformFromNative, type Precision, resolveCacheDir } from '../engines/ensure-engines';
+import { BackendUnavailableError } from '../errors';
+import type { LoadedManifest } from '../family/manifest';
+import { getBinding } from '../native/addon';
+import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
 
 export interface DeviceModelOptions {
   /** Engine cache folder (default: the family's .engine-cache, or a per-user cache when that is read-only). */

@@ -1,11 +1,11 @@
 /**
  * DynamicModel: a whole sub-network family resident on one device, switched by index, run off the event loop.
  */
-import { assertDeviceAvailable, type Device } from './backends';
-import { ClosedError, FamilyInvalidError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from './errors';
-import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from './device-models';
-import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from './family-manifest';
-import { getBinding, type NativeFamily, type NativeFrame, type NativeRunResult, resolveOrtLibrary } from './native';
+import { assertDeviceAvailable, type Device } from '../devices/backends';
+import { ClosedError, FamilyInvalidError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from '../errors';
+import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from '../devices/model-files';
+import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from '../family/manifest';
+import { getBinding, type NativeFamily, type NativeFrame, type NativeRunResult, resolveOrtLibrary } from '../native/addon';
 
 export type PixelFormat = NativeFrame['format'];
 

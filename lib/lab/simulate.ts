@@ -2,19 +2,12 @@
  * Pure simulation of a policy over a synthetic slowdown trace, and the summary statistics shared
  * with the real contention benchmark (which produces the same FrameRecord from measured frames).
  */
-import { buildCandidates, candidateLabel, type DeviceFamily } from './candidates';
-import { normalizeConstraints } from './constraints';
+import { buildCandidates, candidateLabel, type DeviceFamily } from '../manager/candidates';
+import { normalizeConstraints } from '../manager/constraints';
 import { ManagerError } from '../errors';
-import { oracleSchedule, replayPolicy, type OracleSchedule } from './policies/oracle';
-import { RunStats, type ManagerStats } from './stats';
-import type {
-  CandidateSet,
-  ConflictKind,
-  Constraints,
-  DecisionReason,
-  NormalizedConstraints,
-  Policy,
-} from './types';
+import { oracleSchedule, replayPolicy, type OracleSchedule } from './oracle';
+import { RunStats, type ManagerStats } from '../manager/stats';
+import type { CandidateSet, Constraints, FrameRecord, NormalizedConstraints, Policy } from '../manager/types';
 
 // ---------------------------------------------------------------------------------------------
 // Traces
@@ -149,24 +142,6 @@ export function makeTrace(spec: TraceSpec): SlowdownTrace {
 
 // ---------------------------------------------------------------------------------------------
 // Records and summaries
-
-/** One frame as run (simulated or measured). */
-export interface FrameRecord {
-  readonly frame: number;
-  readonly candidate: number;
-  readonly device: string;
-  readonly subnet: number;
-  readonly id: string;
-  readonly accuracy: number;
-  readonly latencyMs: number;
-  readonly predictedMs: number;
-  readonly targetMs: number;
-  readonly met: boolean;
-  readonly reason: DecisionReason;
-  readonly conflict: ConflictKind | null;
-  /** measured / profiled latency of what ran */
-  readonly slowdown: number;
-}
 
 export interface Recovery {
   readonly frame: number;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { DynamicOfaError, type ManifestProblem } from './errors';
+import { DynamicOfaError, type ManifestProblem } from '../errors';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 export const PROFILE_DEVICES = ['cpu', 'gpu', 'dla0', 'dla1'] as const;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { RuntimeLoadError } from './errors';
+import { RuntimeLoadError } from '../errors';
 
 export interface NativeTensorInfo {
   name: string;
@@ -139,7 +139,7 @@ export interface NativeBinding {
   buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildReport>;
 }
 
-export const packageRoot = path.resolve(__dirname, '..');
+export const packageRoot = path.resolve(__dirname, '..', '..');
 
 let binding: NativeBinding | undefined;
 

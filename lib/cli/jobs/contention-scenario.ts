@@ -9,20 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {
-  type Constraints,
-  type FrameRecord,
-  type ManagedModel,
-  oracleFromRecords,
-  renderChart,
-  runScenario,
-  type Summary,
-  summarize,
-} from '../manager';
-import { type ImageInput, type InferenceResult, loadFamily } from '../model';
-import { Contention, defaultBurners } from './contention';
-import { loadSample, syntheticFrame } from './sample';
-import { type Percentiles, percentiles, sleep } from './stats';
+import { oracleFromRecords, renderChart, runScenario, type Summary, summarize } from '../../lab';
+import type { Constraints, FrameRecord, ManagedModel } from '../../manager/types';
+import { type ImageInput, type InferenceResult, loadFamily } from '../../model/dynamic-model';
+import { Contention, defaultBurners } from '../../lab/contention';
+import { loadSample, syntheticFrame } from '../../family/sample';
+import { type Percentiles, percentiles, sleep } from '../../util/latency-stats';
 
 export const SCENARIO_POLICIES = ['static-most-accurate', 'static-fastest', 'stepwise', 'predictive'] as const;
 

@@ -1,4 +1,4 @@
-import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Policy } from '../types';
+import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Policy } from '../manager/types';
 
 /** True (or recorded) latency of candidate k at frame t, ms. */
 export type LatencyOf = (candidate: number, frame: number) => number;

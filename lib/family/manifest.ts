@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 import Ajv, { type ErrorObject } from 'ajv';
 
-import { FamilyInvalidError, type ManifestProblem } from './errors';
+import { FamilyInvalidError, type ManifestProblem } from '../errors';
 
 export interface AccuracyRecord {
   /** Top-1 (or the named metric) in percent. */

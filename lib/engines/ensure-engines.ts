@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { BackendUnavailableError, InvalidArgumentError, ModelLoadError } from './errors';
-import type { LoadedManifest } from './family-manifest';
-import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeTensorRtInfo } from './native';
+import { BackendUnavailableError, InvalidArgumentError, ModelLoadError } from '../errors';
+import type { LoadedManifest } from '../family/manifest';
+import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeTensorRtInfo } from '../native/addon';
 
 export type TrtDevice = 'gpu' | 'dla0' | 'dla1';
 export type Precision = 'fp16' | 'int8' | 'fp32';

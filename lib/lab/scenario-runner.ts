@@ -4,10 +4,10 @@
  * recorded slowdown, summarise. Nothing here knows about processes or the addon: the caller's
  * `schedule` callback starts and stops the contention.
  */
-import { constraintSchedule, summarize, type ChangeKind, type ConstraintChange, type FrameRecord, type Summary } from './simulate';
-import { oracleSchedule, type OracleSchedule } from './policies/oracle';
-import { RuntimeManager, type ManagedOutcome, type RuntimeManagerOptions } from './runtime-manager';
-import type { CandidateSet, Constraints, ManagedInferResult, ManagedModel, NormalizedConstraints } from './types';
+import { constraintSchedule, summarize, type ChangeKind, type ConstraintChange, type Summary } from './simulate';
+import { oracleSchedule, type OracleSchedule } from './oracle';
+import { RuntimeManager, type ManagedOutcome, type RuntimeManagerOptions } from '../manager/runtime-manager';
+import type { CandidateSet, Constraints, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints } from '../manager/types';
 
 export interface ScenarioRun<I, R extends ManagedInferResult> {
   readonly models: ManagedModel<I, R> | readonly ManagedModel<I, R>[];

@@ -1,0 +1,38 @@
+/**
+ * `dynamic-ofa/lab`: the experiments around the runtime, kept out of it. Synthetic slowdown traces and the
+ * pure simulation of a policy over them, the scenario runner that drives the runtime manager (`RuntimeManager` of `dynamic-ofa`) through a
+ * contention schedule on real models, the offline oracle (and a policy that replays it), SVG charts, busy
+ * processes that stand in for another application, and the measurement of a policy's decision cost.
+ * Nothing in the runtime (`dynamic-ofa`) imports from here.
+ *
+ * @packageDocumentation
+ * @module dynamic-ofa/lab
+ */
+export {
+  compare,
+  constraintSchedule,
+  framesPerLevel,
+  makeTrace,
+  rng,
+  runPolicy,
+  simulate,
+  simulationOracle,
+  summarize,
+  type ChangeKind,
+  type ConstraintChange,
+  type ContentionChange,
+  type ContentionSegment,
+  type Recovery,
+  type SimulationInput,
+  type SimulationResult,
+  type SlowdownTrace,
+  type SpikeSpec,
+  type Summary,
+  type SummaryOptions,
+  type TraceSpec,
+} from './lab/simulate';
+export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type OracleSchedule, type ReplayState } from './lab/oracle';
+export { renderChart, type ChartOptions, type ChartPoint, type ChartSeries } from './lab/chart';
+export { oracleFromRecords, recordedSlowdown, runScenario, type ScenarioResult, type ScenarioRun } from './lab/scenario-runner';
+export { measureDecisionCost, type DecisionCost } from './lab/decision-cost';
+export { Contention, defaultBurners } from './lab/contention';
