@@ -7,14 +7,17 @@
  * @packageDocumentation
  * @module dynamic-ofa
  */
-export { loadFamily, DynamicModel } from './model/dynamic-model';
-export type { ImageInput, InferenceResult, InferOptions, LoadOptions, ModelInput, PixelFormat, SubnetInfo } from './model/dynamic-model';
-export { backends, DEVICES } from './devices/backends';
-export type { BackendInfo, Device } from './devices/backends';
+export { loadFamily, type LoadOptions } from './model/load-family';
+export { DynamicModel } from './model/dynamic-model';
+export type { ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat, SubnetInfo } from './model/dynamic-model';
+export { backends, type BackendInfo } from './devices/backends';
+export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
 export type { AccuracyRecord, FamilyManifest, LoadedManifest, OfaConfig, SubnetManifest } from './family/manifest';
 export * from './errors';
-export type { EngineDecision, EnsureEvent, Precision } from './engines/ensure-engines';
+export type { EnsureEvent } from './engines/ensure-engines';
+export type { EngineDecision } from './engines/engine-file';
+export type { Precision } from './engines/fingerprint';
 export type { NativeBuildProgress, NativeBuildReport, NativeFrame } from './native/addon';
 
 export type {
@@ -37,7 +40,9 @@ export type {
 export { buildCandidates, candidateLabel, type DeviceFamily } from './manager/candidates';
 export { normalizeConstraints } from './manager/constraints';
 export { selectBest, newSelection, type Selection } from './manager/select';
-export { predictivePolicy, resolvePredictiveOptions, type PredictiveOptions, type PredictiveState, type ResolvedPredictiveOptions } from './manager/policies/predictive';
+export { predictivePolicy } from './manager/policies/predictive';
+export { resolvePredictiveOptions, type PredictiveOptions, type ResolvedPredictiveOptions } from './manager/policies/predictive-options';
+export type { PredictiveState } from './manager/policies/predictive-estimator';
 export { stepwisePolicy, type StepwiseOptions, type StepwiseState } from './manager/policies/stepwise';
 export { staticPolicy, type StaticState } from './manager/policies/static';
 export { RunStats, type LevelStats, type ManagerStats } from './manager/stats';

@@ -9,28 +9,27 @@
  * @module dynamic-ofa/lab
  */
 export {
+  makeTrace,
+  rng,
+  type ChangeKind,
+  type ContentionChange,
+  type ContentionSegment,
+  type SlowdownTrace,
+  type SpikeSpec,
+  type TraceSpec,
+} from './lab/traces';
+export {
   compare,
   constraintSchedule,
   framesPerLevel,
-  makeTrace,
-  rng,
   runPolicy,
   simulate,
   simulationOracle,
-  summarize,
-  type ChangeKind,
   type ConstraintChange,
-  type ContentionChange,
-  type ContentionSegment,
-  type Recovery,
   type SimulationInput,
   type SimulationResult,
-  type SlowdownTrace,
-  type SpikeSpec,
-  type Summary,
-  type SummaryOptions,
-  type TraceSpec,
 } from './lab/simulate';
+export { summarize, type Recovery, type Summary, type SummaryOptions } from './lab/summary';
 export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type OracleSchedule, type ReplayState } from './lab/oracle';
 export { renderChart, type ChartOptions, type ChartPoint, type ChartSeries } from './lab/chart';
 export { oracleFromRecords, recordedSlowdown, runScenario, type ScenarioResult, type ScenarioRun } from './lab/scenario-runner';

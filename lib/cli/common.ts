@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 
 import { DynamicOfaError, type ErrorCode } from '../errors';
-import { packageRoot } from '../native/addon';
+import { packageRoot } from '../util/package-root';
 
 /** The bundled default family (or, in a repository checkout before it exists, the test fixture family). */
 export function defaultFamilyDir(): string {

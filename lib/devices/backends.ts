@@ -1,12 +1,11 @@
 /** What this build can run, and where. */
 import { BackendUnavailableError, InvalidArgumentError } from '../errors';
-import { getBinding, resolveOrtLibrary } from '../native/addon';
-
-export type Device = 'cpu' | 'gpu' | 'dla0' | 'dla1';
-export const DEVICES: readonly Device[] = ['cpu', 'gpu', 'dla0', 'dla1'];
+import { getBinding } from '../native/addon';
+import { resolveOrtLibrary } from '../native/ort-library';
+import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, tensorRtDevicesHere } from './devices';
 
 export interface BackendInfo {
-  name: 'onnxruntime-cpu' | 'tensorrt';
+  name: BackendName;
   devices: Device[];
   /** Compiled into this build and usable on this machine. */
   available: boolean;
@@ -21,24 +20,23 @@ export function backends(): BackendInfo[] {
   const list: BackendInfo[] = [];
   if (compiled.includes('onnxruntime-cpu')) {
     try {
-      list.push({ name: 'onnxruntime-cpu', devices: ['cpu'], available: true, version: getBinding().runtimeVersion(resolveOrtLibrary()) });
+      list.push({ name: 'onnxruntime-cpu', devices: devicesOf('onnxruntime-cpu'), available: true, version: getBinding().runtimeVersion(resolveOrtLibrary()) });
     } catch (error) {
-      list.push({ name: 'onnxruntime-cpu', devices: ['cpu'], available: false, reason: (error as Error).message });
+      list.push({ name: 'onnxruntime-cpu', devices: devicesOf('onnxruntime-cpu'), available: false, reason: (error as Error).message });
     }
   }
   const trt = compiled.includes('tensorrt') ? getBinding().tensorrtInfo?.() : undefined;
   if (!trt) {
     list.push({
       name: 'tensorrt',
-      devices: ['gpu', 'dla0', 'dla1'],
+      devices: devicesOf('tensorrt'),
       available: false,
       reason: 'not compiled in: TensorRT and CUDA were not found when this addon was built',
     });
   } else {
-    const dla: Device[] = trt.dlaCores >= 2 ? ['dla0', 'dla1'] : trt.dlaCores === 1 ? ['dla0'] : [];
     list.push({
       name: 'tensorrt',
-      devices: ['gpu', ...dla],
+      devices: tensorRtDevicesHere(trt.dlaCores),
       available: trt.cuda !== undefined,
       version: trt.version,
       ...(trt.cuda ? {} : { reason: `no usable CUDA device: ${trt.cudaError ?? 'unknown'}` }),
@@ -49,13 +47,13 @@ export function backends(): BackendInfo[] {
 
 /** Throws unless `device` is a known device that a backend of this build can run. */
 export function assertDeviceAvailable(device: unknown): asserts device is Device {
-  if (typeof device !== 'string' || !(DEVICES as readonly string[]).includes(device)) {
+  if (!isDevice(device)) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${JSON.stringify(device)}`);
   }
   // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
   const compiled = getBinding().backends();
-  const backendFor = device === 'cpu' ? 'onnxruntime-cpu' : 'tensorrt';
-  const usable = device === 'cpu' ? compiled.includes(backendFor) : backends().some((b) => b.name === 'tensorrt' && b.available && b.devices.includes(device as Device));
+  const backendFor = backendOf(device);
+  const usable = backendFor === 'onnxruntime-cpu' ? compiled.includes(backendFor) : backends().some((b) => b.name === backendFor && b.available && b.devices.includes(device));
   if (!usable) {
     const reason = backends().find((b) => b.name === backendFor)?.reason ?? `this machine has no ${device}`;
     const available = backends().filter((b) => b.available).flatMap((b) => b.devices);

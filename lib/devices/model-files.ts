@@ -4,8 +4,11 @@
  */
 import * as os from 'node:os';
 
-import type { Device } from './backends';
-import { ensureEngines, type EnsureEvent, existingCacheDirs, platformFromNative, type Precision, resolveCacheDir } from '../engines/ensure-engines';
+import type { Device } from './devices';
+import { ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
+import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
+import { platformFromNative } from '../engines/platform';
+import type { Precision } from '../engines/fingerprint';
 import { BackendUnavailableError } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
 import { getBinding } from '../native/addon';

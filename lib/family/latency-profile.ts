@@ -6,22 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { backendOf, type Device, DEVICES, isDevice } from '../devices/devices';
 import { DynamicOfaError, type ManifestProblem } from '../errors';
+import type { LatencyStats } from '../util/latency-stats';
 
 export const PROFILE_SCHEMA_VERSION = 1;
-export const PROFILE_DEVICES = ['cpu', 'gpu', 'dla0', 'dla1'] as const;
-export type ProfileDevice = (typeof PROFILE_DEVICES)[number];
-
-/** Milliseconds. Percentiles are nearest-rank: the smallest sample with at least q of the samples at or below it. */
-export interface LatencyStats {
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  stdev: number;
-}
 
 export interface SubnetProfile {
   id: string;
@@ -39,7 +28,7 @@ export interface SubnetProfile {
 export interface LatencyProfile {
   schemaVersion: typeof PROFILE_SCHEMA_VERSION;
   family: string;
-  device: ProfileDevice;
+  device: Device;
   /** What the numbers are specific to: CPU model and threads, or GPU + TensorRT version (+ DLA core). */
   deviceKey: string;
   backend: { name: 'onnxruntime-cpu' | 'tensorrt'; version: string };
@@ -58,28 +47,6 @@ export class ProfileInvalidError extends DynamicOfaError {
     this.file = file;
     this.problems = problems;
   }
-}
-
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil(q * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
-
-export function latencyStats(samples: readonly number[]): LatencyStats {
-  if (samples.length === 0) throw new RangeError('latencyStats needs at least one sample');
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  const variance = sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / sorted.length;
-  return {
-    min: sorted[0]!,
-    mean,
-    p50: percentile(sorted, 0.5),
-    p90: percentile(sorted, 0.9),
-    p99: percentile(sorted, 0.99),
-    max: sorted[sorted.length - 1]!,
-    stdev: Math.sqrt(variance),
-  };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,11 +78,11 @@ export function validateProfile(value: unknown): ManifestProblem[] {
     if (typeof value[k] !== 'string' || value[k] === '') problems.push({ path: `/${k}`, message: 'must be a non-empty string' });
   }
   if (typeof value.createdAt === 'string' && Number.isNaN(Date.parse(value.createdAt))) problems.push({ path: '/createdAt', message: 'must be an ISO 8601 date' });
-  if (!(PROFILE_DEVICES as readonly unknown[]).includes(value.device)) problems.push({ path: '/device', message: `must be one of ${PROFILE_DEVICES.join(', ')}` });
+  if (!isDevice(value.device)) problems.push({ path: '/device', message: `must be one of ${DEVICES.join(', ')}` });
   const backend = value.backend;
   if (!isObject(backend) || (backend.name !== 'onnxruntime-cpu' && backend.name !== 'tensorrt') || typeof backend.version !== 'string') {
     problems.push({ path: '/backend', message: "must be { name: 'onnxruntime-cpu' | 'tensorrt', version: string }" });
-  } else if ((backend.name === 'tensorrt') !== (value.device !== 'cpu')) {
+  } else if (isDevice(value.device) && backend.name !== backendOf(value.device)) {
     problems.push({ path: '/backend/name', message: `does not fit device ${String(value.device)}` });
   }
   if (!isObject(value.host) || typeof value.host.hostname !== 'string' || typeof value.host.cpus !== 'number') {
@@ -150,7 +117,7 @@ export function validateProfile(value: unknown): ManifestProblem[] {
   return problems;
 }
 
-export function profilePath(cacheDir: string, device: ProfileDevice): string {
+export function profilePath(cacheDir: string, device: Device): string {
   return path.join(cacheDir, `profile-${device}.json`);
 }
 

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { FamilyInvalidError } from '../errors';
-import type { ImageInput } from '../model/dynamic-model';
+import type { PixelImage } from '../model/preprocess';
 
 export interface FamilySample {
   count: number;
-  frame(i: number): ImageInput;
+  frame(i: number): PixelImage;
   label(i: number): number;
 }
 
@@ -37,7 +37,7 @@ export function loadSample(family: SampleSource): FamilySample | null {
 }
 
 /** A synthetic camera frame for families without a sample. */
-export function syntheticFrame(channels: number, t: number, width = 64, height = 48): ImageInput {
+export function syntheticFrame(channels: number, t: number, width = 64, height = 48): PixelImage {
   const data = new Uint8Array(width * height * channels);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + t * 13) & 255;
   return { data, width, height, format: channels === 1 ? 'gray' : 'rgb' };

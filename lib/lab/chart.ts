@@ -3,7 +3,7 @@
  * top panel, measured latency per frame against the target; bottom panel, the accuracy (level) of
  * the sub-network run; contention periods shaded. Several series (policies) can share the axes.
  */
-import type { ChangeKind } from './simulate';
+import type { ChangeKind } from './traces';
 
 export interface ChartPoint {
   readonly latencyMs: number;

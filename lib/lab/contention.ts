@@ -26,9 +26,9 @@ process.stdout.write('r');`;
 
 /**
  * Busy processes by default: one per core plus one. With a one-thread inference loop that keeps every core
- * shared, so the slowdown is steady (measured: 2.0x). One per core leaves three runnable threads on two cores,
- * and the scheduler then moves the inference thread between a core of its own and a shared one every few
- * frames (1x / 2-3x spells), which `--burners` can ask for.
+ * shared, so the slowdown is steady. One per core leaves one more runnable thread than cores, and the scheduler
+ * then moves the inference thread between a core of its own and a shared one every few frames (fast and slow
+ * spells), which `--burners` can ask for.
  */
 export function defaultBurners(): number {
   return os.availableParallelism() + 1;

@@ -1,6 +1,7 @@
 import { buildCandidates, type DeviceFamily } from '../manager/candidates';
 import { normalizeConstraints } from '../manager/constraints';
 import type { Constraints, Observation, Policy } from '../manager/types';
+import { percentile } from '../util/latency-stats';
 
 export interface DecisionCost {
   readonly policy: string;
@@ -63,6 +64,6 @@ export function measureDecisionCost(
     policy: policy.name,
     decisions: batches * batch,
     meanUs: Number(total) / (batches * batch) / 1000,
-    p99BatchUs: perBatch[Math.min(perBatch.length - 1, Math.floor(perBatch.length * 0.99))]!,
+    p99BatchUs: percentile(perBatch, 0.99),
   };
 }

@@ -4,9 +4,11 @@
  * recorded slowdown, summarise. Nothing here knows about processes or the addon: the caller's
  * `schedule` callback starts and stops the contention.
  */
-import { constraintSchedule, summarize, type ChangeKind, type ConstraintChange, type Summary } from './simulate';
+import type { ChangeKind } from './traces';
+import { type ConstraintChange, constraintSchedule } from './simulate';
+import { summarize, type Summary } from './summary';
 import { oracleSchedule, type OracleSchedule } from './oracle';
-import { RuntimeManager, type ManagedOutcome, type RuntimeManagerOptions } from '../manager/runtime-manager';
+import { type ManagedOutcome, RuntimeManager, type RuntimeManagerOptions } from '../manager/runtime-manager';
 import type { CandidateSet, Constraints, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints } from '../manager/types';
 
 export interface ScenarioRun<I, R extends ManagedInferResult> {

@@ -1,22 +1,18 @@
 /**
  * DynamicModel: a whole sub-network family resident on one device, switched by index, run off the event loop.
  */
-import { assertDeviceAvailable, type Device } from '../devices/backends';
-import { ClosedError, FamilyInvalidError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from '../errors';
-import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from '../devices/model-files';
-import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from '../family/manifest';
-import { getBinding, type NativeFamily, type NativeFrame, type NativeRunResult, resolveOrtLibrary } from '../native/addon';
+import type { Device } from '../devices/devices';
+import { fromNative } from '../errors';
+import type { AccuracyRecord, FamilyManifest, OfaConfig } from '../family/manifest';
+import type { NativeFamily, NativeFrame, NativeRunResult } from '../native/addon';
+import { assertOpen, type CheckedInput, checkInput, elementCount, resolveSubnet } from './input-checks';
+import type { PixelImage } from './preprocess';
 
 export type PixelFormat = NativeFrame['format'];
 
 /** An 8-bit image; resized (bilinear) and normalized natively into the active sub-network's input. */
-export interface ImageInput {
-  data: Uint8Array;
-  width: number;
-  height: number;
+export interface ImageInput extends PixelImage {
   format: PixelFormat;
-  /** Bytes per row; default width * bytes per pixel. */
-  stride?: number;
 }
 
 export type ModelInput = Float32Array | ImageInput;
@@ -38,17 +34,6 @@ export interface SubnetInfo {
   config?: OfaConfig;
   macs?: number;
   params?: number;
-}
-
-export interface LoadOptions extends DeviceModelOptions {
-  /** Default 'cpu'. */
-  device?: Device;
-  /** ONNX Runtime intra-op threads, shared by every family in the process. Default: the pool's current size, else all cores. */
-  threads?: number;
-  /** Runs per sub-network at load, so the first inference after a switch is already fast. Default 5. */
-  warmupRuns?: number;
-  /** Expose the shared buffers as copies rather than external memory (what runtimes without external buffers get). Default: env DYNAMIC_OFA_NO_EXTERNAL_BUFFERS. */
-  copyBuffers?: boolean;
 }
 
 export interface InferOptions {
@@ -252,130 +237,21 @@ export class DynamicModel {
   }
 
   #assertOpen(): void {
-    if (this.#closing) throw new ClosedError('E_CLOSED', `family '${this.manifest.name}' is closed`);
+    assertOpen(this.#closing !== undefined, this.manifest.name);
   }
 
   #resolve(subnet: number | string): number {
-    if (typeof subnet === 'number') {
-      if (Number.isInteger(subnet) && subnet >= 0 && subnet < this.subnets.length) return subnet;
-      throw new SubnetUnknownError('E_SUBNET_UNKNOWN', `sub-network index ${subnet} is out of range [0, ${this.subnets.length})`);
-    }
-    const index = this.#ids.get(subnet);
-    if (index === undefined) {
-      throw new SubnetUnknownError('E_SUBNET_UNKNOWN', `no sub-network '${String(subnet)}' in family '${this.manifest.name}' (ids: ${[...this.#ids.keys()].join(', ')})`);
-    }
-    return index;
+    return resolveSubnet(subnet, this.#ids, this.manifest.name);
   }
 
-  #checkInput(subnet: number, input: ModelInput | undefined): Float32Array | NativeFrame | undefined {
-    if (input === undefined || input === null) return undefined;
-    const expected = elementCount(this.subnets[subnet]!.inputShape);
-    if (ArrayBuffer.isView(input)) {
-      if (!(input instanceof Float32Array) && Object.prototype.toString.call(input) !== '[object Float32Array]') {
-        throw new InputError('E_INPUT_TYPE', `input must be a Float32Array or an image; got ${Object.prototype.toString.call(input).slice(8, -1)}`);
-      }
-      const floats = input as Float32Array;
-      if (floats.length !== expected) {
-        throw new InputError(
-          'E_INPUT_SHAPE',
-          `input has ${floats.length} floats; sub-network '${this.subnets[subnet]!.id}' expects ${expected} (${this.subnets[subnet]!.inputShape.join('x')})`,
-        );
-      }
-      // The caller passed the shared input itself: run on it in place.
-      if (floats.buffer === this.inputBuffer.buffer && floats.byteOffset === 0) return undefined;
-      return floats;
-    }
-    if (typeof input !== 'object') throw new InputError('E_INPUT_TYPE', `input must be a Float32Array or an image; got ${typeof input}`);
-    return checkImage(input);
+  #checkInput(subnet: number, input: ModelInput | undefined): CheckedInput {
+    return checkInput(input, this.subnets[subnet]!, this.inputBuffer);
   }
 
   // A request queued behind others must not see later writes: copy what it would read at run time.
-  #snapshot(subnet: number, input: Float32Array | NativeFrame | undefined): Float32Array | NativeFrame {
+  #snapshot(subnet: number, input: CheckedInput): Float32Array | NativeFrame {
     if (input === undefined) return this.#inputViews[subnet]!.slice();
     if (input instanceof Float32Array) return input.slice();
     return { ...input, data: input.data.slice() };
   }
-}
-
-const BYTES_PER_PIXEL: Record<PixelFormat, number> = { gray: 1, rgb: 3, bgr: 3, rgba: 4, bgra: 4 };
-
-function checkImage(image: ImageInput): NativeFrame {
-  const { data, width, height, format, stride } = image;
-  if (!ArrayBuffer.isView(data) || Object.prototype.toString.call(data) !== '[object Uint8Array]') {
-    throw new InputError('E_INPUT_TYPE', 'image.data must be a Uint8Array or Buffer');
-  }
-  if (!(format in BYTES_PER_PIXEL)) {
-    throw new InputError('E_INPUT_TYPE', `image.format must be one of ${Object.keys(BYTES_PER_PIXEL).join(', ')}; got ${JSON.stringify(format)}`);
-  }
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > 65536) throw new InputError('E_INPUT_SHAPE', `image.${name} must be an integer in [1, 65536]; got ${value}`);
-  }
-  const rowBytes = width * BYTES_PER_PIXEL[format];
-  const rowStride = stride ?? rowBytes;
-  if (!Number.isInteger(rowStride) || rowStride < rowBytes) {
-    throw new InputError('E_INPUT_SHAPE', `image.stride ${rowStride} is smaller than a row (${rowBytes} bytes)`);
-  }
-  const needed = rowStride * (height - 1) + rowBytes;
-  if (data.length < needed) {
-    throw new InputError('E_INPUT_SHAPE', `image.data has ${data.length} bytes; a ${width}x${height} ${format} image with stride ${rowStride} needs ${needed}`);
-  }
-  const frame: NativeFrame = { data, width, height, format };
-  if (stride !== undefined) frame.stride = stride;
-  return frame;
-}
-
-function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/**
- * Loads a family: every sub-network becomes resident on `device`, bound to one shared input and output buffer
- * and warmed up. `source` is a family folder, a family.json path, or `{ manifest, dir }`.
- */
-export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
-  const device = options.device ?? 'cpu';
-  assertDeviceAvailable(device);
-  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `threads must be a positive integer; got ${options.threads}`);
-  }
-  const warmupRuns = options.warmupRuns ?? 5;
-  if (!Number.isInteger(warmupRuns) || warmupRuns < 1) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `warmupRuns must be a positive integer; got ${warmupRuns}`);
-  }
-  const family = loadManifest(source);
-  const { manifest, dir } = family;
-  const models = await modelsForDevice(family, device, options);
-  const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
-  let native: NativeFamily;
-  try {
-    native = await getBinding().loadFamily({
-      models,
-      device,
-      ortLibrary: resolveOrtLibrary(),
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      warmupRuns,
-      channels: manifest.input.channels,
-      format: manifest.input.format,
-      mean: manifest.input.mean,
-      std: manifest.input.std,
-      externalBuffers: !copyBuffers,
-    });
-  } catch (error) {
-    throw fromNative(error);
-  }
-  // The manifest's resolutions must be what the models really take (preprocessing resizes to the model's).
-  const info = native.subnetInfo();
-  const mismatched = manifest.subnets.flatMap((s, i) => {
-    const [, , height, width] = info[i]!.input.shape;
-    return s.resolution !== undefined && (s.resolution !== height || s.resolution !== width)
-      ? [{ path: `/subnets/${i}/resolution`, message: `is ${s.resolution}; ${s.model} takes ${height}x${width}` }]
-      : [];
-  });
-  if (mismatched.length > 0) {
-    native.close();
-    throw new FamilyInvalidError(family.file, mismatched);
-  }
-  const profiled = profiledLatencies(family, device, options.threads, options.cache);
-  const latencies = profiled ?? info.map((s) => s.warmupMs);
-  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup');
 }

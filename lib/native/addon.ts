@@ -2,11 +2,8 @@
  * Loads the addon and declares its types once. Every other module talks to native code through
  * {@link NativeBinding}; nothing else calls `require` on the .node file.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
 import { RuntimeLoadError } from '../errors';
+import { selectBinaryPath } from './binary-selection';
 
 export interface NativeTensorInfo {
   name: string;
@@ -139,46 +136,7 @@ export interface NativeBinding {
   buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildReport>;
 }
 
-export const packageRoot = path.resolve(__dirname, '..', '..');
-
 let binding: NativeBinding | undefined;
-
-/**
- * Which addon binary to load. TensorRT builds (prebuilds/<platform>-<arch>-tensorrt<N>/, one per JetPack's
- * TensorRT major) link libnvinfer: each is first loaded in a child process, so a machine without that TensorRT
- * cannot crash this one, and the first that loads and has the backend wins. Otherwise node-gyp-build's order:
- * a local build (build/Release), then prebuilds/<platform>-<arch>/ (the CPU build).
- * DYNAMIC_OFA_BINARY forces a file; DYNAMIC_OFA_FORCE_CPU=1 skips the TensorRT builds.
- */
-export function selectBinaryPath(root: string = packageRoot, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DYNAMIC_OFA_BINARY) return path.resolve(env.DYNAMIC_OFA_BINARY);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
-  const hasLocalBuild = fs.existsSync(path.join(root, 'build', 'Release')) && fs.readdirSync(path.join(root, 'build', 'Release')).some((f) => f.endsWith('.node'));
-  if (!hasLocalBuild && env.DYNAMIC_OFA_FORCE_CPU !== '1') {
-    for (const candidate of tensorRtPrebuilds(root)) {
-      if (loadsWithTensorRt(candidate)) return candidate;
-    }
-  }
-  return nodeGypBuild.path(root);
-}
-
-/** TensorRT prebuilds for this platform, newest TensorRT first. */
-export function tensorRtPrebuilds(root: string): string[] {
-  const prebuilds = path.join(root, 'prebuilds');
-  if (!fs.existsSync(prebuilds)) return [];
-  const prefix = `${process.platform}-${process.arch}-tensorrt`;
-  return fs
-    .readdirSync(prebuilds)
-    .filter((d) => d.startsWith(prefix))
-    .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)))
-    .flatMap((d) => fs.readdirSync(path.join(prebuilds, d)).filter((f) => f.endsWith('.node')).map((f) => path.join(prebuilds, d, f)));
-}
-
-function loadsWithTensorRt(file: string): boolean {
-  const probe = `const b = require(${JSON.stringify(file)}); process.exit(b.backends().includes('tensorrt') ? 0 : 3);`;
-  return spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore', timeout: 30000 }).status === 0;
-}
 
 /** The addon for this platform (see {@link selectBinaryPath}). */
 export function getBinding(): NativeBinding {
@@ -197,35 +155,4 @@ export function getBinding(): NativeBinding {
     );
   }
   return binding;
-}
-
-/**
- * The ONNX Runtime shared library the addon dlopens: DYNAMIC_OFA_ORT_LIBRARY, else the copy shipped inside
- * the onnxruntime-node package for this platform.
- */
-export function resolveOrtLibrary(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.DYNAMIC_OFA_ORT_LIBRARY;
-  if (override) return path.resolve(override);
-  let ortPackage: string;
-  try {
-    ortPackage = path.dirname(require.resolve('onnxruntime-node/package.json'));
-  } catch (error) {
-    throw new RuntimeLoadError(
-      'E_RUNTIME_LOAD',
-      'the onnxruntime-node package is not installed; install it or set DYNAMIC_OFA_ORT_LIBRARY to a libonnxruntime.so.1',
-      { cause: error },
-    );
-  }
-  const bin = path.join(ortPackage, 'bin');
-  const napiDirs = fs.existsSync(bin) ? fs.readdirSync(bin).filter((d) => d.startsWith('napi-v')).sort().reverse() : [];
-  const libraryName = process.platform === 'darwin' ? 'libonnxruntime.1.dylib' : 'libonnxruntime.so.1';
-  for (const dir of napiDirs) {
-    const candidate = path.join(bin, dir, process.platform, process.arch, libraryName);
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new RuntimeLoadError(
-    'E_RUNTIME_LOAD',
-    `onnxruntime-node at ${ortPackage} ships no ${libraryName} for ${process.platform}-${process.arch}; ` +
-      'set DYNAMIC_OFA_ORT_LIBRARY to an ONNX Runtime shared library (>= 1.17)',
-  );
 }

@@ -1,10 +1,18 @@
-/** Small numeric and formatting helpers shared by the tools. */
-import { percentile as percentileOfSorted } from '../family/latency-profile';
+/**
+ * Latency statistics with the one percentile definition of this package: nearest rank, the smallest sample
+ * with at least a fraction q of the samples at or below it (what trtexec reports). Latency profiles, the CLI's
+ * benchmarks and the OFA toolkit's latency measurements (scripts/ofa/ort_run.js) all use it.
+ */
 
-
-/** Nearest-rank percentile (p in 0..100) of a list in any order (the latency profiles' definition). */
-export function percentile(values: readonly number[], p: number): number {
-  return percentileOfSorted([...values].sort((a, b) => a - b), p / 100);
+/** Milliseconds. */
+export interface LatencyStats {
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  stdev: number;
 }
 
 export interface Percentiles {
@@ -13,22 +21,32 @@ export interface Percentiles {
   p99: number;
 }
 
+/** Nearest-rank percentile (q in [0, 1]) of samples sorted ascending; NaN when there are none. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil(q * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+const ascending = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
+
+/** p50, p90 and p99 of samples in any order. */
 export function percentiles(values: readonly number[]): Percentiles {
-  return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99) };
+  const sorted = ascending(values);
+  return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99) };
 }
 
-/** A plain text table with padded columns. */
-export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (cells: readonly (string | number)[]): string =>
-    cells.map((c, i) => String(c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+/** The summary a latency profile stores: extremes, mean, standard deviation and percentiles. */
+export function latencyStats(samples: readonly number[]): LatencyStats {
+  if (samples.length === 0) throw new RangeError('latencyStats needs at least one sample');
+  const sorted = ascending(samples);
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  const variance = sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / sorted.length;
+  return {
+    min: sorted[0]!,
+    mean,
+    ...percentiles(sorted),
+    max: sorted[sorted.length - 1]!,
+    stdev: Math.sqrt(variance),
+  };
 }
-
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

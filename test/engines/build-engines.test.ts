@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { getBinding, resolveOrtLibrary } from '../../lib/native/addon';
+import { getBinding } from '../../lib/native/addon';
+import { resolveOrtLibrary } from '../../lib/native/ort-library';
 import { readProfile, validateProfile } from '../../lib/family/latency-profile';
 import { profileNativeFamily } from '../../lib/cli/jobs/build-and-profile';
 import { tinyFamily } from '../helpers';

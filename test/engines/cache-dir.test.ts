@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { chooseCacheDir, FAMILY_CACHE_FOLDER, isWritableDir, resolveCacheDir, userCacheRoot } from '../../lib/engines/ensure-engines';
+import { chooseCacheDir, FAMILY_CACHE_FOLDER, isWritableDir, resolveCacheDir, userCacheRoot } from '../../lib/engines/cache-folder';
 import { tempDir } from './helpers';
 
 describe('engine cache folder', () => {

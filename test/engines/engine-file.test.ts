@@ -1,16 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {
-  checkEngineBytes,
-  type Precision,
-  type TrtDevice,
-  decideEngine,
-  encodeEngineFile,
-  EngineCacheError,
-  type EngineState,
-  inspectEngine,
-} from '../../lib/engines/ensure-engines';
+import { checkEngineBytes, decideEngine, encodeEngineFile, EngineCacheError, type EngineState, inspectEngine } from '../../lib/engines/engine-file';
+import type { Precision } from '../../lib/engines/fingerprint';
+import type { TrtDevice } from '../../lib/devices/devices';
 import { DynamicOfaError, ModelLoadError } from '../../lib/errors';
 import { tempDir } from './helpers';
 

@@ -1,20 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {
-  encodeEngineFile,
-  type EngineBuilder,
-  EngineCacheError,
-  ensureEngines,
-  type EnsureEvent,
-  preprocessForCalibration,
-  timingCachePath,
-  writeCalibrationData,
-} from '../../lib/engines/ensure-engines';
+import { encodeEngineFile, EngineCacheError } from '../../lib/engines/engine-file';
+import { type EngineBuilder, ensureEngines, type EnsureEvent } from '../../lib/engines/ensure-engines';
+import { timingCachePath } from '../../lib/engines/cache-folder';
+import { writeCalibrationData } from '../../lib/engines/calibration';
 import { BackendUnavailableError, InvalidArgumentError } from '../../lib/errors';
 import { loadManifest } from '../../lib/family/manifest';
 import type { NativeBuildEngineOptions } from '../../lib/native/addon';
-import { referencePreprocess, seededBytes, tinyFamily } from '../helpers';
+import { preprocessImage } from '../../lib/model/preprocess';
+import { seededBytes, tinyFamily } from '../helpers';
 import { copyFamily, tempDir, xavier } from './helpers';
 
 /** Stands in for the addon's buildEngine: writes a valid engine file for what it was asked, like the C++ does. */
@@ -117,11 +112,26 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
 
 describe('int8 calibration samples', () => {
   it('are preprocessed like the addon does (bilinear, normalized, NCHW)', () => {
+    // rgb sample images into a bgr model: the calibration file holds the preprocessing rules' output, image by image
     const input = { channels: 3 as const, format: 'bgr' as const, mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] };
-    const image = seededBytes(13 * 9 * 3, 7);
-    const ours = preprocessForCalibration(image, 13, 9, 3, input, 6);
-    const reference = referencePreprocess({ data: image, width: 13, height: 9, format: 'rgb' }, input, 6, 6);
-    ours.forEach((v, i) => expect(v).toBeCloseTo(reference[i]!, 5));
+    const dir = copyFamily(tinyFamily, 'calib-rules');
+    const manifestFile = path.join(dir, 'family.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    const images = seededBytes(2 * 13 * 9 * 3, 7);
+    fs.writeFileSync(path.join(dir, 'imgs.u8'), images);
+    fs.writeFileSync(path.join(dir, 'labels.u8'), Buffer.alloc(2));
+    manifest.input = { layout: 'NCHW', ...input };
+    manifest.sample = { images: 'imgs.u8', labels: 'labels.u8', count: 2, width: 13, height: 9, channels: 3 };
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    const file = writeCalibrationData(loadManifest(dir), 6, path.join(dir, 'c', 'r6.f32'))!;
+    const bytes = fs.readFileSync(file);
+    const ours = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    expect(ours).toHaveLength(2 * 3 * 6 * 6);
+    for (let i = 0; i < 2; i++) {
+      const image = images.subarray(i * 13 * 9 * 3, (i + 1) * 13 * 9 * 3);
+      const reference = preprocessImage({ data: image, width: 13, height: 9, format: 'rgb' }, input, 6, 6);
+      ours.subarray(i * reference.length, (i + 1) * reference.length).forEach((v, k) => expect(v).toBeCloseTo(reference[k]!, 5));
+    }
   });
 
   it('are written from the family sample', () => {

@@ -2,7 +2,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { computeFingerprint, dlaCoreOf, type FingerprintInput, fingerprintDifferences, fingerprintFields, sha256File } from '../../lib/engines/ensure-engines';
+import { computeFingerprint, fingerprintDifferences, fingerprintFields, type FingerprintInput, sha256File } from '../../lib/engines/fingerprint';
+import { dlaCoreOf } from '../../lib/devices/devices';
 import { tinyFamily } from '../helpers';
 import { tempDir, xavier } from './helpers';
 

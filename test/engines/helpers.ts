@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { TrtPlatform } from '../../lib/engines/ensure-engines';
+import type { TrtPlatform } from '../../lib/engines/platform';
 
 export const xavier: TrtPlatform = {
   tensorrtVersion: '8.5.2',

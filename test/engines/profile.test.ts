@@ -2,18 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { DynamicOfaError } from '../../lib/errors';
-import {
-  type LatencyProfile,
-  latencyStats,
-  parseProfile,
-  percentile,
-  profileLatencies,
-  ProfileInvalidError,
-  profilePath,
-  readProfile,
-  validateProfile,
-  writeProfile,
-} from '../../lib/family/latency-profile';
+import { type LatencyProfile, parseProfile, ProfileInvalidError, profileLatencies, profilePath, readProfile, validateProfile, writeProfile } from '../../lib/family/latency-profile';
+import { latencyStats, percentile } from '../../lib/util/latency-stats';
 import { tempDir } from './helpers';
 
 function sampleProfile(): LatencyProfile {

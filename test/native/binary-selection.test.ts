@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { getBinding, selectBinaryPath, tensorRtPrebuilds } from '../../lib/native/addon';
+import { getBinding } from '../../lib/native/addon';
+import { selectBinaryPath, tensorRtPrebuilds } from '../../lib/native/binary-selection';
 
 const cpuBinary = require.resolve(selectBinaryPath()); // what this checkout loads (local build or CPU prebuild)
 

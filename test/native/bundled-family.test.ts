@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { type DynamicModel, loadFamily } from '../../lib';
-import { argmax } from '../../lib/util/latency-stats';
+import { argmax } from '../../lib/cli/helpers';
 import { loadSample } from '../../lib/family/sample';
 
 const familyDir = path.join(__dirname, '..', '..', 'engines', 'fashion-ofa');

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { loadFamily } from '../../lib';
-import { type LatencyProfile, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/family/latency-profile';
+import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/family/latency-profile';
+import { latencyStats } from '../../lib/util/latency-stats';
 import { tinyFamily } from '../helpers';
 
 function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string {

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 
 import { type DynamicModel, loadFamily } from '../../lib';
-import { maxAbsDiff, OrtReference, referencePreprocess, seededBytes, seededFloats, tinyFamily } from '../helpers';
+import { preprocessImage } from '../../lib/model/preprocess';
+import { maxAbsDiff, OrtReference, seededBytes, seededFloats, tinyFamily } from '../helpers';
 
 describe('numerics against onnxruntime-node', () => {
   let model: DynamicModel;
@@ -58,7 +59,7 @@ describe('numerics against onnxruntime-node', () => {
     for (const subnet of model.subnets) {
       const ours = await model.infer(image, { subnet: subnet.index });
       const [, , h, w] = subnet.inputShape as [number, number, number, number];
-      const expectedInput = referencePreprocess(image, model.manifest.input, h, w);
+      const expectedInput = preprocessImage(image, model.manifest.input, h, w);
       // The shared input now holds what preprocessing wrote.
       expect(maxAbsDiff(model.inputBuffer.subarray(0, expectedInput.length), expectedInput)).toBeLessThanOrEqual(1e-4);
       const theirs = await reference.run(path.join(tinyFamily, `${subnet.id}.onnx`), expectedInput, subnet.inputShape);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 
 import { type BenchResult, runBench } from '../jobs/latency-bench';
-import { table } from '../../util/latency-stats';
+import { table } from '../helpers';
 import { defaultFamilyDir, emitJson, positive, progressBar } from '../common';
 
 export function printBench(result: BenchResult): void {

@@ -1,16 +1,16 @@
 import { Command, Option } from 'commander';
 
-import { DEVICES, type Device } from '../../devices/backends';
-import { PRECISIONS, type Precision } from '../../engines/ensure-engines';
+import { type Device, DEVICES, isDevice } from '../../devices/devices';
+import { type Precision, PRECISIONS } from '../../engines/fingerprint';
 import { InvalidArgumentError } from '../../errors';
 import { buildEngines, type BuildEnginesEvent, type BuildEnginesResult } from '../jobs/build-and-profile';
-import { table } from '../../util/latency-stats';
+import { table } from '../helpers';
 import { defaultFamilyDir, emitJson, positive, progressBar } from '../common';
 
 function parseDevices(value: string): Device[] {
   const list = value.split(',').map((d) => d.trim()).filter(Boolean);
   for (const d of list) {
-    if (!(DEVICES as readonly string[]).includes(d)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `unknown device '${d}'; devices: ${DEVICES.join(', ')}`);
+    if (!isDevice(d)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `unknown device '${d}'; devices: ${DEVICES.join(', ')}`);
   }
   return list as Device[];
 }

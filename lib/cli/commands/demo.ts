@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 
 import { runDemo } from '../jobs/demo-run';
-import { table } from '../../util/latency-stats';
+import { table } from '../helpers';
 import { defaultFamilyDir, defaultOutDir, emitJson, positive } from '../common';
 
 export const demoCommand = new Command('demo')

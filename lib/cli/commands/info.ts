@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 
 import { backends } from '../../devices/backends';
-import { existingCacheDirs } from '../../engines/ensure-engines';
+import { type Device, DEVICES } from '../../devices/devices';
+import { existingCacheDirs } from '../../engines/cache-folder';
 import { loadManifest } from '../../family/manifest';
-import { loadFamily } from '../../model/dynamic-model';
-import { packageRoot } from '../../native/addon';
-import { PROFILE_DEVICES, type ProfileDevice, profileLatencies, profilePath, readProfile } from '../../family/latency-profile';
-import { table } from '../../util/latency-stats';
+import { loadFamily } from '../../model/load-family';
+import { packageRoot } from '../../util/package-root';
+import { profileLatencies, profilePath, readProfile } from '../../family/latency-profile';
+import { table } from '../helpers';
 import { defaultFamilyDir, emitJson } from '../common';
 
 export const infoCommand = new Command('info')
@@ -28,9 +29,9 @@ export const infoCommand = new Command('info')
       await model.close();
     }
     // Latency profiles measured on this machine (build-engines / profile), by device.
-    const profiled: Partial<Record<ProfileDevice, number[]>> = {};
+    const profiled: Partial<Record<Device, number[]>> = {};
     for (const cacheDir of existingCacheDirs(dir, manifest.name)) {
-      for (const device of PROFILE_DEVICES) {
+      for (const device of DEVICES) {
         if (profiled[device]) continue;
         try {
           profiled[device] = profileLatencies(readProfile(profilePath(cacheDir, device)), manifest.subnets.map((s) => s.id));
@@ -39,7 +40,7 @@ export const infoCommand = new Command('info')
         }
       }
     }
-    const profiledDevices = PROFILE_DEVICES.filter((d) => profiled[d]);
+    const profiledDevices = DEVICES.filter((d) => profiled[d]);
     const deviceKeys = [...new Set(manifest.subnets.flatMap((s) => Object.keys(s.latencyMs ?? {})))];
     const levels = manifest.subnets.map((s, i) => ({
       index: i, id: s.id, accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 
 import { runContentionScenario, type ScenarioReport } from '../jobs/contention-scenario';
-import { table } from '../../util/latency-stats';
+import { table } from '../helpers';
 import { defaultOutDir, defaultScenarioFamilies, emitJson, positive, progressBar } from '../common';
 
 export function printScenario(r: ScenarioReport): void {

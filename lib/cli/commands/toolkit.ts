@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 
 import { DynamicOfaError } from '../../errors';
-import { packageRoot } from '../../native/addon';
+import { packageRoot } from '../../util/package-root';
 
 /** Debian's Python first: another python3 earlier on PATH often lacks PyTorch. DYNAMIC_OFA_PYTHON overrides. */
 function python(): string {

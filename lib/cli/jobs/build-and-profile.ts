@@ -6,22 +6,18 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { Device } from '../../devices/backends';
-import {
-  ensureEngines,
-  type EnsuredEngine,
-  type EnsureEvent,
-  platformFromNative,
-  type Precision,
-  readL4tRelease,
-  resolveCacheDir,
-  type TrtPlatform,
-  writeCalibrationData,
-} from '../../engines/ensure-engines';
+import { availableDevices, type Device } from '../../devices/devices';
+import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../../engines/ensure-engines';
+import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
+import type { Precision } from '../../engines/fingerprint';
+import { resolveCacheDir } from '../../engines/cache-folder';
+import { writeCalibrationData } from '../../engines/calibration';
 import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
 import { loadManifest } from '../../family/manifest';
-import { getBinding, type NativeFamily, type NativeTensorRtInfo, resolveOrtLibrary } from '../../native/addon';
-import { type LatencyProfile, type LatencyStats, latencyStats, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
+import { getBinding, type NativeFamily } from '../../native/addon';
+import { resolveOrtLibrary } from '../../native/ort-library';
+import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
+import { type LatencyStats, latencyStats } from '../../util/latency-stats';
 
 export interface BuildEnginesOptions {
   family: string;
@@ -62,16 +58,6 @@ export interface BuildEnginesResult {
   cacheSource: string;
   profiles: Partial<Record<Device, string>>;
   results: BuildEnginesRow[];
-}
-
-/** Devices this build and machine can use: cpu, plus gpu and DLA cores where TensorRT found a CUDA device. */
-export function availableDevices(info: NativeTensorRtInfo | undefined): Device[] {
-  const devices: Device[] = ['cpu'];
-  if (info?.cuda) {
-    devices.push('gpu');
-    for (let core = 0; core < Math.min(2, info.dlaCores); core++) devices.push(core === 0 ? 'dla0' : 'dla1');
-  }
-  return devices;
 }
 
 /**

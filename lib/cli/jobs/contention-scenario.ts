@@ -11,10 +11,12 @@ import * as path from 'node:path';
 
 import { oracleFromRecords, renderChart, runScenario, type Summary, summarize } from '../../lab';
 import type { Constraints, FrameRecord, ManagedModel } from '../../manager/types';
-import { type ImageInput, type InferenceResult, loadFamily } from '../../model/dynamic-model';
+import type { ImageInput, InferenceResult } from '../../model/dynamic-model';
+import { loadFamily } from '../../model/load-family';
 import { Contention, defaultBurners } from '../../lab/contention';
 import { loadSample, syntheticFrame } from '../../family/sample';
-import { type Percentiles, percentiles, sleep } from '../../util/latency-stats';
+import { type Percentiles, percentiles } from '../../util/latency-stats';
+import { sleep } from '../helpers';
 
 export const SCENARIO_POLICIES = ['static-most-accurate', 'static-fastest', 'stepwise', 'predictive'] as const;
 

@@ -9,10 +9,12 @@ import * as path from 'node:path';
 import { renderChart } from '../../lab';
 import { type ManagerDecision, RuntimeManager } from '../../manager/runtime-manager';
 import type { ManagerStats } from '../../manager/stats';
-import { type DynamicModel, type ImageInput, type InferenceResult, loadFamily, type SubnetInfo } from '../../model/dynamic-model';
+import type { DynamicModel, ImageInput, InferenceResult, SubnetInfo } from '../../model/dynamic-model';
+import { loadFamily } from '../../model/load-family';
 import { Contention, defaultBurners } from '../../lab/contention';
 import { loadSample, syntheticFrame } from '../../family/sample';
-import { argmax, percentile, sleep } from '../../util/latency-stats';
+import { argmax, sleep } from '../helpers';
+import { percentiles } from '../../util/latency-stats';
 
 export interface DemoOptions {
   family: string;
@@ -107,7 +109,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       idle.push((await model.infer(frameAt(i), { subnet: top, sharedOutput: true })).latencyMs);
       await sleep(1000 / fps - (performance.now() - started));
     }
-    const targetMs = Math.max(percentile(idle, 99) * 1.1, percentile(idle, 50) * 1.3);
+    const idleMs = percentiles(idle);
+    const targetMs = Math.max(idleMs.p99 * 1.1, idleMs.p50 * 1.3);
     const tighterTargetMs = targetMs * (options.tighterTarget ?? 0.5);
     const accuracyFloor = model.subnets[Math.min(1, top)]!.accuracy;
     const start: DemoStart = {
@@ -171,7 +174,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const rate = (list: DemoFrame[]): number => (list.length ? list.filter((f) => f.met).length / list.length : Number.NaN);
     const perLevel = model.subnets.map((s) => {
       const mine = frames.filter((f) => f.subnet === s.index);
-      return { index: s.index, id: s.id, frames: mine.length, p50Ms: percentile(mine.map((f) => f.latencyMs), 50), metRate: rate(mine) };
+      return { index: s.index, id: s.id, frames: mine.length, p50Ms: percentiles(mine.map((f) => f.latencyMs)).p50, metRate: rate(mine) };
     });
     const bounds = [...phaseStarts, frames.length];
     const names = ['idle (before)', 'contended', 'idle (after)', 'tighter target'];

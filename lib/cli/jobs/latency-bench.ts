@@ -10,7 +10,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type DecisionCost, measureDecisionCost } from '../../lab';
 import { predictivePolicy } from '../../manager/policies/predictive';
 import { stepwisePolicy } from '../../manager/policies/stepwise';
-import { type DynamicModel, loadFamily } from '../../model/dynamic-model';
+import type { DynamicModel } from '../../model/dynamic-model';
+import { loadFamily } from '../../model/load-family';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
 
 export interface BenchOptions {

@@ -1,5 +1,5 @@
 import { ManagerError } from '../../errors';
-import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Observation, Policy } from '../types';
+import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Policy } from '../types';
 
 /**
  * The reference demo's policy (DynamicOFA runtime_demo: run.sh + imagenet_eval_helper.validate),

@@ -1,0 +1,123 @@
+/**
+ * The engine file format and what a cached file is worth. An engine file is a header (fingerprint, TensorRT
+ * version, plan size and SHA-256) in front of the TensorRT plan, so a mismatched or corrupt engine is rebuilt,
+ * or reported when rebuilding is disabled, and never deserialized blindly.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+
+import { dlaCoreOf, type TrtDevice } from '../devices/devices';
+import { ModelLoadError } from '../errors';
+import type { Precision } from './fingerprint';
+
+export const ENGINE_MAGIC = 'DOFATRT1';
+export const ENGINE_FORMAT = 1;
+
+/** The JSON header in front of the plan (binding/trt_engine_file.h writes the same, key order included). */
+export interface EngineHeader {
+  format: number;
+  fingerprint: string;
+  tensorrt: string;
+  tensorrtEncoded: number;
+  device: string;
+  dlaCore: number;
+  precision: string;
+  planBytes: number;
+  planSha256: string;
+}
+
+/** magic + uint32 LE header length + header JSON + plan. */
+export function encodeEngineFile(header: Omit<EngineHeader, 'planBytes' | 'planSha256' | 'format'>, plan: Uint8Array): Buffer {
+  const full: EngineHeader = {
+    format: ENGINE_FORMAT,
+    fingerprint: header.fingerprint,
+    tensorrt: header.tensorrt,
+    tensorrtEncoded: header.tensorrtEncoded,
+    device: header.device,
+    dlaCore: header.dlaCore,
+    precision: header.precision,
+    planBytes: plan.length,
+    planSha256: crypto.createHash('sha256').update(plan).digest('hex'),
+  };
+  const json = Buffer.from(JSON.stringify(full), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length, 0);
+  return Buffer.concat([Buffer.from(ENGINE_MAGIC, 'latin1'), length, json, plan]);
+}
+
+export type EngineFileCheck = { ok: true; header: EngineHeader } | { ok: false; problem: string };
+
+/** Checks a whole engine file: magic, header fields, plan size and SHA-256. Never throws for bad content. */
+export function checkEngineBytes(bytes: Uint8Array): EngineFileCheck {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const prefix = ENGINE_MAGIC.length + 4;
+  if (buffer.length < prefix || buffer.toString('latin1', 0, ENGINE_MAGIC.length) !== ENGINE_MAGIC) {
+    return { ok: false, problem: 'not a dynamic-ofa engine file (bad magic)' };
+  }
+  const length = buffer.readUInt32LE(ENGINE_MAGIC.length);
+  if (length > 65536 || prefix + length > buffer.length) return { ok: false, problem: `corrupt header (length ${length})` };
+  let header: EngineHeader;
+  try {
+    header = JSON.parse(buffer.toString('utf8', prefix, prefix + length)) as EngineHeader;
+  } catch {
+    return { ok: false, problem: 'corrupt header (not JSON)' };
+  }
+  const strings = ['fingerprint', 'tensorrt', 'device', 'precision', 'planSha256'] as const;
+  const integers = ['format', 'tensorrtEncoded', 'dlaCore', 'planBytes'] as const;
+  if (typeof header !== 'object' || header === null || strings.some((k) => typeof header[k] !== 'string') || integers.some((k) => !Number.isInteger(header[k]))) {
+    return { ok: false, problem: 'corrupt header (missing fields)' };
+  }
+  if (header.format !== ENGINE_FORMAT) return { ok: false, problem: `unsupported engine file format ${header.format}` };
+  const plan = buffer.subarray(prefix + length);
+  if (plan.length !== header.planBytes) return { ok: false, problem: `truncated or padded plan (${plan.length} bytes, header says ${header.planBytes})` };
+  if (crypto.createHash('sha256').update(plan).digest('hex') !== header.planSha256) return { ok: false, problem: 'plan checksum mismatch (corrupt file)' };
+  return { ok: true, header };
+}
+
+export type EngineState =
+  | { status: 'missing' }
+  | { status: 'corrupt'; problem: string }
+  | { status: 'stale'; reasons: string[]; header: EngineHeader }
+  | { status: 'fresh'; header: EngineHeader };
+
+/** What is at `file`, judged against the expected fingerprint and the loaded TensorRT. */
+export function inspectEngine(file: string, expected: { fingerprint: string; tensorrtEncoded: number; device: TrtDevice; precision: Precision }): EngineState {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+    return { status: 'corrupt', problem: `cannot read: ${(error as Error).message}` };
+  }
+  const check = checkEngineBytes(bytes);
+  if (!check.ok) return { status: 'corrupt', problem: check.problem };
+  const h = check.header;
+  const reasons: string[] = [];
+  if (h.tensorrtEncoded !== expected.tensorrtEncoded) reasons.push(`built with TensorRT ${h.tensorrt}`);
+  if (h.dlaCore !== dlaCoreOf(expected.device)) reasons.push(`built for ${h.device}`);
+  if (h.precision !== expected.precision) reasons.push(`built for ${h.precision}`);
+  if (h.fingerprint !== expected.fingerprint) reasons.push('fingerprint differs (model, GPU, TensorRT or builder options changed)');
+  return reasons.length > 0 ? { status: 'stale', reasons, header: h } : { status: 'fresh', header: h };
+}
+
+/** A cached engine is missing, stale or corrupt and rebuilding is disabled. */
+export class EngineCacheError extends ModelLoadError {
+  readonly reason: 'missing' | 'stale' | 'corrupt';
+  readonly enginePath: string;
+  constructor(reason: 'missing' | 'stale' | 'corrupt', enginePath: string, detail: string) {
+    super('E_MODEL_LOAD', `engine ${enginePath} is ${reason}${detail ? ` (${detail})` : ''}; rebuilding is disabled. Run \`npm run build-engines\` (or enable rebuilding)`);
+    this.reason = reason;
+    this.enginePath = enginePath;
+  }
+}
+
+export type EngineDecision = { action: 'use' } | { action: 'build'; reason: string };
+
+/** Pure: use a fresh engine; build a missing/stale/corrupt one (or when forced); throw when rebuilding is disabled. */
+export function decideEngine(state: EngineState, enginePath: string, options: { force?: boolean; rebuild?: boolean } = {}): EngineDecision {
+  const rebuild = options.rebuild ?? true;
+  if (state.status === 'fresh') return options.force ? { action: 'build', reason: 'forced' } : { action: 'use' };
+  const detail = state.status === 'stale' ? state.reasons.join('; ') : state.status === 'corrupt' ? state.problem : '';
+  if (!rebuild) throw new EngineCacheError(state.status, enginePath, detail);
+  return { action: 'build', reason: detail ? `${state.status}: ${detail}` : state.status };
+}

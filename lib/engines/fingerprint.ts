@@ -1,0 +1,81 @@
+/**
+ * Engine fingerprints. An engine is specific to the ONNX file, the TensorRT version, the GPU (name + compute
+ * capability), the DLA core, the precision, GPU fallback and the builder options; its fingerprint hashes all of
+ * them, so a cached engine built for anything else is stale.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+
+import { dlaCoreOf, type TrtDevice } from '../devices/devices';
+import type { TrtPlatform } from './platform';
+
+export type Precision = 'fp16' | 'int8' | 'fp32';
+export const PRECISIONS: readonly Precision[] = ['fp16', 'int8', 'fp32'];
+
+/** Bumped when the fingerprint's inputs or the engine file format change: every cached engine becomes stale. */
+export const FINGERPRINT_VERSION = 1;
+
+export interface BuilderOptions {
+  /** Builder workspace limit, MiB. */
+  workspaceMiB: number;
+  /** DLA: let layers DLA cannot run fall back to the GPU (always false for gpu). */
+  gpuFallback: boolean;
+  /** int8: SHA-256 of the calibration cache (or data) the engine is calibrated with. */
+  calibrationSha256?: string;
+}
+
+export interface FingerprintInput {
+  onnxSha256: string;
+  device: TrtDevice;
+  precision: Precision;
+  platform: TrtPlatform;
+  builder: BuilderOptions;
+}
+
+/** The fields an engine depends on, normalized (gpu: no fallback; the L4T release matters only for DLA). */
+export function fingerprintFields(input: FingerprintInput): Record<string, string | number | boolean | null> {
+  const dla = input.device !== 'gpu';
+  return {
+    fingerprintVersion: FINGERPRINT_VERSION,
+    onnxSha256: input.onnxSha256,
+    tensorrt: input.platform.tensorrtVersion,
+    gpuName: input.platform.gpuName,
+    computeCapability: input.platform.computeCapability,
+    dlaCore: dlaCoreOf(input.device),
+    l4tRelease: dla ? (input.platform.l4tRelease ?? null) : null,
+    precision: input.precision,
+    gpuFallback: dla ? input.builder.gpuFallback : false,
+    workspaceMiB: input.builder.workspaceMiB,
+    calibrationSha256: input.precision === 'int8' ? (input.builder.calibrationSha256 ?? null) : null,
+  };
+}
+
+/** SHA-256 (hex) of the canonical JSON of {@link fingerprintFields} (keys sorted). */
+export function computeFingerprint(input: FingerprintInput): string {
+  const fields = fingerprintFields(input);
+  const canonical = JSON.stringify(Object.fromEntries(Object.keys(fields).sort().map((k) => [k, fields[k]])));
+  return crypto.createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Which fields differ between two fingerprint inputs (for messages: "stale because tensorrt changed"). */
+export function fingerprintDifferences(a: FingerprintInput, b: FingerprintInput): string[] {
+  const fa = fingerprintFields(a);
+  const fb = fingerprintFields(b);
+  return Object.keys(fa).filter((k) => fa[k] !== fb[k]);
+}
+
+export function sha256File(file: string): string {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      hash.update(chunk.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,106 @@
+/**
+ * The one place where what a caller hands a model is checked: load options, the sub-network to run, and the
+ * inference input (a Float32Array or an 8-bit image). Each problem has one typed error with one message, made
+ * here; the addon only asserts the invariants its memory safety needs and never repeats these checks.
+ */
+import { ClosedError, InputError, InvalidArgumentError, SubnetUnknownError } from '../errors';
+import type { NativeFrame } from '../native/addon';
+import { BYTES_PER_PIXEL, type PixelImage } from './preprocess';
+
+/** What the run call receives: the floats to copy in, an image to preprocess, or nothing (run on the shared input). */
+export type CheckedInput = Float32Array | NativeFrame | undefined;
+
+// The addon's own bounds for these numbers; beyond them a request is a mistake, not a bigger machine.
+const MAX_THREADS = 1024;
+const MAX_WARMUP_RUNS = 1000;
+const MAX_IMAGE_SIDE = 65536;
+const MAX_ROW_STRIDE = 2 ** 30;
+
+function integerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}]; got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks the numeric load options; returns them with defaults filled in. */
+export function checkLoadOptions(options: { threads?: number; warmupRuns?: number }): { threads: number | undefined; warmupRuns: number } {
+  return {
+    threads: options.threads === undefined ? undefined : integerIn('threads', options.threads, 1, MAX_THREADS),
+    warmupRuns: integerIn('warmupRuns', options.warmupRuns ?? 5, 1, MAX_WARMUP_RUNS),
+  };
+}
+
+export function assertOpen(closed: boolean, familyName: string): void {
+  if (closed) throw new ClosedError('E_CLOSED', `family '${familyName}' is closed`);
+}
+
+/** The index of a sub-network given by index or id. */
+export function resolveSubnet(subnet: number | string, ids: ReadonlyMap<string, number>, familyName: string): number {
+  if (typeof subnet === 'number') {
+    if (Number.isInteger(subnet) && subnet >= 0 && subnet < ids.size) return subnet;
+    throw new SubnetUnknownError('E_SUBNET_UNKNOWN', `sub-network index ${subnet} is out of range [0, ${ids.size})`);
+  }
+  const index = ids.get(subnet);
+  if (index === undefined) {
+    throw new SubnetUnknownError('E_SUBNET_UNKNOWN', `no sub-network '${String(subnet)}' in family '${familyName}' (ids: ${[...ids.keys()].join(', ')})`);
+  }
+  return index;
+}
+
+const typeName = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
+
+/**
+ * Checks an inference input against the sub-network it would run on. `sharedInput` is the model's shared input
+ * buffer: the caller passing (the start of) it means "run on it in place".
+ */
+export function checkInput(input: unknown, subnet: { id: string; inputShape: readonly number[] }, sharedInput: Float32Array): CheckedInput {
+  if (input === undefined || input === null) return undefined;
+  const expected = elementCount(subnet.inputShape);
+  if (ArrayBuffer.isView(input)) {
+    // The tag also recognizes a Float32Array made in another realm (a vm context, a worker's transferred view).
+    if (!(input instanceof Float32Array) && typeName(input) !== 'Float32Array') {
+      throw new InputError('E_INPUT_TYPE', `input must be a Float32Array or an image; got ${typeName(input)}`);
+    }
+    const floats = input as Float32Array;
+    if (floats.length !== expected) {
+      throw new InputError('E_INPUT_SHAPE', `input has ${floats.length} floats; sub-network '${subnet.id}' expects ${expected} (${subnet.inputShape.join('x')})`);
+    }
+    if (floats.buffer === sharedInput.buffer && floats.byteOffset === 0) return undefined;
+    return floats;
+  }
+  if (typeof input !== 'object') throw new InputError('E_INPUT_TYPE', `input must be a Float32Array or an image; got ${typeof input}`);
+  return checkImage(input as PixelImage);
+}
+
+/** Checks an 8-bit image: its bytes, format, size and row stride. */
+export function checkImage(image: PixelImage): NativeFrame {
+  const { data, width, height, format, stride } = image;
+  if (!ArrayBuffer.isView(data) || typeName(data) !== 'Uint8Array') {
+    throw new InputError('E_INPUT_TYPE', 'image.data must be a Uint8Array or Buffer');
+  }
+  if (typeof format !== 'string' || !Object.prototype.hasOwnProperty.call(BYTES_PER_PIXEL, format)) {
+    throw new InputError('E_INPUT_TYPE', `image.format must be one of ${Object.keys(BYTES_PER_PIXEL).join(', ')}; got ${JSON.stringify(format)}`);
+  }
+  for (const [name, value] of [['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIDE) {
+      throw new InputError('E_INPUT_SHAPE', `image.${name} must be an integer in [1, ${MAX_IMAGE_SIDE}]; got ${value}`);
+    }
+  }
+  const rowBytes = width * BYTES_PER_PIXEL[format];
+  const rowStride = stride ?? rowBytes;
+  if (!Number.isInteger(rowStride)) throw new InputError('E_INPUT_SHAPE', `image.stride must be an integer number of bytes; got ${String(rowStride)}`);
+  if (rowStride < rowBytes) throw new InputError('E_INPUT_SHAPE', `image.stride ${rowStride} is smaller than a row (${rowBytes} bytes)`);
+  if (rowStride > MAX_ROW_STRIDE) throw new InputError('E_INPUT_SHAPE', `image.stride ${rowStride} is over ${MAX_ROW_STRIDE} bytes`);
+  const needed = rowStride * (height - 1) + rowBytes;
+  if (data.length < needed) {
+    throw new InputError('E_INPUT_SHAPE', `image.data has ${data.length} bytes; a ${width}x${height} ${format} image with stride ${rowStride} needs ${needed}`);
+  }
+  const frame: NativeFrame = { data, width, height, format };
+  if (stride !== undefined) frame.stride = stride;
+  return frame;
+}
+
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

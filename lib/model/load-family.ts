@@ -1,0 +1,70 @@
+/**
+ * loadFamily: from a family folder (or manifest) to a {@link DynamicModel} with every sub-network resident on one
+ * device.
+ */
+import { assertDeviceAvailable } from '../devices/backends';
+import type { Device } from '../devices/devices';
+import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from '../devices/model-files';
+import { FamilyInvalidError, fromNative } from '../errors';
+import { loadManifest } from '../family/manifest';
+import { getBinding, type NativeFamily } from '../native/addon';
+import { resolveOrtLibrary } from '../native/ort-library';
+import { DynamicModel } from './dynamic-model';
+import { checkLoadOptions } from './input-checks';
+
+export interface LoadOptions extends DeviceModelOptions {
+  /** Default 'cpu'. */
+  device?: Device;
+  /** ONNX Runtime intra-op threads, shared by every family in the process. Default: the pool's current size, else all cores. */
+  threads?: number;
+  /** Runs per sub-network at load, so the first inference after a switch is already fast. Default 5. */
+  warmupRuns?: number;
+  /** Expose the shared buffers as copies rather than external memory (what runtimes without external buffers get). Default: env DYNAMIC_OFA_NO_EXTERNAL_BUFFERS. */
+  copyBuffers?: boolean;
+}
+
+/**
+ * Loads a family: every sub-network becomes resident on `device`, bound to one shared input and output buffer
+ * and warmed up. `source` is a family folder, a family.json path, or `{ manifest, dir }`.
+ */
+export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
+  const device = options.device ?? 'cpu';
+  assertDeviceAvailable(device);
+  const { warmupRuns } = checkLoadOptions(options);
+  const family = loadManifest(source);
+  const { manifest, dir } = family;
+  const models = await modelsForDevice(family, device, options);
+  const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
+  let native: NativeFamily;
+  try {
+    native = await getBinding().loadFamily({
+      models,
+      device,
+      ortLibrary: resolveOrtLibrary(),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      warmupRuns,
+      channels: manifest.input.channels,
+      format: manifest.input.format,
+      mean: manifest.input.mean,
+      std: manifest.input.std,
+      externalBuffers: !copyBuffers,
+    });
+  } catch (error) {
+    throw fromNative(error);
+  }
+  // The manifest's resolutions must be what the models really take (preprocessing resizes to the model's).
+  const info = native.subnetInfo();
+  const mismatched = manifest.subnets.flatMap((s, i) => {
+    const [, , height, width] = info[i]!.input.shape;
+    return s.resolution !== undefined && (s.resolution !== height || s.resolution !== width)
+      ? [{ path: `/subnets/${i}/resolution`, message: `is ${s.resolution}; ${s.model} takes ${height}x${width}` }]
+      : [];
+  });
+  if (mismatched.length > 0) {
+    native.close();
+    throw new FamilyInvalidError(family.file, mismatched);
+  }
+  const profiled = profiledLatencies(family, device, options.threads, options.cache);
+  const latencies = profiled ?? info.map((s) => s.warmupMs);
+  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup');
+}
