@@ -14,9 +14,9 @@ if (!fs.existsSync(testsDir)) {
   console.log('python tests: none yet (scripts/ofa/tests missing)');
   process.exit(0);
 }
-const probe = spawnSync(python, ['-c', 'import torch, onnx, pytest'], { stdio: 'ignore' });
+const probe = spawnSync(python, ['-c', 'import torch, onnx, jsonschema, pytest'], { stdio: 'ignore' });
 if (probe.status !== 0) {
-  const message = `python tests: ${python} cannot import torch, onnx and pytest (Debian: apt-get install python3-torch python3-onnx python3-pytest)`;
+  const message = `python tests: ${python} cannot import torch, onnx, jsonschema and pytest (Debian: apt-get install python3-torch python3-onnx python3-jsonschema python3-pytest)`;
   if (process.env.CI) {
     console.error(`${message}; required in CI`);
     process.exit(1);

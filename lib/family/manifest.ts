@@ -1,5 +1,6 @@
 /**
- * family.json: the schema, its TypeScript type, and loading with every problem reported by JSON path.
+ * family.json: its TypeScript type, loading, and validation with every problem reported by JSON path: the
+ * shared JSON Schema first, then the rules a schema cannot state, then the files themselves.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,6 +8,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 
 import { FamilyInvalidError, type ManifestProblem } from '../errors';
+import schemaJson from './family.schema.json';
 
 export interface AccuracyRecord {
   /** Top-1 (or the named metric) in percent. */
@@ -61,92 +63,8 @@ export interface FamilyManifest {
   subnets: SubnetManifest[];
 }
 
-const accuracySchema = {
-  type: 'object',
-  required: ['value', 'metric', 'dataset', 'source'],
-  properties: {
-    value: { type: 'number', minimum: 0, maximum: 100 },
-    metric: { type: 'string', minLength: 1 },
-    dataset: { type: 'string', minLength: 1 },
-    source: { enum: ['measured', 'reported', 'predicted', 'table'] },
-    reference: { type: 'string' },
-  },
-} as const;
-
-const relativeFile = { type: 'string', minLength: 1 } as const;
-
-export const familyManifestSchema = {
-  type: 'object',
-  required: ['schemaVersion', 'name', 'input', 'subnets'],
-  properties: {
-    schemaVersion: { const: 1 },
-    name: { type: 'string', minLength: 1 },
-    description: { type: 'string' },
-    backbone: { type: 'object' },
-    task: {
-      type: 'object',
-      required: ['type'],
-      properties: {
-        type: { type: 'string' },
-        classes: { type: 'integer', minimum: 1 },
-        labels: { type: 'array', items: { type: 'string' } },
-      },
-    },
-    input: {
-      type: 'object',
-      required: ['layout', 'channels', 'format', 'mean', 'std'],
-      properties: {
-        layout: { const: 'NCHW' },
-        channels: { enum: [1, 3] },
-        format: { enum: ['gray', 'rgb', 'bgr'] },
-        mean: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 3 },
-        std: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1, maxItems: 3 },
-      },
-    },
-    weights: { enum: ['trained', 'synthetic', 'pretrained'] },
-    produced: { type: 'object' },
-    sample: {
-      type: 'object',
-      required: ['images', 'labels', 'count', 'width', 'height', 'channels'],
-      properties: {
-        images: relativeFile,
-        labels: relativeFile,
-        count: { type: 'integer', minimum: 1 },
-        width: { type: 'integer', minimum: 1 },
-        height: { type: 'integer', minimum: 1 },
-        channels: { enum: [1, 3] },
-      },
-    },
-    subnets: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['id', 'model', 'accuracy'],
-        properties: {
-          id: { type: 'string', minLength: 1 },
-          model: relativeFile,
-          resolution: { type: 'integer', minimum: 1 },
-          config: {
-            type: 'object',
-            required: ['ks', 'e', 'd', 'r'],
-            properties: {
-              ks: { type: 'array', items: { enum: [3, 5, 7] } },
-              e: { type: 'array', items: { enum: [3, 4, 6] } },
-              d: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 4 } },
-              r: { type: 'integer', minimum: 1 },
-            },
-          },
-          accuracy: accuracySchema,
-          sampleAccuracy: accuracySchema,
-          macs: { type: 'number', minimum: 0 },
-          params: { type: 'number', minimum: 0 },
-          latencyMs: { type: 'object', additionalProperties: { type: 'number', exclusiveMinimum: 0 } },
-        },
-      },
-    },
-  },
-} as const;
+/** The JSON Schema of family.json: `lib/family/family.schema.json`, which the Python toolkit reads too. */
+export const familyManifestSchema: Readonly<Record<string, unknown>> = schemaJson;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateSchema = ajv.compile(familyManifestSchema);

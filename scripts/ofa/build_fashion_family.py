@@ -34,9 +34,9 @@ import torch  # noqa: E402
 from dynofa.configs import SupernetSpec  # noqa: E402
 from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion, preprocess  # noqa: E402
 from dynofa.export import check_onnx, export_onnx, measure_latency, run_onnx  # noqa: E402
-from dynofa.family import (backbone_description, calibrated_subnet, candidate_configs, evaluate_top1, near_pareto_front,  # noqa: E402
-                           pareto_front, thin_front,
-                           select_levels, validate_family, write_json)
+from dynofa.evaluation import calibrated_subnet, evaluate_top1  # noqa: E402
+from dynofa.manifest import backbone_description, validate_family, write_json  # noqa: E402
+from dynofa.selection import candidate_configs, near_pareto_front, pareto_front, select_levels, thin_front  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.supernet import OFAMobileNetV3  # noqa: E402
 

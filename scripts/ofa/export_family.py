@@ -26,7 +26,8 @@ import torch  # noqa: E402
 
 from dynofa.configs import ConfigError, get_spec, validate_config  # noqa: E402
 from dynofa.export import DEFAULT_OPSET, check_onnx, export_onnx, ort_available, parity  # noqa: E402
-from dynofa.family import run_cli, validate_family, write_json  # noqa: E402
+from dynofa.cli import run_cli  # noqa: E402
+from dynofa.manifest import validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
 from dynofa.weights import calibration_batches, load_supernet  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dynofa.configs import OFA_MBV3_W12, validate_config  # noqa: E402
-from dynofa.family import backbone_description, validate_family, write_json  # noqa: E402
+from dynofa.manifest import backbone_description, validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.weights import IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
 

@@ -33,8 +33,10 @@ import torch  # noqa: E402
 
 from dynofa.configs import ConfigError, get_spec, random_config, validate_config, min_config, max_config  # noqa: E402
 from dynofa.export import export_onnx, measure_latency  # noqa: E402
-from dynofa.family import pareto_front, run_cli, select_levels, validate_family, write_json  # noqa: E402
+from dynofa.cli import run_cli  # noqa: E402
+from dynofa.manifest import validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
+from dynofa.selection import pareto_front, select_levels  # noqa: E402
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
 from dynofa.weights import IMAGENET_MEAN, IMAGENET_STD, calibration_batches, load_supernet  # noqa: E402
 
@@ -95,7 +97,7 @@ def main(argv=None):
     mean, std = None, None
     if a.dataset == "fashion-mnist":
         from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion
-        from dynofa.family import calibrated_subnet, evaluate_top1
+        from dynofa.evaluation import calibrated_subnet, evaluate_top1
         if spec.in_channels != 1 or spec.n_classes != 10:
             raise ConfigError("--dataset fashion-mnist needs a 1-channel 10-class supernet")
         x_tr, _ = load_fashion("train")

@@ -23,10 +23,10 @@ function passthrough(name: string, script: string, description: string): Command
     .argument('[args...]')
     .action((args: string[]) => {
       const file = path.join(packageRoot, 'scripts', 'ofa', script);
-      const probe = spawnSync(python(), ['-c', 'import torch, onnx'], { stdio: 'ignore' });
+      const probe = spawnSync(python(), ['-c', 'import torch, onnx, jsonschema'], { stdio: 'ignore' });
       if (probe.status !== 0) {
-        throw new DynamicOfaError('E_RUNTIME_LOAD', `${python()} cannot import torch and onnx, which the OFA toolkit needs ` +
-          '(Debian: apt-get install python3-torch python3-onnx; or set DYNAMIC_OFA_PYTHON to a Python that has them)');
+        throw new DynamicOfaError('E_RUNTIME_LOAD', `${python()} cannot import torch, onnx and jsonschema, which the OFA toolkit needs ` +
+          '(Debian: apt-get install python3-torch python3-onnx python3-jsonschema; or set DYNAMIC_OFA_PYTHON to a Python that has them)');
       }
       const result = spawnSync(python(), [file, ...args], { stdio: 'inherit' });
       process.exitCode = result.status ?? 1;

@@ -1,0 +1,49 @@
+"""family.json validation (dynofa/manifest.py): the package's one JSON Schema, then the toolkit's own rules."""
+import copy
+import json
+
+import pytest
+
+from conftest import REPO_ROOT
+from dynofa.manifest import SCHEMA_FILE, FamilyInvalid, family_schema, validate_family
+
+W12 = REPO_ROOT / "engines" / "ofa-mbv3-w12"
+
+
+@pytest.fixture()
+def w12():
+    return json.loads((W12 / "family.json").read_text())
+
+
+def paths_of(fam):
+    with pytest.raises(FamilyInvalid) as info:
+        validate_family(fam)
+    return [path for path, _ in info.value.problems]
+
+
+def test_reads_the_schema_the_typescript_loader_reads():
+    assert SCHEMA_FILE == REPO_ROOT / "lib" / "family" / "family.schema.json"
+    schema = family_schema()
+    assert schema["required"] == ["schemaVersion", "name", "input", "subnets"]
+    assert schema["properties"]["subnets"]["items"]["properties"]["model"] == {"$ref": "#/definitions/relativeFile"}
+
+
+def test_schema_problems_name_their_json_path(w12):
+    fam = copy.deepcopy(w12)
+    fam["schemaVersion"] = 2
+    fam["input"]["std"][1] = 0
+    del fam["subnets"][2]["accuracy"]
+    fam["subnets"][3]["config"]["ks"][0] = 9
+    assert paths_of(fam) == ["/input/std/1", "/schemaVersion", "/subnets/2", "/subnets/3/config/ks/0"]
+    with pytest.raises(FamilyInvalid, match="'accuracy' is a required property"):
+        validate_family(fam)
+
+
+def test_toolkit_rules_beyond_the_schema(w12):
+    fam = copy.deepcopy(w12)
+    fam["backbone"]["type"] = "resnet"
+    fam["subnets"][1]["id"] = fam["subnets"][0]["id"]
+    fam["subnets"][2]["macs"] = 1.5
+    fam["subnets"][3]["config"]["r"] = 7
+    del fam["description"]
+    assert paths_of(fam) == ["/description", "/backbone/type", "/subnets/1/id", "/subnets/2/macs", "/subnets/3/config/r"]
