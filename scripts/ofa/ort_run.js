@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Small ONNX Runtime helper for the Python OFA toolkit (onnxruntime-node; the addon for latency).
+// Small helper for the Python OFA toolkit: runs models through onnxruntime-node (an independent reference for
+// parity checks) and times them through this package's public loadFamily (the runtime that will serve them).
 //
 //   node scripts/ofa/ort_run.js run --model M.onnx --input X.npy --output Y.npy [--per-sample] [--threads 1]
 //       Runs the model on a float32 .npy input (input name "input"), writes the
@@ -9,9 +10,9 @@
 //   node scripts/ofa/ort_run.js bench --spec models.json --output lat.json [--runs 200] [--warmup 20] [--threads 1]
 //       models.json: [{"id": "L0", "model": "L0.onnx", "shape": [1,1,28,28]}, ...]
 //       Measures per-inference latency round-robin over the models (so load changes hit all alike)
-//       through the project's own runtime (the addon's native latency, all models resident in one
-//       family) when the package is built, else onnxruntime-node's wall time; writes
-//       {id: {p50, p10, p90, mean, runs, runtime}} in ms.
+//       through the package's public loadFamily (native latency, all models resident in one family;
+//       needs the built package, dist/); writes {id: {p50, p10, p90, mean, runs, runtime}} in ms, with
+//       the package's one percentile definition (nearest rank).
 const fs = require('fs');
 const path = require('path');
 
@@ -102,58 +103,44 @@ async function cmdRun(args) {
   }
 }
 
-function pct(sorted, p) {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))));
-  return sorted[i];
+// The built package (dist/): its public API, and its latency statistics.
+function builtPackage() {
+  const dist = path.join(__dirname, '..', '..', 'dist');
+  try {
+    return { api: require(dist), stats: require(path.join(dist, 'util', 'latency-stats.js')) };
+  } catch (e) {
+    throw new Error(`bench needs the built package (${dist}): run npm run build:ts (${e.message})`);
+  }
 }
 
-// Latency through the project's own runtime (the addon, as dist/ loads it): every model resident in one
-// family, native latency, round-robin as a switching workload runs. Falls back to onnxruntime-node's JS API
-// (wall time around session.run) when the package is not built.
-async function addonTimes(spec, specPath, threads, runs, warmup) {
-  let lib;
-  try {
-    lib = require(path.join(__dirname, '..', '..', 'dist', 'native.js'));
-    lib.getBinding();
-  } catch {
-    return null;
-  }
-  const models = spec.map((s) => (path.isAbsolute(s.model) ? s.model : path.join(path.dirname(specPath), s.model)));
+// Every model resident in one family loaded with the public loadFamily, run round-robin as a switching
+// workload runs; the latency is the native one. The manifest is made here: the models' folder is their
+// common parent, and accuracy is a placeholder (only latency is measured).
+async function familyTimes(api, spec, specPath, threads, runs, warmup) {
+  const files = spec.map((s) => path.resolve(path.dirname(specPath), s.model));
+  let dir = path.dirname(files[0]);
+  while (!files.every((f) => f.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep))) dir = path.dirname(dir);
   const channels = spec[0].shape[1];
-  const family = await lib.getBinding().loadFamily({
-    models, device: 'cpu', ortLibrary: lib.resolveOrtLibrary(), threads, warmupRuns: warmup,
-    channels, format: channels === 1 ? 'gray' : 'rgb', mean: Array(channels).fill(0), std: Array(channels).fill(1),
-  });
-  const input = new Float32Array(family.inputBuffer);
+  const manifest = {
+    schemaVersion: 1,
+    name: 'ort-run-bench',
+    input: { layout: 'NCHW', channels, format: channels === 1 ? 'gray' : 'rgb', mean: Array(channels).fill(0), std: Array(channels).fill(1) },
+    subnets: spec.map((s, i) => ({
+      id: s.id,
+      model: path.relative(dir, files[i]),
+      accuracy: { value: 0, metric: 'none', dataset: 'none', source: 'predicted' },
+    })),
+  };
+  const model = await api.loadFamily({ manifest, dir }, { threads, warmupRuns: Math.max(1, warmup) });
+  const input = model.inputBuffer;
   for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 0.37);
   const items = spec.map((s) => ({ id: s.id, times: [] }));
   try {
     for (let r = 0; r < runs; r++) {
-      for (const [index, it] of items.entries()) it.times.push((await family.run(index)).latencyMs);
+      for (const [index, it] of items.entries()) it.times.push((await model.infer(undefined, { subnet: index, sharedOutput: true })).latencyMs);
     }
   } finally {
-    family.close();
-  }
-  return items;
-}
-
-async function ortTimes(spec, specPath, threads, runs, warmup) {
-  const items = [];
-  for (const s of spec) {
-    const model = path.isAbsolute(s.model) ? s.model : path.join(path.dirname(specPath), s.model);
-    const session = await createSession(model, threads);
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.37);
-    items.push({ id: s.id, session, feed: { [session.inputNames[0]]: new ort.Tensor('float32', data, s.shape) }, times: [] });
-  }
-  for (const it of items) for (let i = 0; i < warmup; i++) await it.session.run(it.feed);
-  for (let r = 0; r < runs; r++) {
-    for (const it of items) {
-      const t0 = process.hrtime.bigint();
-      await it.session.run(it.feed);
-      it.times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
+    await model.close();
   }
   return items;
 }
@@ -164,16 +151,15 @@ async function cmdBench(args) {
   const warmup = Number(args.warmup || 20);
   const specPath = path.resolve(args.spec);
   const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
-  let runtime = 'dynamic-ofa addon (native latency)';
-  let items = await addonTimes(spec, specPath, threads, runs, warmup);
-  if (!items) {
-    runtime = 'onnxruntime-node (wall time; the package is not built)';
-    items = await ortTimes(spec, specPath, threads, runs, warmup);
-  }
+  const { api, stats } = builtPackage();
+  const items = await familyTimes(api, spec, specPath, threads, runs, warmup);
   const out = {};
   for (const it of items) {
     const s = it.times.slice().sort((a, b) => a - b);
-    out[it.id] = { p50: pct(s, 50), p10: pct(s, 10), p90: pct(s, 90), mean: s.reduce((a, b) => a + b, 0) / s.length, runs, runtime };
+    out[it.id] = {
+      p50: stats.percentile(s, 0.5), p10: stats.percentile(s, 0.1), p90: stats.percentile(s, 0.9),
+      mean: s.reduce((a, b) => a + b, 0) / s.length, runs, runtime: 'dynamic-ofa loadFamily (native latency)',
+    };
   }
   const txt = JSON.stringify(out, null, 1);
   if (args.output) fs.writeFileSync(args.output, txt);

@@ -12,8 +12,8 @@ front and write a family (ONNX files + family.json).
     /usr/bin/python3 scripts/ofa/search.py --supernet w1.2 [--checkpoint ofa_w1.2.pth] \
         --predictor acc_predictor.pth --device cpu --count 40 --out /tmp/w12-cpu
 
-Latency: scripts/ofa/dynofa/export.py:measure_latency (through the dynamic-ofa addon when it is
-built, else onnxruntime-node; 1 thread, batch 1, p50) -- the one function to replace for another runtime.
+Latency: scripts/ofa/dynofa/export.py:measure_latency (through the package's loadFamily; 1 thread,
+batch 1, p50) -- the one function to replace for another runtime.
 """
 import argparse
 import datetime

@@ -1,9 +1,10 @@
 """ONNX export of static sub-networks and the ONNX Runtime bridge.
 
-Python has no onnxruntime here: ONNX models are run through the npm package
-onnxruntime-node by ``scripts/ofa/ort_run.js`` (``run_onnx``, ``measure_latency``).
-``measure_latency`` is the single place where latency is measured; replace it
-to measure through another runtime."""
+Python has no onnxruntime here: ``scripts/ofa/ort_run.js`` runs ONNX models through
+the npm package onnxruntime-node (``run_onnx``, the reference for parity checks) and
+times them through this package's public ``loadFamily`` (``measure_latency``, needs
+the built package). ``measure_latency`` is the single place where latency is
+measured; replace it to measure through another runtime."""
 from __future__ import annotations
 
 import json
@@ -91,8 +92,9 @@ def run_onnx(path: str, x: np.ndarray, per_sample: bool = False, threads: int = 
 
 
 def measure_latency(models: Sequence[Dict], runs: int = 300, warmup: int = 30, threads: int = 1) -> Dict[str, Dict]:
-    """Latency of ONNX models on this CPU (through the dynamic-ofa addon when built, else onnxruntime-node; ``threads`` intra-op
-    threads, batch 1). ``models``: [{"id", "model" (path), "shape"}].
+    """Latency of ONNX models on this CPU, as the runtime serves them (the package's ``loadFamily``, all
+    models resident in one family; ``threads`` intra-op threads, batch 1; nearest-rank percentiles).
+    ``models``: [{"id", "model" (path), "shape"}].
     Returns {id: {"p50", "p10", "p90", "mean", "runs"}} in milliseconds."""
     with tempfile.TemporaryDirectory() as td:
         spec = [{"id": m["id"], "model": str(Path(m["model"]).resolve()), "shape": list(m["shape"])}
