@@ -83,12 +83,30 @@ function describe(error: ErrorObject): ManifestProblem {
   }
 }
 
-/** True when `relative` stays inside `dir` (no absolute paths, no `..` escapes). */
+/** True when `target` (absolute) is below `dir` (absolute), not `dir` itself. */
+function isBelow(dir: string, target: string): boolean {
+  const rel = path.relative(dir, target);
+  return rel !== '' && rel.split(path.sep)[0] !== '..' && !path.isAbsolute(rel);
+}
+
+/** True when `relative` stays inside `dir` as written (no absolute paths, no `..` escapes). */
 export function isInside(dir: string, relative: string): boolean {
-  if (path.isAbsolute(relative)) return false;
-  const resolved = path.resolve(dir, relative);
-  const rel = path.relative(dir, resolved);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return !path.isAbsolute(relative) && isBelow(dir, path.resolve(dir, relative));
+}
+
+/**
+ * Where a file of the family really is, checked once it exists: a symbolic link (the file's or a folder's on
+ * the way) may lead out of the family folder, which a check of the path as written cannot see. Returns a
+ * problem, or null when the file is missing (reported elsewhere) or really inside.
+ */
+function escapesByLink(realDir: string, file: string, jsonPath: string, written: string): ManifestProblem | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return null;
+  }
+  return isBelow(realDir, real) ? null : { path: jsonPath, message: `'${written}' leads to ${real} (through a symbolic link), outside the family folder` };
 }
 
 /** Checks a parsed manifest: the schema, then the rules a schema cannot say. Returns every problem. */
@@ -122,6 +140,14 @@ export function validateManifest(value: unknown, dir: string): ManifestProblem[]
     }
   }
   return problems;
+}
+
+function realFolder(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir; // an in-memory manifest's folder need not exist; then no file in it does either
+  }
 }
 
 export interface LoadedManifest {
@@ -173,5 +199,12 @@ export function loadManifest(source: string | { manifest: unknown; dir: string }
     .filter(({ p }) => !fs.existsSync(p))
     .map(({ p, i }) => ({ path: `/subnets/${i}/model`, message: `file not found: ${p}` }));
   if (missing.length > 0) throw new FamilyInvalidError(file, missing);
+  const realDir = realFolder(dir);
+  const files = [
+    ...manifest.subnets.map((s, i) => ({ written: s.model, jsonPath: `/subnets/${i}/model` })),
+    ...(manifest.sample ? (['images', 'labels'] as const).map((key) => ({ written: manifest.sample![key], jsonPath: `/sample/${key}` })) : []),
+  ];
+  const escaping = files.flatMap((f) => escapesByLink(realDir, path.resolve(dir, f.written), f.jsonPath, f.written) ?? []);
+  if (escaping.length > 0) throw new FamilyInvalidError(file, escaping);
   return { dir, file, manifest, modelPaths };
 }

@@ -218,6 +218,55 @@ describe('family.json validation', () => {
     expect(error.problems).toEqual([{ path: '/subnets/0/model', message: expect.stringContaining('inside the family folder') }]);
   });
 
+  describe('symbolic links are followed to where they lead, and must stay inside the family folder', () => {
+    const outside = (): string => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-outside-'));
+      fs.copyFileSync(path.join(tinyFamily, 's0.onnx'), path.join(dir, 's0.onnx'));
+      return dir;
+    };
+
+    it('a model file linked to a file outside: E_FAMILY_INVALID at /subnets/0/model, even though the target would load', async () => {
+      const target = path.join(outside(), 's0.onnx');
+      const dir = scratchFamily(withModels(['m.onnx']));
+      fs.symlinkSync(target, path.join(dir, 'm.onnx'));
+      const error = (await loadFamily(dir, { warmupRuns: 1 }).catch((e: unknown) => e)) as FamilyInvalidError;
+      expect(error).toBeInstanceOf(FamilyInvalidError);
+      expect(error.problems).toEqual([{ path: '/subnets/0/model', message: expect.stringContaining(`leads to ${fs.realpathSync(target)}`) }]);
+      expect(error.problems[0]!.message).toContain('outside the family folder');
+    });
+
+    it('a linked folder on the way out: E_FAMILY_INVALID at the model\'s JSON path', async () => {
+      const dir = scratchFamily(withModels(['s0.onnx', 'linked/s0.onnx']), { 's0.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')) });
+      fs.symlinkSync(outside(), path.join(dir, 'linked'));
+      const error = (await loadFamily(dir, { warmupRuns: 1 }).catch((e: unknown) => e)) as FamilyInvalidError;
+      expect(error.problems.map((p) => p.path)).toEqual(['/subnets/1/model']);
+    });
+
+    it('sample files linked out: E_FAMILY_INVALID at /sample/images', async () => {
+      const sample = { images: 'images.u8', labels: 'labels.u8', count: 1, width: 1, height: 1, channels: 3 };
+      const dir = scratchFamily(withModels(['s0.onnx'], { sample }), { 's0.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')), 'labels.u8': Buffer.alloc(1) });
+      const secret = path.join(outside(), 'secret.u8');
+      fs.writeFileSync(secret, Buffer.alloc(3));
+      fs.symlinkSync(secret, path.join(dir, 'images.u8'));
+      const error = (await loadFamily(dir, { warmupRuns: 1 }).catch((e: unknown) => e)) as FamilyInvalidError;
+      expect(error.problems.map((p) => p.path)).toEqual(['/sample/images']);
+    });
+
+    it('links that stay inside are fine: a model linked to another file of the folder, and the folder itself reached through a link', async () => {
+      const dir = scratchFamily(withModels(['s0.onnx', 'alias.onnx']), { 's0.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')) });
+      fs.symlinkSync('s0.onnx', path.join(dir, 'alias.onnx'));
+      const via = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-via-')), 'family');
+      fs.symlinkSync(dir, via);
+      for (const source of [dir, via]) {
+        const linked = await loadFamily(source, { warmupRuns: 1 });
+        const input = seededFloats(3 * 16 * 16, 4);
+        const [a, b] = [await linked.infer(input, { subnet: 0 }), await linked.infer(input, { subnet: 1 })];
+        expect(Array.from(b.output)).toEqual(Array.from(a.output));
+        await linked.close();
+      }
+    });
+  });
+
   it('an empty family: E_FAMILY_INVALID at /subnets', async () => {
     const error = (await loadFamily({ manifest: { ...tinyManifest, subnets: [] }, dir: tinyFamily }).catch((e: unknown) => e)) as FamilyInvalidError;
     expect(error.problems.map((p) => p.path)).toEqual(['/subnets']);
