@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let passed = 0;
 let failed = 0;
@@ -36,7 +36,7 @@ const has = (pattern) => files.some((f) => pattern.test(f));
 check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/main\.js$/) && has(/^dist\/lab\.js$/));
 check(`contains the ${process.platform}-${process.arch} prebuild`, has(new RegExp(`^prebuilds/${process.platform}-${process.arch}/.+\\.node$`)));
 check('contains the family.json schema (read by the loader and the Python toolkit)', has(/^lib\/family\/family\.schema\.json$/) && has(/^dist\/family\/family\.schema\.json$/));
-check('contains the C++ sources and CMakeLists.txt for source builds', has(/^binding\/family\.cc$/) && has(/^CMakeLists\.txt$/) && has(/^scripts\/install\.js$/));
+check('contains the C++ sources and CMakeLists.txt for source builds', has(/^binding\/family\.cc$/) && has(/^CMakeLists\.txt$/) && has(/^scripts\/build\/install\.js$/));
 check('contains the bundled default family', has(/^engines\/fashion-ofa\/family\.json$/) && has(/^engines\/fashion-ofa\/.+\.onnx$/));
 check('contains no tests, caches or build folders', !has(/^test\//) && !has(/\.engine-cache\//) && !has(/^build\//) && !has(/^deps\//) && !has(/tests\//) && !has(/__pycache__/),
   files.filter((f) => /^test\/|\.engine-cache\/|^build\/|^deps\/|tests\/|__pycache__/.test(f)).slice(0, 5).join(', '));

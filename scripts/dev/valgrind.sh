@@ -4,10 +4,10 @@
 # Reports inside libonnxruntime (one-time allocations at thread start), V8's conservative stack scan and
 # glibc's dynamic loader are not ours and are listed but not counted.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 log=${1:-$(mktemp -t dofa-valgrind.XXXXXX.log)}
 npm run --silent build:ts
-valgrind --leak-check=full --show-leak-kinds=definite,indirect --num-callers=30 --suppressions=scripts/valgrind.supp \
+valgrind --leak-check=full --show-leak-kinds=definite,indirect --num-callers=30 --suppressions=scripts/dev/valgrind.supp \
   node --expose-gc -e '
 const { loadFamily } = require("./dist");
 (async () => {
@@ -23,7 +23,7 @@ const { loadFamily } = require("./dist");
   }
   global.gc();
 })();' >"$log" 2>&1 || true
-ours=$(node scripts/valgrind-report.js "$log" || true)
+ours=$(node scripts/dev/valgrind-report.js "$log" || true)
 summary=$(grep -E "ERROR SUMMARY|definitely lost:|indirectly lost:" "$log" | sed 's/^==[0-9]*== //')
 echo "valgrind log: $log"
 echo "$summary"

@@ -6,8 +6,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { loadFamily } = require('../dist');
-const { defaultFamilyDir } = require('../dist/cli/common');
+const { loadFamily } = require('../../dist');
+const { defaultFamilyDir } = require('../../dist/cli/common');
 const { parseArgs } = require('./script-args');
 
 // stdout and stderr show up as PipeWrap/TTYWrap once written to; they are not the family's.

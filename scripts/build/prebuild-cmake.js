@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// prebuildify calls this in place of node-gyp (`--node-gyp scripts/prebuild-cmake.js`): released prebuildify
+// prebuildify calls this in place of node-gyp (`--node-gyp scripts/build/prebuild-cmake.js`): released prebuildify
 // only knows node-gyp, so this translates `rebuild --target=V --arch=A --release|--debug` into a cmake-js
 // rebuild of this CMake project. prebuildify then takes build/Release/*.node into prebuilds/<platform>-<arch>/.
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 

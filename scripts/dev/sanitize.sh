@@ -2,10 +2,10 @@
 # npm run test:sanitize
 # Builds the addon with AddressSanitizer + UBSan into build-sanitize/ and runs the jest suites against it.
 # Node itself is not instrumented, so libasan is preloaded and leak detection is left to valgrind
-# (scripts/valgrind.sh): LeakSanitizer would report V8's and Node's own process-lifetime allocations.
+# (scripts/dev/valgrind.sh): LeakSanitizer would report V8's and Node's own process-lifetime allocations.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-headers=$(node -e "console.log(require('./scripts/fetch-ort-headers').fetchHeaders(require('path').resolve('deps')))" 2>/dev/null || true)
+cd "$(dirname "$0")/../.."
+headers=$(node -e "console.log(require('./scripts/build/fetch-ort-headers').fetchHeaders(require('path').resolve('deps')))" 2>/dev/null || true)
 [ -n "${ONNXRUNTIME_INCLUDE_DIR:-}" ] && headers=$ONNXRUNTIME_INCLUDE_DIR
 npx cmake-js compile -O build-sanitize/build --CDDYNAMIC_OFA_SANITIZE=ON ${headers:+--CDONNXRUNTIME_INCLUDE_DIR=$headers}
 npm run build:ts

@@ -89,7 +89,7 @@ function fetchHeaders(destRoot) {
 module.exports = { fetchHeaders, configuredDebianArchives };
 
 if (require.main === module) {
-  const dest = process.argv[2] || path.join(__dirname, '..', 'deps');
+  const dest = process.argv[2] || path.join(__dirname, '..', '..', 'deps');
   try {
     console.log(fetchHeaders(dest));
   } catch (err) {

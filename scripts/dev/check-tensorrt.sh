@@ -20,7 +20,7 @@
 #   # (v10.14+ ship NvOnnxParser.h in include/ themselves)
 # (`git ls-tree <tag> parsers/onnx` in the TensorRT clone prints the parser pin of any tag.)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 CUDA_INCLUDE_DIR="${CUDA_INCLUDE_DIR:-/usr/local/cuda/include}"
 SOURCES=(binding/trt_engine_file.cc binding/cuda_buffers.cc binding/trt_builder.cc binding/backend_trt.cc binding/trt_napi.cc

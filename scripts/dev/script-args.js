@@ -2,7 +2,7 @@
 // Shared by the development scripts (soak, fuzz): argument parsing.
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 
 /** --key value pairs over defaults; unknown keys are an error. */
 function parseArgs(argv, defaults) {
