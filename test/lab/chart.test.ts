@@ -1,6 +1,6 @@
 import { predictivePolicy, stepwisePolicy } from '../../lib';
 import { compare, makeTrace, renderChart } from '../../lib/lab';
-import { NETS6 } from './fixtures';
+import { NETS6 } from '../manager/fixtures';
 
 describe('renderChart', () => {
   test('writes an SVG with the target, a latency and a level path per series, contention shaded', () => {

@@ -7,7 +7,7 @@ import { resolveOrtLibrary } from '../../lib/native/ort-library';
 import { readProfile, validateProfile } from '../../lib/family/latency-profile';
 import { profileNativeFamily } from '../../lib/cli/jobs/build-and-profile';
 import { tinyFamily } from '../helpers';
-import { copyFamily, tempDir } from './helpers';
+import { copyFamily, tempDir } from '../engines/helpers';
 
 const root = path.join(__dirname, '..', '..');
 // The CLI runs over dist/ (npm test builds it first).

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { Contention } from '../lib/lab/contention';
+import { Contention } from '../../lib/lab/contention';
 
 const TICK_MS = 1000 / 100; // USER_HZ
 
@@ -47,7 +47,7 @@ describe('Contention', () => {
 
   test('the busy processes end when the process that started them is killed', async () => {
     const script = `
-      const { Contention } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'lab.js'))});
+      const { Contention } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'lab.js'))});
       const c = new Contention(2);
       c.ready().then(() => { c.start(); console.log(c.pids.join(',')); setInterval(() => {}, 1000); });`;
     const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

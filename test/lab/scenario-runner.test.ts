@@ -1,6 +1,6 @@
 import type { ManagedModel } from '../../lib';
 import { oracleFromRecords, runScenario, summarize } from '../../lib/lab';
-import { NETS6 } from './fixtures';
+import { NETS6 } from '../manager/fixtures';
 
 describe('runScenario (the benchmark/demo runner) with a fake model', () => {
   test('drives the schedule, records every frame, oracle from the recorded slowdown', async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 it('the robot-service example publishes detections, switch events and stats, and exits cleanly', () => {
-  const service = path.join(__dirname, '..', 'examples', 'robot-service', 'service.js');
+  const service = path.join(__dirname, '..', '..', 'examples', 'robot-service', 'service.js');
   const run = spawnSync(process.execPath, [service, '--seconds', '2', '--fps', '50'], { encoding: 'utf8', timeout: 60000 });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);

@@ -1,7 +1,7 @@
 import { buildCandidates, normalizeConstraints, predictivePolicy, stepwisePolicy } from '../../lib';
 import { compare, type ContentionSegment, makeTrace, oracleSchedule, type SimulationInput } from '../../lib/lab';
-import { NETS6 } from './fixtures';
-import { drive } from './helpers';
+import { NETS6 } from '../manager/fixtures';
+import { drive } from '../manager/helpers';
 
 const CPU = [{ device: 'cpu', subnets: NETS6 }];
 // The benchmark shape: a target the most accurate sub-network meets when idle but not

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 
 import { DynamicOfaError } from '../../lib/errors';
 import { type LatencyProfile, parseProfile, ProfileInvalidError, profileLatencies, profilePath, readProfile, validateProfile, writeProfile } from '../../lib/family/latency-profile';
-import { latencyStats, percentile } from '../../lib/util/latency-stats';
-import { tempDir } from './helpers';
+import { latencyStats } from '../../lib/util/latency-stats';
+import { tempDir } from '../engines/helpers';
 
 function sampleProfile(): LatencyProfile {
   return {
@@ -26,21 +26,6 @@ function sampleProfile(): LatencyProfile {
     })),
   };
 }
-
-describe('latency statistics', () => {
-  it('nearest-rank percentiles', () => {
-    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect([percentile(sorted, 0.5), percentile(sorted, 0.9), percentile(sorted, 0.99), percentile(sorted, 1)]).toEqual([50, 90, 99, 100]);
-    expect(percentile([7], 0.99)).toBe(7);
-    expect(percentile([], 0.5)).toBeNaN();
-  });
-
-  it('summaries', () => {
-    const s = latencyStats([4, 1, 3, 2]);
-    expect(s).toEqual({ min: 1, mean: 2.5, p50: 2, p90: 4, p99: 4, max: 4, stdev: Math.sqrt(1.25) });
-    expect(() => latencyStats([])).toThrow(RangeError);
-  });
-});
 
 describe('profile files', () => {
   it('round-trip through writeProfile/readProfile', () => {

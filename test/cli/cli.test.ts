@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { tinyFamily } from './helpers';
+import { tinyFamily } from '../helpers';
 
-const cliPath = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+const cliPath = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120000 });
