@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as ort from 'onnxruntime-node';
@@ -58,4 +60,24 @@ export class OrtReference {
     for (const session of this.sessions.values()) await session.release();
     this.sessions.clear();
   }
+}
+
+/** The tiny fixture family's manifest, parsed. */
+export const tinyManifest = JSON.parse(fs.readFileSync(path.join(tinyFamily, 'family.json'), 'utf8'));
+
+/** A scratch family folder with the given manifest and files. */
+export function scratchFamily(manifest: unknown, files: Record<string, string | Buffer> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bad-'));
+  fs.writeFileSync(path.join(dir, 'family.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+/** The tiny family's manifest with one sub-network per model file (ids m0, m1, ...). */
+export function withModels(models: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...tinyManifest,
+    ...overrides,
+    subnets: models.map((model, i) => ({ ...tinyManifest.subnets[0], id: `m${i}`, model })),
+  };
 }
