@@ -62,6 +62,16 @@ let smokeResult = null;
 try { smokeResult = JSON.parse(smoke.stdout.trim()); } catch { /* reported below */ }
 check("require('dynamic-ofa') loads the bundled family and infers", smoke.status === 0 && smokeResult?.outputs === 10 && smokeResult.backends.includes('onnxruntime-cpu'), smoke.stderr || smoke.stdout);
 
+const entries = run(process.execPath, ['-e', `
+  const main = require('dynamic-ofa');
+  const lab = require('dynamic-ofa/lab');
+  console.log(JSON.stringify({ lab: ['makeTrace', 'simulate', 'runScenario', 'renderChart', 'Contention'].every((k) => typeof lab[k] === 'function'),
+    mainHasLab: ['rng', 'makeTrace', 'renderChart'].some((k) => k in main), version: require('dynamic-ofa/package.json').version }));`], app);
+let entriesResult = null;
+try { entriesResult = JSON.parse(entries.stdout.trim()); } catch { /* reported below */ }
+check("require('dynamic-ofa/lab') gives the experiments; the main entry does not", entries.status === 0 && entriesResult?.lab === true && entriesResult.mainHasLab === false && typeof entriesResult.version === 'string',
+  entries.stderr || entries.stdout);
+
 const demo = run(path.join(app, 'node_modules', '.bin', 'dynamic-ofa'), ['demo', '--seconds', '6', '--out', path.join(work, 'demo')], app);
 check('npx dynamic-ofa demo runs from the installed package', demo.status === 0 && /measured top-1 on the \d+ labelled frames/.test(demo.stdout), demo.stderr || demo.stdout.slice(-1500));
 
