@@ -23,8 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CUDA_INCLUDE_DIR="${CUDA_INCLUDE_DIR:-/usr/local/cuda/include}"
-SOURCES=(binding/trt_engine_file.cc binding/cuda_buffers.cc binding/trt_builder.cc binding/backend_trt.cc binding/trt_napi.cc
-         binding/backend.cc binding/addon.cc)
+SOURCES=(binding/trt/trt_engine_file.cc binding/trt/cuda_buffers.cc binding/trt/trt_builder.cc binding/trt/backend_trt.cc
+         binding/napi/trt_functions.cc binding/core/backend_registry.cc binding/napi/addon.cc)
 NAPI_INCLUDE="$(node -p "require('node-addon-api').include_dir")"
 NODE_API_HEADERS="$(node -p "require('path').join(require.resolve('node-api-headers/package.json'), '..', 'include')" 2>/dev/null || true)"
 if [ ! -f "$CUDA_INCLUDE_DIR/cuda_runtime_api.h" ]; then

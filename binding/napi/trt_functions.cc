@@ -1,13 +1,13 @@
-#include "trt_napi.h"
+#include "napi/trt_functions.h"
 
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "cuda_buffers.h"
-#include "errors.h"
-#include "trt_builder.h"
-#include "trt_common.h"
+#include "trt/cuda_buffers.h"
+#include "core/errors.h"
+#include "trt/trt_builder.h"
+#include "trt/trt_common.h"
 
 namespace dofa {
 namespace {

@@ -1,11 +1,11 @@
-#include "cuda_buffers.h"
+#include "trt/cuda_buffers.h"
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
 
-#include "errors.h"
+#include "core/errors.h"
 
 namespace dofa {
 namespace {

@@ -1,4 +1,4 @@
-#include "backend_trt.h"
+#include "trt/backend_trt.h"
 
 #include <cuda_runtime_api.h>
 
@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "cuda_buffers.h"
-#include "errors.h"
-#include "trt_common.h"
-#include "trt_engine_file.h"
+#include "trt/cuda_buffers.h"
+#include "core/errors.h"
+#include "trt/trt_common.h"
+#include "trt/trt_engine_file.h"
 
 namespace dofa {
 namespace {

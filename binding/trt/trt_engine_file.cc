@@ -1,4 +1,4 @@
-#include "trt_engine_file.h"
+#include "trt/trt_engine_file.h"
 
 #include <array>
 #include <cerrno>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "errors.h"
+#include "core/errors.h"
 
 namespace dofa {
 namespace {

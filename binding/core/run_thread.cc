@@ -1,4 +1,4 @@
-#include "run_thread.h"
+#include "core/run_thread.h"
 
 namespace dofa {
 

@@ -1,4 +1,4 @@
-#include "backend_ort.h"
+#include "ort/backend_ort.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,8 +6,8 @@
 #include <cstring>
 #include <new>
 
-#include "errors.h"
-#include "ort_runtime.h"
+#include "core/errors.h"
+#include "ort/ort_runtime.h"
 
 namespace dofa {
 namespace {

@@ -1,10 +1,10 @@
-#include "family.h"
+#include "core/family.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 
-#include "errors.h"
+#include "core/errors.h"
 
 namespace dofa {
 namespace {

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "backend.h"
+#include "core/backend.h"
 
 namespace dofa {
 

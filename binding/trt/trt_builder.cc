@@ -1,4 +1,4 @@
-#include "trt_builder.h"
+#include "trt/trt_builder.h"
 
 #include <NvOnnxParser.h>
 #include <cuda_runtime_api.h>
@@ -6,10 +6,10 @@
 #include <chrono>
 #include <fstream>
 
-#include "cuda_buffers.h"
-#include "errors.h"
-#include "trt_common.h"
-#include "trt_engine_file.h"
+#include "trt/cuda_buffers.h"
+#include "core/errors.h"
+#include "trt/trt_common.h"
+#include "trt/trt_engine_file.h"
 
 namespace dofa {
 namespace {

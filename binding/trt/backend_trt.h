@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "backend.h"
+#include "core/backend.h"
 
 namespace dofa {
 

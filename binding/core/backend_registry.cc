@@ -1,9 +1,9 @@
-#include "backend.h"
+#include "core/backend.h"
 
-#include "backend_ort.h"
-#include "errors.h"
+#include "ort/backend_ort.h"
+#include "core/errors.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
-#include "backend_trt.h"
+#include "trt/backend_trt.h"
 #endif
 
 namespace dofa {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "backend.h"
-#include "engine.h"
-#include "preprocess.h"
+#include "core/backend.h"
+#include "core/engine.h"
+#include "core/preprocess.h"
 
 namespace dofa {
 

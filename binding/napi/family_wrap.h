@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "family.h"
-#include "run_thread.h"
+#include "core/family.h"
+#include "core/run_thread.h"
 
 namespace dofa {
 

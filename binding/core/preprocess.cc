@@ -1,4 +1,4 @@
-#include "preprocess.h"
+#include "core/preprocess.h"
 
 #include <algorithm>
 #include <vector>

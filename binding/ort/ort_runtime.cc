@@ -1,11 +1,11 @@
-#include "ort_runtime.h"
+#include "ort/ort_runtime.h"
 
 #include <dlfcn.h>
 
 #include <mutex>
 #include <thread>
 
-#include "errors.h"
+#include "core/errors.h"
 
 namespace dofa {
 namespace {

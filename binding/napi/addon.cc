@@ -1,12 +1,12 @@
 #include <napi.h>
 
-#include "addon_data.h"
-#include "backend.h"
-#include "errors.h"
-#include "family_wrap.h"
-#include "ort_runtime.h"
+#include "napi/addon_data.h"
+#include "core/backend.h"
+#include "core/errors.h"
+#include "napi/family_wrap.h"
+#include "ort/ort_runtime.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
-#include "trt_napi.h"
+#include "napi/trt_functions.h"
 #endif
 
 namespace dofa {

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "backend.h"
+#include "core/backend.h"
 
 namespace dofa {
 

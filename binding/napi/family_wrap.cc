@@ -1,13 +1,13 @@
-#include "family_wrap.h"
+#include "napi/family_wrap.h"
 
 #include <cmath>
 #include <cstring>
 #include <string>
 
-#include "addon_data.h"
-#include "errors.h"
-#include "promise_worker.h"
-#include "run_thread.h"
+#include "napi/addon_data.h"
+#include "core/errors.h"
+#include "napi/promise_worker.h"
+#include "core/run_thread.h"
 
 namespace dofa {
 namespace {
