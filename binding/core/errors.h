@@ -1,8 +1,6 @@
-// Errors with a stable code. Native code throws dofa::Error anywhere (also on worker threads);
-// the N-API layer turns it into a JS Error carrying `.code`, which lib/errors.ts maps to typed classes.
+// Errors with a stable code. Native code throws dofa::Error anywhere (also on worker threads); the N-API layer
+// (napi/js_errors.h) turns it into a JS Error carrying `.code`, which lib/errors.ts maps to typed classes.
 #pragma once
-
-#include <napi.h>
 
 #include <new>
 #include <stdexcept>
@@ -23,6 +21,8 @@ inline constexpr const char* kRuntimeLoad = "E_RUNTIME_LOAD";
 inline constexpr const char* kThreads = "E_THREADS";
 inline constexpr const char* kInference = "E_INFERENCE";
 inline constexpr const char* kInvalidArgument = "E_INVALID_ARGUMENT";
+inline constexpr const char* kOutOfMemory = "E_OUT_OF_MEMORY";
+inline constexpr const char* kInternal = "E_INTERNAL";
 }  // namespace codes
 
 class Error : public std::runtime_error {
@@ -45,17 +45,13 @@ bool CaptureErrors(Work&& work, std::string* code, std::string* message) {
     *code = error.code();
     *message = error.what();
   } catch (const std::bad_alloc&) {
-    *code = "E_OUT_OF_MEMORY";
+    *code = codes::kOutOfMemory;
     *message = "out of memory";
   } catch (const std::exception& error) {
-    *code = "E_INTERNAL";
+    *code = codes::kInternal;
     *message = error.what();
   }
   return false;
 }
-
-// A JS Error (or TypeError for argument mistakes) with `.code` set.
-Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::string& message);
-[[noreturn]] void ThrowJs(Napi::Env env, const std::string& code, const std::string& message);
 
 }  // namespace dofa

@@ -2,7 +2,7 @@
 
 #include "napi/addon_data.h"
 #include "core/backend.h"
-#include "core/errors.h"
+#include "napi/js_errors.h"
 #include "napi/family_wrap.h"
 #include "ort/ort_runtime.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "napi/addon_data.h"
-#include "core/errors.h"
+#include "napi/js_errors.h"
 #include "napi/promise_worker.h"
 #include "core/run_thread.h"
 
@@ -374,7 +374,7 @@ Napi::Value FamilyWrap::RunSync(const Napi::CallbackInfo& info) {
     ThrowJs(info.Env(), error.code(), error.what());
   } catch (const std::exception& error) {
     family->Release();
-    ThrowJs(info.Env(), "E_INTERNAL", error.what());
+    ThrowJs(info.Env(), codes::kInternal, error.what());
   }
   EndRun(family, hasFrame);
   return MakeResult(info.Env(), subnet, result);

@@ -1,4 +1,4 @@
-#include "core/errors.h"
+#include "napi/js_errors.h"
 
 namespace dofa {
 

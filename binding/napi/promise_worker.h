@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/errors.h"
+#include "napi/js_errors.h"
 
 namespace dofa {
 
@@ -46,7 +46,7 @@ class PromiseWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  std::string code_ = "E_INTERNAL";
+  std::string code_ = codes::kInternal;
 };
 
 }  // namespace dofa

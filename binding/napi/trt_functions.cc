@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "trt/cuda_buffers.h"
-#include "core/errors.h"
+#include "napi/js_errors.h"
 #include "trt/trt_builder.h"
 #include "trt/trt_common.h"
 
@@ -136,7 +136,7 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
   TrtBuildOptions options_;
   Napi::FunctionReference onProgress_;
   TrtBuildReport report_;
-  std::string code_ = "E_INTERNAL";
+  std::string code_ = codes::kInternal;
 };
 
 // buildEngine({ onnx, engine, device, precision, gpuFallback?, workspaceBytes?, timingCache?, calibrationCache?,

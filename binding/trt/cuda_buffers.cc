@@ -81,22 +81,22 @@ std::shared_ptr<SharedBuffer> AllocateCudaShared(size_t floats, bool integrated)
   void* host = nullptr;
   Allocation allocation;
   if (integrated) {
-    CheckCuda(cudaHostAlloc(&host, bytes, cudaHostAllocMapped), "E_OUT_OF_MEMORY",
+    CheckCuda(cudaHostAlloc(&host, bytes, cudaHostAllocMapped), codes::kOutOfMemory,
               "cudaHostAlloc(mapped, " + std::to_string(bytes) + " bytes)");
     const cudaError_t status = cudaHostGetDevicePointer(&allocation.device, host, 0);
     if (status != cudaSuccess) {
       static_cast<void>(cudaFreeHost(host));
-      CheckCuda(status, "E_OUT_OF_MEMORY", "cudaHostGetDevicePointer");
+      CheckCuda(status, codes::kOutOfMemory, "cudaHostGetDevicePointer");
     }
     allocation.mapped = true;
   } else {
-    CheckCuda(cudaHostAlloc(&host, bytes, cudaHostAllocDefault), "E_OUT_OF_MEMORY",
+    CheckCuda(cudaHostAlloc(&host, bytes, cudaHostAllocDefault), codes::kOutOfMemory,
               "cudaHostAlloc(pinned, " + std::to_string(bytes) + " bytes)");
     const cudaError_t status = cudaMalloc(&allocation.device, bytes);
     if (status == cudaSuccess) static_cast<void>(cudaMemset(allocation.device, 0, bytes));
     if (status != cudaSuccess) {
       static_cast<void>(cudaFreeHost(host));
-      CheckCuda(status, "E_OUT_OF_MEMORY", "cudaMalloc(" + std::to_string(bytes) + " bytes)");
+      CheckCuda(status, codes::kOutOfMemory, "cudaMalloc(" + std::to_string(bytes) + " bytes)");
     }
   }
   std::memset(host, 0, bytes);
