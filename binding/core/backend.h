@@ -10,25 +10,6 @@
 
 namespace dofa {
 
-// Float storage shared by every engine of a family and by the JS views (which keep it alive after close()).
-// How it is allocated is the backend's business (aligned host memory, CUDA mapped pinned memory, ...).
-class SharedBuffer {
- public:
-  using Deleter = void (*)(float*);
-  SharedBuffer(float* data, size_t floats, Deleter deleter) : data_(data), size_(floats), deleter_(deleter) {}
-  ~SharedBuffer() { deleter_(data_); }
-  SharedBuffer(const SharedBuffer&) = delete;
-  SharedBuffer& operator=(const SharedBuffer&) = delete;
-  float* data() const { return data_; }
-  size_t size() const { return size_; }
-  size_t bytes() const { return size_ * sizeof(float); }
-
- private:
-  float* data_;
-  size_t size_;
-  Deleter deleter_;
-};
-
 struct BackendOptions {
   std::string device = "cpu";  // cpu | gpu | dla0 | dla1
   std::string ortLibrary;      // ONNX Runtime library to dlopen (cpu)

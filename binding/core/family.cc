@@ -47,11 +47,9 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
     }
     inputCapacity = std::max(inputCapacity, engine.input().ElementCount());
   }
-  family->input_ = backend->Allocate(inputCapacity);
-  family->output_ = backend->Allocate(first.output().ElementCount());
-  for (auto& engine : family->engines_) {
-    engine->Bind(family->input_->data(), family->input_->size(), family->output_->data(), family->output_->size());
-  }
+  family->buffers_.input = backend->Allocate(inputCapacity);
+  family->buffers_.output = backend->Allocate(first.output().ElementCount());
+  for (auto& engine : family->engines_) engine->Bind(family->buffers_);
   // Warm up every sub-network now, so the first inference after a switch runs at steady-state speed.
   // Their timings give a first latency profile of this device. Round-robin, as a switching workload runs.
   std::vector<std::vector<double>> timings(family->engines_.size());
@@ -70,7 +68,7 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
     std::sort(samples.begin(), samples.end());
     family->warmupMs_.push_back(samples.empty() ? 0 : samples[samples.size() / 2]);
   }
-  std::memset(family->output_->data(), 0, family->output_->bytes());
+  std::memset(family->buffers_.output->data(), 0, family->buffers_.output->bytes());
   return family;
 }
 
@@ -92,7 +90,7 @@ RunResult Family::Run(size_t subnet, const Frame* frame) {
   if (frame != nullptr) {
     const auto start = std::chrono::steady_clock::now();
     const auto& shape = engine.input().shape;
-    PreprocessFrame(*frame, inputSpec_, static_cast<int>(shape[2]), static_cast<int>(shape[3]), input_->data());
+    PreprocessFrame(*frame, inputSpec_, static_cast<int>(shape[2]), static_cast<int>(shape[3]), buffers_.input->data());
     result.preprocessMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }

@@ -37,8 +37,7 @@ class Family {
   const TensorInfo& outputOf(size_t subnet) const { return engines_.at(subnet)->output(); }
   // Median host latency of the warm-up runs at load, ms (the first, cold run excluded when there are several).
   double warmupMs(size_t subnet) const { return warmupMs_.at(subnet); }
-  const std::shared_ptr<SharedBuffer>& input() const { return input_; }
-  const std::shared_ptr<SharedBuffer>& output() const { return output_; }
+  const SharedBuffers& buffers() const { return buffers_; }
   const ModelInputSpec& inputSpec() const { return inputSpec_; }
 
   // One run at a time per family: Acquire() before writing the shared input, Release() after reading
@@ -53,10 +52,9 @@ class Family {
   Family() = default;
 
   std::string device_;
+  SharedBuffers buffers_;  // declared before the engines: released after them
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<double> warmupMs_;
-  std::shared_ptr<SharedBuffer> input_;
-  std::shared_ptr<SharedBuffer> output_;
   ModelInputSpec inputSpec_;
   std::atomic<bool> busy_{false};
 };

@@ -180,12 +180,12 @@ FamilyWrap::FamilyWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Family
   }
   family_ = *info[0].As<Napi::External<std::shared_ptr<Family>>>().Data();
   const bool allowExternal = info[1].ToBoolean();
-  Napi::Value input = allowExternal ? TryExternalView(env, family_->input()) : Napi::Value();
-  Napi::Value output = allowExternal ? TryExternalView(env, family_->output()) : Napi::Value();
+  Napi::Value input = allowExternal ? TryExternalView(env, family_->buffers().input) : Napi::Value();
+  Napi::Value output = allowExternal ? TryExternalView(env, family_->buffers().output) : Napi::Value();
   mirrored_ = input.IsEmpty() || output.IsEmpty();
   if (mirrored_) {
-    input = Napi::ArrayBuffer::New(env, family_->input()->bytes());
-    output = Napi::ArrayBuffer::New(env, family_->output()->bytes());
+    input = Napi::ArrayBuffer::New(env, family_->buffers().input->bytes());
+    output = Napi::ArrayBuffer::New(env, family_->buffers().output->bytes());
   }
   inputView_ = Napi::Persistent(input.As<Napi::ArrayBuffer>());
   outputView_ = Napi::Persistent(output.As<Napi::ArrayBuffer>());
@@ -313,7 +313,7 @@ std::shared_ptr<Family> FamilyWrap::BeginRun(const Napi::CallbackInfo& info, siz
   } catch (const Error& error) {
     ThrowJs(env, error.code(), error.what());
   }
-  float* shared = family_->input()->data();
+  float* shared = family_->buffers().input->data();
   if (floats != nullptr) {
     if (floats != shared) std::memmove(shared, floats, tensor.ElementCount() * sizeof(float));
   } else if (!*hasFrame && mirrored_) {
@@ -325,8 +325,8 @@ std::shared_ptr<Family> FamilyWrap::BeginRun(const Napi::CallbackInfo& info, siz
 void FamilyWrap::EndRun(const std::shared_ptr<Family>& family, bool hadFrame) {
   family->Release();  // first: the copies below run on this (the only JS) thread before any next run starts
   if (mirrored_) {
-    std::memcpy(outputView_.Value().Data(), family->output()->data(), family->output()->bytes());
-    if (hadFrame) std::memcpy(inputView_.Value().Data(), family->input()->data(), family->input()->bytes());
+    std::memcpy(outputView_.Value().Data(), family->buffers().output->data(), family->buffers().output->bytes());
+    if (hadFrame) std::memcpy(inputView_.Value().Data(), family->buffers().input->data(), family->buffers().input->bytes());
   }
 }
 

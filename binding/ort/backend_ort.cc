@@ -28,14 +28,11 @@ class OrtEngine final : public Engine {
   const TensorInfo& input() const override { return input_; }
   const TensorInfo& output() const override { return output_; }
 
-  void Bind(float* input, size_t inputCapacity, float* output, size_t outputCapacity) override {
-    if (inputCapacity < input_.ElementCount() || outputCapacity < output_.ElementCount()) {
-      throw Error(codes::kInvalidArgument, "shared buffers are smaller than '" + modelPath_ + "' needs");
-    }
+  void Bind(const SharedBuffers& buffers) override {
     ReleaseBinding();
     Check(api_.CreateIoBinding(session_, &binding_), "CreateIoBinding");
-    inputValue_ = MakeTensor(input, input_);
-    outputValue_ = MakeTensor(output, output_);
+    inputValue_ = MakeTensor(buffers.input->data(), input_);
+    outputValue_ = MakeTensor(buffers.output->data(), output_);
     Check(api_.BindInput(binding_, input_.name.c_str(), inputValue_), "BindInput");
     Check(api_.BindOutput(binding_, output_.name.c_str(), outputValue_), "BindOutput");
   }
@@ -171,7 +168,7 @@ class OrtBackend final : public Backend {
     auto* data = static_cast<float*>(std::aligned_alloc(64, bytes));
     if (data == nullptr) throw std::bad_alloc();
     std::memset(data, 0, bytes);
-    return std::make_shared<SharedBuffer>(data, floats, [](float* p) { std::free(p); });
+    return std::make_shared<SharedBuffer>(data, floats, DeviceView{}, [](float* host, const DeviceView&) { std::free(host); });
   }
 
  private:

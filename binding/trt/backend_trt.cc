@@ -77,21 +77,15 @@ class TrtEngine final : public Engine {
   const TensorInfo& input() const override { return input_; }
   const TensorInfo& output() const override { return output_; }
 
-  void Bind(float* input, size_t inputCapacity, float* output, size_t outputCapacity) override {
-    if (inputCapacity < input_.ElementCount() || outputCapacity < output_.ElementCount()) {
-      throw Error(codes::kInvalidArgument, "shared buffers are smaller than '" + path_ + "' needs");
+  void Bind(const SharedBuffers& buffers) override {
+    const DeviceView& in = buffers.input->device();
+    const DeviceView& out = buffers.output->device();
+    if (in.pointer == nullptr || out.pointer == nullptr) {
+      throw Error(codes::kInternal, "binding contract: TensorRT engines bind only buffers from the TensorRT backend");
     }
-    DeviceView in;
-    DeviceView out;
-    if (!LookupDeviceView(input, &in) || !LookupDeviceView(output, &out)) {
-      throw Error(codes::kInvalidArgument, "TensorRT engines bind only buffers from the TensorRT backend's Allocate()");
-    }
-    hostInput_ = input;
-    hostOutput_ = output;
-    input_view_ = in;
-    output_view_ = out;
-    if (!context_->setTensorAddress(input_.name.c_str(), in.device) ||
-        !context_->setTensorAddress(output_.name.c_str(), out.device)) {
+    buffers_ = buffers;
+    if (!context_->setTensorAddress(input_.name.c_str(), in.pointer) ||
+        !context_->setTensorAddress(output_.name.c_str(), out.pointer)) {
       throw Error(codes::kModelLoad, "'" + path_ + "': setTensorAddress failed: " + session_->logger().TakeErrors());
     }
     DestroyGraph();  // a graph freezes addresses: capture again after binding
@@ -99,11 +93,13 @@ class TrtEngine final : public Engine {
   }
 
   RunTiming Run() override {
-    if (hostInput_ == nullptr) throw Error(codes::kInference, "engine run before its buffers were bound");
+    if (!buffers_.input) throw Error(codes::kInference, "engine run before its buffers were bound");
+    const SharedBuffer& input = *buffers_.input;
+    const SharedBuffer& output = *buffers_.output;
     cudaStream_t stream = session_->stream();
     const auto start = std::chrono::steady_clock::now();
-    if (!input_view_.mapped) {
-      Check(cudaMemcpyAsync(input_view_.device, hostInput_, input_.ElementCount() * sizeof(float), cudaMemcpyHostToDevice, stream),
+    if (!input.device().mapped) {
+      Check(cudaMemcpyAsync(input.device().pointer, input.data(), input_.ElementCount() * sizeof(float), cudaMemcpyHostToDevice, stream),
             "copying the input to the GPU");
     }
     Check(cudaEventRecord(startEvent_, stream), "cudaEventRecord");
@@ -114,8 +110,8 @@ class TrtEngine final : public Engine {
       throw Error(codes::kInference, "'" + path_ + "': enqueueV3 failed: " + session_->logger().TakeErrors());
     }
     Check(cudaEventRecord(stopEvent_, stream), "cudaEventRecord");
-    if (!output_view_.mapped) {
-      Check(cudaMemcpyAsync(hostOutput_, output_view_.device, output_.ElementCount() * sizeof(float), cudaMemcpyDeviceToHost, stream),
+    if (!output.device().mapped) {
+      Check(cudaMemcpyAsync(output.data(), output.device().pointer, output_.ElementCount() * sizeof(float), cudaMemcpyDeviceToHost, stream),
             "copying the output from the GPU");
     }
     Check(cudaStreamSynchronize(stream), "inference on the " + session_->device());
@@ -238,10 +234,7 @@ class TrtEngine final : public Engine {
   TensorInfo output_;
   nvinfer1::Dims inputDims_{};
   bool dynamicInput_ = false;
-  float* hostInput_ = nullptr;
-  float* hostOutput_ = nullptr;
-  DeviceView input_view_;
-  DeviceView output_view_;
+  SharedBuffers buffers_;  // host memory and device views, bound once
   cudaEvent_t startEvent_ = nullptr;
   cudaEvent_t stopEvent_ = nullptr;
   cudaGraphExec_t graphExec_ = nullptr;

@@ -2,42 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
-#include <unordered_map>
 
 #include "core/errors.h"
 
 namespace dofa {
 namespace {
 
-struct Allocation {
-  void* device = nullptr;
-  bool mapped = false;
-};
-
-// Host pointer -> its device side. SharedBuffer's deleter is a plain function pointer, so the mapping lives in a
-// process-wide table (plain memory bookkeeping, no N-API state: safe across worker_threads).
-std::mutex& RegistryMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-std::unordered_map<const float*, Allocation>& Registry() {
-  static std::unordered_map<const float*, Allocation> registry;
-  return registry;
-}
-
-void FreeCudaShared(float* host) {
-  Allocation allocation;
-  {
-    std::lock_guard<std::mutex> lock(RegistryMutex());
-    auto it = Registry().find(host);
-    if (it != Registry().end()) {
-      allocation = it->second;
-      Registry().erase(it);
-    }
-  }
-  // Errors here cannot be reported (a finalizer may run this); the memory is gone either way at exit.
-  if (allocation.device != nullptr && !allocation.mapped) static_cast<void>(cudaFree(allocation.device));
+// Errors here cannot be reported (a finalizer may run this); the memory is gone either way at exit.
+void FreeCudaShared(float* host, const DeviceView& device) {
+  if (device.pointer != nullptr && !device.mapped) static_cast<void>(cudaFree(device.pointer));
   static_cast<void>(cudaFreeHost(host));
 }
 
@@ -79,42 +52,28 @@ std::shared_ptr<SharedBuffer> AllocateCudaShared(size_t floats, bool integrated)
   // 256-byte alignment, and a zero-sized allocation would give no pointer at all.
   const size_t bytes = std::max<size_t>(256, ((floats * sizeof(float) + 255) / 256) * 256);
   void* host = nullptr;
-  Allocation allocation;
+  DeviceView device;
   if (integrated) {
     CheckCuda(cudaHostAlloc(&host, bytes, cudaHostAllocMapped), codes::kOutOfMemory,
               "cudaHostAlloc(mapped, " + std::to_string(bytes) + " bytes)");
-    const cudaError_t status = cudaHostGetDevicePointer(&allocation.device, host, 0);
+    const cudaError_t status = cudaHostGetDevicePointer(&device.pointer, host, 0);
     if (status != cudaSuccess) {
       static_cast<void>(cudaFreeHost(host));
       CheckCuda(status, codes::kOutOfMemory, "cudaHostGetDevicePointer");
     }
-    allocation.mapped = true;
+    device.mapped = true;
   } else {
     CheckCuda(cudaHostAlloc(&host, bytes, cudaHostAllocDefault), codes::kOutOfMemory,
               "cudaHostAlloc(pinned, " + std::to_string(bytes) + " bytes)");
-    const cudaError_t status = cudaMalloc(&allocation.device, bytes);
-    if (status == cudaSuccess) static_cast<void>(cudaMemset(allocation.device, 0, bytes));
+    const cudaError_t status = cudaMalloc(&device.pointer, bytes);
+    if (status == cudaSuccess) static_cast<void>(cudaMemset(device.pointer, 0, bytes));
     if (status != cudaSuccess) {
       static_cast<void>(cudaFreeHost(host));
       CheckCuda(status, codes::kOutOfMemory, "cudaMalloc(" + std::to_string(bytes) + " bytes)");
     }
   }
   std::memset(host, 0, bytes);
-  auto* data = static_cast<float*>(host);
-  {
-    std::lock_guard<std::mutex> lock(RegistryMutex());
-    Registry()[data] = allocation;
-  }
-  return std::make_shared<SharedBuffer>(data, floats, &FreeCudaShared);
-}
-
-bool LookupDeviceView(const float* host, DeviceView* view) {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  auto it = Registry().find(host);
-  if (it == Registry().end()) return false;
-  view->device = it->second.device;
-  view->mapped = it->second.mapped;
-  return true;
+  return std::make_shared<SharedBuffer>(static_cast<float*>(host), floats, device, &FreeCudaShared);
 }
 
 }  // namespace dofa

@@ -37,18 +37,9 @@ struct CudaDeviceInfo {
 // there is no usable CUDA device.
 CudaDeviceInfo QueryCudaDevice();
 
-// Where TensorRT reads/writes a shared buffer. `mapped`: the device pointer aliases the host memory (zero-copy);
-// otherwise `device` is a separate mirror that needs copies.
-struct DeviceView {
-  void* device = nullptr;
-  bool mapped = false;
-};
-
-// Allocates `floats` floats of shared memory as described above (zeroed). The SharedBuffer's deleter frees the
-// host memory and any device mirror; free it only when no stream uses it (engines synchronize in Run()).
+// Allocates `floats` floats of shared memory as described above (zeroed), its device view included. The
+// SharedBuffer's deleter frees the host memory and any device mirror; free it only when no stream uses it
+// (engines synchronize in Run()).
 std::shared_ptr<SharedBuffer> AllocateCudaShared(size_t floats, bool integrated);
-
-// The device view of a pointer returned by AllocateCudaShared (its data()). False for any other pointer.
-bool LookupDeviceView(const float* host, DeviceView* view);
 
 }  // namespace dofa
