@@ -80,17 +80,26 @@ void Family::Acquire() {
   }
 }
 
-RunResult Family::Run(size_t subnet, const Frame* frame) {
-  if (subnet >= engines_.size()) {
-    throw Error(codes::kSubnetUnknown, "sub-network index " + std::to_string(subnet) + " is out of range (family has " +
-                                           std::to_string(engines_.size()) + ")");
+void Family::WriteInput(const RunRequest& request) {
+  float* shared = buffers_.input->data();
+  // memmove: the caller's floats may be a view into the shared input itself.
+  if (request.floats != nullptr && request.floats != shared) {
+    std::memmove(shared, request.floats, request.floatCount * sizeof(float));
   }
-  Engine& engine = *engines_[subnet];
+}
+
+RunResult Family::Run(const RunRequest& request) {
+  if (request.subnet >= engines_.size()) {
+    throw Error(codes::kSubnetUnknown, "sub-network index " + std::to_string(request.subnet) +
+                                           " is out of range (family has " + std::to_string(engines_.size()) + ")");
+  }
+  Engine& engine = *engines_[request.subnet];
   RunResult result;
-  if (frame != nullptr) {
+  if (request.hasFrame) {
     const auto start = std::chrono::steady_clock::now();
     const auto& shape = engine.input().shape;
-    PreprocessFrame(*frame, inputSpec_, static_cast<int>(shape[2]), static_cast<int>(shape[3]), buffers_.input->data());
+    PreprocessFrame(request.frame, inputSpec_, static_cast<int>(shape[2]), static_cast<int>(shape[3]),
+                    buffers_.input->data());
     result.preprocessMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }

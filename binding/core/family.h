@@ -21,6 +21,15 @@ struct FamilyOptions {
   ModelInputSpec inputSpec;
 };
 
+// One run as the N-API layer hands it over: which sub-network, and what it reads.
+struct RunRequest {
+  size_t subnet = 0;
+  const float* floats = nullptr;  // the caller's floats for the shared input (WriteInput copies them), or null
+  size_t floatCount = 0;
+  bool hasFrame = false;
+  Frame frame;  // an 8-bit image that Run() preprocesses into the shared input
+};
+
 struct RunResult {
   RunTiming timing;
   double preprocessMs = 0;
@@ -45,8 +54,10 @@ class Family {
   void Acquire();
   void Release() { busy_.store(false); }
 
-  // Runs `subnet` on the shared buffers. `frame`, when given, is preprocessed into the input first.
-  RunResult Run(size_t subnet, const Frame* frame);
+  // After Acquire(), on the thread that owns the caller's floats: copies them (if any) into the shared input.
+  void WriteInput(const RunRequest& request);
+  // Runs the request's sub-network on the shared buffers; its frame, if any, is preprocessed into the input first.
+  RunResult Run(const RunRequest& request);
 
  private:
   Family() = default;

@@ -4,6 +4,8 @@
 #include "core/backend.h"
 #include "napi/js_errors.h"
 #include "napi/family_wrap.h"
+#include "napi/js_args.h"
+#include "napi/load_family.h"
 #include "ort/ort_runtime.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
 #include "napi/trt_functions.h"
@@ -13,12 +15,7 @@ namespace dofa {
 namespace {
 
 // Backends compiled into this binary.
-Napi::Value Backends(const Napi::CallbackInfo& info) {
-  const std::vector<std::string> names = CompiledBackends();
-  Napi::Array list = Napi::Array::New(info.Env(), names.size());
-  for (size_t i = 0; i < names.size(); ++i) list.Set(static_cast<uint32_t>(i), names[i]);
-  return list;
-}
+Napi::Value Backends(const Napi::CallbackInfo& info) { return StringArray(info.Env(), CompiledBackends()); }
 
 // runtimeVersion(ortLibrary) -> the ONNX Runtime library's version string (loads it if needed).
 Napi::Value RuntimeVersion(const Napi::CallbackInfo& info) {
@@ -34,7 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   data->familyConstructor = Napi::Persistent(FamilyWrap::Define(env));
   env.SetInstanceData(data);
-  exports.Set("loadFamily", Napi::Function::New<FamilyWrap::LoadFamily>(env, "loadFamily"));
+  exports.Set("loadFamily", Napi::Function::New<LoadFamily>(env, "loadFamily"));
   exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
   exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
 #ifdef DYNAMIC_OFA_WITH_TENSORRT

@@ -1,4 +1,4 @@
-// The JS face of a native Family: shared buffer views, async and sync runs, close().
+// The JS face of a native Family (NativeFamily): its lifecycle, async and sync runs, the shared buffer views.
 #pragma once
 
 #include <napi.h>
@@ -7,6 +7,7 @@
 
 #include "core/family.h"
 #include "core/run_thread.h"
+#include "napi/shared_views.h"
 
 namespace dofa {
 
@@ -15,9 +16,8 @@ struct RunJob;
 class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
  public:
   static Napi::Function Define(Napi::Env env);
-  // loadFamily(options) -> Promise<Family>
-  static Napi::Value LoadFamily(const Napi::CallbackInfo& info);
 
+  // new NativeFamily(External<shared_ptr<Family>>, allowExternalBuffers): made by loadFamily() only.
   explicit FamilyWrap(const Napi::CallbackInfo& info);
   ~FamilyWrap() override;
 
@@ -34,22 +34,19 @@ class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value SubnetInfo(const Napi::CallbackInfo& info);
-  Napi::Value GetInputBuffer(const Napi::CallbackInfo& /*info*/) { return inputView_.Value(); }
-  Napi::Value GetOutputBuffer(const Napi::CallbackInfo& /*info*/) { return outputView_.Value(); }
-  Napi::Value GetExternalBuffers(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !mirrored_); }
+  Napi::Value GetInputBuffer(const Napi::CallbackInfo& /*info*/) { return views_.input(); }
+  Napi::Value GetOutputBuffer(const Napi::CallbackInfo& /*info*/) { return views_.output(); }
+  Napi::Value GetExternalBuffers(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !views_.mirrored()); }
   Napi::Value GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), family_ == nullptr); }
 
-  // Validates (subnet, input) on the JS thread and prepares the shared input; returns the family to run.
-  // Throws a JS error before anything is queued. `frame` is filled for image input.
-  std::shared_ptr<Family> BeginRun(const Napi::CallbackInfo& info, size_t* subnet, Frame* frame, bool* hasFrame);
-  // JS thread, after a run: refreshes copy-fallback views and frees the family for the next run.
+  // JS thread: reads (subnet, input), takes the family for one run and fills the shared input; returns the
+  // family to run. Throws a JS error before anything is queued.
+  std::shared_ptr<Family> BeginRun(const Napi::CallbackInfo& info, RunRequest* request);
+  // JS thread, after a run: frees the family for the next run and refreshes copied views.
   void EndRun(const std::shared_ptr<Family>& family, bool hadFrame);
-  Napi::Object MakeResult(Napi::Env env, size_t subnet, const RunResult& result) const;
 
   std::shared_ptr<Family> family_;
-  Napi::Reference<Napi::ArrayBuffer> inputView_;
-  Napi::Reference<Napi::ArrayBuffer> outputView_;
-  bool mirrored_ = false;  // external ArrayBuffers refused: JS-owned copies synchronized around each run
+  SharedViews views_;
   std::unique_ptr<RunThread> runThread_;
   CompletionQueue completions_;
   bool completionsLive_ = false;

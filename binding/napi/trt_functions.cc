@@ -1,10 +1,10 @@
 #include "napi/trt_functions.h"
 
-#include <cmath>
 #include <string>
 #include <vector>
 
 #include "trt/cuda_buffers.h"
+#include "napi/js_args.h"
 #include "napi/js_errors.h"
 #include "trt/trt_builder.h"
 #include "trt/trt_common.h"
@@ -49,19 +49,6 @@ struct ProgressEvent {
   double fraction = -1;
   std::string message;
 };
-
-std::string GetString(const Napi::Object& object, const char* key, const std::string& fallback) {
-  Napi::Value value = object.Get(key);
-  if (value.IsUndefined()) return fallback;
-  if (!value.IsString()) ThrowJs(object.Env(), codes::kInvalidArgument, std::string("`") + key + "` must be a string");
-  return value.As<Napi::String>().Utf8Value();
-}
-
-Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& items) {
-  Napi::Array array = Napi::Array::New(env, items.size());
-  for (size_t i = 0; i < items.size(); ++i) array.Set(static_cast<uint32_t>(i), items[i]);
-  return array;
-}
 
 // Builds off the event loop; progress events reach `onProgress` on the JS thread, in order.
 class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
@@ -154,19 +141,9 @@ Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
   options.calibrationCachePath = GetString(object, "calibrationCache", "");
   options.calibrationDataPath = GetString(object, "calibrationData", "");
   options.fingerprint = GetString(object, "fingerprint", "");
-  Napi::Value fallback = object.Get("gpuFallback");
-  if (!fallback.IsUndefined()) {
-    if (!fallback.IsBoolean()) ThrowJs(env, codes::kInvalidArgument, "`gpuFallback` must be a boolean");
-    options.gpuFallback = fallback.As<Napi::Boolean>().Value();
-  }
-  Napi::Value workspace = object.Get("workspaceBytes");
-  if (!workspace.IsUndefined()) {
-    const double bytes = workspace.IsNumber() ? workspace.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(bytes) || bytes < (1 << 20) || std::floor(bytes) != bytes) {
-      ThrowJs(env, codes::kInvalidArgument, "`workspaceBytes` must be an integer >= 1 MiB");
-    }
-    options.workspaceBytes = static_cast<size_t>(bytes);
-  }
+  options.gpuFallback = GetBool(object, "gpuFallback", options.gpuFallback);
+  options.workspaceBytes = static_cast<size_t>(
+      GetInteger(object, "workspaceBytes", static_cast<int64_t>(options.workspaceBytes), int64_t{1} << 20, int64_t{1} << 50));
   if (options.onnxPath.empty() || options.enginePath.empty()) {
     ThrowJs(env, codes::kInvalidArgument, "buildEngine needs `onnx` and `engine` paths");
   }
