@@ -1,6 +1,6 @@
 /** What this build can run, and where. */
 import { BackendUnavailableError, InvalidArgumentError } from './errors';
-import { getBinding, resolveOrtLibrary } from './native';
+import { getBinding, type NativeBackend, resolveOrtLibrary } from './native';
 
 export type Device = 'cpu' | 'gpu' | 'dla0' | 'dla1';
 export const DEVICES: readonly Device[] = ['cpu', 'gpu', 'dla0', 'dla1'];
@@ -45,6 +45,12 @@ export function backends(): BackendInfo[] {
     });
   }
   return list;
+}
+
+/** What the addon is told for a device: its backend, and the DLA core (-1: the GPU, or no TensorRT). */
+export function nativeTarget(device: Device): { backend: NativeBackend; dlaCore: number } {
+  if (device === 'cpu') return { backend: 'onnxruntime', dlaCore: -1 };
+  return { backend: 'tensorrt', dlaCore: device === 'gpu' ? -1 : Number(device.slice(3)) };
 }
 
 /** Throws unless `device` is a known device that a backend of this build can run. */

@@ -8,7 +8,7 @@ import type { Device } from './backends';
 import { ensureEngines, type EnsureEvent, existingCacheDirs, platformFromNative, type Precision, resolveCacheDir } from './engine-cache';
 import { BackendUnavailableError } from './errors';
 import type { LoadedManifest } from './family-manifest';
-import { getBinding } from './native';
+import { getBinding, type NativeLoadOptions } from './native';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from './profile';
 
 export interface DeviceModelOptions {
@@ -21,9 +21,12 @@ export interface DeviceModelOptions {
   onEngineEvent?: (event: EnsureEvent) => void;
 }
 
+/** What the addon loads for each sub-network: the files, and where in each the model starts. */
+export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
+
 /** The files to load for each sub-network on `device`: the ONNX models, or TensorRT engines (built if needed). */
-export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<string[]> {
-  if (device === 'cpu') return family.modelPaths;
+export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<ModelFiles> {
+  if (device === 'cpu') return { models: family.modelPaths };
   const binding = getBinding();
   const info = binding.tensorrtInfo?.();
   if (!info?.cuda || !binding.buildEngine) {
@@ -40,7 +43,7 @@ export async function modelsForDevice(family: LoadedManifest, device: Device, op
     rebuild: options.buildEngines ?? true,
     ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
   });
-  return engines.map((e) => e.enginePath);
+  return { models: engines.map((e) => e.enginePath), modelOffsets: engines.map((e) => e.planOffset) };
 }
 
 /**

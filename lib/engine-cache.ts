@@ -3,8 +3,10 @@
  *
  * An engine is specific to the ONNX file, the TensorRT version, the GPU (name + compute capability), the DLA core,
  * the precision, GPU fallback and the builder options; its fingerprint hashes all of them. Engine files carry a
- * header (fingerprint, TensorRT version, plan size and SHA-256; the format of binding/trt_engine_file.h), so a
- * mismatched or corrupt engine is rebuilt, or reported when rebuilding is disabled, and never deserialized blindly.
+ * header (fingerprint, TensorRT version, plan size and SHA-256), so a mismatched or corrupt engine is rebuilt, or
+ * reported when rebuilding is disabled, and never deserialized blindly. This module owns the format: the addon's
+ * buildEngine returns the plan in memory and this module writes the file; at load the addon is told where the
+ * plan starts (the header's length) and never reads the header.
  *
  * Everything that can be decided without TensorRT is a pure function here (tested on any machine); the builder
  * and the platform facts are injected (the addon's `buildEngine` / `tensorrtInfo` on a Jetson, fakes in tests).
@@ -14,9 +16,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { nativeTarget } from './backends';
 import { BackendUnavailableError, InvalidArgumentError, ModelLoadError } from './errors';
 import type { LoadedManifest } from './family-manifest';
-import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeTensorRtInfo } from './native';
+import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeBuildResult, NativeTensorRtInfo } from './native';
 
 export type TrtDevice = 'gpu' | 'dla0' | 'dla1';
 export type Precision = 'fp16' | 'int8' | 'fp32';
@@ -62,7 +65,7 @@ export interface FingerprintInput {
 
 /** -1 for gpu, n for dla<n>. */
 export function dlaCoreOf(device: TrtDevice): number {
-  return device === 'gpu' ? -1 : Number(device.slice(3));
+  return nativeTarget(device).dlaCore;
 }
 
 /** The fields an engine depends on, normalized (gpu: no fallback; the L4T release matters only for DLA). */
@@ -115,7 +118,7 @@ export function sha256File(file: string): string {
 
 // ---- engine files -------------------------------------------------------------------------------------------
 
-/** The JSON header in front of the plan (binding/trt_engine_file.h writes the same, key order included). */
+/** The JSON header in front of the plan. Format 1: engine files already in caches keep this key order. */
 export interface EngineHeader {
   format: number;
   fingerprint: string;
@@ -180,7 +183,7 @@ export type EngineState =
   | { status: 'missing' }
   | { status: 'corrupt'; problem: string }
   | { status: 'stale'; reasons: string[]; header: EngineHeader }
-  | { status: 'fresh'; header: EngineHeader };
+  | { status: 'fresh'; header: EngineHeader; planOffset: number };
 
 /** What is at `file`, judged against the expected fingerprint and the loaded TensorRT. */
 export function inspectEngine(file: string, expected: { fingerprint: string; tensorrtEncoded: number; device: TrtDevice; precision: Precision }): EngineState {
@@ -199,7 +202,8 @@ export function inspectEngine(file: string, expected: { fingerprint: string; ten
   if (h.dlaCore !== dlaCoreOf(expected.device)) reasons.push(`built for ${h.device}`);
   if (h.precision !== expected.precision) reasons.push(`built for ${h.precision}`);
   if (h.fingerprint !== expected.fingerprint) reasons.push('fingerprint differs (model, GPU, TensorRT or builder options changed)');
-  return reasons.length > 0 ? { status: 'stale', reasons, header: h } : { status: 'fresh', header: h };
+  // The plan is the file's last planBytes bytes (checkEngineBytes verified its length).
+  return reasons.length > 0 ? { status: 'stale', reasons, header: h } : { status: 'fresh', header: h, planOffset: bytes.length - h.planBytes };
 }
 
 /** A cached engine is missing, stale or corrupt and rebuilding is disabled. */
@@ -341,7 +345,25 @@ export function platformFromNative(info: NativeTensorRtInfo, l4tRelease: string 
 
 // ---- making sure engines exist ------------------------------------------------------------------------------
 
-export type EngineBuilder = (options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void) => Promise<NativeBuildReport>;
+export type EngineBuilder = (options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void) => Promise<NativeBuildResult>;
+
+/** The native builder's report, and the engine file written from its plan. */
+export interface EngineBuildReport extends NativeBuildReport {
+  enginePath: string;
+  engineFileBytes: number;
+}
+
+/** Writes `data` through a temporary file and a rename, so readers never see half a file. */
+export function writeFileAtomically(file: string, data: Uint8Array): void {
+  const temporary = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(temporary, data);
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+}
 
 export interface EnsureEnginesOptions {
   family: LoadedManifest;
@@ -364,15 +386,17 @@ export interface EnsureEnginesOptions {
 export type EnsureEvent =
   | { type: 'check'; subnet: string; enginePath: string; decision: EngineDecision }
   | { type: 'progress'; subnet: string; progress: NativeBuildProgress }
-  | { type: 'built'; subnet: string; enginePath: string; report: NativeBuildReport };
+  | { type: 'built'; subnet: string; enginePath: string; report: EngineBuildReport };
 
 export interface EnsuredEngine {
   subnet: string;
   enginePath: string;
+  /** Where the plan starts in the engine file (the header's length): the addon's `modelOffsets`. */
+  planOffset: number;
   fingerprint: string;
   action: 'cached' | 'built';
   reason?: string;
-  report?: NativeBuildReport;
+  report?: EngineBuildReport;
 }
 
 /** For each sub-network: use the cached engine, or build it (one at a time: a Jetson has one GPU). */
@@ -410,29 +434,38 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
     const decision = decideEngine(state, target, { force: options.force ?? false, rebuild: options.rebuild ?? true });
     options.onEvent?.({ type: 'check', subnet: subnet.id, enginePath: target, decision });
     if (decision.action === 'use') {
-      results.push({ subnet: subnet.id, enginePath: target, fingerprint, action: 'cached' });
+      // decideEngine uses fresh engines only, and they know where their plan starts.
+      if (state.status === 'fresh') results.push({ subnet: subnet.id, enginePath: target, planOffset: state.planOffset, fingerprint, action: 'cached' });
       continue;
     }
     const request: NativeBuildEngineOptions = {
       onnx,
-      engine: target,
-      device,
+      dlaCore: dlaCoreOf(device),
       precision,
       gpuFallback,
       workspaceBytes: workspaceMiB * 1024 * 1024,
       timingCache,
-      fingerprint,
     };
     if (calibrationCache) request.calibrationCache = calibrationCache;
     if (calibrationData) request.calibrationData = calibrationData;
-    const report = await options.builder(request, (progress) => options.onEvent?.({ type: 'progress', subnet: subnet.id, progress }));
-    // Trust but verify: what was written must be what we asked for.
-    const after = inspectEngine(target, { fingerprint, tensorrtEncoded: platform.tensorrtEncoded, device, precision });
-    if (after.status !== 'fresh') {
-      throw new ModelLoadError('E_MODEL_LOAD', `the builder wrote ${target} but it is ${after.status}: ${after.status === 'corrupt' ? after.problem : after.status === 'stale' ? after.reasons.join('; ') : ''}`);
+    const built = await options.builder(request, (progress) => options.onEvent?.({ type: 'progress', subnet: subnet.id, progress }));
+    const plan = new Uint8Array(built.plan);
+    // The fingerprint assumed the platform's TensorRT: a plan from another library would carry a wrong one.
+    if (built.report.tensorrtEncoded !== platform.tensorrtEncoded) {
+      throw new ModelLoadError(
+        'E_MODEL_LOAD',
+        `the plan built for ${target} is stale: fingerprint differs (TensorRT ${built.report.tensorrtVersion} built it; the fingerprint is for ${platform.tensorrtVersion})`,
+      );
     }
+    if (plan.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `the builder returned an empty plan for ${target}`);
+    const file = encodeEngineFile(
+      { fingerprint, tensorrt: built.report.tensorrtVersion, tensorrtEncoded: built.report.tensorrtEncoded, device, dlaCore: dlaCoreOf(device), precision },
+      plan,
+    );
+    writeFileAtomically(target, file);
+    const report: EngineBuildReport = { ...built.report, enginePath: target, engineFileBytes: file.length };
     options.onEvent?.({ type: 'built', subnet: subnet.id, enginePath: target, report });
-    results.push({ subnet: subnet.id, enginePath: target, fingerprint, action: 'built', reason: decision.reason, report });
+    results.push({ subnet: subnet.id, enginePath: target, planOffset: file.length - plan.length, fingerprint, action: 'built', reason: decision.reason, report });
   }
   return results;
 }

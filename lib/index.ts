@@ -5,6 +5,6 @@ export type { BackendInfo, Device } from './backends';
 export { loadManifest, validateManifest, familyManifestSchema } from './family-manifest';
 export type { AccuracyRecord, FamilyManifest, LoadedManifest, OfaConfig, SubnetManifest } from './family-manifest';
 export * from './errors';
-export type { EngineDecision, EnsureEvent, Precision } from './engine-cache';
+export type { EngineBuildReport, EngineDecision, EnsureEvent, Precision } from './engine-cache';
 export type { NativeBuildProgress, NativeBuildReport, NativeFrame } from './native';
 export * from './manager';

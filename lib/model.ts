@@ -1,7 +1,7 @@
 /**
  * DynamicModel: a whole sub-network family resident on one device, switched by index, run off the event loop.
  */
-import { assertDeviceAvailable, type Device } from './backends';
+import { assertDeviceAvailable, type Device, nativeTarget } from './backends';
 import { ClosedError, FamilyInvalidError, fromNative, InputError, InvalidArgumentError, SubnetUnknownError } from './errors';
 import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from './device-models';
 import { type AccuracyRecord, type FamilyManifest, loadManifest, type OfaConfig } from './family-manifest';
@@ -312,8 +312,8 @@ function checkImage(image: ImageInput): NativeFrame {
   }
   const rowBytes = width * BYTES_PER_PIXEL[format];
   const rowStride = stride ?? rowBytes;
-  if (!Number.isInteger(rowStride) || rowStride < rowBytes) {
-    throw new InputError('E_INPUT_SHAPE', `image.stride ${rowStride} is smaller than a row (${rowBytes} bytes)`);
+  if (!Number.isSafeInteger(rowStride) || rowStride < rowBytes) {
+    throw new InputError('E_INPUT_SHAPE', `image.stride must be an integer of at least a row (${rowBytes} bytes); got ${rowStride}`);
   }
   const needed = rowStride * (height - 1) + rowBytes;
   if (data.length < needed) {
@@ -328,6 +328,10 @@ function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+// The addon's bounds for these options (binding/napi/load_family.cc asserts them).
+const MAX_THREADS = 1024;
+const MAX_WARMUP_RUNS = 1000;
+
 /**
  * Loads a family: every sub-network becomes resident on `device`, bound to one shared input and output buffer
  * and warmed up. `source` is a family folder, a family.json path, or `{ manifest, dir }`.
@@ -335,23 +339,24 @@ function elementCount(shape: readonly number[]): number {
 export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
   const device = options.device ?? 'cpu';
   assertDeviceAvailable(device);
-  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `threads must be a positive integer; got ${options.threads}`);
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > MAX_THREADS)) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `threads must be an integer in [1, ${MAX_THREADS}]; got ${options.threads}`);
   }
   const warmupRuns = options.warmupRuns ?? 5;
-  if (!Number.isInteger(warmupRuns) || warmupRuns < 1) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `warmupRuns must be a positive integer; got ${warmupRuns}`);
+  if (!Number.isInteger(warmupRuns) || warmupRuns < 1 || warmupRuns > MAX_WARMUP_RUNS) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `warmupRuns must be an integer in [1, ${MAX_WARMUP_RUNS}]; got ${warmupRuns}`);
   }
   const family = loadManifest(source);
   const { manifest, dir } = family;
-  const models = await modelsForDevice(family, device, options);
+  const modelFiles = await modelsForDevice(family, device, options);
   const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
+  const target = nativeTarget(device);
   let native: NativeFamily;
   try {
     native = await getBinding().loadFamily({
-      models,
-      device,
-      ortLibrary: resolveOrtLibrary(),
+      ...modelFiles,
+      ...target,
+      ...(target.backend === 'onnxruntime' ? { ortLibrary: resolveOrtLibrary() } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       warmupRuns,
       channels: manifest.input.channels,

@@ -121,7 +121,7 @@ async function addonTimes(spec, specPath, threads, runs, warmup) {
   const models = spec.map((s) => (path.isAbsolute(s.model) ? s.model : path.join(path.dirname(specPath), s.model)));
   const channels = spec[0].shape[1];
   const family = await lib.getBinding().loadFamily({
-    models, device: 'cpu', ortLibrary: lib.resolveOrtLibrary(), threads, warmupRuns: warmup,
+    models, backend: 'onnxruntime', dlaCore: -1, ortLibrary: lib.resolveOrtLibrary(), threads, warmupRuns: warmup,
     channels, format: channels === 1 ? 'gray' : 'rgb', mean: Array(channels).fill(0), std: Array(channels).fill(1),
   });
   const input = new Float32Array(family.inputBuffer);
