@@ -1,7 +1,9 @@
-// A backend makes engines for one kind of device and the host-visible memory they share.
-// Adding a backend = a new backend_*.cc registered in backend.cc; Family and the N-API layer stay untouched.
+// A backend makes engines for one kind of accelerator and the memory its engines share with JS.
+// Adding a backend = its sources plus one line in core/backend_registry.cc; Family and the N-API layer stay untouched.
+// Backends know accelerators (a DLA core number), not device names: lib/ owns the device list.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,23 +12,32 @@
 
 namespace dofa {
 
+enum class BackendKind { kOnnxRuntime, kTensorRt };
+
 struct BackendOptions {
-  std::string device = "cpu";  // cpu | gpu | dla0 | dla1
-  std::string ortLibrary;      // ONNX Runtime library to dlopen (cpu)
-  int threads = 0;             // ONNX Runtime global intra-op pool size; 0 = keep / all cores
+  BackendKind kind = BackendKind::kOnnxRuntime;
+  int dlaCore = -1;        // TensorRT: -1 = the GPU, n = DLA core n
+  std::string ortLibrary;  // ONNX Runtime: the library to dlopen
+  int threads = 0;         // ONNX Runtime: global intra-op pool size; 0 = keep / all cores
+};
+
+// One sub-network's model file, and where in it the model starts: engine files begin with a header that
+// lib/engine-cache.ts writes and checks, and the addon skips unread.
+struct ModelFile {
+  std::string path;
+  uint64_t offset = 0;
 };
 
 class Backend {
  public:
   virtual ~Backend() = default;
-  // `modelPath` is what the family lists for this sub-network (an .onnx file, or a serialized engine).
-  virtual std::unique_ptr<Engine> LoadEngine(const std::string& modelPath) = 0;
+  virtual std::unique_ptr<Engine> LoadEngine(const ModelFile& model) = 0;
   virtual std::shared_ptr<SharedBuffer> Allocate(size_t floats) = 0;
 };
 
-// The backend for options.device, or E_BACKEND_UNAVAILABLE naming what this build has.
+// The backend of options.kind, or E_BACKEND_UNAVAILABLE when it is not compiled into this addon.
 std::unique_ptr<Backend> CreateBackend(const BackendOptions& options);
-// Backends compiled into this binary ("onnxruntime-cpu", "tensorrt").
+// Backends compiled into this addon, by the names lib/backends.ts and latency profiles use.
 std::vector<std::string> CompiledBackends();
 
 }  // namespace dofa

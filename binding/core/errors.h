@@ -34,6 +34,12 @@ class Error : public std::runtime_error {
   std::string code_;
 };
 
+// TypeScript (lib/) checks every user-facing value and makes the messages users see; the addon asserts only what
+// memory safety needs. A failed assert is a bug between lib/ and the addon, never a user error.
+[[noreturn]] inline void ContractViolation(const std::string& what) {
+  throw Error(codes::kInternal, "binding contract: " + what);
+}
+
 // Runs `work` and turns whatever it throws into a stable (code, message) instead; false when it threw.
 // For code that runs off the JS thread, where the error is reported later.
 template <typename Work>

@@ -18,12 +18,11 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 }  // namespace
 
 std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
-  if (options.modelPaths.empty()) throw Error(codes::kFamilyInvalid, "a family needs at least one sub-network");
+  if (options.models.empty()) throw Error(codes::kFamilyInvalid, "a family needs at least one sub-network");
   std::shared_ptr<Family> family(new Family());
-  family->device_ = options.backend.device;
   family->inputSpec_ = options.inputSpec;
   std::unique_ptr<Backend> backend = CreateBackend(options.backend);
-  for (const std::string& path : options.modelPaths) family->engines_.push_back(backend->LoadEngine(path));
+  for (const ModelFile& model : options.models) family->engines_.push_back(backend->LoadEngine(model));
 
   // Sub-networks may differ in resolution but must agree on layout, channels and output.
   const Engine& first = *family->engines_.front();
@@ -32,18 +31,18 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
     const Engine& engine = *family->engines_[i];
     const auto& in = engine.input().shape;
     if (in.size() != 4 || in[0] != 1) {
-      throw Error(codes::kFamilyInvalid, "'" + options.modelPaths[i] + "': input shape " + ShapeString(in) +
+      throw Error(codes::kFamilyInvalid, "'" + options.models[i].path + "': input shape " + ShapeString(in) +
                                              " is not NCHW with batch 1");
     }
     if (in[1] != options.inputSpec.channels) {
-      throw Error(codes::kFamilyInvalid, "'" + options.modelPaths[i] + "': input has " + std::to_string(in[1]) +
+      throw Error(codes::kFamilyInvalid, "'" + options.models[i].path + "': input has " + std::to_string(in[1]) +
                                              " channels; the family manifest says " +
                                              std::to_string(options.inputSpec.channels));
     }
     if (engine.output().shape != first.output().shape) {
-      throw Error(codes::kFamilyInvalid, "'" + options.modelPaths[i] + "': output shape " +
+      throw Error(codes::kFamilyInvalid, "'" + options.models[i].path + "': output shape " +
                                              ShapeString(engine.output().shape) + " differs from '" +
-                                             options.modelPaths[0] + "' " + ShapeString(first.output().shape));
+                                             options.models[0].path + "' " + ShapeString(first.output().shape));
     }
     inputCapacity = std::max(inputCapacity, engine.input().ElementCount());
   }
@@ -59,7 +58,7 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
         timings[i].push_back(family->engines_[i]->Run().hostMs);
       } catch (const Error& error) {
         // A model that loads but cannot run is a broken model file, found at load rather than at the first frame.
-        throw Error(codes::kModelLoad, "'" + options.modelPaths[i] + "' loads but fails to run: " + error.what());
+        throw Error(codes::kModelLoad, "'" + options.models[i].path + "' loads but fails to run: " + error.what());
       }
     }
   }

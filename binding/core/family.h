@@ -16,7 +16,7 @@ namespace dofa {
 
 struct FamilyOptions {
   BackendOptions backend;
-  std::vector<std::string> modelPaths;
+  std::vector<ModelFile> models;
   int warmupRuns = 5;
   ModelInputSpec inputSpec;
 };
@@ -41,7 +41,6 @@ class Family {
   static std::shared_ptr<Family> Load(const FamilyOptions& options);
 
   size_t size() const { return engines_.size(); }
-  const std::string& device() const { return device_; }
   const TensorInfo& inputOf(size_t subnet) const { return engines_.at(subnet)->input(); }
   const TensorInfo& outputOf(size_t subnet) const { return engines_.at(subnet)->output(); }
   // Median host latency of the warm-up runs at load, ms (the first, cold run excluded when there are several).
@@ -62,7 +61,6 @@ class Family {
  private:
   Family() = default;
 
-  std::string device_;
   SharedBuffers buffers_;  // declared before the engines: released after them
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<double> warmupMs_;

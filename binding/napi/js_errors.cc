@@ -3,7 +3,7 @@
 namespace dofa {
 
 Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::string& message) {
-  const bool argumentMistake = code == codes::kInputType || code == codes::kInvalidArgument;
+  const bool argumentMistake = code == codes::kInvalidArgument;
   Napi::Error error = argumentMistake ? Napi::TypeError::New(env, message) : Napi::Error::New(env, message);
   error.Value().Set("code", Napi::String::New(env, code));
   return error;
@@ -12,5 +12,7 @@ Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::strin
 void ThrowJs(Napi::Env env, const std::string& code, const std::string& message) {
   throw MakeJsError(env, code, message);
 }
+
+void ThrowContractJs(Napi::Env env, const std::string& what) { ThrowJs(env, codes::kInternal, "binding contract: " + what); }
 
 }  // namespace dofa

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/family.h"
 #include "napi/addon_data.h"
@@ -12,28 +13,38 @@
 namespace dofa {
 namespace {
 
+BackendKind ParseBackend(const Napi::Object& object) {
+  const std::string name = GetString(object, "backend");
+  if (name == "onnxruntime") return BackendKind::kOnnxRuntime;
+  if (name == "tensorrt") return BackendKind::kTensorRt;
+  ThrowContractJs(object.Env(), "`backend` must be 'onnxruntime' or 'tensorrt'; got '" + name + "'");
+}
+
+std::vector<ModelFile> ParseModels(const Napi::Object& object) {
+  std::vector<ModelFile> models;
+  for (std::string& path : GetStrings(object, "models")) models.push_back({std::move(path), 0});
+  if (object.Get("modelOffsets").IsUndefined()) return models;
+  const std::vector<int64_t> offsets = GetIntegers(object, "modelOffsets", 0, kMaxSafeInteger);
+  if (offsets.size() != models.size()) ThrowContractJs(object.Env(), "`modelOffsets` must have one offset per model");
+  for (size_t i = 0; i < models.size(); ++i) models[i].offset = static_cast<uint64_t>(offsets[i]);
+  return models;
+}
+
+// Every value was checked by lib/ (the manifest schema, loadFamily's options); here only what the native side
+// needs to stay in bounds is asserted (ModelInputSpec holds at most 3 channels).
 FamilyOptions ParseLoadOptions(const Napi::Object& object) {
-  Napi::Env env = object.Env();
   FamilyOptions options;
-  options.modelPaths = GetStrings(object, "models");
-  options.backend.device = GetString(object, "device", "cpu");
-  options.backend.ortLibrary = GetString(object, "ortLibrary", "");
-  if (options.backend.ortLibrary.empty()) ThrowJs(env, codes::kInvalidArgument, "`ortLibrary` (path of libonnxruntime) is required");
+  options.models = ParseModels(object);
+  options.backend.kind = ParseBackend(object);
+  options.backend.dlaCore = static_cast<int>(GetInteger(object, "dlaCore", -1, 255));
+  if (options.backend.kind == BackendKind::kOnnxRuntime) options.backend.ortLibrary = GetString(object, "ortLibrary");
   options.backend.threads = static_cast<int>(GetInteger(object, "threads", 0, 0, 1024));
   options.warmupRuns = static_cast<int>(GetInteger(object, "warmupRuns", 5, 0, 1000));
   ModelInputSpec& spec = options.inputSpec;
-  spec.channels = static_cast<int>(GetInteger(object, "channels", 3, 1, 3));
-  if (spec.channels == 2) ThrowJs(env, codes::kInvalidArgument, "`channels` must be 1 or 3");
-  const std::string format = GetString(object, "format", spec.channels == 1 ? "gray" : "rgb");
-  if (!ParsePixelFormat(format, &spec.format) || (spec.channels == 3) != (format == "rgb" || format == "bgr") ||
-      (spec.channels == 1 && format != "gray")) {
-    ThrowJs(env, codes::kInvalidArgument, "`format` must be 'gray' for 1 channel, 'rgb' or 'bgr' for 3; got '" + format + "'");
-  }
-  GetFloats(object, "mean", spec.channels, spec.mean);
-  GetFloats(object, "std", spec.channels, spec.std);
-  for (int c = 0; c < spec.channels; ++c) {
-    if (!(spec.std[c] > 0)) ThrowJs(env, codes::kInvalidArgument, "`std` values must be positive");
-  }
+  spec.channels = static_cast<int>(GetInteger(object, "channels", 1, 3));
+  if (!ParsePixelFormat(GetString(object, "format"), &spec.format)) ThrowContractJs(object.Env(), "`format` is no pixel format");
+  GetFloats(object, "mean", static_cast<size_t>(spec.channels), spec.mean);
+  GetFloats(object, "std", static_cast<size_t>(spec.channels), spec.std);
   return options;
 }
 
@@ -58,7 +69,7 @@ class LoadWorker final : public PromiseWorker {
 }  // namespace
 
 Napi::Value LoadFamily(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsObject()) ThrowJs(info.Env(), codes::kInvalidArgument, "loadFamily(options) needs an object");
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowContractJs(info.Env(), "loadFamily(options) needs an object");
   Napi::Object object = info[0].As<Napi::Object>();
   FamilyOptions options = ParseLoadOptions(object);
   const bool allowExternal = GetBool(object, "externalBuffers", true);

@@ -159,8 +159,9 @@ class OrtBackend final : public Backend {
  public:
   explicit OrtBackend(std::shared_ptr<OrtRuntime> runtime) : runtime_(std::move(runtime)) {}
 
-  std::unique_ptr<Engine> LoadEngine(const std::string& modelPath) override {
-    return std::make_unique<OrtEngine>(runtime_, modelPath);
+  std::unique_ptr<Engine> LoadEngine(const ModelFile& model) override {
+    if (model.offset != 0) ContractViolation("ONNX models are read whole (model offset " + std::to_string(model.offset) + ")");
+    return std::make_unique<OrtEngine>(runtime_, model.path);
   }
 
   std::shared_ptr<SharedBuffer> Allocate(size_t floats) override {

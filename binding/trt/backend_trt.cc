@@ -19,15 +19,15 @@ namespace {
 // device facts. Engines hold it by shared_ptr, so it dies with the last engine.
 class TrtSession {
  public:
-  TrtSession(const std::string& device, int dlaCore) : device_(device), dlaCore_(dlaCore), cuda_(QueryCudaDevice()) {
+  explicit TrtSession(int dlaCore) : dlaCore_(dlaCore), cuda_(QueryCudaDevice()) {
+    if (dlaCore_ < -1) ContractViolation("DLA core " + std::to_string(dlaCore_));
     runtime_.reset(nvinfer1::createInferRuntime(logger_));
     if (!runtime_) throw Error(codes::kBackendUnavailable, "createInferRuntime failed: " + logger_.TakeErrors());
     if (dlaCore_ >= 0) {
       const int cores = runtime_->getNbDLACores();
       if (dlaCore_ >= cores) {
-        throw Error(codes::kBackendUnavailable, "device '" + device_ + "' does not exist here (" + std::to_string(cores) +
-                                                    " DLA cores); available: gpu" +
-                                                    (cores > 0 ? ", dla0" : "") + (cores > 1 ? ", dla1" : ""));
+        throw Error(codes::kBackendUnavailable, trt::AcceleratorName(dlaCore_) + " does not exist here (this GPU has " +
+                                                    std::to_string(cores) + " DLA cores)");
       }
       runtime_->setDLACore(dlaCore_);  // before deserializing, as trtexec does
     }
@@ -46,16 +46,14 @@ class TrtSession {
   nvinfer1::IRuntime& runtime() { return *runtime_; }
   trt::Logger& logger() { return logger_; }
   cudaStream_t stream() const { return stream_; }
-  const std::string& device() const { return device_; }
-  int dlaCore() const { return dlaCore_; }
-  const CudaDeviceInfo& cuda() const { return cuda_; }
+  const std::string& acceleratorName() const { return acceleratorName_; }
   bool zeroCopy() const { return cuda_.integrated && cuda_.canMapHostMemory; }
   bool cudaGraphs() const { return cudaGraphs_; }
 
  private:
   trt::Logger logger_;
-  std::string device_;
   int dlaCore_;
+  std::string acceleratorName_ = trt::AcceleratorName(dlaCore_);
   CudaDeviceInfo cuda_;
   trt::Ptr<nvinfer1::IRuntime> runtime_;
   cudaStream_t stream_ = nullptr;
@@ -64,9 +62,9 @@ class TrtSession {
 
 class TrtEngine final : public Engine {
  public:
-  TrtEngine(std::shared_ptr<TrtSession> session, const std::string& path) : session_(std::move(session)), path_(path) {
+  TrtEngine(std::shared_ptr<TrtSession> session, const ModelFile& model) : session_(std::move(session)), path_(model.path) {
     try {
-      Load();
+      Load(model.offset);
     } catch (...) {
       Release();
       throw;
@@ -114,7 +112,7 @@ class TrtEngine final : public Engine {
       Check(cudaMemcpyAsync(output.data(), output.device().pointer, output_.ElementCount() * sizeof(float), cudaMemcpyDeviceToHost, stream),
             "copying the output from the GPU");
     }
-    Check(cudaStreamSynchronize(stream), "inference on the " + session_->device());
+    Check(cudaStreamSynchronize(stream), "inference on " + session_->acceleratorName());
     RunTiming timing;
     timing.hostMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     float deviceMs = 0;
@@ -125,24 +123,11 @@ class TrtEngine final : public Engine {
  private:
   void Check(cudaError_t status, const std::string& what) const { CheckCuda(status, codes::kInference, "'" + path_ + "': " + what); }
 
-  void Load() {
-    EngineHeader header;
+  // `offset`: where the plan starts (after the engine-file header, which lib/engine-cache.ts has checked).
+  void Load(uint64_t offset) {
     std::vector<char> plan;
-    std::string problem;
-    if (!ReadEngineFile(path_, &header, &plan, &problem)) {
-      const bool onnx = path_.size() > 5 && path_.compare(path_.size() - 5, 5, ".onnx") == 0;
-      throw Error(codes::kModelLoad, "'" + path_ + "': " +
-                                         (onnx ? std::string("device '") + session_->device() +
-                                                     "' runs TensorRT engines, not ONNX files; build them with "
-                                                     "`npm run build-engines -- --device " + session_->device() + "`"
-                                               : problem + "; rebuild it with `npm run build-engines -- --force`"));
-    }
-    if (header.tensorrtEncoded != trt::LibraryEncoded()) {
-      throw Error(codes::kModelLoad, "'" + path_ + "' was built with TensorRT " + header.tensorrt + "; this is TensorRT " +
-                                         trt::DecodeVersion(trt::LibraryEncoded()) + ". Rebuild it (`npm run build-engines`)");
-    }
-    if (header.dlaCore != session_->dlaCore()) {
-      throw Error(codes::kModelLoad, "'" + path_ + "' was built for " + header.device + ", not for " + session_->device());
+    if (!ReadFileFrom(path_, offset, &plan) || plan.empty()) {
+      throw Error(codes::kModelLoad, "'" + path_ + "': no TensorRT plan to read at byte " + std::to_string(offset));
     }
     engine_.reset(session_->runtime().deserializeCudaEngine(plan.data(), plan.size()));
     if (!engine_) {
@@ -242,12 +227,9 @@ class TrtEngine final : public Engine {
 
 class TrtBackend final : public Backend {
  public:
-  explicit TrtBackend(const BackendOptions& options)
-      : session_(std::make_shared<TrtSession>(options.device, trt::DlaCoreOf(options.device))) {}
+  explicit TrtBackend(const BackendOptions& options) : session_(std::make_shared<TrtSession>(options.dlaCore)) {}
 
-  std::unique_ptr<Engine> LoadEngine(const std::string& modelPath) override {
-    return std::make_unique<TrtEngine>(session_, modelPath);
-  }
+  std::unique_ptr<Engine> LoadEngine(const ModelFile& model) override { return std::make_unique<TrtEngine>(session_, model); }
 
   // Integrated GPU: mapped pinned memory, bound directly (zero-copy). Discrete: pinned staging + device mirror.
   std::shared_ptr<SharedBuffer> Allocate(size_t floats) override { return AllocateCudaShared(floats, session_->zeroCopy()); }
@@ -258,11 +240,6 @@ class TrtBackend final : public Backend {
 
 }  // namespace
 
-bool IsTrtDevice(const std::string& device) { return device == "gpu" || device == "dla0" || device == "dla1"; }
-
-std::unique_ptr<Backend> CreateTrtBackend(const BackendOptions& options) {
-  if (!IsTrtDevice(options.device)) throw Error(codes::kInvalidArgument, "not a TensorRT device: '" + options.device + "'");
-  return std::make_unique<TrtBackend>(options);
-}
+std::unique_ptr<Backend> CreateTrtBackend(const BackendOptions& options) { return std::make_unique<TrtBackend>(options); }
 
 }  // namespace dofa

@@ -1,7 +1,7 @@
-// TensorRT backend (devices gpu, dla0, dla1): one deserialized engine and one execution context per
+// TensorRT backend (the GPU or one DLA core): one deserialized engine and one execution context per
 // sub-network, all sharing one CUDA stream and bound once (setTensorAddress) to the family's shared buffers.
-// Model paths are engine files written by the builder (trt_engine_file.h), checked before deserializing.
-// Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
+// Model files are engine files: lib/engine-cache.ts has written and checked their header, and the plan is read
+// from the offset it gives. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,6 @@
 
 namespace dofa {
 
-bool IsTrtDevice(const std::string& device);
 std::unique_ptr<Backend> CreateTrtBackend(const BackendOptions& options);
 
 }  // namespace dofa

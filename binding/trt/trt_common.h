@@ -83,6 +83,9 @@ inline std::string DecodeVersion(int64_t encoded) {
   return std::to_string(major) + "." + std::to_string(rest / 100) + "." + std::to_string(rest % 100);
 }
 
+// "the GPU" or "DLA core 1", for messages (device names are lib/'s).
+inline std::string AcceleratorName(int dlaCore) { return dlaCore < 0 ? "the GPU" : "DLA core " + std::to_string(dlaCore); }
+
 // "gpu" -> -1, "dla0" -> 0, "dla1" -> 1; anything else -> -2.
 inline int DlaCoreOf(const std::string& device) {
   if (device == "gpu") return -1;

@@ -119,38 +119,6 @@ std::string JsonString(const std::string& value) {
   return out + "\"";
 }
 
-// Reads `"key":<value>` from a flat JSON object with string (no escapes needed) or integer values.
-bool FindString(const std::string& json, const std::string& key, std::string* value) {
-  const std::string needle = "\"" + key + "\":\"";
-  const size_t at = json.find(needle);
-  if (at == std::string::npos) return false;
-  const size_t start = at + needle.size();
-  const size_t end = json.find('"', start);
-  if (end == std::string::npos) return false;
-  *value = json.substr(start, end - start);
-  return value->find('\\') == std::string::npos;
-}
-
-bool FindInt(const std::string& json, const std::string& key, int64_t* value) {
-  const std::string needle = "\"" + key + "\":";
-  const size_t at = json.find(needle);
-  if (at == std::string::npos) return false;
-  size_t pos = at + needle.size();
-  bool negative = false;
-  if (pos < json.size() && json[pos] == '-') {
-    negative = true;
-    ++pos;
-  }
-  if (pos >= json.size() || json[pos] < '0' || json[pos] > '9') return false;
-  int64_t number = 0;
-  while (pos < json.size() && json[pos] >= '0' && json[pos] <= '9') {
-    if (number > (INT64_MAX - 9) / 10) return false;
-    number = number * 10 + (json[pos++] - '0');
-  }
-  *value = negative ? -number : number;
-  return true;
-}
-
 }  // namespace
 
 std::string Sha256Hex(const void* data, size_t size) {
@@ -179,60 +147,17 @@ std::vector<char> EncodeEngineFile(EngineHeader header, const void* plan, size_t
   return bytes;
 }
 
-bool ReadWholeFile(const std::string& path, std::vector<char>* bytes) {
+bool ReadFileFrom(const std::string& path, uint64_t offset, std::vector<char>* bytes) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) return false;
   const std::streamoff size = file.tellg();
-  if (size < 0) return false;
-  bytes->resize(static_cast<size_t>(size));
-  file.seekg(0);
-  return size == 0 || static_cast<bool>(file.read(bytes->data(), size));
+  if (size < 0 || offset > static_cast<uint64_t>(size)) return false;
+  bytes->resize(static_cast<size_t>(static_cast<uint64_t>(size) - offset));
+  file.seekg(static_cast<std::streamoff>(offset));
+  return bytes->empty() || static_cast<bool>(file.read(bytes->data(), static_cast<std::streamsize>(bytes->size())));
 }
 
-bool ReadEngineFile(const std::string& path, EngineHeader* header, std::vector<char>* plan, std::string* problem) {
-  std::vector<char> bytes;
-  if (!ReadWholeFile(path, &bytes)) {
-    *problem = "cannot read the file";
-    return false;
-  }
-  const size_t prefix = sizeof(kEngineMagic) + 4;
-  if (bytes.size() < prefix || std::memcmp(bytes.data(), kEngineMagic, sizeof(kEngineMagic)) != 0) {
-    *problem = "not a dynamic-ofa engine file (bad magic; raw TensorRT plans are not loaded)";
-    return false;
-  }
-  uint32_t length = 0;
-  for (int i = 0; i < 4; ++i) length |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[sizeof(kEngineMagic) + i])) << (8 * i);
-  if (length > 65536 || prefix + length > bytes.size()) {
-    *problem = "corrupt header (length " + std::to_string(length) + ")";
-    return false;
-  }
-  const std::string json(bytes.data() + prefix, length);
-  int64_t format = 0;
-  if (!FindInt(json, "format", &format) || format != kEngineFormat) {
-    *problem = "unsupported engine file format";
-    return false;
-  }
-  header->format = static_cast<int>(format);
-  if (!FindString(json, "fingerprint", &header->fingerprint) || !FindString(json, "tensorrt", &header->tensorrt) ||
-      !FindInt(json, "tensorrtEncoded", &header->tensorrtEncoded) || !FindString(json, "device", &header->device) ||
-      !FindInt(json, "dlaCore", &header->dlaCore) || !FindString(json, "precision", &header->precision) ||
-      !FindInt(json, "planBytes", &header->planBytes) || !FindString(json, "planSha256", &header->planSha256)) {
-    *problem = "corrupt header (missing fields)";
-    return false;
-  }
-  const size_t planOffset = prefix + length;
-  if (header->planBytes < 0 || static_cast<uint64_t>(header->planBytes) != bytes.size() - planOffset) {
-    *problem = "truncated or padded plan (" + std::to_string(bytes.size() - planOffset) + " bytes, header says " +
-               std::to_string(header->planBytes) + ")";
-    return false;
-  }
-  if (Sha256Hex(bytes.data() + planOffset, bytes.size() - planOffset) != header->planSha256) {
-    *problem = "plan checksum mismatch (corrupt file)";
-    return false;
-  }
-  plan->assign(bytes.begin() + static_cast<std::ptrdiff_t>(planOffset), bytes.end());
-  return true;
-}
+bool ReadWholeFile(const std::string& path, std::vector<char>* bytes) { return ReadFileFrom(path, 0, bytes); }
 
 void WriteFileAtomically(const std::string& path, const void* bytes, size_t size) {
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());

@@ -37,12 +37,11 @@ std::string Sha256Hex(const void* data, size_t size);
 // Header JSON + magic + plan, ready to write.
 std::vector<char> EncodeEngineFile(EngineHeader header, const void* plan, size_t planSize);
 
-// Reads and checks a whole engine file: magic, header, plan size, plan SHA-256. On success `plan` holds the
-// plan bytes. On failure returns false and says why in `problem` (never throws for bad content).
-bool ReadEngineFile(const std::string& path, EngineHeader* header, std::vector<char>* plan, std::string* problem);
 
 // Writes `bytes` to `path` through a temporary file and a rename, so readers never see half a file.
 void WriteFileAtomically(const std::string& path, const void* bytes, size_t size);
+// The bytes of `path` from `offset` on; false when it cannot be read or is shorter than `offset`.
+bool ReadFileFrom(const std::string& path, uint64_t offset, std::vector<char>* bytes);
 bool ReadWholeFile(const std::string& path, std::vector<char>* bytes);
 
 }  // namespace dofa
