@@ -50,11 +50,14 @@ int64_t GetInteger(const Napi::Object& object, const char* key, int64_t fallback
   return object.Get(key).IsUndefined() ? fallback : GetInteger(object, key, min, max);
 }
 
-bool GetBool(const Napi::Object& object, const char* key, bool fallback) {
+bool GetBool(const Napi::Object& object, const char* key) {
   Napi::Value value = object.Get(key);
-  if (value.IsUndefined()) return fallback;
   if (!value.IsBoolean()) Invalid(object, key, "a boolean");
   return value.As<Napi::Boolean>().Value();
+}
+
+bool GetBool(const Napi::Object& object, const char* key, bool fallback) {
+  return object.Get(key).IsUndefined() ? fallback : GetBool(object, key);
 }
 
 void GetFloats(const Napi::Object& object, const char* key, size_t count, float* out) {

@@ -17,6 +17,7 @@ std::string GetString(const Napi::Object& object, const char* key);
 std::string GetString(const Napi::Object& object, const char* key, const std::string& fallback);  // when undefined
 int64_t GetInteger(const Napi::Object& object, const char* key, int64_t min, int64_t max);
 int64_t GetInteger(const Napi::Object& object, const char* key, int64_t fallback, int64_t min, int64_t max);
+bool GetBool(const Napi::Object& object, const char* key);
 bool GetBool(const Napi::Object& object, const char* key, bool fallback);
 // Exactly `count` numbers.
 void GetFloats(const Napi::Object& object, const char* key, size_t count, float* out);

@@ -1,13 +1,13 @@
 #include "napi/trt_functions.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
-#include "trt/cuda_buffers.h"
 #include "napi/js_args.h"
 #include "napi/js_errors.h"
 #include "trt/trt_builder.h"
-#include "trt/trt_common.h"
+#include "trt/trt_info.h"
 
 namespace dofa {
 namespace {
@@ -15,32 +15,29 @@ namespace {
 // tensorrtInfo() -> { version, encoded, compiledVersion, compiledEncoded, dlaCores, cuda?: {...}, cudaError? }
 Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const TrtInfo trt = CallNative(env, [] { return QueryTrtInfo(); });
   Napi::Object result = Napi::Object::New(env);
-  const int64_t encoded = trt::LibraryEncoded();
-  result.Set("version", trt::DecodeVersion(encoded));
-  result.Set("encoded", static_cast<double>(encoded));
-  result.Set("compiledVersion", trt::CompiledVersion());
-  result.Set("compiledEncoded", static_cast<double>(trt::CompiledEncoded()));
-  try {
-    const CudaDeviceInfo cuda = QueryCudaDevice();
-    Napi::Object device = Napi::Object::New(env);
-    device.Set("ordinal", cuda.ordinal);
-    device.Set("name", cuda.name);
-    device.Set("computeCapability", std::to_string(cuda.major) + "." + std::to_string(cuda.minor));
-    device.Set("multiProcessors", cuda.multiProcessors);
-    device.Set("integrated", cuda.integrated);
-    device.Set("canMapHostMemory", cuda.canMapHostMemory);
-    device.Set("totalMemory", static_cast<double>(cuda.totalMemory));
-    device.Set("runtimeVersion", cuda.runtimeVersion);
-    device.Set("driverVersion", cuda.driverVersion);
-    result.Set("cuda", device);
-    trt::Logger logger;
-    trt::Ptr<nvinfer1::IRuntime> runtime(nvinfer1::createInferRuntime(logger));
-    result.Set("dlaCores", runtime ? runtime->getNbDLACores() : 0);
-  } catch (const Error& error) {
-    result.Set("cudaError", error.what());
-    result.Set("dlaCores", 0);
+  result.Set("version", trt.version);
+  result.Set("encoded", static_cast<double>(trt.encoded));
+  result.Set("compiledVersion", trt.compiledVersion);
+  result.Set("compiledEncoded", static_cast<double>(trt.compiledEncoded));
+  result.Set("dlaCores", trt.dlaCores);
+  if (!trt.hasCuda) {
+    result.Set("cudaError", trt.cudaError);
+    return result;
   }
+  const CudaDeviceInfo& cuda = trt.cuda;
+  Napi::Object device = Napi::Object::New(env);
+  device.Set("ordinal", cuda.ordinal);
+  device.Set("name", cuda.name);
+  device.Set("computeCapability", std::to_string(cuda.major) + "." + std::to_string(cuda.minor));
+  device.Set("multiProcessors", cuda.multiProcessors);
+  device.Set("integrated", cuda.integrated);
+  device.Set("canMapHostMemory", cuda.canMapHostMemory);
+  device.Set("totalMemory", static_cast<double>(cuda.totalMemory));
+  device.Set("runtimeVersion", cuda.runtimeVersion);
+  device.Set("driverVersion", cuda.driverVersion);
+  result.Set("cuda", device);
   return result;
 }
 
@@ -49,6 +46,23 @@ struct ProgressEvent {
   double fraction = -1;
   std::string message;
 };
+
+Napi::Object MakeReport(Napi::Env env, const TrtBuildReport& report) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("tensorrtVersion", report.tensorrtVersion);
+  object.Set("tensorrtEncoded", static_cast<double>(report.tensorrtEncoded));
+  object.Set("buildMs", report.buildMs);
+  object.Set("layers", report.layers);
+  object.Set("dlaLayers", report.dlaLayers);
+  object.Set("gpuFallbackLayers", report.gpuFallbackLayers);
+  object.Set("fallbackLayerNames", StringArray(env, report.fallbackLayerNames));
+  object.Set("planBytes", static_cast<double>(report.planBytes));
+  object.Set("timingCacheLoaded", report.timingCacheLoaded);
+  object.Set("timingCacheSaved", report.timingCacheSaved);
+  object.Set("calibrationCacheWritten", report.calibrationCacheWritten);
+  object.Set("warnings", StringArray(env, report.warnings));
+  return object;
+}
 
 // Builds off the event loop; progress events reach `onProgress` on the JS thread, in order.
 class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
@@ -65,7 +79,7 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     std::string message;
     const bool built = CaptureErrors(
         [&] {
-          report_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& text) {
+          build_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& text) {
             ProgressEvent event{stage, fraction, text};
             progress.Send(&event, 1);
           });
@@ -91,24 +105,15 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     }
   }
 
+  // { plan: ArrayBuffer (a copy: JS owns it), report }
   void OnOK() override {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
+    Napi::ArrayBuffer plan = Napi::ArrayBuffer::New(env, build_.plan.size());
+    if (!build_.plan.empty()) std::memcpy(plan.Data(), build_.plan.data(), build_.plan.size());
     Napi::Object result = Napi::Object::New(env);
-    result.Set("enginePath", options_.enginePath);
-    result.Set("tensorrtVersion", report_.tensorrtVersion);
-    result.Set("tensorrtEncoded", static_cast<double>(report_.tensorrtEncoded));
-    result.Set("buildMs", report_.buildMs);
-    result.Set("layers", report_.layers);
-    result.Set("dlaLayers", report_.dlaLayers);
-    result.Set("gpuFallbackLayers", report_.gpuFallbackLayers);
-    result.Set("fallbackLayerNames", StringArray(env, report_.fallbackLayerNames));
-    result.Set("planBytes", static_cast<double>(report_.planBytes));
-    result.Set("engineFileBytes", static_cast<double>(report_.engineFileBytes));
-    result.Set("timingCacheLoaded", report_.timingCacheLoaded);
-    result.Set("timingCacheSaved", report_.timingCacheSaved);
-    result.Set("calibrationCacheWritten", report_.calibrationCacheWritten);
-    result.Set("warnings", StringArray(env, report_.warnings));
+    result.Set("plan", plan);
+    result.Set("report", MakeReport(env, build_.report));
     deferred_.Resolve(result);
   }
 
@@ -122,32 +127,25 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
   Napi::Promise::Deferred deferred_;
   TrtBuildOptions options_;
   Napi::FunctionReference onProgress_;
-  TrtBuildReport report_;
+  TrtBuild build_;
   std::string code_ = codes::kInternal;
 };
 
-// buildEngine({ onnx, engine, device, precision, gpuFallback?, workspaceBytes?, timingCache?, calibrationCache?,
-//               calibrationData?, fingerprint }, onProgress?) -> Promise<report>
+// buildEngine({ onnx, dlaCore, precision, gpuFallback, workspaceBytes, timingCache?, calibrationCache?,
+//               calibrationData? }, onProgress?) -> Promise<{ plan, report }>
 Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) ThrowJs(env, codes::kInvalidArgument, "buildEngine(options, onProgress?) needs an object");
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowContractJs(env, "buildEngine(options, onProgress?) needs an object");
   Napi::Object object = info[0].As<Napi::Object>();
   TrtBuildOptions options;
-  options.onnxPath = GetString(object, "onnx", "");
-  options.enginePath = GetString(object, "engine", "");
-  options.device = GetString(object, "device", "gpu");
-  options.precision = GetString(object, "precision", "fp16");
+  options.onnxPath = GetString(object, "onnx");
+  options.dlaCore = static_cast<int>(GetInteger(object, "dlaCore", -1, 255));
+  options.precision = GetString(object, "precision");
+  options.gpuFallback = GetBool(object, "gpuFallback");
+  options.workspaceBytes = static_cast<size_t>(GetInteger(object, "workspaceBytes", int64_t{1} << 20, kMaxSafeInteger));
   options.timingCachePath = GetString(object, "timingCache", "");
   options.calibrationCachePath = GetString(object, "calibrationCache", "");
   options.calibrationDataPath = GetString(object, "calibrationData", "");
-  options.fingerprint = GetString(object, "fingerprint", "");
-  options.gpuFallback = GetBool(object, "gpuFallback", options.gpuFallback);
-  options.workspaceBytes = static_cast<size_t>(
-      GetInteger(object, "workspaceBytes", static_cast<int64_t>(options.workspaceBytes), int64_t{1} << 20, int64_t{1} << 50));
-  if (options.onnxPath.empty() || options.enginePath.empty()) {
-    ThrowJs(env, codes::kInvalidArgument, "buildEngine needs `onnx` and `engine` paths");
-  }
-  if (trt::DlaCoreOf(options.device) < -1) ThrowJs(env, codes::kInvalidArgument, "`device` must be gpu, dla0 or dla1");
   Napi::Function onProgress;
   if (info.Length() > 1 && info[1].IsFunction()) onProgress = info[1].As<Napi::Function>();
   auto* worker = new BuildWorker(env, std::move(options), onProgress);

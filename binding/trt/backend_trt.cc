@@ -7,10 +7,11 @@
 #include <cstring>
 #include <vector>
 
-#include "trt/cuda_buffers.h"
 #include "core/errors.h"
+#include "trt/cuda_buffers.h"
+#include "trt/file_io.h"
 #include "trt/trt_common.h"
-#include "trt/trt_engine_file.h"
+#include "trt/trt_entry_points.h"
 
 namespace dofa {
 namespace {
@@ -21,7 +22,7 @@ class TrtSession {
  public:
   explicit TrtSession(int dlaCore) : dlaCore_(dlaCore), cuda_(QueryCudaDevice()) {
     if (dlaCore_ < -1) ContractViolation("DLA core " + std::to_string(dlaCore_));
-    runtime_.reset(nvinfer1::createInferRuntime(logger_));
+    runtime_.reset(trt::CreateRuntime(logger_));
     if (!runtime_) throw Error(codes::kBackendUnavailable, "createInferRuntime failed: " + logger_.TakeErrors());
     if (dlaCore_ >= 0) {
       const int cores = runtime_->getNbDLACores();

@@ -13,25 +13,13 @@
 #include <memory>
 #include <string>
 
-#include "core/backend.h"
+#include "core/engine.h"
+#include "trt/trt_info.h"
 
 namespace dofa {
 
 // Throws Error(code, "<what>: <cudaGetErrorString>") unless status is cudaSuccess.
 void CheckCuda(cudaError_t status, const char* code, const std::string& what);
-
-struct CudaDeviceInfo {
-  int ordinal = 0;
-  std::string name;
-  int major = 0;
-  int minor = 0;
-  int multiProcessors = 0;
-  bool integrated = false;
-  bool canMapHostMemory = false;
-  size_t totalMemory = 0;
-  int runtimeVersion = 0;  // cudaRuntimeGetVersion
-  int driverVersion = 0;   // cudaDriverGetVersion
-};
 
 // The current device's properties (cudaGetDevice + cudaGetDeviceProperties). Throws E_BACKEND_UNAVAILABLE when
 // there is no usable CUDA device.

@@ -1,15 +1,14 @@
 #include "trt/trt_builder.h"
 
-#include <NvOnnxParser.h>
-#include <cuda_runtime_api.h>
-
 #include <chrono>
 #include <fstream>
 
-#include "trt/cuda_buffers.h"
 #include "core/errors.h"
+#include "trt/cuda_buffers.h"
+#include "trt/file_io.h"
+#include "trt/int8_calibrator.h"
 #include "trt/trt_common.h"
-#include "trt/trt_engine_file.h"
+#include "trt/trt_entry_points.h"
 
 namespace dofa {
 namespace {
@@ -27,110 +26,6 @@ size_t Volume(const nvinfer1::Dims& dims) {
   for (int32_t i = 0; i < dims.nbDims; ++i) volume *= static_cast<size_t>(dims.d[i] < 1 ? 1 : dims.d[i]);
   return volume;
 }
-
-#if NV_TENSORRT_MAJOR < 11
-// Implicit INT8 calibration (entropy calibrator 2: the one DLA needs). Deprecated from TensorRT 10.1 in favour
-// of explicit (Q/DQ) quantization, which DLA on TensorRT 8.x does not support; removed in 11.
-DOFA_IGNORE_DEPRECATED_BEGIN
-class EntropyCalibrator final : public nvinfer1::IInt8EntropyCalibrator2 {
- public:
-  EntropyCalibrator(std::string cachePath, std::string dataPath, size_t sampleFloats, TrtProgress progress)
-      : cachePath_(std::move(cachePath)), dataPath_(std::move(dataPath)), sampleFloats_(sampleFloats),
-        progress_(std::move(progress)) {}
-  ~EntropyCalibrator() {
-    if (device_ != nullptr) static_cast<void>(cudaFree(device_));
-  }
-
-  int32_t getBatchSize() const noexcept override { return 1; }
-
-  bool getBatch(void* bindings[], char const* /*names*/[], int32_t nbBindings) noexcept override {
-    try {
-      if (nbBindings != 1) return false;
-      if (!opened_) {
-        opened_ = true;
-        data_.open(dataPath_, std::ios::binary | std::ios::ate);
-        if (!data_) {
-          error_ = "cannot read calibration data '" + dataPath_ + "'";
-          return false;
-        }
-        const auto bytes = static_cast<size_t>(data_.tellg());
-        samples_ = bytes / (sampleFloats_ * sizeof(float));
-        data_.seekg(0);
-        if (samples_ == 0 || bytes % (sampleFloats_ * sizeof(float)) != 0) {
-          error_ = "calibration data '" + dataPath_ + "' is not a whole number of " + std::to_string(sampleFloats_) +
-                   "-float samples";
-          return false;
-        }
-        host_.resize(sampleFloats_);
-        if (cudaMalloc(&device_, sampleFloats_ * sizeof(float)) != cudaSuccess) {
-          error_ = "cudaMalloc for calibration failed";
-          return false;
-        }
-      }
-      if (next_ >= samples_) return false;
-      if (!data_.read(reinterpret_cast<char*>(host_.data()), static_cast<std::streamsize>(sampleFloats_ * sizeof(float)))) {
-        error_ = "short read in calibration data";
-        return false;
-      }
-      if (cudaMemcpy(device_, host_.data(), sampleFloats_ * sizeof(float), cudaMemcpyHostToDevice) != cudaSuccess) {
-        error_ = "cudaMemcpy for calibration failed";
-        return false;
-      }
-      bindings[0] = device_;
-      ++next_;
-      if (progress_) {
-        progress_("calibrate", static_cast<double>(next_) / static_cast<double>(samples_),
-                  "calibration sample " + std::to_string(next_) + "/" + std::to_string(samples_));
-      }
-      return true;
-    } catch (...) {
-      error_ = "calibration failed";
-      return false;
-    }
-  }
-
-  void const* readCalibrationCache(std::size_t& length) noexcept override {
-    length = 0;
-    try {
-      if (cachePath_.empty() || !ReadWholeFile(cachePath_, &cache_) || cache_.empty()) return nullptr;
-      length = cache_.size();
-      return cache_.data();
-    } catch (...) {
-      return nullptr;
-    }
-  }
-
-  void writeCalibrationCache(void const* ptr, std::size_t length) noexcept override {
-    try {
-      if (!cachePath_.empty()) {
-        WriteFileAtomically(cachePath_, ptr, length);
-        written_ = true;
-      }
-    } catch (const std::exception& error) {
-      error_ = error.what();
-    }
-  }
-
-  bool written() const { return written_; }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string cachePath_;
-  std::string dataPath_;
-  size_t sampleFloats_;
-  TrtProgress progress_;
-  std::ifstream data_;
-  bool opened_ = false;
-  size_t samples_ = 0;
-  size_t next_ = 0;
-  std::vector<float> host_;
-  void* device_ = nullptr;
-  std::vector<char> cache_;
-  bool written_ = false;
-  std::string error_;
-};
-DOFA_IGNORE_DEPRECATED_END
-#endif
 
 #if NV_TENSORRT_MAJOR >= 10
 // Top-level build phases as progress events (IProgressMonitor exists from TensorRT 10).
@@ -169,23 +64,20 @@ void Report(const TrtProgress& progress, const std::string& stage, double fracti
 
 }  // namespace
 
-TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progress) {
+TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progress) {
   const auto started = std::chrono::steady_clock::now();
-  const int dlaCore = trt::DlaCoreOf(options.device);
-  if (dlaCore < -1) throw Error(codes::kInvalidArgument, "device must be gpu, dla0 or dla1; got '" + options.device + "'");
+  // lib/engine-cache.ts checks these for users (precision, fp32 on DLA, int8's calibration inputs).
+  const int dlaCore = options.dlaCore;
   const std::string& precision = options.precision;
-  if (precision != "fp16" && precision != "int8" && precision != "fp32") {
-    throw Error(codes::kInvalidArgument, "precision must be fp16, int8 or fp32; got '" + precision + "'");
-  }
-  if (dlaCore >= 0 && precision == "fp32") {
-    throw Error(codes::kInvalidArgument, "DLA runs fp16 or int8 only; fp32 is for device gpu");
-  }
-  if (options.onnxPath.empty() || options.enginePath.empty()) {
-    throw Error(codes::kInvalidArgument, "onnxPath and enginePath are required");
-  }
+  if (dlaCore < -1) ContractViolation("DLA core " + std::to_string(dlaCore));
+  if (precision != "fp16" && precision != "int8" && precision != "fp32") ContractViolation("precision '" + precision + "'");
+  if (dlaCore >= 0 && precision == "fp32") ContractViolation("fp32 on a DLA core");
+  if (options.onnxPath.empty()) ContractViolation("no ONNX path");
+  const std::string accelerator = trt::AcceleratorName(dlaCore);
   QueryCudaDevice();  // throws E_BACKEND_UNAVAILABLE without a usable GPU
 
-  TrtBuildReport report;
+  TrtBuild build;
+  TrtBuildReport& report = build.report;
   report.tensorrtEncoded = trt::LibraryEncoded();
   report.tensorrtVersion = trt::DecodeVersion(report.tensorrtEncoded);
   if (report.tensorrtEncoded != trt::CompiledEncoded()) {
@@ -198,10 +90,10 @@ TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress&
   });
 
   Report(progress, "parse", 0, options.onnxPath);
-  trt::Ptr<nvinfer1::IBuilder> builder(nvinfer1::createInferBuilder(logger));
+  trt::Ptr<nvinfer1::IBuilder> builder(trt::CreateBuilder(logger));
   if (!builder) throw Error(codes::kBackendUnavailable, "createInferBuilder failed: " + logger.TakeErrors());
   if (dlaCore >= 0 && dlaCore >= builder->getNbDLACores()) {
-    throw Error(codes::kBackendUnavailable, "device '" + options.device + "' does not exist here: this GPU has " +
+    throw Error(codes::kBackendUnavailable, accelerator + " does not exist here: this GPU has " +
                                                 std::to_string(builder->getNbDLACores()) + " DLA cores");
   }
 #if NV_TENSORRT_MAJOR < 10
@@ -211,7 +103,7 @@ TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress&
 #endif
   trt::Ptr<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(flags));
   if (!network) throw Error(codes::kModelLoad, "createNetworkV2 failed: " + logger.TakeErrors());
-  trt::Ptr<nvonnxparser::IParser> parser(nvonnxparser::createParser(*network, logger));
+  trt::Ptr<nvonnxparser::IParser> parser(trt::CreateOnnxParser(*network, logger));
   if (!parser) throw Error(codes::kModelLoad, "createParser failed: " + logger.TakeErrors());
   if (!parser->parseFromFile(options.onnxPath.c_str(), static_cast<int>(ILogger::Severity::kWARNING))) {
     std::string problems;
@@ -229,7 +121,7 @@ TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress&
   }
   report.layers = network->getNbLayers();
 
-  Report(progress, "configure", 0, options.device + " " + precision);
+  Report(progress, "configure", 0, accelerator + " " + precision);
   trt::Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
   if (!config) throw Error(codes::kBackendUnavailable, "createBuilderConfig failed: " + logger.TakeErrors());
   config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, options.workspaceBytes);
@@ -267,9 +159,7 @@ TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress&
     if (!builder->platformHasFastInt8()) report.warnings.push_back("this platform has no fast int8");
     std::ifstream cache(options.calibrationCachePath, std::ios::binary);
     const bool haveCache = !options.calibrationCachePath.empty() && cache.good();
-    if (!haveCache && options.calibrationDataPath.empty()) {
-      throw Error(codes::kInvalidArgument, "int8 needs a calibration cache or calibration data (calibrationDataPath)");
-    }
+    if (!haveCache && options.calibrationDataPath.empty()) ContractViolation("int8 without a calibration cache or data");
     config->setFlag(nvinfer1::BuilderFlag::kINT8);
     calibrator = std::make_unique<EntropyCalibrator>(options.calibrationCachePath, options.calibrationDataPath, Volume(dims), progress);
     config->setInt8Calibrator(calibrator.get());
@@ -342,7 +232,7 @@ TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress&
   report.calibrationCacheWritten = calibrator && calibrator->written();
 #endif
   if (!plan || plan->size() == 0) {
-    throw Error(codes::kModelLoad, "'" + options.onnxPath + "': building the " + options.device + " engine failed: " +
+    throw Error(codes::kModelLoad, "'" + options.onnxPath + "': building the engine for " + accelerator + " failed: " +
                                        logger.TakeErrors());
   }
 
@@ -365,21 +255,13 @@ TrtBuildReport BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress&
     }
   }
 
-  Report(progress, "serialize", -1, options.enginePath);
-  EngineHeader header;
-  header.fingerprint = options.fingerprint;
-  header.tensorrt = report.tensorrtVersion;
-  header.tensorrtEncoded = report.tensorrtEncoded;
-  header.device = options.device;
-  header.dlaCore = dlaCore;
-  header.precision = precision;
-  const std::vector<char> file = EncodeEngineFile(header, plan->data(), plan->size());
-  WriteFileAtomically(options.enginePath, file.data(), file.size());
-  report.planBytes = plan->size();
-  report.engineFileBytes = file.size();
+  Report(progress, "serialize", -1, "copying the plan");
+  const auto* planBytes = static_cast<const char*>(plan->data());
+  build.plan.assign(planBytes, planBytes + plan->size());
+  report.planBytes = build.plan.size();
   report.buildMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  Report(progress, "done", 1, options.enginePath);
-  return report;
+  Report(progress, "done", 1, std::to_string(report.planBytes) + " plan bytes");
+  return build;
 }
 
 }  // namespace dofa

@@ -1,4 +1,4 @@
-// Shared TensorRT helpers: the logger, version strings, and the macros that keep deprecation warnings of APIs
+// Shared TensorRT helpers: the logger, version strings, accelerator names for messages, and the macros that keep deprecation warnings of APIs
 // that are still the right call on an older TensorRT (8.5 on Xavier NX) from failing a -Werror build.
 // Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once
@@ -72,9 +72,6 @@ inline std::string CompiledVersion() {
 // The compile-time NV_TENSORRT_VERSION encoding (8.x: MAJ*1000+MIN*100+PATCH; 10+: MAJ*10000+MIN*100+PATCH).
 inline int64_t CompiledEncoded() { return static_cast<int64_t>(NV_TENSORRT_VERSION); }
 
-// getInferLibVersion(): the loaded library, same encoding as NV_TENSORRT_VERSION.
-inline int64_t LibraryEncoded() { return static_cast<int64_t>(getInferLibVersion()); }
-
 // "8.5.2" / "10.3.0" from either encoding.
 inline std::string DecodeVersion(int64_t encoded) {
   const bool wide = encoded >= 100000;  // 10.0.0 -> 100000
@@ -85,13 +82,6 @@ inline std::string DecodeVersion(int64_t encoded) {
 
 // "the GPU" or "DLA core 1", for messages (device names are lib/'s).
 inline std::string AcceleratorName(int dlaCore) { return dlaCore < 0 ? "the GPU" : "DLA core " + std::to_string(dlaCore); }
-
-// "gpu" -> -1, "dla0" -> 0, "dla1" -> 1; anything else -> -2.
-inline int DlaCoreOf(const std::string& device) {
-  if (device == "gpu") return -1;
-  if (device.size() == 4 && device.compare(0, 3, "dla") == 0 && device[3] >= '0' && device[3] <= '9') return device[3] - '0';
-  return -2;
-}
 
 }  // namespace trt
 }  // namespace dofa
