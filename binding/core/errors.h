@@ -8,12 +8,11 @@
 
 namespace dofa {
 
+// lib/errors.ts maps each code to a typed error class. Input errors (E_INPUT_*, E_SUBNET_UNKNOWN) are raised
+// there, where input is checked; the addon never raises them.
 namespace codes {
 inline constexpr const char* kModelLoad = "E_MODEL_LOAD";
 inline constexpr const char* kFamilyInvalid = "E_FAMILY_INVALID";
-inline constexpr const char* kInputShape = "E_INPUT_SHAPE";
-inline constexpr const char* kInputType = "E_INPUT_TYPE";
-inline constexpr const char* kSubnetUnknown = "E_SUBNET_UNKNOWN";
 inline constexpr const char* kClosed = "E_CLOSED";
 inline constexpr const char* kBusy = "E_BUSY";
 inline constexpr const char* kBackendUnavailable = "E_BACKEND_UNAVAILABLE";

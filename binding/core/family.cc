@@ -79,6 +79,14 @@ void Family::Acquire() {
   }
 }
 
+void Family::CheckRequest(const RunRequest& request) const {
+  if (request.subnet >= engines_.size()) ContractViolation("sub-network index out of range");
+  if (request.floats != nullptr && request.floatCount != engines_[request.subnet]->input().ElementCount()) {
+    ContractViolation("float count differs from the sub-network's input size");
+  }
+  if (request.hasFrame && !FrameFits(request.frame)) ContractViolation("frame bytes do not cover its rows");
+}
+
 void Family::WriteInput(const RunRequest& request) {
   float* shared = buffers_.input->data();
   // memmove: the caller's floats may be a view into the shared input itself.
@@ -88,10 +96,6 @@ void Family::WriteInput(const RunRequest& request) {
 }
 
 RunResult Family::Run(const RunRequest& request) {
-  if (request.subnet >= engines_.size()) {
-    throw Error(codes::kSubnetUnknown, "sub-network index " + std::to_string(request.subnet) +
-                                           " is out of range (family has " + std::to_string(engines_.size()) + ")");
-  }
   Engine& engine = *engines_[request.subnet];
   RunResult result;
   if (request.hasFrame) {

@@ -64,19 +64,13 @@ int BytesPerPixel(PixelFormat format) {
   return 0;
 }
 
-std::string ValidateFrame(const Frame& frame) {
-  if (frame.width <= 0 || frame.height <= 0) return "width and height must be positive";
-  const size_t rowBytes = static_cast<size_t>(frame.width) * BytesPerPixel(frame.format);
-  if (frame.stride < rowBytes) {
-    return "stride " + std::to_string(frame.stride) + " is smaller than a row (" + std::to_string(rowBytes) +
-           " bytes)";
-  }
-  const size_t needed = frame.stride * static_cast<size_t>(frame.height - 1) + rowBytes;
-  if (frame.byteLength < needed) {
-    return "data has " + std::to_string(frame.byteLength) + " bytes; " + std::to_string(frame.width) + "x" +
-           std::to_string(frame.height) + " needs " + std::to_string(needed);
-  }
-  return "";
+bool FrameFits(const Frame& frame) {
+  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0) return false;
+  const size_t row = static_cast<size_t>(frame.width) * static_cast<size_t>(BytesPerPixel(frame.format));
+  if (row == 0 || frame.stride < row || frame.byteLength < row) return false;
+  // Divided rather than multiplied: a huge stride must not overflow.
+  const size_t rowsAfterFirst = static_cast<size_t>(frame.height) - 1;
+  return rowsAfterFirst == 0 || frame.stride <= (frame.byteLength - row) / rowsAfterFirst;
 }
 
 void PreprocessFrame(const Frame& frame, const ModelInputSpec& spec, int outHeight, int outWidth, float* out) {

@@ -32,8 +32,9 @@ struct ModelInputSpec {
   float std[3] = {1, 1, 1};
 };
 
-// Empty string when the frame is consistent (sizes, stride, byte length), else what is wrong.
-std::string ValidateFrame(const Frame& frame);
+// True when PreprocessFrame may read the frame: positive sizes, a stride of at least one row, and bytes that cover
+// stride * (height - 1) + one row. lib/model.ts checks frames for users; this is the binding contract's assert.
+bool FrameFits(const Frame& frame);
 
 // Writes channels x outHeight x outWidth floats to `out`.
 void PreprocessFrame(const Frame& frame, const ModelInputSpec& spec, int outHeight, int outWidth, float* out);

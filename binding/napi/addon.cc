@@ -19,12 +19,9 @@ Napi::Value Backends(const Napi::CallbackInfo& info) { return StringArray(info.E
 
 // runtimeVersion(ortLibrary) -> the ONNX Runtime library's version string (loads it if needed).
 Napi::Value RuntimeVersion(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsString()) ThrowJs(info.Env(), codes::kInvalidArgument, "runtimeVersion(libraryPath)");
-  try {
-    return Napi::String::New(info.Env(), OrtRuntime::LibraryVersion(info[0].As<Napi::String>().Utf8Value()));
-  } catch (const Error& error) {
-    ThrowJs(info.Env(), error.code(), error.what());
-  }
+  if (info.Length() < 1 || !info[0].IsString()) ThrowContractJs(info.Env(), "runtimeVersion(libraryPath) needs a path");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  return Napi::String::New(info.Env(), CallNative(info.Env(), [&] { return OrtRuntime::LibraryVersion(path); }));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

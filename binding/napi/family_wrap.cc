@@ -106,12 +106,11 @@ Napi::Value FamilyWrap::SubnetInfo(const Napi::CallbackInfo& info) {
 std::shared_ptr<Family> FamilyWrap::BeginRun(const Napi::CallbackInfo& info, RunRequest* request) {
   Napi::Env env = info.Env();
   if (!family_) ThrowJs(env, codes::kClosed, "the family is closed");
-  *request = ParseRunRequest(info, *family_);
-  try {
+  *request = ParseRunRequest(info);
+  CallNative(env, [&] {
+    family_->CheckRequest(*request);
     family_->Acquire();
-  } catch (const Error& error) {
-    ThrowJs(env, error.code(), error.what());
-  }
+  });
   if (request->floats != nullptr) {
     family_->WriteInput(*request);
   } else if (!request->hasFrame) {

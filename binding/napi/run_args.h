@@ -9,7 +9,8 @@
 
 namespace dofa {
 
-// The request's pointers are into JS memory: valid while the caller keeps the values alive.
-RunRequest ParseRunRequest(const Napi::CallbackInfo& info, const Family& family);
+// Converts only: Family::CheckRequest asserts the request fits the family. The request's pointers are into JS
+// memory, valid while the caller keeps the values alive.
+RunRequest ParseRunRequest(const Napi::CallbackInfo& info);
 
 }  // namespace dofa
