@@ -45,7 +45,6 @@ class SharedBuffer {
   SharedBuffer(const SharedBuffer&) = delete;
   SharedBuffer& operator=(const SharedBuffer&) = delete;
   float* data() const { return host_; }
-  size_t size() const { return size_; }
   size_t bytes() const { return size_ * sizeof(float); }
   const DeviceView& device() const { return device_; }
 

@@ -46,7 +46,6 @@ class Family {
   // Median host latency of the warm-up runs at load, ms (the first, cold run excluded when there are several).
   double warmupMs(size_t subnet) const { return warmupMs_.at(subnet); }
   const SharedBuffers& buffers() const { return buffers_; }
-  const ModelInputSpec& inputSpec() const { return inputSpec_; }
 
   // One run at a time per family: Acquire() before writing the shared input, Release() after reading
   // the output. A second Acquire() while held fails with E_BUSY instead of corrupting the buffers.

@@ -1,10 +1,10 @@
 #include <napi.h>
 
-#include "napi/addon_data.h"
 #include "core/backend.h"
-#include "napi/js_errors.h"
+#include "napi/addon_data.h"
 #include "napi/family_wrap.h"
 #include "napi/js_args.h"
+#include "napi/js_errors.h"
 #include "napi/load_family.h"
 #include "ort/ort_runtime.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT

@@ -6,6 +6,7 @@
 
 #include "napi/js_args.h"
 #include "napi/js_errors.h"
+#include "napi/promise_worker.h"
 #include "trt/trt_builder.h"
 #include "trt/trt_info.h"
 
@@ -68,23 +69,22 @@ Napi::Object MakeReport(Napi::Env env, const TrtBuildReport& report) {
 class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
  public:
   BuildWorker(Napi::Env env, TrtBuildOptions options, Napi::Function onProgress)
-      : Napi::AsyncProgressQueueWorker<ProgressEvent>(env), deferred_(Napi::Promise::Deferred::New(env)),
-        options_(std::move(options)) {
+      : Napi::AsyncProgressQueueWorker<ProgressEvent>(env), promise_(env), options_(std::move(options)) {
     if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
   }
-  Napi::Promise Promise() const { return deferred_.Promise(); }
+  Napi::Promise Promise() const { return promise_.Promise(); }
 
  protected:
   void Execute(const ExecutionProgress& progress) override {
     std::string message;
-    const bool built = CaptureErrors(
+    const bool built = promise_.Run(
         [&] {
           build_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& text) {
             ProgressEvent event{stage, fraction, text};
             progress.Send(&event, 1);
           });
         },
-        &code_, &message);
+        &message);
     if (!built) SetError(message);
   }
 
@@ -114,21 +114,16 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     Napi::Object result = Napi::Object::New(env);
     result.Set("plan", plan);
     result.Set("report", MakeReport(env, build_.report));
-    deferred_.Resolve(result);
+    promise_.Resolve(result);
   }
 
-  void OnError(const Napi::Error& error) override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    deferred_.Reject(MakeJsError(env, code_, error.Message()).Value());
-  }
+  void OnError(const Napi::Error& error) override { promise_.Reject(Env(), error); }
 
  private:
-  Napi::Promise::Deferred deferred_;
+  WorkerPromise promise_;
   TrtBuildOptions options_;
   Napi::FunctionReference onProgress_;
   TrtBuild build_;
-  std::string code_ = codes::kInternal;
 };
 
 // buildEngine({ onnx, dlaCore, precision, gpuFallback, workspaceBytes, timingCache?, calibrationCache?,

@@ -70,13 +70,12 @@ std::shared_ptr<OrtRuntime> OrtRuntime::Acquire(const std::string& libraryPath, 
     intraThreads = static_cast<int>(std::thread::hardware_concurrency());
     if (intraThreads <= 0) intraThreads = 1;
   }
-  std::shared_ptr<OrtRuntime> runtime(new OrtRuntime(api, libraryPath, intraThreads));
+  std::shared_ptr<OrtRuntime> runtime(new OrtRuntime(api, intraThreads));
   g_runtime = runtime;
   return runtime;
 }
 
-OrtRuntime::OrtRuntime(const OrtApi* api, std::string libraryPath, int intraThreads)
-    : api_(api), libraryPath_(std::move(libraryPath)), intraThreads_(intraThreads) {
+OrtRuntime::OrtRuntime(const OrtApi* api, int intraThreads) : api_(api), intraThreads_(intraThreads) {
   OrtThreadingOptions* threading = nullptr;
   Check(api_->CreateThreadingOptions(&threading), codes::kRuntimeLoad, "CreateThreadingOptions");
   OrtStatus* status = api_->SetGlobalIntraOpNumThreads(threading, intraThreads_);

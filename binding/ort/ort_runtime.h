@@ -26,17 +26,15 @@ class OrtRuntime {
   const OrtApi& api() const { return *api_; }
   OrtEnv* env() const { return env_; }
   int intraThreads() const { return intraThreads_; }
-  const std::string& libraryPath() const { return libraryPath_; }
 
   // Throws dofa::Error(code, what + ORT's message) and releases the status when it is an error.
   void Check(OrtStatus* status, const char* code, const std::string& what) const;
 
  private:
-  OrtRuntime(const OrtApi* api, std::string libraryPath, int intraThreads);
+  OrtRuntime(const OrtApi* api, int intraThreads);
 
   const OrtApi* api_;
   OrtEnv* env_ = nullptr;
-  std::string libraryPath_;
   int intraThreads_;
 };
 
