@@ -18,7 +18,7 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 }  // namespace
 
 std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
-  if (options.models.empty()) throw Error(codes::kFamilyInvalid, "a family needs at least one sub-network");
+  if (options.models.empty()) ContractViolation("a family needs at least one model");  // the manifest schema's minItems
   std::shared_ptr<Family> family(new Family());
   family->inputSpec_ = options.inputSpec;
   std::unique_ptr<Backend> backend = CreateBackend(options.backend);

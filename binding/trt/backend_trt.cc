@@ -21,7 +21,6 @@ namespace {
 class TrtSession {
  public:
   explicit TrtSession(int dlaCore) : dlaCore_(dlaCore), cuda_(QueryCudaDevice()) {
-    if (dlaCore_ < -1) ContractViolation("DLA core " + std::to_string(dlaCore_));
     runtime_.reset(trt::CreateRuntime(logger_));
     if (!runtime_) throw Error(codes::kBackendUnavailable, "createInferRuntime failed: " + logger_.TakeErrors());
     if (dlaCore_ >= 0) {
