@@ -15,7 +15,7 @@ export { DEVICES, type BackendName, type Device, type TrtDevice } from './device
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
 export type { AccuracyRecord, FamilyManifest, LoadedManifest, OfaConfig, SubnetManifest } from './family/manifest';
 export * from './errors';
-export type { EnsureEvent } from './engines/ensure-engines';
+export type { EngineBuildReport, EnsureEvent } from './engines/ensure-engines';
 export type { EngineDecision } from './engines/engine-file';
 export type { Precision } from './engines/fingerprint';
 export type { NativeBuildProgress, NativeBuildReport, NativeFrame } from './native/addon';

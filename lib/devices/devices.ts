@@ -39,6 +39,11 @@ export function backendOf(device: Device): BackendName {
   return DEVICE_TABLE[device].backend;
 }
 
+/** True for the devices TensorRT runs. */
+export function isTrtDevice(device: Device): device is TrtDevice {
+  return backendOf(device) === 'tensorrt';
+}
+
 /** -1 for the GPU (and the CPU), n for dla<n>. */
 export function dlaCoreOf(device: Device): number {
   return DEVICE_TABLE[device].dlaCore;

@@ -4,14 +4,14 @@
  */
 import * as os from 'node:os';
 
-import type { Device } from './devices';
+import { type Device, isTrtDevice } from './devices';
 import { ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
 import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
 import { platformFromNative } from '../engines/platform';
 import type { Precision } from '../engines/fingerprint';
 import { BackendUnavailableError } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
-import { getBinding } from '../native/addon';
+import { getBinding, type NativeLoadOptions } from '../native/addon';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
 
 export interface DeviceModelOptions {
@@ -24,9 +24,12 @@ export interface DeviceModelOptions {
   onEngineEvent?: (event: EnsureEvent) => void;
 }
 
+/** What the addon loads for each sub-network: the files, and where in each the model starts. */
+export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
+
 /** The files to load for each sub-network on `device`: the ONNX models, or TensorRT engines (built if needed). */
-export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<string[]> {
-  if (device === 'cpu') return family.modelPaths;
+export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<ModelFiles> {
+  if (!isTrtDevice(device)) return { models: family.modelPaths };
   const binding = getBinding();
   const info = binding.tensorrtInfo?.();
   if (!info?.cuda || !binding.buildEngine) {
@@ -43,7 +46,7 @@ export async function modelsForDevice(family: LoadedManifest, device: Device, op
     rebuild: options.buildEngines ?? true,
     ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
   });
-  return engines.map((e) => e.enginePath);
+  return { models: engines.map((e) => e.enginePath), modelOffsets: engines.map((e) => e.planOffset) };
 }
 
 /**

@@ -2,12 +2,10 @@
  * int8 calibration data: the family's bundled sample images, preprocessed by the same rules as every image
  * inference, as float32 NCHW samples of one input size, back to back (what the TensorRT builder reads).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
 import type { LoadedManifest } from '../family/manifest';
 import { loadSample } from '../family/sample';
 import { preprocessImage } from '../model/preprocess';
+import { writeFileAtomically } from '../util/atomic-file';
 
 /**
  * Writes the family's bundled sample images (family.json `sample`) as calibration data for one resolution;
@@ -17,16 +15,12 @@ export function writeCalibrationData(family: LoadedManifest, resolution: number,
   const sample = loadSample(family);
   if (!sample) return undefined;
   const count = Math.min(limit, sample.count);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(`${file}.tmp-${process.pid}`, 'w');
-  try {
+  function* samples(): Generator<Uint8Array> {
     for (let i = 0; i < count; i++) {
-      const floats = preprocessImage(sample.frame(i), family.manifest.input, resolution, resolution);
-      fs.writeSync(fd, Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength));
+      const floats = preprocessImage(sample!.frame(i), family.manifest.input, resolution, resolution);
+      yield new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength);
     }
-  } finally {
-    fs.closeSync(fd);
   }
-  fs.renameSync(`${file}.tmp-${process.pid}`, file);
+  writeFileAtomically(file, samples());
   return file;
 }

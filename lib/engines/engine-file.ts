@@ -13,7 +13,7 @@ import type { Precision } from './fingerprint';
 export const ENGINE_MAGIC = 'DOFATRT1';
 export const ENGINE_FORMAT = 1;
 
-/** The JSON header in front of the plan (binding/trt_engine_file.h writes the same, key order included). */
+/** The JSON header in front of the plan. Format 1: engine files already in caches keep this key order. */
 export interface EngineHeader {
   format: number;
   fingerprint: string;
@@ -78,7 +78,7 @@ export type EngineState =
   | { status: 'missing' }
   | { status: 'corrupt'; problem: string }
   | { status: 'stale'; reasons: string[]; header: EngineHeader }
-  | { status: 'fresh'; header: EngineHeader };
+  | { status: 'fresh'; header: EngineHeader; planOffset: number };
 
 /** What is at `file`, judged against the expected fingerprint and the loaded TensorRT. */
 export function inspectEngine(file: string, expected: { fingerprint: string; tensorrtEncoded: number; device: TrtDevice; precision: Precision }): EngineState {
@@ -97,7 +97,8 @@ export function inspectEngine(file: string, expected: { fingerprint: string; ten
   if (h.dlaCore !== dlaCoreOf(expected.device)) reasons.push(`built for ${h.device}`);
   if (h.precision !== expected.precision) reasons.push(`built for ${h.precision}`);
   if (h.fingerprint !== expected.fingerprint) reasons.push('fingerprint differs (model, GPU, TensorRT or builder options changed)');
-  return reasons.length > 0 ? { status: 'stale', reasons, header: h } : { status: 'fresh', header: h };
+  // The plan is the file's last planBytes bytes (checkEngineBytes verified its length).
+  return reasons.length > 0 ? { status: 'stale', reasons, header: h } : { status: 'fresh', header: h, planOffset: bytes.length - h.planBytes };
 }
 
 /** A cached engine is missing, stale or corrupt and rebuilding is disabled. */

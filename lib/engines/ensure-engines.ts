@@ -11,15 +11,22 @@ import * as path from 'node:path';
 import { dlaCoreOf, type TrtDevice } from '../devices/devices';
 import { BackendUnavailableError, InvalidArgumentError, ModelLoadError } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
-import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport } from '../native/addon';
+import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeBuildResult } from '../native/addon';
+import { writeFileAtomically } from '../util/atomic-file';
 import { calibrationCachePath, enginePath, timingCachePath } from './cache-folder';
-import { decideEngine, type EngineDecision, inspectEngine } from './engine-file';
+import { decideEngine, encodeEngineFile, type EngineDecision, inspectEngine } from './engine-file';
 import { type BuilderOptions, computeFingerprint, type Precision, sha256File } from './fingerprint';
 import type { TrtPlatform } from './platform';
 
 export const DEFAULT_WORKSPACE_MIB = 256;
 
-export type EngineBuilder = (options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void) => Promise<NativeBuildReport>;
+export type EngineBuilder = (options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void) => Promise<NativeBuildResult>;
+
+/** The native builder's report, and the engine file written from its plan. */
+export interface EngineBuildReport extends NativeBuildReport {
+  enginePath: string;
+  engineFileBytes: number;
+}
 
 export interface EnsureEnginesOptions {
   family: LoadedManifest;
@@ -42,15 +49,17 @@ export interface EnsureEnginesOptions {
 export type EnsureEvent =
   | { type: 'check'; subnet: string; enginePath: string; decision: EngineDecision }
   | { type: 'progress'; subnet: string; progress: NativeBuildProgress }
-  | { type: 'built'; subnet: string; enginePath: string; report: NativeBuildReport };
+  | { type: 'built'; subnet: string; enginePath: string; report: EngineBuildReport };
 
 export interface EnsuredEngine {
   subnet: string;
   enginePath: string;
+  /** Where the plan starts in the engine file (the header's length): the addon's `modelOffsets`. */
+  planOffset: number;
   fingerprint: string;
   action: 'cached' | 'built';
   reason?: string;
-  report?: NativeBuildReport;
+  report?: EngineBuildReport;
 }
 
 /** For each sub-network: use the cached engine, or build it (one at a time: a Jetson has one GPU). */
@@ -88,29 +97,38 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
     const decision = decideEngine(state, target, { force: options.force ?? false, rebuild: options.rebuild ?? true });
     options.onEvent?.({ type: 'check', subnet: subnet.id, enginePath: target, decision });
     if (decision.action === 'use') {
-      results.push({ subnet: subnet.id, enginePath: target, fingerprint, action: 'cached' });
+      // decideEngine uses fresh engines only, and they know where their plan starts.
+      if (state.status === 'fresh') results.push({ subnet: subnet.id, enginePath: target, planOffset: state.planOffset, fingerprint, action: 'cached' });
       continue;
     }
     const request: NativeBuildEngineOptions = {
       onnx,
-      engine: target,
-      device,
+      dlaCore: dlaCoreOf(device),
       precision,
       gpuFallback,
       workspaceBytes: workspaceMiB * 1024 * 1024,
       timingCache,
-      fingerprint,
     };
     if (calibrationCache) request.calibrationCache = calibrationCache;
     if (calibrationData) request.calibrationData = calibrationData;
-    const report = await options.builder(request, (progress) => options.onEvent?.({ type: 'progress', subnet: subnet.id, progress }));
-    // Trust but verify: what was written must be what we asked for.
-    const after = inspectEngine(target, { fingerprint, tensorrtEncoded: platform.tensorrtEncoded, device, precision });
-    if (after.status !== 'fresh') {
-      throw new ModelLoadError('E_MODEL_LOAD', `the builder wrote ${target} but it is ${after.status}: ${after.status === 'corrupt' ? after.problem : after.status === 'stale' ? after.reasons.join('; ') : ''}`);
+    const built = await options.builder(request, (progress) => options.onEvent?.({ type: 'progress', subnet: subnet.id, progress }));
+    const plan = new Uint8Array(built.plan);
+    // The fingerprint assumed the platform's TensorRT: a plan from another library would carry a wrong one.
+    if (built.report.tensorrtEncoded !== platform.tensorrtEncoded) {
+      throw new ModelLoadError(
+        'E_MODEL_LOAD',
+        `the plan built for ${target} is stale: fingerprint differs (TensorRT ${built.report.tensorrtVersion} built it; the fingerprint is for ${platform.tensorrtVersion})`,
+      );
     }
+    if (plan.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `the builder returned an empty plan for ${target}`);
+    const file = encodeEngineFile(
+      { fingerprint, tensorrt: built.report.tensorrtVersion, tensorrtEncoded: built.report.tensorrtEncoded, device, dlaCore: dlaCoreOf(device), precision },
+      plan,
+    );
+    writeFileAtomically(target, file);
+    const report: EngineBuildReport = { ...built.report, enginePath: target, engineFileBytes: file.length };
     options.onEvent?.({ type: 'built', subnet: subnet.id, enginePath: target, report });
-    results.push({ subnet: subnet.id, enginePath: target, fingerprint, action: 'built', reason: decision.reason, report });
+    results.push({ subnet: subnet.id, enginePath: target, planOffset: file.length - plan.length, fingerprint, action: 'built', reason: decision.reason, report });
   }
   return results;
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 
 import { backendOf, type Device, DEVICES, isDevice } from '../devices/devices';
 import { DynamicOfaError, type ManifestProblem } from '../errors';
+import { writeFileAtomically } from '../util/atomic-file';
 import type { LatencyStats } from '../util/latency-stats';
 
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -125,10 +126,7 @@ export function profilePath(cacheDir: string, device: Device): string {
 export function writeProfile(file: string, profile: LatencyProfile): void {
   const problems = validateProfile(profile);
   if (problems.length > 0) throw new ProfileInvalidError(file, problems);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, `${JSON.stringify(profile, null, 2)}\n`);
-  fs.renameSync(temporary, file);
+  writeFileAtomically(file, `${JSON.stringify(profile, null, 2)}\n`);
 }
 
 export function parseProfile(text: string, file = '<text>'): LatencyProfile {

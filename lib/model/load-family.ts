@@ -3,7 +3,7 @@
  * device.
  */
 import { assertDeviceAvailable } from '../devices/backends';
-import type { Device } from '../devices/devices';
+import { backendOf, type Device, dlaCoreOf } from '../devices/devices';
 import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from '../devices/model-files';
 import { FamilyInvalidError, fromNative } from '../errors';
 import { loadManifest } from '../family/manifest';
@@ -33,14 +33,16 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   const { warmupRuns } = checkLoadOptions(options);
   const family = loadManifest(source);
   const { manifest, dir } = family;
-  const models = await modelsForDevice(family, device, options);
+  const modelFiles = await modelsForDevice(family, device, options);
+  const backend = backendOf(device);
   const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
   let native: NativeFamily;
   try {
     native = await getBinding().loadFamily({
-      models,
-      device,
-      ortLibrary: resolveOrtLibrary(),
+      ...modelFiles,
+      backend,
+      dlaCore: dlaCoreOf(device),
+      ...(backend === 'onnxruntime-cpu' ? { ortLibrary: resolveOrtLibrary() } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       warmupRuns,
       channels: manifest.input.channels,

@@ -2,6 +2,7 @@
  * Loads the addon and declares its types once. Every other module talks to native code through
  * {@link NativeBinding}; nothing else calls `require` on the .node file.
  */
+import type { BackendName } from '../devices/devices';
 import { RuntimeLoadError } from '../errors';
 import { selectBinaryPath } from './binary-selection';
 
@@ -48,10 +49,17 @@ export interface NativeFamily {
   shutdown(): void;
 }
 
+
 export interface NativeLoadOptions {
   models: string[];
-  device: string;
-  ortLibrary: string;
+  /** Bytes to skip at the start of each model file: the TS-owned engine-file header (lib/engine-cache.ts). Default 0. */
+  modelOffsets?: number[];
+  /** The addon knows backends, not device names (lib/devices/devices.ts maps a device to its backend). */
+  backend: BackendName;
+  /** TensorRT: -1 = the GPU, n = DLA core n. Ignored by onnxruntime. */
+  dlaCore: number;
+  /** ONNX Runtime library to dlopen; required for onnxruntime. */
+  ortLibrary?: string;
   threads?: number;
   warmupRuns?: number;
   channels: number;
@@ -87,19 +95,21 @@ export interface NativeTensorRtInfo {
   cudaError?: string;
 }
 
+/** One engine to build. The plan comes back in memory; lib/engine-cache.ts writes the engine file. */
 export interface NativeBuildEngineOptions {
   onnx: string;
-  /** Engine file to write (atomically). */
-  engine: string;
-  device: 'gpu' | 'dla0' | 'dla1';
+  /** -1 = the GPU, n = DLA core n. */
+  dlaCore: number;
   precision: 'fp16' | 'int8' | 'fp32';
-  gpuFallback?: boolean;
-  workspaceBytes?: number;
+  /** DLA: let layers DLA cannot run fall back to the GPU. */
+  gpuFallback: boolean;
+  workspaceBytes: number;
+  /** Loaded when present, merged and saved after the build. */
   timingCache?: string;
+  /** int8: read when present (then no data is needed), written after calibrating. */
   calibrationCache?: string;
   /** float32 NCHW samples of the sub-network's input size, back to back (int8 without a calibration cache). */
   calibrationData?: string;
-  fingerprint: string;
 }
 
 export interface NativeBuildProgress {
@@ -109,8 +119,8 @@ export interface NativeBuildProgress {
   message: string;
 }
 
+/** What the native builder reports about one build. */
 export interface NativeBuildReport {
-  enginePath: string;
   tensorrtVersion: string;
   tensorrtEncoded: number;
   buildMs: number;
@@ -119,21 +129,26 @@ export interface NativeBuildReport {
   gpuFallbackLayers: number;
   fallbackLayerNames: string[];
   planBytes: number;
-  engineFileBytes: number;
   timingCacheLoaded: boolean;
   timingCacheSaved: boolean;
   calibrationCacheWritten: boolean;
   warnings: string[];
 }
 
+export interface NativeBuildResult {
+  /** The serialized TensorRT plan. */
+  plan: ArrayBuffer;
+  report: NativeBuildReport;
+}
+
 export interface NativeBinding {
   loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
-  backends(): string[];
+  backends(): BackendName[];
   runtimeVersion(ortLibrary: string): string;
   /** Only in builds with TensorRT. */
   tensorrtInfo?(): NativeTensorRtInfo;
   /** Only in builds with TensorRT: builds one engine off the event loop. */
-  buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildReport>;
+  buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildResult>;
 }
 
 let binding: NativeBinding | undefined;

@@ -23,8 +23,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 CUDA_INCLUDE_DIR="${CUDA_INCLUDE_DIR:-/usr/local/cuda/include}"
-SOURCES=(binding/trt_engine_file.cc binding/cuda_buffers.cc binding/trt_builder.cc binding/backend_trt.cc binding/trt_napi.cc
-         binding/backend.cc binding/addon.cc)
+# Every source of binding/trt/ and TensorRT's JS functions (napi/trt_*.cc), compiled only with TensorRT, and every
+# other source with a TensorRT branch.
+mapfile -t SOURCES < <(ls binding/trt/*.cc binding/napi/trt_*.cc; grep -l DYNAMIC_OFA_WITH_TENSORRT binding/{core,napi,ort}/*.cc)
+for source in "${SOURCES[@]}"; do
+  if ! grep -qF "$source" CMakeLists.txt; then
+    echo "check:tensorrt: $source is not in CMakeLists.txt's source lists" >&2
+    exit 1
+  fi
+done
 NAPI_INCLUDE="$(node -p "require('node-addon-api').include_dir")"
 NODE_API_HEADERS="$(node -p "require('path').join(require.resolve('node-api-headers/package.json'), '..', 'include')" 2>/dev/null || true)"
 if [ ! -f "$CUDA_INCLUDE_DIR/cuda_runtime_api.h" ]; then

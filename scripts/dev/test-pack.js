@@ -36,7 +36,13 @@ const has = (pattern) => files.some((f) => pattern.test(f));
 check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/main\.js$/) && has(/^dist\/lab\.js$/));
 check(`contains the ${process.platform}-${process.arch} prebuild`, has(new RegExp(`^prebuilds/${process.platform}-${process.arch}/.+\\.node$`)));
 check('contains the family.json schema (read by the loader and the Python toolkit)', has(/^lib\/family\/family\.schema\.json$/) && has(/^dist\/family\/family\.schema\.json$/));
-check('contains the C++ sources and CMakeLists.txt for source builds', has(/^binding\/family\.cc$/) && has(/^CMakeLists\.txt$/) && has(/^scripts\/build\/install\.js$/));
+// Every C++ source under binding/ (all layers), so a source build compiles what CMakeLists.txt lists.
+const bindingSources = fs.readdirSync(path.join(root, 'binding'), { recursive: true })
+  .filter((f) => /\.(cc|h)$/.test(f))
+  .map((f) => `binding/${f.split(path.sep).join('/')}`);
+const unpacked = bindingSources.filter((f) => !files.includes(f));
+check('contains the C++ sources and CMakeLists.txt for source builds',
+  bindingSources.length > 0 && unpacked.length === 0 && has(/^CMakeLists\.txt$/) && has(/^scripts\/build\/install\.js$/), unpacked.slice(0, 5).join(', '));
 check('contains the bundled default family', has(/^engines\/fashion-ofa\/family\.json$/) && has(/^engines\/fashion-ofa\/.+\.onnx$/));
 check('contains no tests, caches or build folders', !has(/^test\//) && !has(/\.engine-cache\//) && !has(/^build\//) && !has(/^deps\//) && !has(/tests\//) && !has(/__pycache__/),
   files.filter((f) => /^test\/|\.engine-cache\/|^build\/|^deps\/|tests\/|__pycache__/.test(f)).slice(0, 5).join(', '));

@@ -24,7 +24,7 @@ describe('CPU profiling through the addon', () => {
   it('measures every sub-network of the tiny family (warm-up, then the requested runs)', async () => {
     const family = await getBinding().loadFamily({
       models: ['s0', 's1', 's2', 's3'].map((s) => path.join(tinyFamily, `${s}.onnx`)),
-      device: 'cpu', ortLibrary: resolveOrtLibrary(), threads: 1, warmupRuns: 1, channels: 3, format: 'rgb', mean: [0, 0, 0], std: [1, 1, 1],
+      backend: 'onnxruntime-cpu', dlaCore: -1, ortLibrary: resolveOrtLibrary(), threads: 1, warmupRuns: 1, channels: 3, format: 'rgb', mean: [0, 0, 0], std: [1, 1, 1],
     });
     try {
       const results = await profileNativeFamily(family, { runs: 25, warmupMs: 5 });

@@ -11,8 +11,8 @@ const header = { fingerprint: 'abc123', tensorrt: '8.5.2.2', tensorrtEncoded: 85
 const plan = Buffer.from('hello plan');
 
 describe('engine files', () => {
-  it('use exactly the byte format the native builder writes (binding/trt_engine_file.cc)', () => {
-    // Written by EncodeEngineFile (C++) for the same header and plan.
+  it('keep format 1 byte for byte (engine files already in caches stay readable)', () => {
+    // Written by the addon's builder for the same header and plan, before the format moved to TypeScript.
     const native =
       '{"format":1,"fingerprint":"abc123","tensorrt":"8.5.2.2","tensorrtEncoded":8502,"device":"dla0","dlaCore":0,' +
       '"precision":"fp16","planBytes":10,"planSha256":"9d38cb6fceaa269891ada2e350ecf4fdf3f146422142050da462949678339d19"}';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { encodeEngineFile, EngineCacheError } from '../../lib/engines/engine-file';
+import { checkEngineBytes, encodeEngineFile, EngineCacheError } from '../../lib/engines/engine-file';
 import { type EngineBuilder, ensureEngines, type EnsureEvent } from '../../lib/engines/ensure-engines';
 import { timingCachePath } from '../../lib/engines/cache-folder';
 import { writeCalibrationData } from '../../lib/engines/calibration';
@@ -12,20 +12,22 @@ import { preprocessImage } from '../../lib/model/preprocess';
 import { seededBytes, tinyFamily } from '../helpers';
 import { copyFamily, tempDir, xavier } from './helpers';
 
-/** Stands in for the addon's buildEngine: writes a valid engine file for what it was asked, like the C++ does. */
-function fakeBuilder(options: { wrongFingerprint?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
+/** Stands in for the addon's buildEngine: returns a plan for what it was asked, like the C++ does. */
+function fakeBuilder(options: { otherTensorRt?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
   const calls: NativeBuildEngineOptions[] = [];
   const builder = async (request: NativeBuildEngineOptions, onProgress?: (e: { stage: 'build'; fraction: number; message: string }) => void) => {
     calls.push(request);
     onProgress?.({ stage: 'build', fraction: 0.5, message: 'half' });
-    const plan = Buffer.from(`plan for ${request.onnx} on ${request.device}`);
-    const fingerprint = options.wrongFingerprint ? 'nope' : request.fingerprint;
-    const dlaCore = request.device === 'gpu' ? -1 : Number(request.device.slice(3));
-    fs.writeFileSync(request.engine, encodeEngineFile({ fingerprint, tensorrt: '8.5.2', tensorrtEncoded: 8502, device: request.device, dlaCore, precision: request.precision }, plan));
+    const plan = Buffer.from(`plan for ${request.onnx} on DLA core ${request.dlaCore}`);
+    // A library other than the one tensorrtInfo() reported (the fingerprint's) built it.
+    const [tensorrtVersion, tensorrtEncoded] = options.otherTensorRt ? ['8.6.1', 8601] : ['8.5.2', 8502];
     return {
-      enginePath: request.engine, tensorrtVersion: '8.5.2', tensorrtEncoded: 8502, buildMs: 1, layers: 40, dlaLayers: 28,
-      gpuFallbackLayers: request.device === 'gpu' ? 0 : 12, fallbackLayerNames: [], planBytes: plan.length, engineFileBytes: 0,
-      timingCacheLoaded: false, timingCacheSaved: true, calibrationCacheWritten: false, warnings: [],
+      plan: plan.buffer.slice(plan.byteOffset, plan.byteOffset + plan.length),
+      report: {
+        tensorrtVersion, tensorrtEncoded, buildMs: 1, layers: 40, dlaLayers: 28,
+        gpuFallbackLayers: request.dlaCore === -1 ? 0 : 12, fallbackLayerNames: [], planBytes: plan.length,
+        timingCacheLoaded: false, timingCacheSaved: true, calibrationCacheWritten: false, warnings: [],
+      },
     };
   };
   return Object.assign(builder, { calls });
@@ -42,7 +44,7 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
     const first = await run();
     expect(first.map((e) => e.action)).toEqual(['built', 'built', 'built', 'built']);
     expect(first[0]!.enginePath).toBe(path.join(cacheDir, 'dla0', 's0.fp16.engine'));
-    expect(builder.calls[0]).toMatchObject({ device: 'dla0', precision: 'fp16', gpuFallback: true, workspaceBytes: 256 << 20, timingCache: timingCachePath(cacheDir, 'dla0', xavier) });
+    expect(builder.calls[0]).toMatchObject({ dlaCore: 0, precision: 'fp16', gpuFallback: true, workspaceBytes: 256 << 20, timingCache: timingCachePath(cacheDir, 'dla0', xavier) });
     expect(events.filter((e) => e.type === 'progress')).toHaveLength(4);
     expect(first[0]!.report?.gpuFallbackLayers).toBe(12);
 
@@ -64,6 +66,27 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
     expect(forced.every((e) => e.action === 'built')).toBe(true);
   });
 
+  it('writes each engine file from the returned plan; planOffset is where the plan starts, built or cached', async () => {
+    const dir = copyFamily(tinyFamily, 'plan');
+    const cacheDir = path.join(dir, '.engine-cache');
+    const builder = fakeBuilder();
+    const run = () => ensureEngines({ family: loadManifest(dir), device: 'dla1', cacheDir, platform: xavier, builder });
+    const built = await run();
+    const cached = await run();
+    for (const [index, engine] of built.entries()) {
+      const bytes = fs.readFileSync(engine.enginePath);
+      const plan = `plan for ${path.join(dir, `s${index}.onnx`)} on DLA core 1`;
+      expect(bytes.subarray(engine.planOffset).toString()).toBe(plan);
+      expect(cached[index]!.planOffset).toBe(engine.planOffset);
+      expect(checkEngineBytes(bytes)).toEqual({
+        ok: true,
+        header: expect.objectContaining({ fingerprint: engine.fingerprint, tensorrtEncoded: 8502, device: 'dla1', dlaCore: 1, precision: 'fp16', planBytes: plan.length }),
+      });
+      expect(engine.report).toMatchObject({ enginePath: engine.enginePath, engineFileBytes: bytes.length, planBytes: plan.length });
+    }
+    expect(fs.readdirSync(path.join(cacheDir, 'dla1')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('with rebuilding disabled, a stale engine is a typed error and nothing is built', async () => {
     const dir = copyFamily(tinyFamily, 'norebuild');
     const cacheDir = path.join(dir, '.engine-cache');
@@ -81,7 +104,7 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
   it('refuses a builder result that does not match what was asked', async () => {
     const dir = copyFamily(tinyFamily, 'verify');
     await expect(
-      ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir: path.join(dir, 'c'), platform: xavier, builder: fakeBuilder({ wrongFingerprint: true }) }),
+      ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir: path.join(dir, 'c'), platform: xavier, builder: fakeBuilder({ otherTensorRt: true }) }),
     ).rejects.toThrow(/is stale: fingerprint differs/);
   });
 

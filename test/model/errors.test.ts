@@ -57,6 +57,10 @@ describe('bad input gives typed errors and loses nothing', () => {
     ['zero width', { data: new Uint8Array(12), width: 0, height: 2, format: 'rgb' }, 'E_INPUT_SHAPE'],
     ['too few bytes', { data: new Uint8Array(11), width: 2, height: 2, format: 'rgb' }, 'E_INPUT_SHAPE'],
     ['stride below a row', { data: new Uint8Array(12), width: 2, height: 2, format: 'rgb', stride: 5 }, 'E_INPUT_SHAPE'],
+    ['stride not a safe integer', { data: new Uint8Array(6), width: 2, height: 1, format: 'rgb', stride: 2 ** 60 }, 'E_INPUT_SHAPE'],
+    ['height not an integer', { data: new Uint8Array(12), width: 2, height: 1.5, format: 'rgb' }, 'E_INPUT_SHAPE'],
+    ['width above 65536', { data: new Uint8Array(12), width: 65537, height: 1, format: 'gray' }, 'E_INPUT_SHAPE'],
+    ['data a Uint8ClampedArray', { data: new Uint8ClampedArray(12), width: 2, height: 2, format: 'rgb' }, 'E_INPUT_TYPE'],
   ])('bad image (%s): %s', async (_, image, code) => {
     expect(() => model.infer(image as never)).toThrow(expect.objectContaining({ code }));
     await stillWorks();
@@ -81,6 +85,9 @@ describe('bad input gives typed errors and loses nothing', () => {
   it('bad load options: E_INVALID_ARGUMENT', async () => {
     await expect(loadFamily(tinyFamily, { threads: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(loadFamily(tinyFamily, { warmupRuns: 1.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    // The addon's bounds are checked here, with the messages users see (the addon only asserts them).
+    await expect(loadFamily(tinyFamily, { threads: 1025 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('[1, 1024]') });
+    await expect(loadFamily(tinyFamily, { warmupRuns: 1001 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('[1, 1000]') });
   });
 
   it('a different thread count than the running shared pool: E_THREADS', async () => {

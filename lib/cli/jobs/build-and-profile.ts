@@ -6,7 +6,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { availableDevices, type Device } from '../../devices/devices';
+import { availableDevices, backendOf, type Device, dlaCoreOf } from '../../devices/devices';
+import type { ModelFiles } from '../../devices/model-files';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
@@ -146,7 +147,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const profiles: Partial<Record<Device, string>> = {};
 
   for (const device of devices) {
-    let models = family.modelPaths;
+    let modelFiles: ModelFiles = { models: family.modelPaths };
     let engines: EnsuredEngine[] | undefined;
     if (device !== 'cpu') {
       engines = await ensureEngines({
@@ -162,12 +163,12 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
         },
         onEvent: (event) => emit({ device, ...event }),
       });
-      models = engines.map((e) => e.enginePath);
+      modelFiles = { models: engines.map((e) => e.enginePath), modelOffsets: engines.map((e) => e.planOffset) };
     }
     let native: NativeFamily;
     try {
       native = await binding.loadFamily({
-        models, device, ortLibrary, warmupRuns: 1,
+        ...modelFiles, backend: backendOf(device), dlaCore: dlaCoreOf(device), ...(device === 'cpu' ? { ortLibrary } : {}), warmupRuns: 1,
         channels: family.manifest.input.channels, format: family.manifest.input.format, mean: family.manifest.input.mean, std: family.manifest.input.std,
         ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}),
       });

@@ -1,0 +1,75 @@
+// The one interface every backend implements (ONNX Runtime now, TensorRT where compiled in), and the shared
+// buffers its engines read and write. An engine is loaded once, bound once to the family's shared buffers,
+// then run any number of times.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dofa {
+
+struct TensorInfo {
+  std::string name;
+  std::vector<int64_t> shape;  // dynamic dimensions are resolved to 1 (batch 1)
+  size_t ElementCount() const {
+    size_t count = 1;
+    for (int64_t dim : shape) count *= static_cast<size_t>(dim);
+    return count;
+  }
+};
+
+struct RunTiming {
+  double hostMs = 0;     // steady clock around the backend's run call
+  double deviceMs = -1;  // accelerator time where the backend measures it (CUDA events), else -1
+};
+
+// Where an accelerator reads and writes a shared buffer. `mapped`: `pointer` aliases the host memory (zero-copy);
+// otherwise it is a separate device mirror the engine copies to and from. Null for host-only backends.
+struct DeviceView {
+  void* pointer = nullptr;
+  bool mapped = false;
+};
+
+// Float storage shared by every engine of a family and by the JS views (which keep it alive after close()).
+// How it is allocated is the backend's business (aligned host memory, CUDA mapped or pinned memory with a
+// device mirror); the deleter frees the host memory and any device side together.
+class SharedBuffer {
+ public:
+  using Deleter = void (*)(float* host, const DeviceView& device);
+  SharedBuffer(float* host, size_t floats, DeviceView device, Deleter deleter)
+      : host_(host), size_(floats), device_(device), deleter_(deleter) {}
+  ~SharedBuffer() { deleter_(host_, device_); }
+  SharedBuffer(const SharedBuffer&) = delete;
+  SharedBuffer& operator=(const SharedBuffer&) = delete;
+  float* data() const { return host_; }
+  size_t bytes() const { return size_ * sizeof(float); }
+  const DeviceView& device() const { return device_; }
+
+ private:
+  float* host_;
+  size_t size_;
+  DeviceView device_;
+  Deleter deleter_;
+};
+
+// A family's one input and one output buffer, handed to engines as one object.
+struct SharedBuffers {
+  std::shared_ptr<SharedBuffer> input;
+  std::shared_ptr<SharedBuffer> output;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual const TensorInfo& input() const = 0;
+  virtual const TensorInfo& output() const = 0;
+  // Binds the family's shared buffers, which hold at least this engine's input and output (the family sizes them
+  // for its largest sub-network). Called once; Run() then reads the input and writes the output in place.
+  virtual void Bind(const SharedBuffers& buffers) = 0;
+  virtual RunTiming Run() = 0;
+};
+
+}  // namespace dofa

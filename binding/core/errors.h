@@ -1,0 +1,62 @@
+// Errors with a stable code. Native code throws dofa::Error anywhere (also on worker threads); the N-API layer
+// (napi/js_errors.h) turns it into a JS Error carrying `.code`, which lib/errors.ts maps to typed classes.
+#pragma once
+
+#include <new>
+#include <stdexcept>
+#include <string>
+
+namespace dofa {
+
+// lib/errors.ts maps each code to a typed error class. Input errors (E_INPUT_*, E_SUBNET_UNKNOWN) are raised
+// there, where input is checked; the addon never raises them.
+namespace codes {
+inline constexpr const char* kModelLoad = "E_MODEL_LOAD";
+inline constexpr const char* kFamilyInvalid = "E_FAMILY_INVALID";
+inline constexpr const char* kClosed = "E_CLOSED";
+inline constexpr const char* kBusy = "E_BUSY";
+inline constexpr const char* kBackendUnavailable = "E_BACKEND_UNAVAILABLE";
+inline constexpr const char* kRuntimeLoad = "E_RUNTIME_LOAD";
+inline constexpr const char* kThreads = "E_THREADS";
+inline constexpr const char* kInference = "E_INFERENCE";
+inline constexpr const char* kInvalidArgument = "E_INVALID_ARGUMENT";
+inline constexpr const char* kOutOfMemory = "E_OUT_OF_MEMORY";
+inline constexpr const char* kInternal = "E_INTERNAL";
+}  // namespace codes
+
+class Error : public std::runtime_error {
+ public:
+  Error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+// TypeScript (lib/) checks every user-facing value and makes the messages users see; the addon asserts only what
+// memory safety needs. A failed assert is a bug between lib/ and the addon, never a user error.
+[[noreturn]] inline void ContractViolation(const std::string& what) {
+  throw Error(codes::kInternal, "binding contract: " + what);
+}
+
+// Runs `work` and turns whatever it throws into a stable (code, message) instead; false when it threw.
+// For code that runs off the JS thread, where the error is reported later.
+template <typename Work>
+bool CaptureErrors(Work&& work, std::string* code, std::string* message) {
+  try {
+    work();
+    return true;
+  } catch (const Error& error) {
+    *code = error.code();
+    *message = error.what();
+  } catch (const std::bad_alloc&) {
+    *code = codes::kOutOfMemory;
+    *message = "out of memory";
+  } catch (const std::exception& error) {
+    *code = codes::kInternal;
+    *message = error.what();
+  }
+  return false;
+}
+
+}  // namespace dofa

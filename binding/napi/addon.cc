@@ -1,0 +1,44 @@
+#include <napi.h>
+
+#include "core/backend.h"
+#include "napi/addon_data.h"
+#include "napi/family_wrap.h"
+#include "napi/js_args.h"
+#include "napi/js_errors.h"
+#include "napi/load_family.h"
+#include "ort/ort_runtime.h"
+#ifdef DYNAMIC_OFA_WITH_TENSORRT
+#include "napi/trt_functions.h"
+#endif
+
+namespace dofa {
+namespace {
+
+// Backends compiled into this binary.
+Napi::Value Backends(const Napi::CallbackInfo& info) { return StringArray(info.Env(), CompiledBackends()); }
+
+// runtimeVersion(ortLibrary) -> the ONNX Runtime library's version string (loads it if needed).
+Napi::Value RuntimeVersion(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) ThrowContractJs(info.Env(), "runtimeVersion(libraryPath) needs a path");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  return Napi::String::New(info.Env(), CallNative(info.Env(), [&] { return OrtRuntime::LibraryVersion(path); }));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  data->familyConstructor = Napi::Persistent(FamilyWrap::Define(env));
+  env.SetInstanceData(data);
+  exports.Set("loadFamily", Napi::Function::New<LoadFamily>(env, "loadFamily"));
+  exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
+  exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
+#ifdef DYNAMIC_OFA_WITH_TENSORRT
+  RegisterTensorRt(env, exports);  // tensorrtInfo(), buildEngine()
+#endif
+  return exports;
+}
+
+}  // namespace
+}  // namespace dofa
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return dofa::Init(env, exports); }
+NODE_API_MODULE(dynamic_ofa, InitModule)

@@ -1,0 +1,82 @@
+#include "napi/load_family.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/family.h"
+#include "napi/addon_data.h"
+#include "napi/js_args.h"
+#include "napi/js_errors.h"
+#include "napi/promise_worker.h"
+
+namespace dofa {
+namespace {
+
+BackendKind ParseBackend(const Napi::Object& object) {
+  const std::string name = GetString(object, "backend");
+  BackendKind kind;
+  if (!BackendKindOf(name, &kind)) ThrowContractJs(object.Env(), "`backend` names no backend: '" + name + "'");
+  return kind;
+}
+
+std::vector<ModelFile> ParseModels(const Napi::Object& object) {
+  std::vector<ModelFile> models;
+  for (std::string& path : GetStrings(object, "models")) models.push_back({std::move(path), 0});
+  if (object.Get("modelOffsets").IsUndefined()) return models;
+  const std::vector<int64_t> offsets = GetIntegers(object, "modelOffsets", 0, kMaxSafeInteger);
+  if (offsets.size() != models.size()) ThrowContractJs(object.Env(), "`modelOffsets` must have one offset per model");
+  for (size_t i = 0; i < models.size(); ++i) models[i].offset = static_cast<uint64_t>(offsets[i]);
+  return models;
+}
+
+// Every value was checked by lib/ (the manifest schema, loadFamily's options); here only what the native side
+// needs to stay in bounds is asserted (ModelInputSpec holds at most 3 channels).
+FamilyOptions ParseLoadOptions(const Napi::Object& object) {
+  FamilyOptions options;
+  options.models = ParseModels(object);
+  options.backend.kind = ParseBackend(object);
+  options.backend.dlaCore = static_cast<int>(GetInteger(object, "dlaCore", -1, 255));
+  if (options.backend.kind == BackendKind::kOnnxRuntime) options.backend.ortLibrary = GetString(object, "ortLibrary");
+  options.backend.threads = static_cast<int>(GetInteger(object, "threads", 0, 0, 1024));
+  options.warmupRuns = static_cast<int>(GetInteger(object, "warmupRuns", 5, 0, 1000));
+  ModelInputSpec& spec = options.inputSpec;
+  spec.channels = static_cast<int>(GetInteger(object, "channels", 1, 3));
+  if (!ParsePixelFormat(GetString(object, "format"), &spec.format)) ThrowContractJs(object.Env(), "`format` is no pixel format");
+  GetFloats(object, "mean", static_cast<size_t>(spec.channels), spec.mean);
+  GetFloats(object, "std", static_cast<size_t>(spec.channels), spec.std);
+  return options;
+}
+
+class LoadWorker final : public PromiseWorker {
+ public:
+  LoadWorker(Napi::Env env, FamilyOptions options, bool allowExternal)
+      : PromiseWorker(env), options_(std::move(options)), allowExternal_(allowExternal) {}
+
+ protected:
+  void DoWork() override { family_ = Family::Load(options_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::External<std::shared_ptr<Family>> handle = Napi::External<std::shared_ptr<Family>>::New(env, &family_);
+    return GetAddonData(env).familyConstructor.New({handle, Napi::Boolean::New(env, allowExternal_)});
+  }
+
+ private:
+  FamilyOptions options_;
+  bool allowExternal_;
+  std::shared_ptr<Family> family_;
+};
+
+}  // namespace
+
+Napi::Value LoadFamily(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowContractJs(info.Env(), "loadFamily(options) needs an object");
+  Napi::Object object = info[0].As<Napi::Object>();
+  FamilyOptions options = ParseLoadOptions(object);
+  const bool allowExternal = GetBool(object, "externalBuffers", true);
+  auto* worker = new LoadWorker(info.Env(), std::move(options), allowExternal);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace dofa

@@ -1,0 +1,159 @@
+#include "napi/trt_functions.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "napi/js_args.h"
+#include "napi/js_errors.h"
+#include "napi/promise_worker.h"
+#include "trt/trt_builder.h"
+#include "trt/trt_info.h"
+
+namespace dofa {
+namespace {
+
+// tensorrtInfo() -> { version, encoded, compiledVersion, compiledEncoded, dlaCores, cuda?: {...}, cudaError? }
+Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const TrtInfo trt = CallNative(env, [] { return QueryTrtInfo(); });
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("version", trt.version);
+  result.Set("encoded", static_cast<double>(trt.encoded));
+  result.Set("compiledVersion", trt.compiledVersion);
+  result.Set("compiledEncoded", static_cast<double>(trt.compiledEncoded));
+  result.Set("dlaCores", trt.dlaCores);
+  if (!trt.hasCuda) {
+    result.Set("cudaError", trt.cudaError);
+    return result;
+  }
+  const CudaDeviceInfo& cuda = trt.cuda;
+  Napi::Object device = Napi::Object::New(env);
+  device.Set("ordinal", cuda.ordinal);
+  device.Set("name", cuda.name);
+  device.Set("computeCapability", std::to_string(cuda.major) + "." + std::to_string(cuda.minor));
+  device.Set("multiProcessors", cuda.multiProcessors);
+  device.Set("integrated", cuda.integrated);
+  device.Set("canMapHostMemory", cuda.canMapHostMemory);
+  device.Set("totalMemory", static_cast<double>(cuda.totalMemory));
+  device.Set("runtimeVersion", cuda.runtimeVersion);
+  device.Set("driverVersion", cuda.driverVersion);
+  result.Set("cuda", device);
+  return result;
+}
+
+struct ProgressEvent {
+  std::string stage;
+  double fraction = -1;
+  std::string message;
+};
+
+Napi::Object MakeReport(Napi::Env env, const TrtBuildReport& report) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("tensorrtVersion", report.tensorrtVersion);
+  object.Set("tensorrtEncoded", static_cast<double>(report.tensorrtEncoded));
+  object.Set("buildMs", report.buildMs);
+  object.Set("layers", report.layers);
+  object.Set("dlaLayers", report.dlaLayers);
+  object.Set("gpuFallbackLayers", report.gpuFallbackLayers);
+  object.Set("fallbackLayerNames", StringArray(env, report.fallbackLayerNames));
+  object.Set("planBytes", static_cast<double>(report.planBytes));
+  object.Set("timingCacheLoaded", report.timingCacheLoaded);
+  object.Set("timingCacheSaved", report.timingCacheSaved);
+  object.Set("calibrationCacheWritten", report.calibrationCacheWritten);
+  object.Set("warnings", StringArray(env, report.warnings));
+  return object;
+}
+
+// Builds off the event loop; progress events reach `onProgress` on the JS thread, in order.
+class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
+ public:
+  BuildWorker(Napi::Env env, TrtBuildOptions options, Napi::Function onProgress)
+      : Napi::AsyncProgressQueueWorker<ProgressEvent>(env), promise_(env), options_(std::move(options)) {
+    if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
+  }
+  Napi::Promise Promise() const { return promise_.Promise(); }
+
+ protected:
+  void Execute(const ExecutionProgress& progress) override {
+    std::string message;
+    const bool built = promise_.Run(
+        [&] {
+          build_ = BuildTrtEngine(options_, [&progress](const std::string& stage, double fraction, const std::string& text) {
+            ProgressEvent event{stage, fraction, text};
+            progress.Send(&event, 1);
+          });
+        },
+        &message);
+    if (!built) SetError(message);
+  }
+
+  void OnProgress(const ProgressEvent* events, size_t count) override {
+    if (onProgress_.IsEmpty()) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    for (size_t i = 0; i < count; ++i) {
+      Napi::Object event = Napi::Object::New(env);
+      event.Set("stage", events[i].stage);
+      event.Set("fraction", events[i].fraction);
+      event.Set("message", events[i].message);
+      try {
+        onProgress_.Call({event});
+      } catch (const Napi::Error&) {
+        // a throwing progress callback must not fail the build
+      }
+    }
+  }
+
+  // { plan: ArrayBuffer (a copy: JS owns it), report }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::ArrayBuffer plan = Napi::ArrayBuffer::New(env, build_.plan.size());
+    if (!build_.plan.empty()) std::memcpy(plan.Data(), build_.plan.data(), build_.plan.size());
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("plan", plan);
+    result.Set("report", MakeReport(env, build_.report));
+    promise_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override { promise_.Reject(Env(), error); }
+
+ private:
+  WorkerPromise promise_;
+  TrtBuildOptions options_;
+  Napi::FunctionReference onProgress_;
+  TrtBuild build_;
+};
+
+// buildEngine({ onnx, dlaCore, precision, gpuFallback, workspaceBytes, timingCache?, calibrationCache?,
+//               calibrationData? }, onProgress?) -> Promise<{ plan, report }>
+Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowContractJs(env, "buildEngine(options, onProgress?) needs an object");
+  Napi::Object object = info[0].As<Napi::Object>();
+  TrtBuildOptions options;
+  options.onnxPath = GetString(object, "onnx");
+  options.dlaCore = static_cast<int>(GetInteger(object, "dlaCore", -1, 255));
+  options.precision = GetString(object, "precision");
+  options.gpuFallback = GetBool(object, "gpuFallback");
+  options.workspaceBytes = static_cast<size_t>(GetInteger(object, "workspaceBytes", int64_t{1} << 20, kMaxSafeInteger));
+  options.timingCachePath = GetString(object, "timingCache", "");
+  options.calibrationCachePath = GetString(object, "calibrationCache", "");
+  options.calibrationDataPath = GetString(object, "calibrationData", "");
+  Napi::Function onProgress;
+  if (info.Length() > 1 && info[1].IsFunction()) onProgress = info[1].As<Napi::Function>();
+  auto* worker = new BuildWorker(env, std::move(options), onProgress);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace
+
+void RegisterTensorRt(Napi::Env env, Napi::Object exports) {
+  exports.Set("tensorrtInfo", Napi::Function::New<TensorRtInfo>(env, "tensorrtInfo"));
+  exports.Set("buildEngine", Napi::Function::New<BuildEngine>(env, "buildEngine"));
+}
+
+}  // namespace dofa

@@ -1,0 +1,37 @@
+// What tensorrtInfo() reports: the TensorRT library and the CUDA device it would use. Plain data, no TensorRT or
+// CUDA headers, so the N-API layer can read it. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace dofa {
+
+struct CudaDeviceInfo {
+  int ordinal = 0;
+  std::string name;
+  int major = 0;
+  int minor = 0;
+  int multiProcessors = 0;
+  bool integrated = false;
+  bool canMapHostMemory = false;
+  size_t totalMemory = 0;
+  int runtimeVersion = 0;  // cudaRuntimeGetVersion
+  int driverVersion = 0;   // cudaDriverGetVersion
+};
+
+struct TrtInfo {
+  std::string version;          // loaded library, "8.5.2"
+  int64_t encoded = 0;          // its NV_TENSORRT_VERSION encoding
+  std::string compiledVersion;  // headers this addon was compiled against, "8.5.2.2"
+  int64_t compiledEncoded = 0;
+  int dlaCores = 0;
+  bool hasCuda = false;  // false: `cudaError` says why no CUDA device is usable
+  CudaDeviceInfo cuda;
+  std::string cudaError;
+};
+
+TrtInfo QueryTrtInfo();
+
+}  // namespace dofa
