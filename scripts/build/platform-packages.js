@@ -10,7 +10,8 @@ const path = require('node:path');
 
 const { buildPlatformAddons } = require('./platform-addon');
 const {
-  ADDON_FILE, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS, mainPackage, onnxRuntimeNode, platformPackageName, platformPackagesDir,
+  ADDON_FILE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS,
+  mainPackage, onnxRuntimeNode, platformPackageName, platformPackagesDir,
 } = require('./platforms');
 const { run } = require('./tools');
 
@@ -54,8 +55,8 @@ function readme(cpu, ortVersion, withNotices) {
   return [
     `# ${platformPackageName(cpu)}`,
     '',
-    `The Linux ${cpu} binaries of [${mainPackage.name}](https://www.npmjs.com/package/${mainPackage.name}): its Node-API addon`,
-    `(\`${ADDON_FILE}\`, built against glibc 2.31 headers and libraries; needs glibc >= ${SYMBOL_FLOORS.GLIBC}) and`,
+    `The Linux ${cpu} binaries of the npm package \`${mainPackage.name}\`: its Node-API addon`,
+    `(\`${ADDON_FILE}\`, built against glibc ${BUILD_SUITE_GLIBC} headers and libraries; needs glibc >= ${SYMBOL_FLOORS.GLIBC}) and`,
     `ONNX Runtime ${ortVersion} (\`${ORT_LIBRARY_FILE}\`, CPU, from the onnxruntime-node release of that version).`,
     `Installed automatically as an optional dependency of ${mainPackage.name}; not meant to be used on its own.`,
     '',
