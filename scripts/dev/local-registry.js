@@ -97,7 +97,7 @@ async function waitUntilUp(url, child, logFile, timeoutMs = 60000) {
 }
 
 /**
- * Starts the registry. Returns { url, work, npmEnv(extra), publish(tarballOrDir), stop() }.
+ * Starts the registry. Returns { url, work, logFile, npmEnv(extra), publish(tarballOrDir), stop() }.
  * localOnly: package name patterns never looked up upstream (what the tests publish).
  */
 async function startLocalRegistry({ localOnly }) {
@@ -146,9 +146,11 @@ async function startLocalRegistry({ localOnly }) {
     logFile,
     npmEnv,
     publish: (tarballOrDir) => run('npm', ['publish', tarballOrDir], { cwd: work, env: npmEnv() }),
-    stop: () => {
+    /** Stops verdaccio and deletes its storage, logs and npm cache. */
+    stop: async () => {
       stop();
-      return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      fs.rmSync(work, { recursive: true, force: true });
     },
   };
 }

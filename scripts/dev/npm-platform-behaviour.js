@@ -140,7 +140,6 @@ async function main() {
   } finally {
     await registry.stop();
     fs.rmSync(work, { recursive: true, force: true });
-    fs.rmSync(registry.work, { recursive: true, force: true });
   }
 }
 
