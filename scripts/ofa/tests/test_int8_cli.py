@@ -1,4 +1,4 @@
-"""CLIs of the int8 export: quantize_family.py, measure_int8.py (small, on a copy of the bundled family)."""
+"""CLIs of the int8 export: quantize_family.py, measure_int8.py, export_family.py --int8 (small)."""
 import json
 import shutil
 import subprocess
@@ -57,3 +57,20 @@ def test_bad_input(family_copy):
     r = run([OFA_DIR / "measure_int8.py", "--family", family_copy, "--levels", "L1"])
     assert r.returncode == 2 and "quantize_family.py" in r.stderr
 
+
+@needs_ort
+def test_export_family_int8(tmp_path):
+    fam = json.loads((REPO_ROOT / "engines" / "ofa-mbv3-w12" / "family.json").read_text())
+    fam["subnets"] = fam["subnets"][:1]  # one level at a low resolution keeps the test fast
+    for s in fam["subnets"]:
+        s["resolution"] = s["config"]["r"] = 64
+    (tmp_path / "family.json").write_text(json.dumps(fam))
+    r = run([OFA_DIR / "export_family.py", "--family", tmp_path, "--threads", "1", "--int8",
+             "--calibration-images", "4"])
+    assert r.returncode == 0, r.stderr
+    q = onnx.load(str(tmp_path / "L0.int8.onnx"))
+    assert [i.name for i in q.graph.input] == ["input"] and "QLinearConv" in {n.op_type for n in q.graph.node}
+    export = json.loads((tmp_path / "family.json").read_text())["produced"]["export"]
+    assert export["int8"]["models"] == ["L0.int8.onnx"] and export["int8"]["calibration"].startswith("seeded noise")
+    r = run([OFA_DIR / "export_family.py", "--family", tmp_path, "--threads", "1", "--int8", "--dynamic-batch"])
+    assert r.returncode == 2 and "batch-1" in r.stderr
