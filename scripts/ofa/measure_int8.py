@@ -35,16 +35,19 @@ PROFILE_JS = Path(__file__).resolve().parent / "ort_profile.js"
 
 
 def machine(threads: int) -> dict:
-    model, flags = "", set()
+    fields, flags = {}, set()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and not model:
-                model = line.split(":", 1)[1].strip()
-            elif line.startswith("flags") and not flags:
-                flags = set(line.split(":", 1)[1].split())
+            key, _, value = (part.strip() for part in line.partition(":"))
+            if key == "flags" and not flags:
+                flags = set(value.split())
+            elif key in ("model name", "cpu family", "model") and key not in fields:
+                fields[key] = value
     except OSError:
         pass
-    model = model or platform.processor() or platform.machine()
+    model = fields.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in fields:  # virtual machines often show a generic name ("AMD EPYC")
+        model += f" (family {fields['cpu family']}, model {fields.get('model', '?')})"
     ort = json.loads((REPO_ROOT / "node_modules" / "onnxruntime-node" / "package.json").read_text())["version"]
     return {"cpu": model, "isa": {f: f in flags for f in ISA_FLAGS}, "cores": os.cpu_count(), "threads": threads,
             "onnxruntime": ort}
