@@ -37,6 +37,15 @@ def cosine(a, b):
     return (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Calibration runs many small convs: on shared cores a second OpenMP thread mostly waits."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     """A random fashion sub-network (every block kind: ReLU and h-swish stages, SE, residuals) at r=16."""
