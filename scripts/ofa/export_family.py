@@ -2,7 +2,7 @@
 """Export the ONNX files of a sub-network family described by <family>/family.json.
 
     /usr/bin/python3 scripts/ofa/export_family.py --family engines/ofa-mbv3-w12 \
-        [--checkpoint ofa_mbv3_d234_e346_k357_w1.2.pth] [--calibration DIR] [--dynamic-batch] [--check]
+        [--checkpoint ofa_mbv3_d234_e346_k357_w1.2.pth] [--calibration DIR] [--dynamic-batch] [--check] [--int8]
 
 Without --checkpoint the supernet gets deterministic synthetic weights (seeded)
 and family.json is updated to "weights": "synthetic" (latency is real,
@@ -10,7 +10,9 @@ accuracy is not). With an OFA checkpoint it becomes "pretrained"; each
 sub-network's BN statistics are re-calibrated on --calibration images
 (a directory of images, OFA eval transform at the sub-network's resolution)
 when given. BN is folded into the convolutions; input "input" [1,C,r,r]
-(or [N,C,r,r] with --dynamic-batch), output "logits".
+(or [N,C,r,r] with --dynamic-batch), output "logits". --int8 also writes
+static int8 siblings (L5.int8.onnx, see quantize_family.py) calibrated on the
+--calibration images, or on seeded noise for synthetic weights (latency only).
 """
 import argparse
 import datetime
@@ -28,6 +30,7 @@ from dynofa.configs import ConfigError, get_spec, validate_config  # noqa: E402
 from dynofa.export import DEFAULT_OPSET, check_onnx, export_onnx, ort_available, parity  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
 from dynofa.manifest import validate_family, write_json  # noqa: E402
+from dynofa import int8_family  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
 from dynofa.weights import calibration_batches, load_supernet  # noqa: E402
@@ -53,7 +56,11 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic weights")
     ap.add_argument("--check", action="store_true", help="parity check vs PyTorch through ONNX Runtime")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--int8", action="store_true", help="also write static int8 siblings (L5.int8.onnx)")
+    int8_family.add_arguments(ap)
     a = ap.parse_args(argv)
+    if a.int8 and a.dynamic_batch:
+        raise ConfigError("--int8 needs batch-1 models (drop --dynamic-batch)")
     torch.set_num_threads(a.threads)
 
     fam_dir = Path(a.family)
@@ -67,6 +74,8 @@ def main(argv=None):
         sup, kind = synthetic_supernet(spec, a.seed), "synthetic"
     else:
         sup, kind = load_supernet(spec, a.checkpoint)
+    if a.int8 and kind != "synthetic" and not a.calibration:
+        raise ConfigError("--int8 with trained weights needs --calibration (a directory of images)")
     want = set(a.levels.split(",")) if a.levels else None
     t0 = time.time()
     for s in fam["subnets"]:
@@ -96,6 +105,14 @@ def main(argv=None):
             if d > 1e-4:
                 raise RuntimeError(f"{s['id']}: ONNX parity {d} > 1e-4")
         print(msg, flush=True)
+    int8 = None
+    if a.int8:
+        source = a.calibration or int8_family.NOISE
+        reports = int8_family.quantize_levels(fam_dir, fam, source, int8_family.calibration_count(a, source),
+                                              a.seed, int8_family.options_from_args(a), want)
+        int8 = {"calibration": "directory given" if a.calibration else "seeded noise (latency only)",
+                "options": next(iter(reports.values()))["options"] if reports else None,
+                "models": [r["model"] for r in reports.values()]}
     fam["weights"] = kind
     prod = fam.setdefault("produced", {})
     prod["export"] = {
@@ -105,7 +122,7 @@ def main(argv=None):
         "syntheticSeed": a.seed if kind == "synthetic" else None,
         "calibration": "directory given" if a.calibration else (
             "seeded Gaussian noise (synthetic weights)" if kind == "synthetic" else "none (checkpoint BN stats)"),
-        "dynamicBatch": bool(a.dynamic_batch), "opset": a.opset, "bnFolded": True,
+        "dynamicBatch": bool(a.dynamic_batch), "opset": a.opset, "bnFolded": True, "int8": int8,
         "torch": torch.__version__, "date": datetime.date.today().isoformat(),
         "seconds": round(time.time() - t0, 1),
     }

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""fp32 against int8 on this CPU, for the int8 siblings quantize_family.py wrote.
+
+    /usr/bin/python3 scripts/ofa/measure_int8.py --family engines/ofa-mbv3-w12 --levels L5,L0 \
+        [--runs 300] [--threads 1] [--profile-runs 30] [--accuracy] [--out int8-report.json]
+
+- latency: fp32 and int8 of every level interleaved round-robin in one run
+  (dynofa/export.py measure_latency), p50 and the int8/fp32 ratio;
+- per-operator profile of both (scripts/ofa/ort_profile.js: ORT's optimized graph,
+  median kernel time per node), convs split into depthwise / 1x1 / other;
+- --accuracy (Fashion-MNIST families): top-1 of both on the 10,000 test images
+  through ONNX Runtime, and how often their predictions agree.
+Every figure is printed with the CPU model and its int8-relevant ISA flags.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+from dynofa.configs import ConfigError  # noqa: E402
+from dynofa.export import REPO_ROOT, _node_env, measure_latency, node_binary, run_onnx  # noqa: E402
+from dynofa.cli import run_cli  # noqa: E402
+from dynofa.quantize import int8_sibling  # noqa: E402
+
+ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16")
+PROFILE_JS = Path(__file__).resolve().parent / "ort_profile.js"
+
+
+def machine(threads: int) -> dict:
+    fields, flags = {}, set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = (part.strip() for part in line.partition(":"))
+            if key == "flags" and not flags:
+                flags = set(value.split())
+            elif key in ("model name", "cpu family", "model") and key not in fields:
+                fields[key] = value
+    except OSError:
+        pass
+    model = fields.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in fields:  # virtual machines often show a generic name ("AMD EPYC")
+        model += f" (family {fields['cpu family']}, model {fields.get('model', '?')})"
+    ort = json.loads((REPO_ROOT / "node_modules" / "onnxruntime-node" / "package.json").read_text())["version"]
+    return {"cpu": model, "isa": {f: f in flags for f in ISA_FLAGS}, "cores": os.cpu_count(), "threads": threads,
+            "onnxruntime": ort}
+
+
+def describe(m: dict) -> str:
+    isa = " ".join(f for f, on in m["isa"].items() if on) or "none of " + ",".join(ISA_FLAGS)
+    return f"{m['cpu']} ({m['cores']} cores; {isa}), ONNX Runtime {m['onnxruntime']}, {m['threads']} thread(s)"
+
+
+def conv_kind(node) -> str:
+    import onnx
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in node.attribute}
+    if a.get("group", 1) > 1:
+        return "depthwise"
+    return "1x1" if list(a.get("kernel_shape", [])) == [1, 1] else "kxk"
+
+
+def profile(model: Path, runs: int, threads: int) -> dict:
+    """Milliseconds per run by operator type (convs split by kind), medians per node."""
+    import onnx
+    with tempfile.TemporaryDirectory() as td:
+        opt, js = Path(td) / "optimized.onnx", Path(td) / "profile.json"
+        r = subprocess.run([node_binary(), str(PROFILE_JS), "--model", str(model), "--optimized", str(opt),
+                            "--runs", str(runs), "--threads", str(threads), "--json", str(js)],
+                           cwd=str(REPO_ROOT), env=_node_env(), capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"ort_profile.js failed: {r.stderr.strip()}")
+        prof = json.loads(js.read_text())
+        nodes = {n.name: n for n in onnx.load(str(opt)).graph.node}
+    by_op: dict = {}
+    for n in prof["nodes"]:
+        key = n["opType"]
+        if key in ("Conv", "QLinearConv") and n["name"] in nodes:
+            key += "/" + conv_kind(nodes[n["name"]])
+        e = by_op.setdefault(key, {"ms": 0.0, "nodes": 0})
+        e["ms"] += n["us"] / 1000
+        e["nodes"] += 1
+    return {"totalMs": prof["totalUs"] / 1000, "ops": dict(sorted(by_op.items(), key=lambda kv: -kv[1]["ms"]))}
+
+
+def accuracy(fam: dict, fam_dir: Path, s: dict) -> dict:
+    import torch
+    from dynofa.data import load_fashion, preprocess
+    images, labels = load_fashion("test")
+    x = preprocess(torch.from_numpy(np.array(images)), s["resolution"], fam["input"]["mean"][0],
+                   fam["input"]["std"][0]).numpy()
+    fp32 = run_onnx(str(fam_dir / s["model"]), x, per_sample=True).argmax(1)
+    int8 = run_onnx(int8_sibling(str(fam_dir / s["model"])), x, per_sample=True).argmax(1)
+    return {"images": len(labels), "fp32Top1": round(100 * float((fp32 == labels).mean()), 2),
+            "int8Top1": round(100 * float((int8 == labels).mean()), 2),
+            "agreement": round(100 * float((fp32 == int8).mean()), 2)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--family", required=True)
+    ap.add_argument("--levels", default=None, help="comma-separated sub-network ids (default: all)")
+    ap.add_argument("--runs", type=int, default=300, help="latency runs per model (interleaved)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--profile-runs", type=int, default=30, help="0: no per-operator profile")
+    ap.add_argument("--accuracy", action="store_true", help="top-1 on the Fashion-MNIST test images")
+    ap.add_argument("--out", default=None, help="write the report (JSON) here")
+    a = ap.parse_args(argv)
+    fam_dir = Path(a.family)
+    fam = json.loads((fam_dir / "family.json").read_text())
+    want = a.levels.split(",") if a.levels else [s["id"] for s in fam["subnets"]]
+    subnets = {s["id"]: s for s in fam["subnets"]}
+    for i in want:
+        if i not in subnets:
+            raise ConfigError(f"unknown sub-network id {i!r}")
+        for f in (fam_dir / subnets[i]["model"], Path(int8_sibling(str(fam_dir / subnets[i]["model"])))):
+            if not f.exists():
+                raise FileNotFoundError(f"{f} not found (export the family, then run quantize_family.py)")
+    m = machine(a.threads)
+    print(describe(m), flush=True)
+    spec = []
+    for i in want:
+        s = subnets[i]
+        shape = [1, fam["input"]["channels"], s["resolution"], s["resolution"]]
+        spec += [{"id": i, "model": str(fam_dir / s["model"]), "shape": shape},
+                 {"id": i + ".int8", "model": int8_sibling(str(fam_dir / s["model"])), "shape": shape}]
+    lat = measure_latency(spec, runs=a.runs, warmup=max(10, a.runs // 20), threads=a.threads)
+    report = {"machine": m, "runtime": lat[spec[0]["id"]]["runtime"], "runs": a.runs, "levels": {}}
+    print(f"latency, interleaved, p50 of {a.runs} runs each ({report['runtime']}):")
+    for i in want:
+        f, q = lat[i], lat[i + ".int8"]
+        lv = report["levels"][i] = {
+            "macs": subnets[i].get("macs"), "fp32P50Ms": round(f["p50"], 4), "int8P50Ms": round(q["p50"], 4),
+            "int8OverFp32": round(q["p50"] / f["p50"], 3), "fp32P10Ms": round(f["p10"], 4),
+            "int8P10Ms": round(q["p10"], 4)}
+        print(f"  {i}: fp32 {f['p50']:.3f} ms, int8 {q['p50']:.3f} ms, int8/fp32 {lv['int8OverFp32']:.3f} "
+              f"(p10 {f['p10']:.3f} / {q['p10']:.3f})", flush=True)
+    for i in want:
+        lv = report["levels"][i]
+        if a.profile_runs > 0:
+            p32 = profile(fam_dir / subnets[i]["model"], a.profile_runs, a.threads)
+            p8 = profile(Path(int8_sibling(str(fam_dir / subnets[i]["model"]))), a.profile_runs, a.threads)
+            lv["profile"] = {"fp32": p32, "int8": p8}
+            print(f"  {i} kernel time per run (median per node): fp32 {p32['totalMs']:.3f} ms, "
+                  f"int8 {p8['totalMs']:.3f} ms ({p8['totalMs'] / p32['totalMs']:.3f})")
+            for name, p in (("fp32", p32), ("int8", p8)):
+                print(f"    {name}: " + ", ".join(f"{k} {v['ms']:.3f} (x{v['nodes']})" for k, v in p["ops"].items()))
+        if a.accuracy:
+            lv["accuracy"] = accuracy(fam, fam_dir, subnets[i])
+            acc = lv["accuracy"]
+            print(f"  {i} top-1 on {acc['images']} test images: fp32 {acc['fp32Top1']:.2f} %, int8 "
+                  f"{acc['int8Top1']:.2f} % (agreement {acc['agreement']:.2f} %)", flush=True)
+    if a.out:
+        Path(a.out).write_text(json.dumps(report, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    run_cli(main)
