@@ -27,10 +27,17 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
     ap.add_argument("--resume", default=None, help="continue training from this checkpoint (new LR cycle)")
     ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--state", default=None,
+                    help="resumable run: training state saved here every --save-every steps; "
+                         "rerunning the same command continues from it")
+    ap.add_argument("--save-every", type=int, default=200)
+    ap.add_argument("--until-step", type=int, default=None,
+                    help="stop after this step (needs --state); rerun without it to finish")
     a = ap.parse_args(argv)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     res = train_supernet(FASHION_SPEC, a.steps, a.batch_size, a.lr, a.wd, a.n_random, a.seed,
                          warmup=a.warmup, threads=a.threads, data_root=a.data, ckpt_path=a.out, resume=a.resume,
+                         state_path=a.state, save_every=a.save_every, until_step=a.until_step,
                          log=lambda s: print(s, flush=True))
     print(json.dumps(res["info"]), flush=True)
 
