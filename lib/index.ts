@@ -13,7 +13,7 @@ export type { ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat
 export { backends, type BackendInfo } from './devices/backends';
 export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
-export type { AccuracyRecord, FamilyManifest, LoadedManifest, OfaConfig, SubnetManifest } from './family/manifest';
+export type { AccuracyRecord, FamilyManifest, ImageSet, Int8Candidate, Int8CandidatesRecord, LoadedManifest, ModelPrecision, OfaConfig, SubnetManifest } from './family/manifest';
 export * from './errors';
 export type { EngineBuildReport, EnsureEvent } from './engines/ensure-engines';
 export type { EngineDecision } from './engines/engine-file';

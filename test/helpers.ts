@@ -7,6 +7,8 @@ import * as ort from 'onnxruntime-node';
 export const fixtures = path.join(__dirname, 'fixtures');
 export const tinyFamily = path.join(fixtures, 'tiny-family');
 export const slowFamily = path.join(fixtures, 'slow-family');
+/** A gray family whose second level is static int8 (with its fp32 sibling). */
+export const int8Family = path.join(fixtures, 'int8-family');
 export const badModels = path.join(fixtures, 'bad');
 
 /** Deterministic pseudo-random floats in [-1, 1). */

@@ -1,23 +1,33 @@
 /**
- * int8 calibration data: the family's bundled sample images, preprocessed by the same rules as every image
+ * int8 calibration data: the family's calibration images (family.json `calibration`: the training images the
+ * toolkit's int8 export calibrated on), else its bundled sample, preprocessed by the same rules as every image
  * inference, as float32 NCHW samples of one input size, back to back (what the TensorRT builder reads).
  */
 import type { LoadedManifest } from '../family/manifest';
-import { loadSample } from '../family/sample';
+import { type FamilyImages, loadCalibrationImages, loadSample } from '../family/sample';
 import { preprocessImage } from '../model/preprocess';
 import { writeFileAtomically } from '../util/atomic-file';
 
+/** The images int8 calibration uses: the family's calibration images, else its sample, else none. */
+export function calibrationImages(family: LoadedManifest): { images: FamilyImages; source: 'calibration' | 'sample' } | undefined {
+  const calibration = loadCalibrationImages(family);
+  if (calibration) return { images: calibration, source: 'calibration' };
+  const sample = loadSample(family);
+  return sample ? { images: sample, source: 'sample' } : undefined;
+}
+
 /**
- * Writes the family's bundled sample images (family.json `sample`) as calibration data for one resolution;
- * returns the file, or undefined when the family has no sample.
+ * Writes the first `limit` calibration images (see {@link calibrationImages}) as calibration data for one
+ * resolution; returns the file, or undefined when the family has neither calibration images nor a sample.
  */
 export function writeCalibrationData(family: LoadedManifest, resolution: number, file: string, limit = 500): string | undefined {
-  const sample = loadSample(family);
-  if (!sample) return undefined;
-  const count = Math.min(limit, sample.count);
+  const chosen = calibrationImages(family);
+  if (!chosen) return undefined;
+  const { images } = chosen;
+  const count = Math.min(limit, images.count);
   function* samples(): Generator<Uint8Array> {
     for (let i = 0; i < count; i++) {
-      const floats = preprocessImage(sample!.frame(i), family.manifest.input, resolution, resolution);
+      const floats = preprocessImage(images.frame(i), family.manifest.input, resolution, resolution);
       yield new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength);
     }
   }

@@ -28,10 +28,17 @@ export interface OfaConfig {
   r: number;
 }
 
+/** Arithmetic of a model file: fp32, or static int8 (integer operators inside, float input and output). */
+export type ModelPrecision = 'fp32' | 'int8';
+
 export interface SubnetManifest {
   id: string;
   /** Model file, relative to the family folder. */
   model: string;
+  /** Default fp32. An int8 level is a level like any other (its own file, accuracy and latency). */
+  precision?: ModelPrecision;
+  /** The same sub-network at the other precision, for side-by-side measurements; not a level the manager picks. */
+  sibling?: { precision: ModelPrecision; model: string };
   resolution?: number;
   config?: OfaConfig;
   accuracy: AccuracyRecord;
@@ -41,6 +48,40 @@ export interface SubnetManifest {
   params?: number;
   /** Reference latency per device key (e.g. `xavier-nx-gpu`), ms. */
   latencyMs?: Record<string, number>;
+}
+
+/** Raw uint8 HWC images back to back, in a file relative to the family folder. */
+export interface ImageSet {
+  images: string;
+  count: number;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** One int8 candidate a selection measured beside its fp32 twin (family.json `produced.int8Candidates`). */
+export interface Int8Candidate {
+  config?: OfaConfig;
+  resolution: number;
+  macs: number;
+  fp32: { latencyMs: number; top1?: number };
+  int8: { latencyMs: number; top1?: number };
+  int8OverFp32: number;
+  top1Delta?: number;
+  kept: boolean;
+  /** The int8 level it became, when kept. */
+  level?: string;
+  /** The level its fp32 twin is, if any. */
+  fp32Level?: string;
+  why?: string;
+}
+
+export interface Int8CandidatesRecord {
+  latency: { cpu: string; isa?: string[]; threads: number; runs: number; how?: string };
+  accuracy?: string;
+  calibration?: string;
+  maxTop1Drop?: number;
+  candidates: Int8Candidate[];
 }
 
 export interface FamilyManifest {
@@ -57,8 +98,10 @@ export interface FamilyManifest {
     std: number[];
   };
   weights?: 'trained' | 'synthetic' | 'pretrained';
-  produced?: Record<string, unknown>;
-  sample?: { images: string; labels: string; count: number; width: number; height: number; channels: number };
+  produced?: Record<string, unknown> & { int8Candidates?: Int8CandidatesRecord };
+  sample?: ImageSet & { labels: string };
+  /** int8 calibration images, drawn from the training data: what the int8 export and TensorRT's int8 calibration use. */
+  calibration?: ImageSet & { source?: string };
   /** Ordered from the fastest (index 0) to the most accurate. */
   subnets: SubnetManifest[];
 }
@@ -109,6 +152,39 @@ function escapesByLink(realDir: string, file: string, jsonPath: string, written:
   return isBelow(realDir, real) ? null : { path: jsonPath, message: `'${written}' leads to ${real} (through a symbolic link), outside the family folder` };
 }
 
+interface FamilyFile {
+  /** As written in family.json. */
+  written: string;
+  jsonPath: string;
+}
+
+/** Every file family.json names, with its JSON path: the models, the siblings, the sample and the calibration images. */
+function namedFiles(manifest: FamilyManifest): FamilyFile[] {
+  const files: FamilyFile[] = manifest.subnets.flatMap((s, i) => [
+    { written: s.model, jsonPath: `/subnets/${i}/model` },
+    ...(s.sibling ? [{ written: s.sibling.model, jsonPath: `/subnets/${i}/sibling/model` }] : []),
+  ]);
+  if (manifest.sample) files.push(...(['images', 'labels'] as const).map((key) => ({ written: manifest.sample![key], jsonPath: `/sample/${key}` })));
+  if (manifest.calibration) files.push({ written: manifest.calibration.images, jsonPath: '/calibration/images' });
+  return files;
+}
+
+/** A kept int8 candidate names the int8 level it became; a named fp32 twin is an fp32 level. */
+function int8CandidateProblems(manifest: FamilyManifest): ManifestProblem[] {
+  const precisionOf = new Map(manifest.subnets.map((s) => [s.id, s.precision ?? 'fp32']));
+  const problems: ManifestProblem[] = [];
+  manifest.produced?.int8Candidates?.candidates.forEach((c, i) => {
+    const where = `/produced/int8Candidates/candidates/${i}`;
+    if (c.kept && c.level === undefined) problems.push({ path: `${where}/level`, message: 'is required when kept is true' });
+    if (!c.kept && c.level !== undefined) problems.push({ path: `${where}/level`, message: `names level '${c.level}' but kept is false` });
+    for (const [key, precision] of [['level', 'int8'], ['fp32Level', 'fp32']] as const) {
+      const id = c[key];
+      if (id !== undefined && precisionOf.get(id) !== precision) problems.push({ path: `${where}/${key}`, message: `'${id}' is not an ${precision} level of this family` });
+    }
+  });
+  return problems;
+}
+
 /** Checks a parsed manifest: the schema, then the rules a schema cannot say. Returns every problem. */
 export function validateManifest(value: unknown, dir: string): ManifestProblem[] {
   if (!validateSchema(value)) return (validateSchema.errors ?? []).map(describe);
@@ -125,20 +201,18 @@ export function validateManifest(value: unknown, dir: string): ManifestProblem[]
     const previous = seen.get(subnet.id);
     if (previous !== undefined) problems.push({ path: `/subnets/${i}/id`, message: `duplicates /subnets/${previous}/id '${subnet.id}'` });
     seen.set(subnet.id, i);
-    if (!isInside(dir, subnet.model)) {
-      problems.push({ path: `/subnets/${i}/model`, message: `'${subnet.model}' must be a relative path inside the family folder` });
-    }
     if (subnet.config && subnet.resolution !== undefined && subnet.config.r !== subnet.resolution) {
       problems.push({ path: `/subnets/${i}/config/r`, message: `is ${subnet.config.r}; resolution is ${subnet.resolution}` });
     }
-  });
-  if (manifest.sample) {
-    for (const key of ['images', 'labels'] as const) {
-      if (!isInside(dir, manifest.sample[key])) {
-        problems.push({ path: `/sample/${key}`, message: `'${manifest.sample[key]}' must be a relative path inside the family folder` });
-      }
+    const precision = subnet.precision ?? 'fp32';
+    if (subnet.sibling?.precision === precision) {
+      problems.push({ path: `/subnets/${i}/sibling/precision`, message: `is '${precision}', the level's own; a sibling has the other precision` });
     }
+  });
+  for (const f of namedFiles(manifest)) {
+    if (!isInside(dir, f.written)) problems.push({ path: f.jsonPath, message: `'${f.written}' must be a relative path inside the family folder` });
   }
+  problems.push(...int8CandidateProblems(manifest));
   return problems;
 }
 
@@ -200,11 +274,7 @@ export function loadManifest(source: string | { manifest: unknown; dir: string }
     .map(({ p, i }) => ({ path: `/subnets/${i}/model`, message: `file not found: ${p}` }));
   if (missing.length > 0) throw new FamilyInvalidError(file, missing);
   const realDir = realFolder(dir);
-  const files = [
-    ...manifest.subnets.map((s, i) => ({ written: s.model, jsonPath: `/subnets/${i}/model` })),
-    ...(manifest.sample ? (['images', 'labels'] as const).map((key) => ({ written: manifest.sample![key], jsonPath: `/sample/${key}` })) : []),
-  ];
-  const escaping = files.flatMap((f) => escapesByLink(realDir, path.resolve(dir, f.written), f.jsonPath, f.written) ?? []);
+  const escaping = namedFiles(manifest).flatMap((f) => escapesByLink(realDir, path.resolve(dir, f.written), f.jsonPath, f.written) ?? []);
   if (escaping.length > 0) throw new FamilyInvalidError(file, escaping);
   return { dir, file, manifest, modelPaths };
 }

@@ -1,39 +1,58 @@
-/** The labelled sample a family ships (family.json "sample"): raw uint8 images and labels. */
+/**
+ * The images a family ships: its labelled sample (family.json "sample") and its int8 calibration images
+ * ("calibration"), raw uint8 images back to back.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { FamilyInvalidError } from '../errors';
 import type { PixelImage } from '../model/preprocess';
+import type { ImageSet } from './manifest';
 
-export interface FamilySample {
+export interface FamilyImages {
   count: number;
   frame(i: number): PixelImage;
+}
+
+export interface FamilySample extends FamilyImages {
   label(i: number): number;
 }
 
-interface SampleSource {
-  manifest: { sample?: { images: string; labels: string; count: number; width: number; height: number; channels: number } };
+interface ImageSource {
+  manifest: { sample?: ImageSet & { labels: string }; calibration?: ImageSet };
   dir: string;
 }
 
-/** The family's sample, or null when it ships none. */
-export function loadSample(family: SampleSource): FamilySample | null {
-  const sample = family.manifest.sample;
-  if (!sample) return null;
-  const images = fs.readFileSync(path.join(family.dir, sample.images));
-  const labels = fs.readFileSync(path.join(family.dir, sample.labels));
-  const frameBytes = sample.width * sample.height * sample.channels;
-  if (images.length !== frameBytes * sample.count || labels.length !== sample.count) {
+/** The images of `set`, checked against its declared count and size; `labels` must hold one byte per image. */
+function readImages(family: ImageSource, key: 'sample' | 'calibration', set: ImageSet, labels?: Buffer): FamilyImages {
+  const images = fs.readFileSync(path.join(family.dir, set.images));
+  const frameBytes = set.width * set.height * set.channels;
+  if (images.length !== frameBytes * set.count || (labels && labels.length !== set.count)) {
+    const labelBytes = labels ? ` and its labels ${labels.length}` : '';
+    const labelNeed = labels ? ` and ${set.count}` : '';
     throw new FamilyInvalidError(path.join(family.dir, 'family.json'), [
-      { path: '/sample', message: `${sample.images} has ${images.length} bytes and ${sample.labels} ${labels.length}; count ${sample.count} of ${sample.width}x${sample.height}x${sample.channels} needs ${frameBytes * sample.count} and ${sample.count}` },
+      { path: `/${key}`, message: `${set.images} has ${images.length} bytes${labelBytes}; count ${set.count} of ${set.width}x${set.height}x${set.channels} needs ${frameBytes * set.count}${labelNeed}` },
     ]);
   }
-  const format = sample.channels === 1 ? 'gray' : 'rgb';
+  const format = set.channels === 1 ? 'gray' : 'rgb';
   return {
-    count: sample.count,
-    frame: (i) => ({ data: images.subarray(i * frameBytes, (i + 1) * frameBytes), width: sample.width, height: sample.height, format }),
-    label: (i) => labels[i]!,
+    count: set.count,
+    frame: (i) => ({ data: images.subarray(i * frameBytes, (i + 1) * frameBytes), width: set.width, height: set.height, format }),
   };
+}
+
+/** The family's sample, or null when it ships none. */
+export function loadSample(family: ImageSource): FamilySample | null {
+  const sample = family.manifest.sample;
+  if (!sample) return null;
+  const labels = fs.readFileSync(path.join(family.dir, sample.labels));
+  return { ...readImages(family, 'sample', sample, labels), label: (i) => labels[i]! };
+}
+
+/** The family's int8 calibration images, or null when it ships none. */
+export function loadCalibrationImages(family: ImageSource): FamilyImages | null {
+  const calibration = family.manifest.calibration;
+  return calibration ? readImages(family, 'calibration', calibration) : null;
 }
 
 /** A synthetic camera frame for families without a sample. */

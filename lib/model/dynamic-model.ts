@@ -3,7 +3,7 @@
  */
 import type { Device } from '../devices/devices';
 import { fromNative } from '../errors';
-import type { AccuracyRecord, FamilyManifest, OfaConfig } from '../family/manifest';
+import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
 import type { NativeFamily, NativeFrame, NativeRunResult } from '../native/addon';
 import { assertOpen, type CheckedInput, checkInlineOption, checkInput, elementCount, resolveSubnet } from './input-checks';
 import type { PixelImage } from './preprocess';
@@ -23,6 +23,8 @@ export interface SubnetInfo {
   /** Top-1 in percent (the manifest's accuracy value). */
   accuracy: number;
   accuracyInfo: AccuracyRecord;
+  /** Arithmetic of the model file (family.json `precision`, default fp32). */
+  precision: ModelPrecision;
   /** Latency on this model's device, ms: from this machine's latency profile (build-engines / profile), else the median of the warm-up runs at load. */
   latencyMs: number;
   latencySource: 'profile' | 'warmup';
@@ -125,6 +127,7 @@ export class DynamicModel {
           id: s.id,
           accuracy: s.accuracy.value,
           accuracyInfo: s.accuracy,
+          precision: s.precision ?? 'fp32',
           latencyMs: latencies[index]!,
           latencySource,
           referenceLatencyMs: Object.freeze({ ...(s.latencyMs ?? {}) }),

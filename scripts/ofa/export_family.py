@@ -12,7 +12,10 @@ sub-network's BN statistics are re-calibrated on --calibration images
 when given. BN is folded into the convolutions; input "input" [1,C,r,r]
 (or [N,C,r,r] with --dynamic-batch), output "logits". --int8 also writes
 static int8 siblings (L5.int8.onnx, see quantize_family.py) calibrated on the
---calibration images, or on seeded noise for synthetic weights (latency only).
+--calibration images, or on seeded noise for synthetic weights (latency only),
+and records each as the level's "sibling" in family.json (what the bench's
+int8/fp32 ratio measures); an export without --int8 drops those records. An int8
+level (precision int8) is quantized from its fp32 sibling's export (--int8).
 """
 import argparse
 import datetime
@@ -74,8 +77,9 @@ def main(argv=None):
         sup, kind = synthetic_supernet(spec, a.seed), "synthetic"
     else:
         sup, kind = load_supernet(spec, a.checkpoint)
-    if a.int8 and kind != "synthetic" and not a.calibration:
-        raise ConfigError("--int8 with trained weights needs --calibration (a directory of images)")
+    if a.int8 and kind != "synthetic" and not a.calibration and not fam.get("calibration"):
+        raise ConfigError("--int8 with trained weights needs --calibration (a directory of images) or the family's "
+                          "calibration images")
     want = set(a.levels.split(",")) if a.levels else None
     t0 = time.time()
     for s in fam["subnets"]:
@@ -90,7 +94,13 @@ def main(argv=None):
             recalibrate_bn(net, calibration_batches(a.calibration, cfg.r, a.calib_images, seed=a.seed,
                                                     in_channels=spec.in_channels))
         net.eval()
-        out = fam_dir / s["model"]
+        fp32_file, _ = int8_family.precision_pair(fam_dir, s)
+        if s.get("precision", "fp32") == "int8" and (fp32_file is None or not a.int8):
+            raise ConfigError(f"{s['id']} is an int8 level: it is quantized from its fp32 export, which needs --int8 "
+                              "and an fp32 sibling in family.json")
+        if not a.int8 and s.get("sibling", {}).get("precision") == "int8":
+            del s["sibling"]  # an int8 sibling of the old export is stale
+        out = fp32_file
         export_onnx(net, str(out), cfg.r, spec.in_channels, opset=a.opset, dynamic_batch=a.dynamic_batch)
         check_onnx(str(out))
         cost = subnet_cost(spec, cfg)
@@ -107,12 +117,16 @@ def main(argv=None):
         print(msg, flush=True)
     int8 = None
     if a.int8:
-        source = a.calibration or int8_family.NOISE
+        source = a.calibration or (int8_family.FAMILY if fam.get("calibration") else int8_family.NOISE)
         reports = int8_family.quantize_levels(fam_dir, fam, source, int8_family.calibration_count(a, source),
                                               a.seed, int8_family.options_from_args(a), want)
-        int8 = {"calibration": "directory given" if a.calibration else "seeded noise (latency only)",
+        int8 = {"calibration": "directory given" if a.calibration else (
+                    "the family's calibration images" if source == int8_family.FAMILY else "seeded noise (latency only)"),
                 "options": next(iter(reports.values()))["options"] if reports else None,
                 "models": [r["model"] for r in reports.values()]}
+        for s in fam["subnets"]:
+            if s["id"] in reports and s.get("precision", "fp32") == "fp32":
+                s["sibling"] = {"precision": "int8", "model": reports[s["id"]]["model"]}
     fam["weights"] = kind
     prod = fam.setdefault("produced", {})
     prod["export"] = {

@@ -15,7 +15,6 @@ Every figure is printed with the CPU model and its int8-relevant ISA flags.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,36 +25,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 from dynofa.configs import ConfigError  # noqa: E402
-from dynofa.export import REPO_ROOT, _node_env, measure_latency, node_binary, run_onnx  # noqa: E402
+from dynofa.export import REPO_ROOT, _node_env, measure_latency, node_binary  # noqa: E402
+from dynofa.machine import describe, machine  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
-from dynofa.quantize import int8_sibling  # noqa: E402
+from dynofa.int8_family import precision_pair  # noqa: E402
 
-ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16")
 PROFILE_JS = Path(__file__).resolve().parent / "ort_profile.js"
-
-
-def machine(threads: int) -> dict:
-    fields, flags = {}, set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = (part.strip() for part in line.partition(":"))
-            if key == "flags" and not flags:
-                flags = set(value.split())
-            elif key in ("model name", "cpu family", "model") and key not in fields:
-                fields[key] = value
-    except OSError:
-        pass
-    model = fields.get("model name") or platform.processor() or platform.machine()
-    if "cpu family" in fields:  # virtual machines often show a generic name ("AMD EPYC")
-        model += f" (family {fields['cpu family']}, model {fields.get('model', '?')})"
-    ort = json.loads((REPO_ROOT / "node_modules" / "onnxruntime-node" / "package.json").read_text())["version"]
-    return {"cpu": model, "isa": {f: f in flags for f in ISA_FLAGS}, "cores": os.cpu_count(), "threads": threads,
-            "onnxruntime": ort}
-
-
-def describe(m: dict) -> str:
-    isa = " ".join(f for f, on in m["isa"].items() if on) or "none of " + ",".join(ISA_FLAGS)
-    return f"{m['cpu']} ({m['cores']} cores; {isa}), ONNX Runtime {m['onnxruntime']}, {m['threads']} thread(s)"
 
 
 def conv_kind(node) -> str:
@@ -89,14 +64,13 @@ def profile(model: Path, runs: int, threads: int) -> dict:
     return {"totalMs": prof["totalUs"] / 1000, "ops": dict(sorted(by_op.items(), key=lambda kv: -kv[1]["ms"]))}
 
 
-def accuracy(fam: dict, fam_dir: Path, s: dict) -> dict:
-    import torch
-    from dynofa.data import load_fashion, preprocess
+def accuracy(fam: dict, s: dict, fp32_file: Path, int8_file: Path) -> dict:
+    from dynofa.data import load_fashion
+    from dynofa.evaluation import onnx_predictions
     images, labels = load_fashion("test")
-    x = preprocess(torch.from_numpy(np.array(images)), s["resolution"], fam["input"]["mean"][0],
-                   fam["input"]["std"][0]).numpy()
-    fp32 = run_onnx(str(fam_dir / s["model"]), x, per_sample=True).argmax(1)
-    int8 = run_onnx(int8_sibling(str(fam_dir / s["model"])), x, per_sample=True).argmax(1)
+    mean, std = fam["input"]["mean"][0], fam["input"]["std"][0]
+    fp32 = onnx_predictions(str(fp32_file), images, s["resolution"], mean, std)
+    int8 = onnx_predictions(str(int8_file), images, s["resolution"], mean, std)
     return {"images": len(labels), "fp32Top1": round(100 * float((fp32 == labels).mean()), 2),
             "int8Top1": round(100 * float((int8 == labels).mean()), 2),
             "agreement": round(100 * float((fp32 == int8).mean()), 2)}
@@ -116,10 +90,14 @@ def main(argv=None):
     fam = json.loads((fam_dir / "family.json").read_text())
     want = a.levels.split(",") if a.levels else [s["id"] for s in fam["subnets"]]
     subnets = {s["id"]: s for s in fam["subnets"]}
+    files = {}
     for i in want:
         if i not in subnets:
             raise ConfigError(f"unknown sub-network id {i!r}")
-        for f in (fam_dir / subnets[i]["model"], Path(int8_sibling(str(fam_dir / subnets[i]["model"])))):
+        files[i] = precision_pair(fam_dir, subnets[i])
+        for f in files[i]:
+            if f is None:
+                raise ConfigError(f"{i} is an int8 level without an fp32 sibling to compare with")
             if not f.exists():
                 raise FileNotFoundError(f"{f} not found (export the family, then run quantize_family.py)")
     m = machine(a.threads)
@@ -128,8 +106,8 @@ def main(argv=None):
     for i in want:
         s = subnets[i]
         shape = [1, fam["input"]["channels"], s["resolution"], s["resolution"]]
-        spec += [{"id": i, "model": str(fam_dir / s["model"]), "shape": shape},
-                 {"id": i + ".int8", "model": int8_sibling(str(fam_dir / s["model"])), "shape": shape}]
+        spec += [{"id": i, "model": str(files[i][0]), "shape": shape},
+                 {"id": i + ".int8", "model": str(files[i][1]), "shape": shape}]
     lat = measure_latency(spec, runs=a.runs, warmup=max(10, a.runs // 20), threads=a.threads)
     report = {"machine": m, "runtime": lat[spec[0]["id"]]["runtime"], "runs": a.runs, "levels": {}}
     print(f"latency, interleaved, p50 of {a.runs} runs each ({report['runtime']}):")
@@ -144,15 +122,15 @@ def main(argv=None):
     for i in want:
         lv = report["levels"][i]
         if a.profile_runs > 0:
-            p32 = profile(fam_dir / subnets[i]["model"], a.profile_runs, a.threads)
-            p8 = profile(Path(int8_sibling(str(fam_dir / subnets[i]["model"]))), a.profile_runs, a.threads)
+            p32 = profile(files[i][0], a.profile_runs, a.threads)
+            p8 = profile(files[i][1], a.profile_runs, a.threads)
             lv["profile"] = {"fp32": p32, "int8": p8}
             print(f"  {i} kernel time per run (median per node): fp32 {p32['totalMs']:.3f} ms, "
                   f"int8 {p8['totalMs']:.3f} ms ({p8['totalMs'] / p32['totalMs']:.3f})")
             for name, p in (("fp32", p32), ("int8", p8)):
                 print(f"    {name}: " + ", ".join(f"{k} {v['ms']:.3f} (x{v['nodes']})" for k, v in p["ops"].items()))
         if a.accuracy:
-            lv["accuracy"] = accuracy(fam, fam_dir, subnets[i])
+            lv["accuracy"] = accuracy(fam, subnets[i], *files[i])
             acc = lv["accuracy"]
             print(f"  {i} top-1 on {acc['images']} test images: fp32 {acc['fp32Top1']:.2f} %, int8 "
                   f"{acc['int8Top1']:.2f} % (agreement {acc['agreement']:.2f} %)", flush=True)

@@ -3,12 +3,13 @@
 fp32 ONNX files (see dynofa/quantize.py for the recipe).
 
     /usr/bin/python3 scripts/ofa/quantize_family.py --family engines/fashion-ofa [--levels L0,L5] \
-        [--calibration noise|fashion-mnist|DIR] [--calibration-images 500] [--reduce-range] [--report int8.json]
+        [--calibration family|noise|fashion-mnist|DIR] [--calibration-images 500] [--reduce-range] [--report int8.json]
 
-Calibration images: by default seeded noise for synthetic weights (latency only,
-accuracy not claimed), the Fashion-MNIST training images for the Fashion-MNIST
-supernet; a directory of images (ImageNet evaluation transform) otherwise.
-family.json is not changed.
+Calibration images: by default the family's own calibration images (family.json
+"calibration", the ones TensorRT calibrates on too) when it ships them, else seeded
+noise for synthetic weights (latency only, accuracy not claimed), the Fashion-MNIST
+training images for the Fashion-MNIST supernet; a directory of images (ImageNet
+evaluation transform) otherwise. family.json is not changed.
 """
 import argparse
 import json
@@ -31,7 +32,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--family", required=True, help="family directory holding family.json and the fp32 ONNX files")
     ap.add_argument("--levels", default=None, help="comma-separated sub-network ids (default: all)")
-    ap.add_argument("--calibration", default=None, help="noise, fashion-mnist or a directory of images")
+    ap.add_argument("--calibration", default=None, help="family, noise, fashion-mnist or a directory of images")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--report", default=None, help="write the per-level reports (JSON) here")
     ap.add_argument("--threads", type=int, default=1)

@@ -4,9 +4,10 @@ measure their latency on this device, get their accuracy (measured on a
 dataset, or from OFA's accuracy predictor, or from a table), keep the Pareto
 front and write a family (ONNX files + family.json).
 
-    # trained Fashion-MNIST supernet, accuracy measured on the test set
+    # trained Fashion-MNIST supernet, accuracy measured on the test set; --int8: static int8 twins of the
+    # candidates near the front compete on the same front (latency interleaved with their fp32 twins)
     /usr/bin/python3 scripts/ofa/search.py --supernet /tmp/fashion-ofa/supernet.pt \
-        --dataset fashion-mnist --device cpu --count 60 --out /tmp/my-fashion-family
+        --dataset fashion-mnist --device cpu --count 60 [--int8] --out /tmp/my-fashion-family
 
     # OFA w1.2 (checkpoint optional: synthetic weights otherwise), accuracy from the predictor
     /usr/bin/python3 scripts/ofa/search.py --supernet w1.2 [--checkpoint ofa_w1.2.pth] \
@@ -32,11 +33,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from dynofa.configs import ConfigError, get_spec, random_config, validate_config, min_config, max_config  # noqa: E402
-from dynofa.export import export_onnx, measure_latency  # noqa: E402
+from dynofa.export import export_onnx, measure_points  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
 from dynofa.manifest import validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
-from dynofa.selection import pareto_front, select_levels  # noqa: E402
+from dynofa.machine import describe, machine  # noqa: E402
+from dynofa.selection import (int8_candidate_records, mixed_precision_front, near_pareto_front,  # noqa: E402
+                              pareto_front, select_levels)
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
 from dynofa.weights import IMAGENET_MEAN, IMAGENET_STD, calibration_batches, load_supernet  # noqa: E402
 
@@ -67,10 +70,19 @@ def main(argv=None):
     ap.add_argument("--latency-key", default="cpu-ort", help="device key of latencyMs in family.json")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--int8", action="store_true",
+                    help="static int8 twins of the candidates near the front compete on the same front (needs --dataset)")
+    ap.add_argument("--int8-slack", type=float, default=0.3,
+                    help="int8 twins of the fp32 candidates within this relative latency of the front")
+    ap.add_argument("--max-int8-drop", type=float, default=0.5,
+                    help="an int8 candidate more than this many top-1 points below its fp32 twin may not become a level")
+    ap.add_argument("--int8-calibration", type=int, default=500, help="training images the int8 twins calibrate on")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if not (a.dataset or a.predictor or a.accuracy_table):
         ap.error("accuracy source needed: --dataset, --predictor or --accuracy-table")
+    if a.int8 and not a.dataset:
+        raise ConfigError("--int8 needs --dataset: an int8 candidate's accuracy is measured, not predicted")
 
     if os.path.exists(a.supernet):
         sup, kind = load_supernet(None, a.supernet)
@@ -131,28 +143,40 @@ def main(argv=None):
         results.append({"i": i, "config": cfg.to_dict(), "accuracy": acc, "source": src, "onnx": str(path),
                         "bytes": path.stat().st_size, **subnet_cost(spec, cfg)})
         log(f"[{i + 1}/{len(cands)}] r={cfg.r} acc={acc:.2f} ({src}) macs={results[-1]['macs']}")
-    lat = measure_latency([{"id": str(r["i"]), "model": r["onnx"],
-                            "shape": [1, spec.in_channels, r["config"]["r"], r["config"]["r"]]} for r in results],
-                          runs=a.runs)
-    for r in results:
-        r["latency"] = lat[str(r["i"])]["p50"]
-    front = pareto_front(results)
+    m = machine(1)
+    log(f"latency of {len(results)} candidates, {a.runs} round-robin runs each; {describe(m)}")
+    measure_points(results, spec.in_channels, a.runs, "latency")
+    twins, calibration = [], None
+    if a.int8:
+        from dynofa.int8_family import draw_calibration_images, int8_candidates_record, int8_twins
+        tries = near_pareto_front(results, "latency", "accuracy", a.int8_slack)
+        x_cal, calibration = draw_calibration_images(x_tr, a.int8_calibration, a.seed + 2)
+        log(f"int8 twins of the {len(tries)} candidates within {a.int8_slack:.0%} latency of the front")
+        twins = int8_twins(tries, x_cal, x_te, y_te, mean, std, log=log)
+        log(f"fp32 and int8 interleaved, {a.runs} runs each; {describe(m)}")
+        measure_points(tries + twins, spec.in_channels, a.runs, "latency")
+        front = mixed_precision_front(tries, twins, a.max_int8_drop)
+    else:
+        front = pareto_front(results)
     chosen = select_levels(front, a.levels)
-    log(f"{len(front)} Pareto points, {len(chosen)} levels")
+    log(f"{len(front)} Pareto points, {len(chosen)} levels ({sum(p.get('precision') == 'int8' for p in chosen)} int8)")
 
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "candidates.json", [{k: v for k, v in r.items() if k != "onnx"} for r in results])
+    write_json(out / "candidates.json", [{k: v for k, v in r.items() if k not in ("onnx", "twin")} for r in results + twins])
     lat_key = a.latency_key
     subnets = []
     for lvl, r in enumerate(chosen):
-        shutil.copyfile(r["onnx"], out / f"L{lvl}.onnx")
+        int8 = r.get("precision") == "int8"
+        model = f"L{lvl}.int8.onnx" if int8 else f"L{lvl}.onnx"
+        shutil.copyfile(r["onnx"], out / model)
         subnets.append({
-            "id": f"L{lvl}", "model": f"L{lvl}.onnx", "resolution": r["config"]["r"], "config": r["config"],
+            "id": f"L{lvl}", "model": model, **({"precision": "int8"} if int8 else {}),
+            "resolution": r["config"]["r"], "config": r["config"],
             "accuracy": {"value": round(r["accuracy"], 3), "metric": "top1",
                          "dataset": "fashion-mnist-test-10000" if a.dataset else (
                              "ofa-imagenet-holdout-10000" if predictor else "table"),
-                         "source": r["source"]},
+                         "source": r.get("source", "measured")},
             "macs": r["macs"], "params": r["params"], "latencyMs": {lat_key: round(r["latency"], 4)},
         })
     rgb = spec.in_channels == 3
@@ -180,6 +204,12 @@ def main(argv=None):
                      "date": datetime.date.today().isoformat()},
         "subnets": subnets,
     }
+    if a.int8:
+        (out / calibration["images"]).write_bytes(x_cal.tobytes())
+        fam["calibration"] = calibration
+        fam["produced"]["int8Candidates"] = int8_candidates_record(
+            m, a.runs, calibration, a.max_int8_drop, int8_candidate_records(twins, chosen, front, a.max_int8_drop),
+            len(y_te))
     validate_family(fam)
     write_json(out / "family.json", fam)
     shutil.rmtree(work, ignore_errors=True)

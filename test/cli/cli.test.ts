@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { tinyFamily } from '../helpers';
+import { int8Family, tinyFamily } from '../helpers';
 
 const cliPath = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -30,6 +30,16 @@ describe('dynamic-ofa CLI', () => {
     expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['onnxruntime-cpu', 'tensorrt']);
     expect(info.family.levels.map((l: { id: string }) => l.id)).toEqual(['s0', 's1', 's2', 's3']);
     for (const level of info.family.levels) expect(level.cpuLatencyMs).toBeGreaterThan(0);
+  });
+
+  it('info shows each level\'s precision (fp32 unless family.json says int8)', () => {
+    const json = JSON.parse(cli(['info', '--family', int8Family, '--no-measure', '--json']).stdout);
+    expect(json.family.levels.map((l: { precision: string }) => l.precision)).toEqual(['fp32', 'int8']);
+    expect(JSON.parse(cli(['info', '--family', tinyFamily, '--no-measure', '--json']).stdout).family.levels.map((l: { precision: string }) => l.precision)).toEqual(['fp32', 'fp32', 'fp32', 'fp32']);
+    const { status, stdout } = cli(['info', '--family', int8Family, '--no-measure']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/precision/);
+    expect(stdout).toMatch(/\bs1\s+int8\b/);
   });
 
   it('info shows the latency profiles measured here, per device', () => {

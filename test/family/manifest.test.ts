@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { FamilyInvalidError, loadFamily } from '../../lib';
-import { scratchFamily, seededFloats, tinyFamily, tinyManifest, withModels } from '../helpers';
+import { FamilyInvalidError, loadFamily, validateManifest } from '../../lib';
+import { int8Family, scratchFamily, seededFloats, tinyFamily, tinyManifest, withModels } from '../helpers';
 
 describe('family.json validation', () => {
   it('not JSON: names the file', async () => {
@@ -105,6 +105,42 @@ describe('family.json validation', () => {
         expect(Array.from(b.output)).toEqual(Array.from(a.output));
         await linked.close();
       }
+    });
+  });
+
+  describe('produced.int8Candidates: the int8 candidates a selection measured', () => {
+    const int8Manifest = JSON.parse(fs.readFileSync(path.join(int8Family, 'family.json'), 'utf8'));
+    const candidate = { resolution: 24, macs: 1000, fp32: { latencyMs: 0.2, top1: 65.1 }, int8: { latencyMs: 0.15, top1: 65.0 }, int8OverFp32: 0.75, top1Delta: -0.1 };
+    const withCandidates = (candidates: unknown[]): unknown => ({
+      ...int8Manifest,
+      produced: { ...int8Manifest.produced, int8Candidates: { latency: { cpu: 'test CPU', isa: ['avx2'], threads: 1, runs: 10 }, candidates } },
+    });
+
+    it('a consistent record validates: kept names the int8 level, fp32Level an fp32 level', () => {
+      expect(validateManifest(withCandidates([{ ...candidate, kept: true, level: 's1' }, { ...candidate, kept: false, fp32Level: 's0' }]), int8Family)).toEqual([]);
+    });
+
+    it('kept without a level, a level while not kept, and levels of the wrong precision are reported by JSON path', () => {
+      const problems = validateManifest(withCandidates([
+        { ...candidate, kept: true },
+        { ...candidate, kept: false, level: 's1' },
+        { ...candidate, kept: true, level: 's0' },
+        { ...candidate, kept: false, fp32Level: 's1' },
+      ]), int8Family);
+      const at = '/produced/int8Candidates/candidates';
+      expect(problems).toEqual([
+        { path: `${at}/0/level`, message: 'is required when kept is true' },
+        { path: `${at}/1/level`, message: "names level 's1' but kept is false" },
+        { path: `${at}/2/level`, message: "'s0' is not an int8 level of this family" },
+        { path: `${at}/3/fp32Level`, message: "'s1' is not an fp32 level of this family" },
+      ]);
+    });
+
+    it('the schema checks each candidate (latency of both precisions, the ratio, kept)', () => {
+      const { int8OverFp32: _ratio, ...noRatio } = candidate;
+      const paths = validateManifest(withCandidates([{ ...noRatio, kept: 'yes', int8: { top1: 101 } }]), int8Family).map((p) => p.path);
+      const at = '/produced/int8Candidates/candidates/0';
+      expect(paths).toEqual(expect.arrayContaining([`${at}/int8OverFp32`, `${at}/kept`, `${at}/int8/latencyMs`, `${at}/int8/top1`]));
     });
   });
 

@@ -43,7 +43,7 @@ export const infoCommand = new Command('info')
     const profiledDevices = DEVICES.filter((d) => profiled[d]);
     const deviceKeys = [...new Set(manifest.subnets.flatMap((s) => Object.keys(s.latencyMs ?? {})))];
     const levels = manifest.subnets.map((s, i) => ({
-      index: i, id: s.id, accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,
+      index: i, id: s.id, precision: s.precision ?? 'fp32', accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,
       macs: s.macs, params: s.params, referenceLatencyMs: s.latencyMs ?? {}, ...(measured ? { cpuLatencyMs: measured[i] } : {}),
       profiledLatencyMs: Object.fromEntries(profiledDevices.map((d) => [d, profiled[d]![i]])),
     }));
@@ -62,8 +62,8 @@ export const infoCommand = new Command('info')
     console.log(`family '${manifest.name}' (${dir}), weights: ${info.family.weights}`);
     const mm = (v: number | undefined, scale: number): string => (v === undefined ? '-' : (v / scale).toFixed(2));
     console.log(table(
-      ['level', 'id', 'top-1 %', 'source', 'res', 'MMACs', 'M params', ...deviceKeys.map((k) => `${k} ms`), ...profiledDevices.map((d) => `${d} profiled ms`), ...(measured ? ['cpu here ms'] : [])],
-      levels.map((l) => [l.index, l.id, l.accuracy.toFixed(2), l.accuracySource, l.resolution ?? '-', mm(l.macs, 1e6), mm(l.params, 1e6),
+      ['level', 'id', 'precision', 'top-1 %', 'source', 'res', 'MMACs', 'M params', ...deviceKeys.map((k) => `${k} ms`), ...profiledDevices.map((d) => `${d} profiled ms`), ...(measured ? ['cpu here ms'] : [])],
+      levels.map((l) => [l.index, l.id, l.precision, l.accuracy.toFixed(2), l.accuracySource, l.resolution ?? '-', mm(l.macs, 1e6), mm(l.params, 1e6),
         ...deviceKeys.map((k) => l.referenceLatencyMs[k]?.toFixed(2) ?? '-'), ...profiledDevices.map((d) => l.profiledLatencyMs[d]!.toFixed(3)),
         ...(measured ? [measured[l.index]!.toFixed(3)] : [])]),
     ));

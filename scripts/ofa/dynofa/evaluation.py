@@ -45,3 +45,19 @@ def calibrated_subnet(supernet, cfg: Any, calib_u8: Optional[np.ndarray], mean: 
         recalibrate_bn(net, _cl(batches(calib_u8, cfg.r, batch_size, mean, std)))
         net.to(memory_format=torch.contiguous_format)
     return net.eval()
+
+
+def onnx_predictions(model_path: str, images_u8: np.ndarray, r: int, mean: float, std: float,
+                     batch_size: int = 2000) -> np.ndarray:
+    """Predicted classes of an exported (fp32 or int8) batch-1 ONNX model through ONNX Runtime, with the
+    preprocessing contract."""
+    from .export import run_onnx
+    out = []
+    for xb in batches(images_u8, r, batch_size, mean, std):
+        out.append(run_onnx(model_path, xb.numpy(), per_sample=True).argmax(1))
+    return np.concatenate(out)
+
+
+def onnx_top1(model_path: str, images_u8: np.ndarray, labels: np.ndarray, r: int, mean: float, std: float) -> float:
+    """Top-1 (%) of an exported ONNX model through ONNX Runtime."""
+    return 100.0 * float((onnx_predictions(model_path, images_u8, r, mean, std) == labels).mean())

@@ -111,6 +111,18 @@ def measure_latency(models: Sequence[Dict], runs: int = 300, warmup: int = 30, t
             return json.load(f)
 
 
+def measure_points(points: Sequence[Dict], in_channels: int, runs: int, key: str = "latency", warmup: int = 30,
+                   threads: int = 1) -> None:
+    """Latency of exported candidates (each with a unique ``i``, its ``onnx`` file and ``config["r"]``) in one
+    interleaved run (measure_latency): sets ``p[key]`` (p50, ms) and ``p[key + "_stats"]``."""
+    lat = measure_latency([{"id": str(p["i"]), "model": p["onnx"],
+                            "shape": [1, in_channels, p["config"]["r"], p["config"]["r"]]} for p in points],
+                          runs=runs, warmup=warmup, threads=threads)
+    for p in points:
+        p[key] = lat[str(p["i"])]["p50"]
+        p[key + "_stats"] = lat[str(p["i"])]
+
+
 def parity(net: nn.Module, onnx_path: str, x: torch.Tensor) -> float:
     """Max abs difference between the PyTorch net (eval) and the ONNX model."""
     net = net.eval()

@@ -1,9 +1,9 @@
 """int8 siblings (L5.onnx -> L5.int8.onnx) of a family's exported sub-networks:
-calibration images and quantization per level."""
+calibration images, quantization per level, and the int8 twins of selection candidates."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -13,6 +13,7 @@ from .quantize import QuantOptions, int8_sibling, quantize_file
 
 NOISE = "noise"
 FASHION_MNIST = "fashion-mnist"
+FAMILY = "family"  # the family's own calibration images (family.json "calibration")
 
 
 def add_arguments(ap) -> None:
@@ -37,8 +38,11 @@ def calibration_count(a, source: str) -> int:
 
 
 def default_calibration(fam: Dict) -> Optional[str]:
-    """Seeded noise for synthetic weights (latency only), the Fashion-MNIST training
-    images for the Fashion-MNIST supernet, else None (the caller must name a source)."""
+    """The family's calibration images when it ships them, seeded noise for synthetic
+    weights (latency only), the Fashion-MNIST training images for the Fashion-MNIST
+    supernet, else None (the caller must name a source)."""
+    if fam.get("calibration"):
+        return FAMILY
     if fam.get("weights") == "synthetic":
         return NOISE
     if fam.get("backbone", {}).get("supernet") == FASHION_SPEC.name:
@@ -46,16 +50,34 @@ def default_calibration(fam: Dict) -> Optional[str]:
     return None
 
 
+def family_calibration_images(fam_dir: Path, fam: Dict) -> np.ndarray:
+    """The family's calibration images (family.json "calibration") as uint8 [N, H, W] or [N, H, W, C]."""
+    c = fam["calibration"]
+    raw = np.fromfile(Path(fam_dir) / c["images"], np.uint8)
+    shape = (c["count"], c["height"], c["width"]) + ((c["channels"],) if c["channels"] > 1 else ())
+    if raw.size != int(np.prod(shape)):
+        raise ConfigError(f"{c['images']}: {raw.size} bytes; calibration count {c['count']} of "
+                          f"{c['width']}x{c['height']}x{c['channels']} needs {int(np.prod(shape))}")
+    return raw.reshape(shape)
+
+
 def calibration_batches(source: str, fam: Dict, resolution: int, count: int, seed: int = 0,
-                        batch_size: int = 100) -> Iterator[torch.Tensor]:
+                        batch_size: int = 100, fam_dir: Optional[Path] = None) -> Iterator[torch.Tensor]:
     """Calibration images at ``resolution`` after the family's preprocessing:
-    'noise' (seeded standard normal, as the BN statistics of synthetic weights were
-    estimated on), 'fashion-mnist' (``count`` training images drawn with ``seed``),
-    or a directory of images (ImageNet evaluation transform)."""
+    'family' (the first ``count`` of the family's calibration images, the ones TensorRT
+    calibrates on too), 'noise' (seeded standard normal, as the BN statistics of
+    synthetic weights were estimated on), 'fashion-mnist' (``count`` training images
+    drawn with ``seed``), or a directory of images (ImageNet evaluation transform)."""
     channels = fam["input"]["channels"]
     if count < 1:
         raise ConfigError(f"the int8 calibration needs at least one image, got {count}")
-    if source == NOISE:
+    if source == FAMILY:
+        from .data import batches
+        if channels != 1:
+            raise ConfigError("calibration images of rgb families are not supported yet (gray only)")
+        images = family_calibration_images(fam_dir, fam)[:count]
+        yield from batches(images, resolution, batch_size, fam["input"]["mean"][0], fam["input"]["std"][0])
+    elif source == NOISE:
         g = torch.Generator().manual_seed(seed)
         for i in range(0, count, batch_size):
             yield torch.randn(min(batch_size, count - i), channels, resolution, resolution, generator=g)
@@ -85,15 +107,88 @@ def quantize_levels(fam_dir: Path, fam: Dict, source: str, count: int, seed: int
     for s in fam["subnets"]:
         if want and s["id"] not in want:
             continue
-        fp32 = fam_dir / s["model"]
+        fp32, out = precision_pair(fam_dir, s)
+        if fp32 is None:
+            raise ConfigError(f"{s['id']} is an int8 level without an fp32 sibling to quantize")
         if not fp32.exists():
             raise FileNotFoundError(f"{fp32} not found: export the family first")
-        out = Path(int8_sibling(str(fp32)))
-        batches: List[torch.Tensor] = list(calibration_batches(source, fam, s["resolution"], count, seed))
+        batches: List[torch.Tensor] = list(calibration_batches(source, fam, s["resolution"], count, seed,
+                                                               fam_dir=fam_dir))
         report = quantize_file(str(fp32), str(out), batches, options)
-        report.update({"model": out.name, "calibration": source if source in (NOISE, FASHION_MNIST) else "directory",
+        report.update({"model": out.name, "calibration": source if source in (NOISE, FASHION_MNIST, FAMILY) else "directory",
                        "bytes": out.stat().st_size, "fp32Bytes": fp32.stat().st_size})
         reports[s["id"]] = report
         log(f"{s['id']}: {out} ({report['bytes']} bytes, fp32 {report['fp32Bytes']}; "
             f"{report['calibrationImages']} calibration images; fp32 nodes: {len(report['floatNodes'])})")
     return reports
+
+
+def precision_pair(fam_dir: Path, s: Dict) -> Tuple[Optional[Path], Path]:
+    """A level's fp32 and int8 files: the level's model and its sibling (family.json), or for an fp32 level
+    without an int8 sibling the conventional name beside it (L5.onnx -> L5.int8.onnx). The fp32 file of an
+    int8 level without a sibling is None."""
+    model = Path(fam_dir) / s["model"]
+    sibling = Path(fam_dir) / s["sibling"]["model"] if "sibling" in s else None
+    if s.get("precision", "fp32") == "int8":
+        return sibling, model
+    return model, sibling if sibling is not None else Path(int8_sibling(str(model)))
+
+
+def int8_twins(points: Iterable[Dict], calib_u8: np.ndarray, test_u8: np.ndarray, test_labels: np.ndarray,
+               mean: float, std: float, options: QuantOptions = QuantOptions(), done: Optional[Dict] = None,
+               log: Callable[[str], None] = print) -> List[Dict]:
+    """The int8 twin of each exported fp32 candidate (``point["onnx"]``, ``point["config"]``): quantized
+    beside it, calibrated on ``calib_u8``; top-1 of both through ONNX Runtime on the test images (the
+    twin's fp32 figure goes into ``fp32Top1``, so both come from the same runtime). ``done``: earlier twins by
+    ONNX path, reused."""
+    from .evaluation import onnx_top1
+    twins = []
+    for p in points:
+        r = p["config"]["r"]
+        path = int8_sibling(p["onnx"])
+        prev = (done or {}).get(path)
+        if prev is not None and Path(path).exists():
+            q = dict(prev)
+        else:
+            from .data import batches
+            report = quantize_file(p["onnx"], path, list(batches(calib_u8, r, 100, mean, std)), options)
+            q = {"onnx": path, "bytes": Path(path).stat().st_size, "floatNodes": len(report["floatNodes"]),
+                 "accuracy": onnx_top1(path, test_u8, test_labels, r, mean, std),
+                 "fp32Top1": onnx_top1(p["onnx"], test_u8, test_labels, r, mean, std)}
+        q.update({"i": f"{p['i']}.int8", "precision": "int8", "twin": p, "config": p["config"],
+                  "macs": p["macs"], "params": p["params"]})
+        log(f"  int8 twin of {p['i']}: r={r} top1 int8 {q['accuracy']:.2f} / fp32 {q['fp32Top1']:.2f} "
+            f"(ONNX Runtime), {q['bytes']} bytes")
+        twins.append(q)
+    return twins
+
+
+CALIBRATION_FILE = "calibration-images.u8"
+
+
+def draw_calibration_images(train_u8: np.ndarray, count: int, seed: int, dataset: str = "Fashion-MNIST"):
+    """``count`` training images drawn with numpy RandomState(seed) (in index order) and the family.json
+    "calibration" entry that names them: the images the int8 candidates are calibrated on and that the family
+    ships for TensorRT's int8 calibration."""
+    idx = np.sort(np.random.RandomState(seed).choice(len(train_u8), count, replace=False))
+    images = np.ascontiguousarray(train_u8[idx], dtype=np.uint8)
+    entry = {"images": CALIBRATION_FILE, "count": int(count), "width": int(images.shape[2]),
+             "height": int(images.shape[1]), "channels": 1 if images.ndim == 3 else int(images.shape[3]),
+             "source": f"{dataset} training images, indices drawn with numpy RandomState({seed}) (sorted); "
+                       "never test images"}
+    return images, entry
+
+
+def int8_candidates_record(m: Dict, runs: int, calibration: Dict, max_top1_drop: float, candidates: List[Dict],
+                           test_images: int, dataset: str = "Fashion-MNIST") -> Dict:
+    """family.json ``produced.int8Candidates``: how the candidates were measured, and the candidates
+    (selection.int8_candidate_records)."""
+    from .machine import isa_list
+    return {
+        "latency": {"cpu": m["cpu"], "isa": isa_list(m), "threads": m["threads"], "runs": runs,
+                    "how": "p50 through the dynamic-ofa addon (loadFamily), fp32 and int8 round-robin in one run"},
+        "accuracy": f"top-1 on the {test_images} {dataset} test images through ONNX Runtime (fp32 and int8 files)",
+        "calibration": f"{calibration['images']}: {calibration['count']} training images",
+        "maxTop1Drop": max_top1_drop,
+        "candidates": candidates,
+    }

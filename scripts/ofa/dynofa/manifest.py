@@ -39,7 +39,7 @@ def schema_problems(fam: Any) -> List[Tuple[str, str]]:
 def toolkit_problems(fam: Dict[str, Any]) -> List[Tuple[str, str]]:
     """What the families this toolkit writes must also have, beyond the schema: the descriptive fields, an
     OFA-MobileNetV3 backbone, labelled classes, per-channel normalization, and per sub-network a full OFA config
-    at its resolution, an ONNX model, and integer MACs and params."""
+    at its resolution, an ONNX model (and an ONNX sibling), and integer MACs and params."""
     problems: List[Tuple[str, str]] = []
     for key in ("description", "backbone", "task", "weights"):
         if key not in fam:
@@ -66,6 +66,8 @@ def toolkit_problems(fam: Dict[str, Any]) -> List[Tuple[str, str]]:
             problems.append((f"{where}/config/r", f"is {c['r']}; resolution is {s.get('resolution')}"))
         if not s["model"].endswith(".onnx"):
             problems.append((f"{where}/model", "must be an .onnx file"))
+        if "sibling" in s and not s["sibling"]["model"].endswith(".onnx"):
+            problems.append((f"{where}/sibling/model", "must be an .onnx file"))
         for key in ("macs", "params"):
             if not isinstance(s.get(key), int):
                 problems.append((f"{where}/{key}", "must be an integer"))

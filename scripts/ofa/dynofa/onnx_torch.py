@@ -91,6 +91,18 @@ def strip_identities(model: onnx.ModelProto) -> onnx.ModelProto:
     return out
 
 
+def name_nodes(model: onnx.ModelProto) -> None:
+    """Gives every unnamed node a unique name (ONNX makes names optional; the int8 export keys nodes by name)."""
+    taken = {n.name for n in model.graph.node if n.name}
+    for i, n in enumerate(model.graph.node):
+        if not n.name:
+            name = f"{n.op_type}_{i}"
+            while name in taken:
+                name += "_"
+            n.name = name
+            taken.add(name)
+
+
 def check_supported(model: onnx.ModelProto) -> None:
     for n in model.graph.node:
         if n.op_type not in OPS or n.domain not in ("", "ai.onnx"):

@@ -147,6 +147,7 @@ def quantize_model(model: onnx.ModelProto, batches: Iterable[torch.Tensor],
     if len(model.graph.input) != 1 or len(model.graph.output) != 1:
         raise UnsupportedGraph("the int8 export needs a model with one input and one output")
     model = onnx_torch.strip_identities(model)
+    onnx_torch.name_nodes(model)
     onnx_torch.check_supported(model)
     ranges = calibrate(model, batches, RangeObserver(options.calibration, options.percentile))
     groups = group_nodes(model)

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import OFA_DIR, REPO_ROOT
 from dynofa.export import ort_available
+from dynofa.manifest import validate_family
 
 PY = sys.executable
 needs_ort = pytest.mark.skipif(not ort_available(), reason="node + onnxruntime-node not available")
@@ -70,7 +71,57 @@ def test_export_family_int8(tmp_path):
     assert r.returncode == 0, r.stderr
     q = onnx.load(str(tmp_path / "L0.int8.onnx"))
     assert [i.name for i in q.graph.input] == ["input"] and "QLinearConv" in {n.op_type for n in q.graph.node}
-    export = json.loads((tmp_path / "family.json").read_text())["produced"]["export"]
+    written = json.loads((tmp_path / "family.json").read_text())
+    export = written["produced"]["export"]
     assert export["int8"]["models"] == ["L0.int8.onnx"] and export["int8"]["calibration"].startswith("seeded noise")
+    assert written["subnets"][0]["sibling"] == {"precision": "int8", "model": "L0.int8.onnx"}
+    validate_family(written)
+    # an export without --int8 drops the sibling record (the file would be of the old export)
+    r = run([OFA_DIR / "export_family.py", "--family", tmp_path, "--threads", "1"])
+    assert r.returncode == 0, r.stderr
+    assert "sibling" not in json.loads((tmp_path / "family.json").read_text())["subnets"][0]
+    # an int8 level is quantized from its fp32 sibling's export, so it needs --int8
+    fam["subnets"][0].update(model="L0.int8.onnx", precision="int8", sibling={"precision": "fp32", "model": "L0.onnx"})
+    (tmp_path / "family.json").write_text(json.dumps(fam))
+    r = run([OFA_DIR / "export_family.py", "--family", tmp_path, "--threads", "1"])
+    assert r.returncode == 2 and "int8 level" in r.stderr
+    r = run([OFA_DIR / "export_family.py", "--family", tmp_path, "--threads", "1", "--int8", "--calibration-images", "4"])
+    assert r.returncode == 0, r.stderr
+    assert "QLinearConv" in {n.op_type for n in onnx.load(str(tmp_path / "L0.int8.onnx")).graph.node}
+    assert "QLinearConv" not in {n.op_type for n in onnx.load(str(tmp_path / "L0.onnx")).graph.node}
+    assert json.loads((tmp_path / "family.json").read_text())["subnets"][0]["sibling"]["precision"] == "fp32"
     r = run([OFA_DIR / "export_family.py", "--family", tmp_path, "--threads", "1", "--int8", "--dynamic-batch"])
     assert r.returncode == 2 and "batch-1" in r.stderr
+
+
+@needs_ort
+def test_family_calibration_images_and_int8_levels(family_copy):
+    """A family that ships calibration images calibrates on them by default; measure_int8 pairs an int8 level
+    with its fp32 sibling."""
+    import numpy as np
+    fam = json.loads((family_copy / "family.json").read_text())
+    images = (np.arange(30 * 28 * 28) * 7 % 251).astype(np.uint8)
+    (family_copy / "calibration-images.u8").write_bytes(images.tobytes())
+    fam["calibration"] = {"images": "calibration-images.u8", "count": 30, "width": 28, "height": 28, "channels": 1}
+    (family_copy / "family.json").write_text(json.dumps(fam))
+    r = run([OFA_DIR / "quantize_family.py", "--family", family_copy, "--levels", "L0", "--threads", "1",
+             "--report", family_copy / "q.json"])
+    assert r.returncode == 0, r.stderr
+    report = json.loads((family_copy / "q.json").read_text())["L0"]
+    assert report["calibration"] == "family" and report["calibrationImages"] == 30
+    fam["calibration"]["count"] = 31  # the file holds 30
+    (family_copy / "family.json").write_text(json.dumps(fam))
+    r = run([OFA_DIR / "quantize_family.py", "--family", family_copy, "--levels", "L0"])
+    assert r.returncode == 2 and "31" in r.stderr
+    # L0 becomes an int8 level with its fp32 sibling: measure_int8 compares the two files
+    fam["calibration"]["count"] = 30
+    fam["subnets"][0].update(model="L0.int8.onnx", precision="int8", sibling={"precision": "fp32", "model": "L0.onnx"})
+    (family_copy / "family.json").write_text(json.dumps(fam))
+    r = run([OFA_DIR / "measure_int8.py", "--family", family_copy, "--levels", "L0", "--runs", "10",
+             "--profile-runs", "0", "--out", family_copy / "m.json"])
+    assert r.returncode == 0, r.stderr
+    assert json.loads((family_copy / "m.json").read_text())["levels"]["L0"]["int8OverFp32"] > 0
+    del fam["subnets"][0]["sibling"]
+    (family_copy / "family.json").write_text(json.dumps(fam))
+    r = run([OFA_DIR / "measure_int8.py", "--family", family_copy, "--levels", "L0"])
+    assert r.returncode == 2 and "without an fp32 sibling" in r.stderr

@@ -47,3 +47,24 @@ def test_toolkit_rules_beyond_the_schema(w12):
     fam["subnets"][3]["config"]["r"] = 7
     del fam["description"]
     assert paths_of(fam) == ["/description", "/backbone/type", "/subnets/1/id", "/subnets/2/macs", "/subnets/3/config/r"]
+
+
+def test_precision_sibling_calibration_and_int8_candidates(w12):
+    """The shared schema's int8 entries, as the toolkit writes them: valid ones pass, bad ones are named by path."""
+    fam = copy.deepcopy(w12)
+    fam["subnets"][0]["sibling"] = {"precision": "int8", "model": "L0.int8.onnx"}
+    fam["subnets"][1]["precision"] = "int8"
+    fam["calibration"] = {"images": "calibration-images.u8", "count": 10, "width": 28, "height": 28, "channels": 1,
+                          "source": "test"}
+    twin = {"resolution": 160, "macs": 1, "fp32": {"latencyMs": 1.0}, "int8": {"latencyMs": 0.6}, "int8OverFp32": 0.6}
+    fam["produced"]["int8Candidates"] = {"latency": {"cpu": "x", "threads": 1, "runs": 5},
+                                         "candidates": [dict(twin, kept=False, fp32Level="L0")]}
+    validate_family(fam)
+    fam["subnets"][0]["sibling"]["model"] = "L0.int8.bin"
+    assert paths_of(fam) == ["/subnets/0/sibling/model"]
+    fam["subnets"][0]["precision"] = "int4"
+    fam["subnets"][1]["sibling"] = {"precision": "fp32"}
+    fam["calibration"]["count"] = 0
+    del fam["produced"]["int8Candidates"]["candidates"][0]["int8OverFp32"]
+    assert paths_of(fam) == ["/calibration/count", "/produced/int8Candidates/candidates/0", "/subnets/0/precision",
+                             "/subnets/1/sibling"]

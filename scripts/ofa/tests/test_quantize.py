@@ -1,5 +1,6 @@
 """Static int8 export (dynofa/quantize.py): graph structure, per-channel weights,
 reduced range, numerics through ONNX Runtime, determinism, bad input."""
+import json
 import random
 from collections import Counter
 
@@ -68,10 +69,13 @@ def synthetic_int8(synthetic):
 @pytest.fixture(scope="module")
 def bundled_l0():
     """The bundled family's L0 (trained), calibrated on 200 of its sample images; the other 800 for checks."""
+    fam = json.loads((FASHION / "family.json").read_text())
+    level = fam["subnets"][0]
+    r, mean, std = level["resolution"], fam["input"]["mean"][0], fam["input"]["std"][0]
     images = np.fromfile(FASHION / "sample-images.u8", np.uint8).reshape(-1, 28, 28)
-    cal = list(batches(images[:200], 16, 100))
-    check = torch.cat(list(batches(images[200:], 16, 800))).numpy()
-    return str(FASHION / "L0.onnx"), cal, check
+    cal = list(batches(images[:200], r, 100, mean, std))
+    check = torch.cat(list(batches(images[200:], r, 800, mean, std))).numpy()
+    return str(FASHION / level["model"]), cal, check
 
 
 def test_structure_fully_integer_with_float_edges(synthetic, synthetic_int8):
@@ -285,3 +289,17 @@ def test_bad_input(tmp_path, synthetic):
 
 def test_int8_sibling_name():
     assert int8_sibling("engines/x/L5.onnx") == "engines/x/L5.int8.onnx"
+
+
+def test_unnamed_nodes_get_names(synthetic):
+    """ONNX node names are optional; the export keys nodes by name, so unnamed ones are named first."""
+    fp32, cal = synthetic
+    unnamed = onnx.ModelProto()
+    unnamed.CopyFrom(fp32)
+    for n in unnamed.graph.node:
+        n.name = ""
+    q, report = quantize_model(unnamed, cal, QuantOptions(min_sqnr_db=0))
+    named, _ = quantize_model(fp32, cal, QuantOptions(min_sqnr_db=0))
+    assert ops(q) == ops(named)
+    assert len(report["floatNodes"]) == 3 and all(report["floatNodes"])
+    assert not any(n.name for n in unnamed.graph.node)  # the caller's model is left as it was
