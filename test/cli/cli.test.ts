@@ -82,6 +82,18 @@ describe('dynamic-ofa CLI', () => {
     expect(result.decisionCost.map((d: { policy: string }) => d.policy)).toEqual(['predictive', 'stepwise']);
   });
 
+  it('bench measures each level with a sibling at the other precision against it (int8OverFp32)', () => {
+    const { status, stdout } = cli(['bench', '--family', int8Family, '--runs', '10', '--threads', '1', '--json']);
+    expect(status).toBe(0);
+    const rows = JSON.parse(stdout).subnets as { id: string; precision: string; precisionPairP50Ms: { fp32: number; int8: number } | null; int8OverFp32: number | null }[];
+    expect(rows.map((r) => [r.id, r.precision])).toEqual([['s0', 'fp32'], ['s1', 'int8']]);
+    expect(rows[0]!.int8OverFp32).toBeNull();
+    const pair = rows[1]!.precisionPairP50Ms!;
+    expect(pair.fp32).toBeGreaterThan(0);
+    expect(pair.int8).toBeGreaterThan(0);
+    expect(rows[1]!.int8OverFp32).toBeCloseTo(pair.int8 / pair.fp32, 6);
+  });
+
   it('demo runs under the runtime manager and writes its chart', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-demo-'));
     const { status, stdout } = cli(['demo', '--family', tinyFamily, '--seconds', '3', '--burners', '1', '--out', out]);

@@ -18,6 +18,12 @@ export function printBench(result: BenchResult): void {
       f(r.afterOtherWorkP50), r.switchOverOtherWork.toFixed(3),
     ]),
   ));
+  const pairs = result.subnets.filter((r) => r.int8OverFp32 !== null);
+  if (pairs.length > 0) {
+    console.log('int8 against fp32 (each level with a sibling at the other precision; interleaved, native p50):');
+    console.log(table(['subnet', 'level precision', 'fp32 p50 ms', 'int8 p50 ms', 'int8 / fp32'],
+      pairs.map((r) => [r.id, r.precision, f(r.precisionPairP50Ms!.fp32), f(r.precisionPairP50Ms!.int8), r.int8OverFp32!.toFixed(3)])));
+  }
   console.log(`use(): ${result.useMicros.toFixed(3)} us per call`);
   console.log(`runtime manager decision: ${result.decisionCost.map((d) => `${d.policy} ${d.meanUs.toFixed(3)} us mean (slowest 1% of batches ${d.p99BatchUs.toFixed(3)} us)`).join(', ')}`);
   const d = result.eventLoopDelayMs;

@@ -12,6 +12,7 @@ import { predictivePolicy } from '../../manager/policies/predictive';
 import { stepwisePolicy } from '../../manager/policies/stepwise';
 import type { DynamicModel } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
+import type { SubnetManifest } from '../../family/manifest';
 import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
 
@@ -39,6 +40,12 @@ export interface BenchSubnetRow {
   inline: 'caller' | 'run thread' | 'mixed';
   /** Achieved arithmetic rate, 2 x MACs / native p50, in GFLOP/s (null when the manifest gives no MACs). */
   gflops: number | null;
+  /** The level's arithmetic (family.json `precision`). */
+  precision: 'fp32' | 'int8';
+  /** Levels with a sibling at the other precision: native p50 of both, measured interleaved in one run. */
+  precisionPairP50Ms: { fp32: number; int8: number } | null;
+  /** precisionPairP50Ms.int8 / precisionPairP50Ms.fp32 (null without a sibling). */
+  int8OverFp32: number | null;
   /** p50 native latency of the first inference after a switch to this sub-network. */
   switchP50: number;
   /** switchP50 / oursNative.p50 */
@@ -70,6 +77,17 @@ export interface BenchResult {
 }
 
 const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** A level and its sibling at the other precision as one family: sub-network 0 is the fp32 one, 1 the int8 one. */
+function precisionPair(model: DynamicModel, index: number, threads: number): Promise<DynamicModel> {
+  const level = model.manifest.subnets[index]!;
+  const sibling = level.sibling!;
+  const byPrecision = { [level.precision ?? 'fp32']: level.model, [sibling.precision]: sibling.model };
+  const entry = (precision: 'fp32' | 'int8'): SubnetManifest => ({ id: precision, model: byPrecision[precision]!, precision, accuracy: level.accuracy });
+  const { schemaVersion, input } = model.manifest;
+  const manifest = { schemaVersion, input, name: `${model.manifest.name}-${level.id}-fp32-int8`, subnets: [entry('fp32'), entry('int8')] };
+  return loadFamily({ manifest, dir: model.dir }, { threads, warmupRuns: 10 });
+}
 
 /** Runs `count` inferences on the active sub-network, on this thread; the native latency of the last. */
 function inferTimes(model: DynamicModel, count: number): number {
@@ -135,8 +153,34 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       endToEndRatio: oursEndToEnd.p50 / theirsEndToEnd.p50,
       inline: inline === runs ? 'caller' : inline === 0 ? 'run thread' : 'mixed',
       gflops: subnet.macs !== undefined ? (2 * subnet.macs) / (oursNative.p50 * 1e6) : null,
+      precision: subnet.precision,
+      precisionPairP50Ms: null,
+      int8OverFp32: null,
       switchP50: 0, switchCost: 0, afterOtherWorkP50: 0, switchOverOtherWork: 0,
     });
+  }
+
+  // int8 against fp32: each level with a sibling at the other precision, both resident in one family (one thread
+  // pool), run one after the other on this thread, on the same input.
+  for (const [index, subnet] of model.manifest.subnets.entries()) {
+    if (!subnet.sibling) continue;
+    const pair = await precisionPair(model, index, threads);
+    try {
+      const input = Float32Array.from({ length: pair.input.length }, (_, i) => Math.sin(i));
+      const times: [number[], number[]] = [[], []];
+      for (let i = -20; i < runs; i++) {
+        for (const k of [0, 1] as const) {
+          const ms = pair.inferSync(input, { subnet: k, sharedOutput: true }).latencyMs;
+          if (i >= 0) times[k].push(ms);
+        }
+      }
+      const fp32 = percentiles(times[0]).p50;
+      const int8 = percentiles(times[1]).p50;
+      rows[index]!.precisionPairP50Ms = { fp32, int8 };
+      rows[index]!.int8OverFp32 = int8 / fp32;
+    } finally {
+      await pair.close();
+    }
   }
 
   // Switch cost: settle on another sub-network (10 inferences), switch to j, time j's first inference; as the
