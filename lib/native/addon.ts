@@ -3,8 +3,7 @@
  * {@link NativeBinding}; nothing else calls `require` on the .node file.
  */
 import type { BackendName } from '../devices/devices';
-import { RuntimeLoadError } from '../errors';
-import { selectBinaryPath } from './binary-selection';
+import { findAddon, type LoadedAddon, loadFirst } from './binary-selection';
 
 export interface NativeTensorInfo {
   name: string;
@@ -147,27 +146,24 @@ export interface NativeBinding {
   runtimeVersion(ortLibrary: string): string;
   /** Only in builds with TensorRT. */
   tensorrtInfo?(): NativeTensorRtInfo;
+  /** TensorRT variants of the platform package: whether TensorRT and CUDA load here (run in a child process). */
+  tensorrtProbe?(): { available: boolean; reason?: string };
   /** Only in builds with TensorRT: builds one engine off the event loop. */
   buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildResult>;
 }
 
-let binding: NativeBinding | undefined;
+let loaded: LoadedAddon<NativeBinding> | undefined;
 
-/** The addon for this platform (see {@link selectBinaryPath}). */
+/** The addon for this platform (see {@link findAddon} for the order). */
 export function getBinding(): NativeBinding {
-  if (binding) return binding;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    binding = require(selectBinaryPath()) as NativeBinding;
-  } catch (error) {
-    throw new RuntimeLoadError(
-      'E_RUNTIME_LOAD',
-      `the dynamic-ofa native addon could not be loaded for ${process.platform}-${process.arch} (Node ${process.version}): ` +
-        `${(error as Error).message}\nPossible solutions:\n` +
-        '  - rebuild it from source: npm rebuild dynamic-ofa --build-from-source (needs cmake and a C++17 compiler)\n' +
-        '  - check that no other copy of the package shadows this one',
-      { cause: error },
-    );
-  }
-  return binding;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= loadFirst<NativeBinding>(findAddon(), require);
+  return loaded.binding;
+}
+
+/** Which addon file this process runs, where it came from, and where else was looked (for `info`). */
+export function loadedAddon(): Omit<LoadedAddon<NativeBinding>, 'binding'> {
+  getBinding();
+  const { file, origin, looked } = loaded!;
+  return { file, origin, looked };
 }

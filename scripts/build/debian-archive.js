@@ -1,15 +1,44 @@
 'use strict';
 // Private apt: Debian packages of any suite and architecture fetched without touching this machine's apt state
 // (own sources list, lists and cache under a work folder). Archive addresses come from this machine's apt
-// configuration (configuredDebianArchives); only the suite and architecture change.
+// configuration (configuredDebianArchives); only the suite and architecture change. Shipped in the package:
+// install.js uses it for source builds on Debian (node builtins only).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-// Until the scripts/ restructure lands, fetch-ort-headers.js sits one level up.
-const { configuredDebianArchives } = require(
-  fs.existsSync(path.join(__dirname, 'fetch-ort-headers.js')) ? './fetch-ort-headers' : '../fetch-ort-headers',
-);
+const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
+/** Debian archive entries configured on this machine: [{ uri, keyring }], security/updates suites excluded. */
+function configuredDebianArchives({ etc = '/etc/apt' } = {}) {
+  const found = [];
+  const sourcesDir = path.join(etc, 'sources.list.d');
+  const deb822 = fs.existsSync(sourcesDir)
+    ? fs.readdirSync(sourcesDir).filter((f) => f.endsWith('.sources')).map((f) => path.join(sourcesDir, f))
+    : [];
+  for (const file of deb822) {
+    for (const stanza of fs.readFileSync(file, 'utf8').split(/\n\s*\n/)) {
+      const field = (name) => (stanza.match(new RegExp(`^${name}:\\s*(.+)$`, 'mi')) || [])[1];
+      const uris = field('URIs');
+      const suites = field('Suites') || '';
+      if (!uris || !/\bdeb\b/.test(field('Types') || '')) continue;
+      if (!suites.split(/\s+/).some((s) => s && !/-(security|updates|backports)$/.test(s))) continue;
+      if (/security/.test(uris)) continue;
+      for (const uri of uris.split(/\s+/)) found.push({ uri, keyring: field('Signed-By') || DEFAULT_KEYRING });
+    }
+  }
+  const legacy = path.join(etc, 'sources.list');
+  if (fs.existsSync(legacy)) {
+    for (const line of fs.readFileSync(legacy, 'utf8').split('\n')) {
+      const m = line.match(/^\s*deb\s+(\[[^\]]*\]\s+)?(\S+)\s+(\S+)/);
+      if (m && !/-(security|updates|backports)$/.test(m[3]) && !/security/.test(m[2])) {
+        found.push({ uri: m[2], keyring: DEFAULT_KEYRING });
+      }
+    }
+  }
+  // Debian's own archive only (an Ubuntu or vendor mirror carries other suites and packages).
+  return found.filter((a) => /\/debian\/?$/.test(a.uri) && fs.existsSync(a.keyring));
+}
 
 /** `deb [signed-by=...] URI SUITE main` lines for this machine's Debian archives; throws when there is none. */
 function debianSourceLines(suite) {
@@ -17,7 +46,7 @@ function debianSourceLines(suite) {
   if (archives.length === 0) {
     throw new Error(
       'no Debian archive is configured in /etc/apt (sources.list or sources.list.d/*.sources, with its keyring); ' +
-        'this script takes the archive address from there',
+        'the archive address is taken from there',
     );
   }
   return archives.map((a) => `deb [signed-by=${a.keyring}] ${a.uri} ${suite} main`);
@@ -67,4 +96,9 @@ function extractDeb(deb, dest) {
   execFileSync('dpkg-deb', ['-x', deb, dest]);
 }
 
-module.exports = { debianSourceLines, privateApt, extractDeb };
+/** The host's Debian architecture (dpkg --print-architecture). */
+function hostDebianArchitecture() {
+  return execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
+}
+
+module.exports = { configuredDebianArchives, debianSourceLines, privateApt, extractDeb, hostDebianArchitecture };

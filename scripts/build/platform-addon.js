@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureBuildRoot, inBuildRoot } = require('./build-root');
+const { fetchDebianHeaders, findHeaders } = require('./ort-headers');
 const { requireRoot } = require('./tools');
 const { ADDON_FILE, PLATFORMS, platform, repoRoot, cacheDir } = require('./platforms');
 
@@ -21,11 +22,10 @@ function packageDir(name) {
   return path.dirname(require.resolve(`${name}/package.json`, { paths: [repoRoot] }));
 }
 
+/** ONNX Runtime's headers as a source build finds them, else Debian's (this machine has a Debian archive: mmdebstrap needs one). */
 function onnxRuntimeHeaders() {
-  const dir = process.env.ONNXRUNTIME_INCLUDE_DIR || path.join(repoRoot, 'deps', 'onnxruntime', 'include');
-  if (fs.existsSync(path.join(dir, 'onnxruntime_c_api.h'))) return dir;
-  const fetcher = fs.existsSync(path.join(__dirname, 'fetch-ort-headers.js')) ? './fetch-ort-headers' : '../fetch-ort-headers';
-  return require(fetcher).fetchHeaders(path.join(repoRoot, 'deps'));
+  const destRoot = path.join(repoRoot, 'deps');
+  return findHeaders({ destRoot }) ?? fetchDebianHeaders(destRoot);
 }
 
 /** Copies sources and headers into the root; timestamps kept so unchanged files are not recompiled. */

@@ -1,129 +1,176 @@
 #!/usr/bin/env node
 'use strict';
-// Stages and packs the platform packages (@dynamic-ofa/linux-x64, @dynamic-ofa/linux-arm64): the addon built in
-// the bullseye root plus the libonnxruntime.so.1 of the pinned onnxruntime-node release, with ONNX Runtime's
-// license and third-party notices. Prints packed and unpacked sizes.
+// Stages and packs the platform packages (package.json's dynamicOfa.platformPackages: linux-x64, linux-arm64): the
+// addon built in the bullseye root, the libonnxruntime.so.1 of the pinned onnxruntime-node release with ONNX
+// Runtime's license and third-party notices (onnxruntime-notices.js), and for arm64 every TensorRT variant in
+// tensorrt-prebuilt/. Then packs the main package for release (main-package.js). Prints the sizes and the
+// order to publish in. Needs root (the build root is made by mmdebstrap and used through chroot).
 // Usage: node scripts/build/platform-packages.js [x64] [arm64] [--release]
-//   --release: refuse to pack without ONNX Runtime's LICENSE and ThirdPartyNotices.txt (ONNXRUNTIME_NOTICES_DIR).
+//   --release: refuse to pack without third-party notices for ONNX Runtime.
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { packMainRelease } = require('./main-package');
+const { onnxRuntimeNotices } = require('./onnxruntime-notices');
 const { buildPlatformAddons } = require('./platform-addon');
 const {
-  ADDON_FILE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS,
+  ADDON_FILE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS, TENSORRT_PREBUILT_DIR,
   mainPackage, onnxRuntimeNode, platformPackageName, platformPackagesDir,
 } = require('./platforms');
 const { run } = require('./tools');
 
-const NOTICE_FILES = ['LICENSE', 'ThirdPartyNotices.txt'];
 const MiB = 2 ** 20;
 
-/**
- * ONNX Runtime's LICENSE and ThirdPartyNotices.txt: from ONNXRUNTIME_NOTICES_DIR (the release archive of the
- * same version, unpacked), else from onnxruntime-node when it ships them; null when neither has them.
- */
-function onnxRuntimeNoticesDir(ortDir) {
-  for (const dir of [process.env.ONNXRUNTIME_NOTICES_DIR, ortDir].filter(Boolean)) {
-    if (NOTICE_FILES.every((f) => fs.existsSync(path.join(dir, f)))) return dir;
-  }
-  if (process.env.ONNXRUNTIME_NOTICES_DIR) {
-    throw new Error(`ONNXRUNTIME_NOTICES_DIR=${process.env.ONNXRUNTIME_NOTICES_DIR} lacks ${NOTICE_FILES.join(' or ')}`);
-  }
-  return null;
+/** The committed TensorRT variants for `cpu`: [{ major, dir, manifest }], newest TensorRT first. */
+function tensorRtVariants(cpu, from = TENSORRT_PREBUILT_DIR) {
+  if (!fs.existsSync(from)) return [];
+  const prefix = `linux-${cpu}-tensorrt`;
+  return fs.readdirSync(from)
+    .filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(from, d, ADDON_FILE)))
+    .map((d) => {
+      const dir = path.join(from, d);
+      const manifestFile = path.join(dir, 'manifest.json');
+      if (!fs.existsSync(manifestFile)) throw new Error(`${dir} has ${ADDON_FILE} but no manifest.json`);
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+      const major = Number(d.slice(prefix.length));
+      if (manifest.tensorrt?.major !== major || !Number.isInteger(manifest.cuda?.major)) {
+        throw new Error(`${manifestFile}: tensorrt.major must be ${major} (the folder's) and cuda.major a number`);
+      }
+      return { major, dir, manifest };
+    })
+    .sort((a, b) => b.major - a.major);
 }
 
-function packageJson(cpu, ortVersion) {
+/** Where a variant sits inside the platform package. */
+const variantAddon = (major) => `tensorrt${major}/${ADDON_FILE}`;
+
+function packageJson(cpu, ortVersion, notices, variants) {
   return {
     name: platformPackageName(cpu),
     version: mainPackage.version,
-    description: `${mainPackage.name}'s native addon with ONNX Runtime ${ortVersion} (CPU) for Linux ${cpu}, glibc >= ${SYMBOL_FLOORS.GLIBC}`,
+    description: `${mainPackage.name}'s native addon with ONNX Runtime ${ortVersion} (CPU)${variants.length ? ' and TensorRT variants' : ''} for Linux ${cpu}, glibc >= ${SYMBOL_FLOORS.GLIBC}`,
     license: 'MIT',
     ...(mainPackage.repository ? { repository: mainPackage.repository } : {}),
     os: ['linux'],
     cpu: [cpu],
     libc: ['glibc'],
     engines: mainPackage.engines,
-    files: [ADDON_FILE, ORT_LIBRARY_FILE, 'onnxruntime/'],
+    files: [ADDON_FILE, ORT_LIBRARY_FILE, notices.license.packagedAs, ...(notices.notices ? [notices.notices.packagedAs] : []), ...variants.map((v) => `tensorrt${v.major}/`)],
     // Yarn PnP: native files must sit on disk.
     preferUnplugged: true,
-    // What the loader in the main package reads.
-    dynamicOfa: { addon: ADDON_FILE, onnxruntimeLibrary: ORT_LIBRARY_FILE, onnxruntimeVersion: ortVersion, glibc: SYMBOL_FLOORS.GLIBC },
+    publishConfig: { access: 'public' },
+    // What the loader in the main package reads (lib/native/platform-package.ts).
+    dynamicOfa: {
+      addon: ADDON_FILE,
+      onnxruntimeLibrary: ORT_LIBRARY_FILE,
+      onnxruntimeVersion: ortVersion,
+      glibc: SYMBOL_FLOORS.GLIBC,
+      ...(variants.length ? { tensorrt: variants.map((v) => ({ addon: variantAddon(v.major), tensorrtMajor: v.major, cudaMajor: v.manifest.cuda.major })) } : {}),
+    },
   };
 }
 
-function readme(cpu, ortVersion, withNotices) {
+function readme(cpu, ortVersion, notices, variants) {
   return [
     `# ${platformPackageName(cpu)}`,
     '',
-    `The Linux ${cpu} binaries of the npm package \`${mainPackage.name}\`: its Node-API addon`,
-    `(\`${ADDON_FILE}\`, built against glibc ${BUILD_SUITE_GLIBC} headers and libraries; needs glibc >= ${SYMBOL_FLOORS.GLIBC}) and`,
-    `ONNX Runtime ${ortVersion} (\`${ORT_LIBRARY_FILE}\`, CPU, from the onnxruntime-node release of that version).`,
-    `Installed automatically as an optional dependency of ${mainPackage.name}; not meant to be used on its own.`,
+    `The Linux ${cpu} binaries of the npm package \`${mainPackage.name}\`, installed automatically as its optional`,
+    'dependency on matching machines; not meant to be used on its own.',
     '',
-    withNotices
-      ? 'ONNX Runtime is MIT-licensed (Microsoft); its license and third-party notices are in `onnxruntime/`.'
-      : 'ONNX Runtime is MIT-licensed (Microsoft). THIS BUILD LACKS its LICENSE and ThirdPartyNotices.txt: not for publishing.',
+    `- \`${ADDON_FILE}\`: its Node-API addon, built against glibc ${BUILD_SUITE_GLIBC} headers and libraries; needs glibc >= ${SYMBOL_FLOORS.GLIBC}.`,
+    ...variants.map((v) => `- \`${variantAddon(v.major)}\`: the addon with TensorRT ${v.manifest.tensorrt.major}.${v.manifest.tensorrt.minor} / CUDA ${v.manifest.cuda.major} headers; it loads TensorRT and CUDA at run time and is used only where they load.`),
+    `- \`${ORT_LIBRARY_FILE}\`: ONNX Runtime ${ortVersion} (CPU), the library of the npm package onnxruntime-node@${ortVersion}, unmodified.`,
+    '',
+    `ONNX Runtime is Copyright (c) Microsoft Corporation, MIT-licensed: \`${notices.license.packagedAs}\`.`,
+    notices.notices
+      ? `Third-party notices for ONNX Runtime: \`${notices.notices.packagedAs}\`, ${notices.notices.describe}.`
+      : `THIS BUILD HAS NO THIRD-PARTY NOTICES FOR ONNX RUNTIME (${notices.problem}): not for publishing.`,
     '',
   ].join('\n');
 }
 
-/** The notices folder; throws for a release without one. */
-function noticesFor(ort, release) {
-  const dir = onnxRuntimeNoticesDir(ort.dir);
-  if (!dir && release) {
-    throw new Error(
-      `onnxruntime-node ${ort.version} ships no ${NOTICE_FILES.join(' / ')}; set ONNXRUNTIME_NOTICES_DIR to a folder with ` +
-        `ONNX Runtime ${ort.version}'s (its release archive holds both)`,
-    );
-  }
-  return dir;
-}
-
-/** Writes platform-packages/linux-<cpu>/ from the built addon; returns its folder. */
+/** Writes platform-packages/linux-<cpu>/ from the built addon; returns { dir, notices }. */
 function stagePlatformPackage(cpu, addon, { release = false, log = console.log } = {}) {
   const ort = onnxRuntimeNode(cpu);
-  const noticesDir = noticesFor(ort, release);
-  if (!noticesDir) log(`warning: ONNX Runtime's ${NOTICE_FILES.join(' and ')} not found (set ONNXRUNTIME_NOTICES_DIR); staging without them`);
+  const notices = onnxRuntimeNotices(ort.version);
+  for (const w of notices.warnings) log(`warning: ${w}`);
+  if (!notices.notices) {
+    if (release) throw new Error(`refusing to pack ${platformPackageName(cpu)} for release: ${notices.problem}; set ONNXRUNTIME_NOTICES_DIR to the unpacked ONNX Runtime ${ort.version} release archive`);
+    log(`warning: ${notices.problem}; staging without third-party notices`);
+  }
+  const variants = tensorRtVariants(cpu);
   const dir = platformPackagesDir(`linux-${cpu}`);
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.join(dir, 'onnxruntime'), { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(addon, path.join(dir, ADDON_FILE));
   fs.copyFileSync(ort.library, path.join(dir, ORT_LIBRARY_FILE));
-  for (const f of noticesDir ? NOTICE_FILES : []) fs.copyFileSync(path.join(noticesDir, f), path.join(dir, 'onnxruntime', f));
-  fs.writeFileSync(path.join(dir, 'onnxruntime', 'VERSION'), `${ort.version}\n`);
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(packageJson(cpu, ort.version), null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, 'README.md'), readme(cpu, ort.version, Boolean(noticesDir)));
-  return dir;
+  for (const n of [notices.license, notices.notices].filter(Boolean)) fs.copyFileSync(n.file, path.join(dir, n.packagedAs));
+  for (const v of variants) {
+    fs.mkdirSync(path.join(dir, `tensorrt${v.major}`));
+    fs.copyFileSync(path.join(v.dir, ADDON_FILE), path.join(dir, variantAddon(v.major)));
+    fs.copyFileSync(path.join(v.dir, 'manifest.json'), path.join(dir, `tensorrt${v.major}`, 'manifest.json'));
+  }
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(packageJson(cpu, ort.version, notices, variants), null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'README.md'), readme(cpu, ort.version, notices, variants));
+  return { dir, notices };
 }
 
 /** npm pack of a staged folder into platform-packages/; returns { tarball, size, unpackedSize, files }. */
 function packPlatformPackage(dir) {
-  const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', path.dirname(dir)], { cwd: dir }));
-  const [info] = out;
+  const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', path.dirname(dir)], { cwd: dir }));
   return { tarball: path.join(path.dirname(dir), info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) };
 }
 
-/** Builds, stages and packs every requested platform; returns { cpu: packInfo }. */
-function makePlatformPackages(cpus = Object.keys(PLATFORMS), options = {}) {
-  for (const cpu of cpus) noticesFor(onnxRuntimeNode(cpu), options.release);
+/**
+ * Builds, stages and packs every requested platform, then the main package for release. Returns
+ * { platforms: { cpu: packInfo }, main: packInfo, notices: { cpu: description } }.
+ */
+function makeRelease(cpus = Object.keys(PLATFORMS), options = {}) {
   const addons = buildPlatformAddons(cpus, options);
-  const packed = {};
-  for (const cpu of cpus) packed[cpu] = packPlatformPackage(stagePlatformPackage(cpu, addons[cpu], options));
-  return packed;
+  const platforms = {};
+  const notices = {};
+  for (const cpu of cpus) {
+    const staged = stagePlatformPackage(cpu, addons[cpu], options);
+    platforms[cpu] = packPlatformPackage(staged.dir);
+    notices[cpu] = staged.notices.notices?.describe ?? `none: ${staged.notices.problem}`;
+  }
+  return { platforms, main: packMainRelease(options), notices };
 }
 
-function formatSizes(cpu, info) {
-  return `${platformPackageName(cpu)}: ${(info.size / MiB).toFixed(1)} MiB packed, ${(info.unpackedSize / MiB).toFixed(1)} MiB unpacked (${path.basename(info.tarball)})`;
+/** Bytes of all files under dir. */
+function directorySize(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath ?? e.path, e.name)).size, 0);
 }
 
-module.exports = { makePlatformPackages, stagePlatformPackage, packPlatformPackage, formatSizes };
+/** One line per package, and onnxruntime-node's installed size beside them. */
+function sizeLines(release) {
+  const line = (name, info) => `${name}: ${(info.size / MiB).toFixed(1)} MiB packed, ${(info.unpackedSize / MiB).toFixed(1)} MiB unpacked (${path.basename(info.tarball)})`;
+  const ortNode = onnxRuntimeNode('x64');
+  return [
+    ...Object.entries(release.platforms).map(([cpu, info]) => line(platformPackageName(cpu), info)),
+    line(mainPackage.name, release.main),
+    `for comparison, onnxruntime-node ${ortNode.version} installed: ${(directorySize(ortNode.dir) / MiB).toFixed(0)} MiB unpacked (every OS's binaries)`,
+  ];
+}
+
+/** The tarballs in the order they must be published: platform packages first, then the main package. */
+function publishOrder(release) {
+  return [...Object.values(release.platforms).map((p) => p.tarball), release.main.tarball];
+}
+
+module.exports = { makeRelease, stagePlatformPackage, packPlatformPackage, packageJson, tensorRtVariants, sizeLines, publishOrder, directorySize };
 
 if (require.main === module) {
   try {
     const args = process.argv.slice(2);
     const cpus = args.filter((a) => !a.startsWith('--'));
-    const packed = makePlatformPackages(cpus.length > 0 ? cpus : undefined, { release: args.includes('--release') });
-    for (const [cpu, info] of Object.entries(packed)) console.log(formatSizes(cpu, info));
+    const release = makeRelease(cpus.length > 0 ? cpus : undefined, { release: args.includes('--release') });
+    for (const l of sizeLines(release)) console.log(l);
+    for (const [cpu, n] of Object.entries(release.notices)) console.log(`linux-${cpu} third-party notices for ONNX Runtime: ${n}`);
+    console.log('publish in this order (platform packages first, so the main package never names a missing one):');
+    for (const tarball of publishOrder(release)) console.log(`  npm publish ${path.relative(process.cwd(), tarball)}`);
   } catch (error) {
     console.error(`platform-packages: ${error.message}`);
     process.exit(1);

@@ -44,9 +44,16 @@ const ALLOWED_NEEDED = [
 const ADDON_FILE = 'dynamic_ofa.node';
 const ORT_LIBRARY_FILE = 'libonnxruntime.so.1';
 
+/** Its name, as the main package's dynamicOfa.platformPackages gives it (the loader reads the same field). */
 function platformPackageName(cpu) {
-  return `@dynamic-ofa/linux-${cpu}`;
+  const name = mainPackage.dynamicOfa?.platformPackages?.[`linux-${cpu}`];
+  if (!name) throw new Error(`package.json's dynamicOfa.platformPackages names no package for linux-${cpu}`);
+  return name;
 }
+
+// TensorRT-enabled linux-arm64 addons built for JetPack's TensorRT majors (committed release artifacts, one
+// folder each: linux-arm64-tensorrt<major>/{dynamic_ofa.node,manifest.json}); every folder present is shipped.
+const TENSORRT_PREBUILT_DIR = path.join(__dirname, 'tensorrt-prebuilt');
 
 /** Where fetched tools and build roots are cached (git-ignored); DYNAMIC_OFA_CACHE moves it. */
 function cacheDir(...parts) {
@@ -70,7 +77,7 @@ function onnxRuntimeNode(cpu) {
   try {
     dir = path.dirname(require.resolve('onnxruntime-node/package.json', { paths: [repoRoot] }));
   } catch {
-    throw new Error('onnxruntime-node is not installed; run `npm ci` in the repository first');
+    throw new Error('onnxruntime-node (a dev dependency: the source of the shipped ONNX Runtime library) is not installed; run `npm ci` in the repository first');
   }
   const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   const bin = path.join(dir, 'bin');
@@ -81,6 +88,6 @@ function onnxRuntimeNode(cpu) {
 }
 
 module.exports = {
-  PLATFORMS, BUILD_SUITE, BUILD_SUITE_GLIBC, SYMBOL_FLOORS, ALLOWED_NEEDED, ADDON_FILE, ORT_LIBRARY_FILE,
+  PLATFORMS, BUILD_SUITE, BUILD_SUITE_GLIBC, SYMBOL_FLOORS, ALLOWED_NEEDED, ADDON_FILE, ORT_LIBRARY_FILE, TENSORRT_PREBUILT_DIR,
   repoRoot, mainPackage, platform, platformPackageName, cacheDir, platformPackagesDir, onnxRuntimeNode,
 };

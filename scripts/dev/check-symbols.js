@@ -53,15 +53,19 @@ function problemsOf(info, cpu) {
   return problems;
 }
 
-/** Binaries of the staged platform packages: [{ file, cpu }]. */
+const isBinary = (name) => name.endsWith('.node') || /\.so(\.\d+)*$/.test(name);
+
+/** Every binary in platform package folders (TensorRT variants in subfolders too): [{ file, cpu }]. */
+function shippedBinaries(packages) {
+  return packages.flatMap(({ cpu, dir }) => fs.readdirSync(dir, { recursive: true })
+    .filter((f) => isBinary(path.basename(f)))
+    .sort()
+    .map((f) => ({ file: path.join(dir, f), cpu })));
+}
+
+/** Binaries of the staged platform packages (platform-packages/linux-<cpu>/). */
 function stagedBinaries() {
-  const out = [];
-  for (const cpu of Object.keys(PLATFORMS)) {
-    const dir = platformPackagesDir(`linux-${cpu}`);
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.node') || /\.so(\.\d+)*$/.test(n))) out.push({ file: path.join(dir, f), cpu });
-  }
-  return out;
+  return shippedBinaries(Object.keys(PLATFORMS).map((cpu) => ({ cpu, dir: platformPackagesDir(`linux-${cpu}`) })).filter((p) => fs.existsSync(p.dir)));
 }
 
 /** Prints one line per binary; returns the number that failed. */
@@ -80,7 +84,7 @@ function checkBinaries(binaries, log = console.log) {
   return failed;
 }
 
-module.exports = { inspect, problemsOf, checkBinaries, stagedBinaries, compareVersions };
+module.exports = { inspect, problemsOf, checkBinaries, shippedBinaries, stagedBinaries, compareVersions };
 
 if (require.main === module) {
   try {

@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { privateApt } = require('../build/debian-archive');
+const { hostDebianArchitecture, privateApt } = require('../build/debian-archive');
 const { cacheDir } = require('../build/platforms');
 const { requireCommand, run } = require('../build/tools');
 
@@ -49,9 +49,8 @@ function qemuAarch64() {
   const binary = path.join(dest, 'qemu-aarch64');
   if (fs.existsSync(binary)) return binary;
   requireCommand('apt-get', 'a Debian or Ubuntu machine with apt is needed to fetch qemu-user');
-  const hostArch = run('dpkg', ['--print-architecture']).trim();
   const work = path.join(dest, 'apt');
-  const [deb] = privateApt({ work, suite: QEMU_SUITE, architecture: hostArch }).download(['qemu-user'], path.join(work, 'download'));
+  const [deb] = privateApt({ work, suite: QEMU_SUITE, architecture: hostDebianArchitecture() }).download(['qemu-user'], path.join(work, 'download'));
   // Only the one binary: the package unpacks to hundreds of MB.
   run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xf - -C "$2" ./usr/bin/qemu-aarch64', 'sh', deb, work]);
   fs.renameSync(path.join(work, 'usr', 'bin', 'qemu-aarch64'), binary);

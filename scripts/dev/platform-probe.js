@@ -3,7 +3,7 @@
 // Runs inside a platform's userland (see platform-run.js): loads the bundled family through the package's public
 // API and runs a few of its sample images through every sub-network. Prints one JSON object: the outputs, the
 // glibc in use, the shared libraries mapped into the process and the time per inference.
-// Usage: node platform-probe.js [--package DIR|NAME] [--images N]
+// Usage: node platform-probe.js [--package DIR|NAME] [--images N]   (NAME: installed in the working folder)
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -18,8 +18,14 @@ function mappedLibraries() {
 async function main() {
   const spec = option('package', path.join(__dirname, '..', '..'));
   const images = Number(option('images', '2'));
-  const packageJson = require.resolve(`${spec}/package.json`, { paths: [process.cwd()] });
+  // A name is looked up in the working folder's node_modules only (require.resolve from this script, which lives
+  // inside the repository, would find the repository itself by its own name).
+  const packageJson = path.isAbsolute(spec) ? path.join(spec, 'package.json') : path.join(process.cwd(), 'node_modules', spec, 'package.json');
   const dynamicOfa = require(path.dirname(packageJson));
+  // Internal modules of the same installed package (the same instances the public API uses): which addon and
+  // ONNX Runtime library the package chose by itself.
+  const { loadedAddon } = require(path.join(path.dirname(packageJson), 'dist', 'native', 'addon.js'));
+  const { resolveOrtLibrary } = require(path.join(path.dirname(packageJson), 'dist', 'native', 'ort-library.js'));
   const familyDir = path.join(path.dirname(packageJson), 'engines', 'fashion-ofa');
   const { sample } = JSON.parse(fs.readFileSync(path.join(familyDir, 'family.json'), 'utf8'));
   const pixels = fs.readFileSync(path.join(familyDir, sample.images));
@@ -46,6 +52,8 @@ async function main() {
     arch: process.arch,
     node: process.version,
     glibc: report.header.glibcVersionRuntime,
+    addon: (({ file, origin, looked }) => ({ file, origin, looked }))(loadedAddon()),
+    ortLibrary: resolveOrtLibrary(),
     libraries: mappedLibraries(),
     msPerInference,
     subnets,

@@ -8,6 +8,8 @@ import { type Device, DEVICES } from '../../devices/devices';
 import { existingCacheDirs } from '../../engines/cache-folder';
 import { loadManifest } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';
+import { loadedAddon } from '../../native/addon';
+import { resolveOrtLibrary } from '../../native/ort-library';
 import { packageRoot } from '../../util/package-root';
 import { profileLatencies, profilePath, readProfile } from '../../family/latency-profile';
 import { table } from '../helpers';
@@ -47,8 +49,16 @@ export const infoCommand = new Command('info')
       macs: s.macs, params: s.params, referenceLatencyMs: s.latencyMs ?? {}, ...(measured ? { cpuLatencyMs: measured[i] } : {}),
       profiledLatencyMs: Object.fromEntries(profiledDevices.map((d) => [d, profiled[d]![i]])),
     }));
+    const addon = loadedAddon();
+    let ortLibrary: string;
+    try {
+      ortLibrary = resolveOrtLibrary();
+    } catch (error) {
+      ortLibrary = `none: ${(error as Error).message.split('\n')[0]}`;
+    }
     const info = {
       version: pkg.version, node: process.version, platform: `${process.platform}-${process.arch}`,
+      addon: { file: addon.file, origin: addon.origin, looked: addon.looked }, ortLibrary,
       backends: available, devices: available.filter((b) => b.available).flatMap((b) => b.devices),
       family: { name: manifest.name, dir, weights: manifest.weights ?? 'unknown', levels },
     };
@@ -57,6 +67,8 @@ export const infoCommand = new Command('info')
       return;
     }
     console.log(`dynamic-ofa ${info.version} (Node ${info.node}, ${info.platform})`);
+    console.log(`addon: ${addon.origin} (${addon.file})`);
+    console.log(`ONNX Runtime library: ${ortLibrary}`);
     for (const b of available) console.log(`  ${b.name.padEnd(16)} ${b.available ? `available${b.version ? ` (${b.version})` : ''}: ${b.devices.join(', ')}` : `unavailable: ${b.reason ?? ''}`}`);
     console.log(`devices: ${info.devices.join(', ') || 'none'}\n`);
     console.log(`family '${manifest.name}' (${dir}), weights: ${info.family.weights}`);

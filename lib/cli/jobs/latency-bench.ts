@@ -7,12 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+import { RuntimeLoadError } from '../../errors';
 import { type DecisionCost, measureDecisionCost } from '../../lab';
 import { predictivePolicy } from '../../manager/policies/predictive';
 import { stepwisePolicy } from '../../manager/policies/stepwise';
 import type { DynamicModel } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import type { SubnetManifest } from '../../family/manifest';
+import { onnxruntimeNodeSpec } from '../../native/ort-library';
 import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
 
@@ -96,16 +98,33 @@ function inferTimes(model: DynamicModel, count: number): number {
   return latencyMs;
 }
 
+/**
+ * onnxruntime-node, the bench's reference. It is a dev dependency (an installed dynamic-ofa brings its own ONNX
+ * Runtime in its platform package), so without it the bench stops before measuring anything and says how to add it.
+ */
+export function comparisonRuntime(load: (id: string) => unknown = require): typeof import('onnxruntime-node') {
+  try {
+    return load('onnxruntime-node') as typeof import('onnxruntime-node');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new RuntimeLoadError(
+      'E_RUNTIME_LOAD',
+      `the bench compares this addon with onnxruntime-node's JS API, which is not installed (a dev dependency of dynamic-ofa): ` +
+        `npm install ${onnxruntimeNodeSpec()}`,
+      { cause: error },
+    );
+  }
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const runs = options.runs ?? 300;
   const threads = options.threads ?? 1;
   const progress = options.onProgress ?? (() => {});
+  const ort = comparisonRuntime();
   const rssBefore = process.memoryUsage().rss;
   const model = await loadFamily(options.family, { threads, warmupRuns: 10 });
   const rssAfterLoad = process.memoryUsage().rss;
   const modelBytes = model.manifest.subnets.reduce((sum, s) => sum + fs.statSync(path.join(model.dir, s.model)).size, 0);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
   const total = model.subnets.length * 2 + 1;
   let done = 0;
 
