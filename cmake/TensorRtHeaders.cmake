@@ -26,6 +26,13 @@ function(_dofa_preprocess result header expressions)
   set(${result} "${_value}" PARENT_SCOPE)
 endfunction()
 
+# Inside dynamic_ofa_find_tensorrt_headers: sets its <problem-var> to the joined strings and returns from it.
+macro(_dofa_problem)
+  string(CONCAT _problem ${ARGN})
+  set(${problem} "${_problem}" PARENT_SCOPE)
+  return()
+endmacro()
+
 function(dynamic_ofa_find_tensorrt_headers found problem)
   set(${found} FALSE PARENT_SCOPE)
   if(NOT TENSORRT_ROOT AND DEFINED ENV{TENSORRT_ROOT})
@@ -49,39 +56,33 @@ function(dynamic_ofa_find_tensorrt_headers found problem)
   endif()
   find_path(CUDA_INCLUDE_DIR cuda_runtime_api.h PATHS ${_cuda_hints} NO_DEFAULT_PATH)
 
+  # Messages join lists with commas: a ';' would split the macro's arguments.
+  string(REPLACE ";" ", " _trt_hint_text "${_trt_hints}")
+  string(REPLACE ";" ", " _cuda_hint_text "${_cuda_hints}")
   if(TENSORRT_INCLUDE_DIR AND NOT EXISTS ${TENSORRT_INCLUDE_DIR}/NvInferVersion.h)
     set(TENSORRT_INCLUDE_DIR "")
   endif()
   if(CUDA_INCLUDE_DIR AND NOT EXISTS ${CUDA_INCLUDE_DIR}/cuda_runtime_api.h)
-    set(${problem} "the CUDA runtime headers (cuda_runtime_api.h) are not in CUDA_INCLUDE_DIR=${CUDA_INCLUDE_DIR}" PARENT_SCOPE)
-    return()
+    _dofa_problem("the CUDA runtime headers (cuda_runtime_api.h) are not in CUDA_INCLUDE_DIR=${CUDA_INCLUDE_DIR}")
   endif()
   if(NOT TENSORRT_INCLUDE_DIR)
-    string(CONCAT _problem "TensorRT's headers (NvInferVersion.h, NvInfer.h) were not found in ${_trt_hints}; set TENSORRT_ROOT "
-                   "(a folder with include/) or -DTENSORRT_INCLUDE_DIR (JetPack: libnvinfer-dev)" )
-    set(${problem} "${_problem}" PARENT_SCOPE)
-    return()
+    _dofa_problem("TensorRT's headers (NvInferVersion.h, NvInfer.h) were not found in ${_trt_hint_text}. Set TENSORRT_ROOT "
+                   "(a folder with include/) or -DTENSORRT_INCLUDE_DIR (JetPack: libnvinfer-dev)")
   endif()
   if(NOT TENSORRT_ONNX_PARSER_INCLUDE_DIR)
-    string(CONCAT _problem "NvOnnxParser.h was not found beside ${TENSORRT_INCLUDE_DIR}; set -DTENSORRT_ONNX_PARSER_INCLUDE_DIR "
-                   "(JetPack: libnvonnxparsers-dev)" )
-    set(${problem} "${_problem}" PARENT_SCOPE)
-    return()
+    _dofa_problem("NvOnnxParser.h was not found beside ${TENSORRT_INCLUDE_DIR}. Set -DTENSORRT_ONNX_PARSER_INCLUDE_DIR "
+                   "(JetPack: libnvonnxparsers-dev)")
   endif()
   if(NOT CUDA_INCLUDE_DIR)
-    string(CONCAT _problem "the CUDA runtime headers (cuda_runtime_api.h) were not found in ${_cuda_hints}; set CUDA_INCLUDE_DIR, "
-                   "CUDAToolkit_ROOT or CUDA_PATH (JetPack: cuda-cudart-dev)" )
-    set(${problem} "${_problem}" PARENT_SCOPE)
-    return()
+    _dofa_problem("the CUDA runtime headers (cuda_runtime_api.h) were not found in ${_cuda_hint_text}. Set CUDA_INCLUDE_DIR, "
+                   "CUDAToolkit_ROOT or CUDA_PATH (JetPack: cuda-cudart-dev-11-4 or -12-6)")
   endif()
   _dofa_preprocess(_trt NvInferVersion.h "NV_TENSORRT_MAJOR.NV_TENSORRT_MINOR.NV_TENSORRT_PATCH.NV_TENSORRT_BUILD"
                    ${TENSORRT_INCLUDE_DIR})
   _dofa_preprocess(_cudart cuda_runtime_api.h "CUDART_VERSION" ${CUDA_INCLUDE_DIR})
   if(NOT _trt MATCHES "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$" OR NOT _cudart MATCHES "^[0-9]+$")
-    string(CONCAT _problem "the TensorRT (${TENSORRT_INCLUDE_DIR}) or CUDA (${CUDA_INCLUDE_DIR}) headers do not preprocess "
-                   "to a version with ${CMAKE_CXX_COMPILER} (got '${_trt}', '${_cudart}')" )
-    set(${problem} "${_problem}" PARENT_SCOPE)
-    return()
+    _dofa_problem("the TensorRT (${TENSORRT_INCLUDE_DIR}) or CUDA (${CUDA_INCLUDE_DIR}) headers do not preprocess "
+                   "to a version with ${CMAKE_CXX_COMPILER} (got '${_trt}', '${_cudart}')")
   endif()
   math(EXPR _cuda_major "${_cudart} / 1000")
   math(EXPR _cuda_minor "(${_cudart} % 1000) / 10")
