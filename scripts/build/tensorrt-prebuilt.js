@@ -37,7 +37,7 @@ const PREBUILT_DIR = path.join(__dirname, 'tensorrt-prebuilt');
 const WORK = '/work/dynamic-ofa-tensorrt'; // inside the root; apart from platform-addon.js's work folder
 const COMPILER = 'aarch64-linux-gnu-g++';
 // What a build is made of: every file of these, in the repository (the build compiles every binding/ source).
-const SOURCE_ROOTS = ['CMakeLists.txt', 'binding', 'cmake', 'scripts/build/tensorrt-prebuilt.js'];
+const SOURCE_ROOTS = ['CMakeLists.txt', 'binding', 'scripts/build/tensorrt-prebuilt.js'];
 
 /** The files `sourceHash` covers, relative to the repository, sorted. */
 function sourceFiles(root = repoRoot) {
@@ -95,7 +95,7 @@ function stage(rootDir, name, trees) {
   fs.rmSync(path.join(host, 'src'), { recursive: true, force: true });
   fs.rmSync(path.join(host, 'include'), { recursive: true, force: true });
   const copy = (from, to) => fs.cpSync(from, to, { recursive: true, dereference: true });
-  for (const entry of ['CMakeLists.txt', 'binding', 'cmake']) copy(path.join(repoRoot, entry), path.join(host, 'src', entry));
+  for (const entry of ['CMakeLists.txt', 'binding']) copy(path.join(repoRoot, entry), path.join(host, 'src', entry));
   copy(path.join(packageDir('node-api-headers'), 'include'), path.join(host, 'include', 'node-api'));
   const addonApi = packageDir('node-addon-api');
   for (const header of fs.readdirSync(addonApi).filter((f) => f.endsWith('.h'))) copy(path.join(addonApi, header), path.join(host, 'include', 'node-addon-api', header));
