@@ -55,7 +55,7 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   report.tensorrtEncoded = runtime.tensorrtEncoded;
   report.tensorrtVersion = trt::VersionText(runtime.tensorrt);
   if (report.tensorrtVersion != trt::VersionText(trt::TensorRtHeadersVersion())) {
-    report.warnings.push_back("TensorRT library " + report.tensorrtVersion + " is newer than the headers this addon was built with (" +
+    report.warnings.push_back("TensorRT library " + report.tensorrtVersion + " differs from the headers this addon was built with (" +
                               trt::CompiledVersionText() + "); accepted: same major, same or newer minor");
   }
   // The builder's warnings go to the report; its DLA/GPU placement lines (TensorRT 8.x logs them at info level)
