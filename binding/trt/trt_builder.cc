@@ -23,11 +23,14 @@ std::string DimsString(const nvinfer1::Dims& dims) {
   return text + "]";
 }
 
+#if NV_TENSORRT_MAJOR < 11
+// Floats in one calibration sample (TensorRT 11 has no implicit int8 calibration).
 size_t Volume(const nvinfer1::Dims& dims) {
   size_t volume = 1;
   for (int32_t i = 0; i < dims.nbDims; ++i) volume *= static_cast<size_t>(dims.d[i] < 1 ? 1 : dims.d[i]);
   return volume;
 }
+#endif
 
 void Report(const TrtProgress& progress, const std::string& stage, double fraction, const std::string& message) {
   if (progress) progress(stage, fraction, message);

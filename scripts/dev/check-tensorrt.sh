@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Compile-checks every TensorRT source of the addon (syntax and types, no link) against every TensorRT header tree
+# Compile-checks every TensorRT source of the addon (compiled, not linked) against every TensorRT header tree
 # with CUDA_INCLUDE_DIR's headers, and against every other CUDA tree with the TensorRT trees of the JetPack that
-# ships that CUDA major (11: TensorRT 8.x, 12: 10.x; CHECK_TENSORRT_ALL=1: every pair): g++ -std=c++17
-# -fsyntax-only -Wall -Wextra -Werror, exactly the flags of the real build. Then the table of CUDA entry points the addon resolves with dlsym (binding/trt/cuda_api.h) is printed for
+# ships that CUDA major (11: TensorRT 8.x, 12: 10.x; CHECK_TENSORRT_ALL=1: every pair): g++ -std=c++17 -O3
+# -Wall -Wextra -Werror, the flags of the real build, compiled to nothing (a syntax-only pass misses warnings such
+# as an unused function that only one TensorRT version leaves unused). Then the table of CUDA entry points the addon resolves with dlsym (binding/trt/cuda_api.h) is printed for
 # each CUDA tree and checked against Debian's libcudart of that version where one is in deps/ (every symbol
 # exported; against CUDA 11.2's library, only what OldestCudaRuntime() says is newer may be missing).
 # Nothing here needs a GPU or the TensorRT libraries; it does not prove the code runs (that needs a Jetson).
@@ -86,7 +87,7 @@ for cuda in "${CUDA_TREES[@]}"; do
     fi
     # One compiler per source, as many at once as there are cores; each failure leaves its output in $WORK.
     printf '%s\n' "${SOURCES[@]}" | xargs -P "$(nproc)" -I{} sh -c '
-      g++ -std=c++17 -fsyntax-only -Wall -Wextra -Werror -DDYNAMIC_OFA_WITH_TENSORRT -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS \
+      g++ -std=c++17 -O3 -DNDEBUG -fPIC -fvisibility=hidden -c -o /dev/null -Wall -Wextra -Werror -DDYNAMIC_OFA_WITH_TENSORRT -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS \
         -DNODE_ADDON_API_DISABLE_DEPRECATED -Ibinding -isystem "$1" -isystem "$2" -isystem "$3" -isystem "$4" -isystem "$5" "{}" \
         > "$6/$(echo "{}" | tr / _).log" 2>&1 || echo "{}" >> "$6/failed"' sh \
       "$tree" "$cuda" "$NAPI_INCLUDE" "$NODE_API_HEADERS" "${ONNXRUNTIME_INCLUDE_DIR:-deps/onnxruntime/include}" "$WORK"
