@@ -9,7 +9,7 @@
  */
 export { loadFamily, type LoadOptions } from './model/load-family';
 export { DynamicModel } from './model/dynamic-model';
-export type { ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat, SubnetInfo } from './model/dynamic-model';
+export type { FamilyDeviceMemory, ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat, SubnetInfo } from './model/dynamic-model';
 export { backends, type BackendInfo } from './devices/backends';
 export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
@@ -17,6 +17,8 @@ export type { AccuracyRecord, FamilyManifest, ImageSet, Int8Candidate, Int8Candi
 export * from './errors';
 export type { EngineBuildReport, EnsureEvent } from './engines/ensure-engines';
 export type { EngineDecision } from './engines/engine-file';
+export type { EnginePlacement } from './engines/engine-placement';
+export type { DlaBudgetMode } from './engines/dla-budget';
 export type { Precision } from './engines/fingerprint';
 export type { NativeBuildProgress, NativeBuildReport, NativeFrame } from './native/addon';
 

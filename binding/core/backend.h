@@ -33,6 +33,8 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::unique_ptr<Engine> LoadEngine(const ModelFile& model) = 0;
   virtual std::shared_ptr<SharedBuffer> Allocate(size_t floats) = 0;
+  // Accelerator memory the engines share for intermediate tensors (TensorRT: one block for the largest), 0 if none.
+  virtual size_t SharedActivationBytes() const { return 0; }
 };
 
 // The backend of options.kind, or E_BACKEND_UNAVAILABLE when it is not compiled into this addon.

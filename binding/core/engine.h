@@ -70,6 +70,8 @@ class Engine {
   // for its largest sub-network). Called once; Run() then reads the input and writes the output in place.
   virtual void Bind(const SharedBuffers& buffers) = 0;
   virtual RunTiming Run() = 0;
+  // Accelerator memory this engine's runs need for intermediate tensors (0 where the backend does not say).
+  virtual size_t ActivationBytes() const { return 0; }
 };
 
 }  // namespace dofa

@@ -49,6 +49,7 @@ std::shared_ptr<Family> Family::Load(const FamilyOptions& options) {
   family->buffers_.input = backend->Allocate(inputCapacity);
   family->buffers_.output = backend->Allocate(first.output().ElementCount());
   for (auto& engine : family->engines_) engine->Bind(family->buffers_);
+  family->sharedActivationBytes_ = backend->SharedActivationBytes();
   // Warm up every sub-network now, so the first inference after a switch runs at steady-state speed.
   // Their timings give a first latency profile of this device. Round-robin, as a switching workload runs.
   std::vector<std::vector<double>> timings(family->engines_.size());

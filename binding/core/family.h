@@ -46,6 +46,9 @@ class Family {
   // Median host latency of the warm-up runs at load, ms (the first, cold run excluded when there are several).
   double warmupMs(size_t subnet) const { return warmupMs_.at(subnet); }
   const SharedBuffers& buffers() const { return buffers_; }
+  // Accelerator memory for intermediate tensors: what the family's engines share, and what each would need alone.
+  size_t sharedActivationBytes() const { return sharedActivationBytes_; }
+  size_t activationBytes(size_t subnet) const { return engines_.at(subnet)->ActivationBytes(); }
 
   // One run at a time per family: Acquire() before writing the shared input, Release() after reading
   // the output. A second Acquire() while held fails with E_BUSY instead of corrupting the buffers.
@@ -67,6 +70,7 @@ class Family {
   SharedBuffers buffers_;  // declared before the engines: released after them
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<double> warmupMs_;
+  size_t sharedActivationBytes_ = 0;
   ModelInputSpec inputSpec_;
   std::atomic<bool> busy_{false};
 };

@@ -37,6 +37,7 @@ Napi::Function FamilyWrap::Define(Napi::Env env) {
                      {InstanceMethod<&FamilyWrap::Run>("run"), InstanceMethod<&FamilyWrap::RunSync>("runSync"),
                       InstanceMethod<&FamilyWrap::Close>("close"), InstanceMethod<&FamilyWrap::Shutdown>("shutdown"),
                       InstanceMethod<&FamilyWrap::SubnetInfo>("subnetInfo"),
+                      InstanceMethod<&FamilyWrap::DeviceMemory>("deviceMemory"),
                       InstanceAccessor<&FamilyWrap::GetInputBuffer>("inputBuffer"),
                       InstanceAccessor<&FamilyWrap::GetOutputBuffer>("outputBuffer"),
                       InstanceAccessor<&FamilyWrap::GetExternalBuffers>("externalBuffers"),
@@ -101,6 +102,16 @@ void FamilyWrap::Complete(Napi::Env env, Napi::Function /*callback*/, FamilyWrap
 Napi::Value FamilyWrap::SubnetInfo(const Napi::CallbackInfo& info) {
   if (!family_) ThrowJs(info.Env(), codes::kClosed, "the family is closed");
   return DescribeSubnets(info.Env(), *family_);
+}
+
+// { sharedActivationBytes, inputBytes, outputBytes }: the accelerator memory the family holds besides its engines.
+Napi::Value FamilyWrap::DeviceMemory(const Napi::CallbackInfo& info) {
+  if (!family_) ThrowJs(info.Env(), codes::kClosed, "the family is closed");
+  Napi::Object memory = Napi::Object::New(info.Env());
+  memory.Set("sharedActivationBytes", static_cast<double>(family_->sharedActivationBytes()));
+  memory.Set("inputBytes", static_cast<double>(family_->buffers().input->bytes()));
+  memory.Set("outputBytes", static_cast<double>(family_->buffers().output->bytes()));
+  return memory;
 }
 
 std::shared_ptr<Family> FamilyWrap::BeginRun(const Napi::CallbackInfo& info, RunRequest* request) {

@@ -34,6 +34,7 @@ class FamilyWrap : public Napi::ObjectWrap<FamilyWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
   Napi::Value SubnetInfo(const Napi::CallbackInfo& info);
+  Napi::Value DeviceMemory(const Napi::CallbackInfo& info);
   Napi::Value GetInputBuffer(const Napi::CallbackInfo& /*info*/) { return views_.input(); }
   Napi::Value GetOutputBuffer(const Napi::CallbackInfo& /*info*/) { return views_.output(); }
   Napi::Value GetExternalBuffers(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !views_.mirrored()); }

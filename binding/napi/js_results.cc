@@ -30,6 +30,7 @@ Napi::Array DescribeSubnets(Napi::Env env, const Family& family) {
     entry.Set("input", DescribeTensor(env, family.inputOf(i)));
     entry.Set("output", DescribeTensor(env, family.outputOf(i)));
     entry.Set("warmupMs", family.warmupMs(i));
+    entry.Set("activationBytes", static_cast<double>(family.activationBytes(i)));
     list.Set(static_cast<uint32_t>(i), entry);
   }
   return list;

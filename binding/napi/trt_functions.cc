@@ -9,11 +9,46 @@
 #include "napi/promise_worker.h"
 #include "trt/trt_builder.h"
 #include "trt/trt_info.h"
+#include "trt/trt_library.h"
 
 namespace dofa {
 namespace {
 
-// tensorrtInfo() -> { version, encoded, compiledVersion, compiledEncoded, dlaCores, cuda?: {...}, cudaError? }
+// tensorrtProbe() -> { available, reason?, canBuild, buildReason?, version?, cudaRuntime?, compiled: { tensorrt,
+// cuda }, libraries: [{ role, name, loaded, path?, version?, error? }] }. Loads the libraries (once per process),
+// checks their versions and touches no GPU: what a child process runs to decide whether this binary fits here.
+Napi::Value TensorRtProbe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const trt::RuntimeState& state = trt::TensorRtRuntime();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("available", state.available);
+  if (!state.reason.empty()) result.Set("reason", state.reason);
+  result.Set("canBuild", state.canBuild);
+  if (!state.buildReason.empty()) result.Set("buildReason", state.buildReason);
+  if (state.tensorrtEncoded != 0) result.Set("version", trt::VersionText(state.tensorrt));
+  if (state.cudaRuntime.major != 0) result.Set("cudaRuntime", trt::VersionText(state.cudaRuntime, 2));
+  Napi::Object compiled = Napi::Object::New(env);
+  compiled.Set("tensorrt", trt::CompiledVersionText());
+  compiled.Set("cuda", trt::VersionText(trt::CudaHeadersVersion(), 2));
+  result.Set("compiled", compiled);
+  Napi::Array libraries = Napi::Array::New(env, state.libraries.size());
+  for (size_t i = 0; i < state.libraries.size(); ++i) {
+    const trt::LibraryState& library = state.libraries[i];
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("role", library.role);
+    entry.Set("name", library.name);
+    entry.Set("loaded", library.loaded);
+    if (!library.path.empty()) entry.Set("path", library.path);
+    if (!library.version.empty()) entry.Set("version", library.version);
+    if (!library.error.empty()) entry.Set("error", library.error);
+    libraries.Set(static_cast<uint32_t>(i), entry);
+  }
+  result.Set("libraries", libraries);
+  return result;
+}
+
+// tensorrtInfo() -> { version, encoded, compiledVersion, compiledEncoded, cudaHeaders, dlaCores, dlaNote?,
+// cuda?: {...}, cudaError? }; throws E_BACKEND_UNAVAILABLE when TensorRT cannot be loaded (tensorrtProbe says why).
 Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const TrtInfo trt = CallNative(env, [] { return QueryTrtInfo(); });
@@ -22,7 +57,9 @@ Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   result.Set("encoded", static_cast<double>(trt.encoded));
   result.Set("compiledVersion", trt.compiledVersion);
   result.Set("compiledEncoded", static_cast<double>(trt.compiledEncoded));
+  result.Set("cudaHeaders", trt.cudaHeaders);
   result.Set("dlaCores", trt.dlaCores);
+  if (!trt.dlaNote.empty()) result.Set("dlaNote", trt.dlaNote);
   if (!trt.hasCuda) {
     result.Set("cudaError", trt.cudaError);
     return result;
@@ -38,6 +75,7 @@ Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   device.Set("totalMemory", static_cast<double>(cuda.totalMemory));
   device.Set("runtimeVersion", cuda.runtimeVersion);
   device.Set("driverVersion", cuda.driverVersion);
+  device.Set("blockingSync", cuda.blockingSync);
   result.Set("cuda", device);
   return result;
 }
@@ -62,6 +100,10 @@ Napi::Object MakeReport(Napi::Env env, const TrtBuildReport& report) {
   object.Set("timingCacheSaved", report.timingCacheSaved);
   object.Set("calibrationCacheWritten", report.calibrationCacheWritten);
   object.Set("warnings", StringArray(env, report.warnings));
+  object.Set("engineInformation", report.engineInformation);
+  object.Set("placementLog", StringArray(env, report.placementLog));
+  if (report.activationBytes >= 0) object.Set("activationBytes", static_cast<double>(report.activationBytes));
+  if (!report.inspectionError.empty()) object.Set("inspectionError", report.inspectionError);
   return object;
 }
 
@@ -152,6 +194,7 @@ Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTensorRt(Napi::Env env, Napi::Object exports) {
+  exports.Set("tensorrtProbe", Napi::Function::New<TensorRtProbe>(env, "tensorrtProbe"));
   exports.Set("tensorrtInfo", Napi::Function::New<TensorRtInfo>(env, "tensorrtInfo"));
   exports.Set("buildEngine", Napi::Function::New<BuildEngine>(env, "buildEngine"));
 }

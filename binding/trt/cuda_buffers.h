@@ -1,4 +1,5 @@
-// CUDA memory for a family's shared buffers, and the CUDA facts the TensorRT backend keys on.
+// CUDA memory for a family's shared buffers, and the CUDA facts the TensorRT backend keys on. Every CUDA call
+// goes through the run-time loaded table (trt/cuda_api.h).
 //
 // Integrated GPUs (Jetson): the shared buffers are mapped pinned host memory (cudaHostAlloc with
 // cudaHostAllocMapped). The JS typed-array views, the preprocessing and TensorRT all touch the same bytes; the
@@ -18,11 +19,11 @@
 
 namespace dofa {
 
-// Throws Error(code, "<what>: <cudaGetErrorString>") unless status is cudaSuccess.
+// Throws Error(code, "<what>: <cudaGetErrorName> (<cudaGetErrorString>)") unless status is cudaSuccess.
 void CheckCuda(cudaError_t status, const char* code, const std::string& what);
 
-// The current device's properties (cudaGetDevice + cudaGetDeviceProperties). Throws E_BACKEND_UNAVAILABLE when
-// there is no usable CUDA device.
+// The current device's properties. Throws E_BACKEND_UNAVAILABLE when the CUDA runtime cannot be loaded or there is
+// no usable device. The first call in the process asks for blocking synchronization (below).
 CudaDeviceInfo QueryCudaDevice();
 
 // Allocates `floats` floats of shared memory as described above (zeroed), its device view included. The

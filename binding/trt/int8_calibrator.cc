@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include "trt/file_io.h"
+#include "trt/trt_library.h"
 
 namespace dofa {
 
@@ -13,7 +14,7 @@ EntropyCalibrator::EntropyCalibrator(std::string cachePath, std::string dataPath
       progress_(std::move(progress)) {}
 
 EntropyCalibrator::~EntropyCalibrator() {
-  if (device_ != nullptr) static_cast<void>(cudaFree(device_));
+  if (device_ != nullptr) static_cast<void>(trt::Cuda().Free(device_));
 }
 
 bool EntropyCalibrator::Open() {
@@ -32,7 +33,7 @@ bool EntropyCalibrator::Open() {
     return false;
   }
   host_.resize(sampleFloats_);
-  if (cudaMalloc(&device_, sampleFloats_ * sizeof(float)) != cudaSuccess) {
+  if (trt::Cuda().Malloc(&device_, sampleFloats_ * sizeof(float)) != cudaSuccess) {
     error_ = "cudaMalloc for calibration failed";
     return false;
   }
@@ -51,7 +52,7 @@ bool EntropyCalibrator::getBatch(void* bindings[], char const* /*names*/[], int3
       error_ = "short read in calibration data";
       return false;
     }
-    if (cudaMemcpy(device_, host_.data(), sampleFloats_ * sizeof(float), cudaMemcpyHostToDevice) != cudaSuccess) {
+    if (trt::Cuda().Memcpy(device_, host_.data(), sampleFloats_ * sizeof(float), cudaMemcpyHostToDevice) != cudaSuccess) {
       error_ = "cudaMemcpy for calibration failed";
       return false;
     }

@@ -4,7 +4,9 @@
 #include <fstream>
 
 #include "core/errors.h"
+#include "trt/build_monitor.h"
 #include "trt/cuda_buffers.h"
+#include "trt/engine_inspection.h"
 #include "trt/file_io.h"
 #include "trt/int8_calibrator.h"
 #include "trt/trt_common.h"
@@ -21,41 +23,13 @@ std::string DimsString(const nvinfer1::Dims& dims) {
   return text + "]";
 }
 
+#if NV_TENSORRT_MAJOR < 11
+// Floats in one calibration sample (TensorRT 11 has no implicit int8 calibration).
 size_t Volume(const nvinfer1::Dims& dims) {
   size_t volume = 1;
   for (int32_t i = 0; i < dims.nbDims; ++i) volume *= static_cast<size_t>(dims.d[i] < 1 ? 1 : dims.d[i]);
   return volume;
 }
-
-#if NV_TENSORRT_MAJOR >= 10
-// Top-level build phases as progress events (IProgressMonitor exists from TensorRT 10).
-class BuildMonitor final : public nvinfer1::IProgressMonitor {
- public:
-  explicit BuildMonitor(const TrtProgress& progress) : progress_(progress) {}
-  void phaseStart(char const* phaseName, char const* parentPhase, int32_t nbSteps) noexcept override {
-    if (parentPhase != nullptr || !progress_) return;
-    try {
-      phase_ = phaseName;
-      steps_ = nbSteps;
-      progress_("build", 0, phase_);
-    } catch (...) {
-    }
-  }
-  bool stepComplete(char const* phaseName, int32_t step) noexcept override {
-    if (!progress_ || steps_ <= 0 || phase_ != phaseName) return true;
-    try {
-      progress_("build", static_cast<double>(step + 1) / steps_, phase_);
-    } catch (...) {
-    }
-    return true;  // never cancel
-  }
-  void phaseFinish(char const* /*phaseName*/) noexcept override {}
-
- private:
-  const TrtProgress& progress_;
-  std::string phase_;
-  int32_t steps_ = 0;
-};
 #endif
 
 void Report(const TrtProgress& progress, const std::string& stage, double fraction, const std::string& message) {
@@ -74,27 +48,30 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   if (dlaCore >= 0 && precision == "fp32") ContractViolation("fp32 on a DLA core");
   if (options.onnxPath.empty()) ContractViolation("no ONNX path");
   const std::string accelerator = trt::AcceleratorName(dlaCore);
+  // Refuses here, naming both versions, a TensorRT or CUDA runtime the headers cannot drive, and a missing parser.
+  trt::RequireOnnxParser();
   QueryCudaDevice();  // throws E_BACKEND_UNAVAILABLE without a usable GPU
 
   TrtBuild build;
   TrtBuildReport& report = build.report;
-  report.tensorrtEncoded = trt::LibraryEncoded();
-  report.tensorrtVersion = trt::DecodeVersion(report.tensorrtEncoded);
-  if (report.tensorrtEncoded != trt::CompiledEncoded()) {
+  const trt::RuntimeState& runtime = trt::TensorRtRuntime();
+  report.tensorrtEncoded = runtime.tensorrtEncoded;
+  report.tensorrtVersion = trt::VersionText(runtime.tensorrt);
+  if (report.tensorrtVersion != trt::VersionText(trt::TensorRtHeadersVersion())) {
     report.warnings.push_back("TensorRT library " + report.tensorrtVersion + " differs from the headers this addon was built with (" +
-                              trt::CompiledVersion() + ")");
+                              trt::CompiledVersionText() + "); accepted: same major, same or newer minor");
   }
-  trt::Logger logger(ILogger::Severity::kWARNING);
-  logger.SetSink([&report](ILogger::Severity severity, const std::string& message) {
-    if (severity == ILogger::Severity::kWARNING && report.warnings.size() < 200) report.warnings.push_back(message);
-  });
+  // The builder's warnings go to the report; its DLA/GPU placement lines (TensorRT 8.x logs them at info level)
+  // are a second view of where layers landed.
+  trt::LogCapture logger({/*warnings=*/true, {"[DlaLayer]", "[GpuLayer]"}});
 
   Report(progress, "parse", 0, options.onnxPath);
-  trt::Ptr<nvinfer1::IBuilder> builder(trt::CreateBuilder(logger));
-  if (!builder) throw Error(codes::kBackendUnavailable, "createInferBuilder failed: " + logger.TakeErrors());
+  trt::Ptr<nvinfer1::IBuilder> builder(trt::CreateBuilder());
+  if (!builder) throw Error(codes::kBackendUnavailable, "createInferBuilder failed: " + logger.Errors());
   if (dlaCore >= 0 && dlaCore >= builder->getNbDLACores()) {
+    const std::string note = trt::DlaUnavailableNote(runtime.tensorrt);
     throw Error(codes::kBackendUnavailable, accelerator + " does not exist here: this GPU has " +
-                                                std::to_string(builder->getNbDLACores()) + " DLA cores");
+                                                std::to_string(builder->getNbDLACores()) + " DLA cores" + (note.empty() ? "" : " (" + note + ")"));
   }
 #if NV_TENSORRT_MAJOR < 10
   const uint32_t flags = 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kEXPLICIT_BATCH);
@@ -102,14 +79,14 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   const uint32_t flags = 0;  // explicit batch is the only mode (the flag is deprecated in 10, gone in 11)
 #endif
   trt::Ptr<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(flags));
-  if (!network) throw Error(codes::kModelLoad, "createNetworkV2 failed: " + logger.TakeErrors());
-  trt::Ptr<nvonnxparser::IParser> parser(trt::CreateOnnxParser(*network, logger));
-  if (!parser) throw Error(codes::kModelLoad, "createParser failed: " + logger.TakeErrors());
+  if (!network) throw Error(codes::kModelLoad, "createNetworkV2 failed: " + logger.Errors());
+  trt::Ptr<nvonnxparser::IParser> parser(trt::CreateOnnxParser(*network));
+  if (!parser) throw Error(codes::kModelLoad, "createParser failed: " + logger.Errors());
   if (!parser->parseFromFile(options.onnxPath.c_str(), static_cast<int>(ILogger::Severity::kWARNING))) {
     std::string problems;
     for (int i = 0; i < parser->getNbErrors(); ++i) problems += std::string(i ? "; " : "") + parser->getError(i)->desc();
     throw Error(codes::kModelLoad, "'" + options.onnxPath + "': the ONNX parser failed: " +
-                                       (problems.empty() ? logger.TakeErrors() : problems));
+                                       (problems.empty() ? logger.Errors() : problems));
   }
   if (network->getNbInputs() != 1 || network->getNbOutputs() != 1) {
     throw Error(codes::kModelLoad, "'" + options.onnxPath + "' has " + std::to_string(network->getNbInputs()) + " inputs and " +
@@ -123,8 +100,10 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
 
   Report(progress, "configure", 0, accelerator + " " + precision);
   trt::Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
-  if (!config) throw Error(codes::kBackendUnavailable, "createBuilderConfig failed: " + logger.TakeErrors());
+  if (!config) throw Error(codes::kBackendUnavailable, "createBuilderConfig failed: " + logger.Errors());
   config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, options.workspaceBytes);
+  // Layer types and placement in the engine inspector's JSON (the DLA loadable count is read from it).
+  config->setProfilingVerbosity(nvinfer1::ProfilingVerbosity::kDETAILED);
 
   // A dynamic batch dimension becomes 1 (min = opt = max, as DLA requires); other dynamic dimensions are errors.
   nvinfer1::Dims dims = input->getDimensions();
@@ -138,13 +117,14 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
     dims.d[i] = 1;
     dynamic = true;
   }
+  nvinfer1::IOptimizationProfile* profile = nullptr;  // owned by the builder
   if (dynamic) {
-    nvinfer1::IOptimizationProfile* profile = builder->createOptimizationProfile();
+    profile = builder->createOptimizationProfile();
     profile->setDimensions(input->getName(), nvinfer1::OptProfileSelector::kMIN, dims);
     profile->setDimensions(input->getName(), nvinfer1::OptProfileSelector::kOPT, dims);
     profile->setDimensions(input->getName(), nvinfer1::OptProfileSelector::kMAX, dims);
     if (config->addOptimizationProfile(profile) < 0) {
-      throw Error(codes::kModelLoad, "cannot add the optimization profile: " + logger.TakeErrors());
+      throw Error(codes::kModelLoad, "cannot add the optimization profile: " + logger.Errors());
     }
   }
 
@@ -163,13 +143,18 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
     config->setFlag(nvinfer1::BuilderFlag::kINT8);
     calibrator = std::make_unique<EntropyCalibrator>(options.calibrationCachePath, options.calibrationDataPath, Volume(dims), progress);
     config->setInt8Calibrator(calibrator.get());
+    // With a dynamic batch, calibration needs a profile (the header: it "must be set if int8 calibration is used
+    // to set scales for a network with runtime dimensions"); the build's own profile (batch 1) is that profile.
+    if (profile != nullptr && !config->setCalibrationProfile(profile)) {
+      throw Error(codes::kModelLoad, "cannot set the int8 calibration profile: " + logger.Errors());
+    }
   }
   DOFA_IGNORE_DEPRECATED_END
 #else
   // TensorRT 11 removed the implicit fp16/int8 builder flags and the calibrator: precision comes from a strongly
   // typed network (an fp16 or Q/DQ ONNX export). Build what the ONNX says rather than silently ignore the request.
   if (precision != "fp32") {
-    throw Error(codes::kInvalidArgument, "TensorRT " + trt::CompiledVersion() +
+    throw Error(codes::kInvalidArgument, "TensorRT " + trt::CompiledVersionText() +
                                              " has no implicit fp16/int8 builder flags; export an fp16 or Q/DQ ONNX "
                                              "and build with precision fp32 (the network's own types)");
   }
@@ -217,7 +202,7 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   }
 
 #if NV_TENSORRT_MAJOR >= 10
-  BuildMonitor monitor(progress);
+  trt::BuildMonitor monitor(progress);
   config->setProgressMonitor(&monitor);
 #endif
   Report(progress, "build", -1, "building (this can take minutes on a Jetson)");
@@ -233,7 +218,7 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
 #endif
   if (!plan || plan->size() == 0) {
     throw Error(codes::kModelLoad, "'" + options.onnxPath + "': building the engine for " + accelerator + " failed: " +
-                                       logger.TakeErrors());
+                                       logger.Errors());
   }
 
   // Merge into what is on disk now (another build may have saved meanwhile), then save atomically.
@@ -259,6 +244,15 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   const auto* planBytes = static_cast<const char*>(plan->data());
   build.plan.assign(planBytes, planBytes + plan->size());
   report.planBytes = build.plan.size();
+  plan.reset();
+
+  Report(progress, "inspect", -1, "reading where the layers landed from the built engine");
+  const trt::EngineInspection inspection = trt::InspectPlan(build.plan.data(), build.plan.size(), dlaCore);
+  report.engineInformation = inspection.information;
+  report.activationBytes = inspection.activationBytes;
+  report.inspectionError = inspection.error;
+  report.placementLog = logger.info();
+  for (const std::string& warning : logger.warnings()) report.warnings.push_back(warning);
   report.buildMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   Report(progress, "done", 1, std::to_string(report.planBytes) + " plan bytes");
   return build;

@@ -29,9 +29,15 @@ struct TrtBuildReport {
   int64_t tensorrtEncoded = 0;
   double buildMs = 0;
   int layers = 0;             // network layers after parsing
-  int dlaLayers = 0;          // DLA builds: layers DLA can run (canRunOnDLA)
-  int gpuFallbackLayers = 0;  // DLA builds: layers that fall back to the GPU
+  int dlaLayers = 0;          // DLA builds, before the build: network layers DLA accepts (canRunOnDLA)
+  int gpuFallbackLayers = 0;  // DLA builds, before the build: network layers it does not (they run on the GPU)
   std::vector<std::string> fallbackLayerNames;
+  // From the built engine (trt/engine_inspection.h): the inspector's JSON, the builder's own placement lines
+  // ("[DlaLayer] ...", "[GpuLayer] ..."), a context's activation memory (-1 unknown), and why inspection failed.
+  std::string engineInformation;
+  std::vector<std::string> placementLog;
+  int64_t activationBytes = -1;
+  std::string inspectionError;
   size_t planBytes = 0;
   bool timingCacheLoaded = false;
   bool timingCacheSaved = false;
@@ -47,8 +53,9 @@ struct TrtBuild {
 // stage: parse | configure | calibrate | build | serialize | done; fraction in [0, 1] or -1 when unknown.
 using TrtProgress = std::function<void(const std::string& stage, double fraction, const std::string& message)>;
 
-// Throws dofa::Error (E_MODEL_LOAD for bad models, E_BACKEND_UNAVAILABLE for missing hardware such as a DLA core
-// this GPU lacks, E_INVALID_ARGUMENT for what this TensorRT cannot build, E_INTERNAL for options lib/ must not send).
+// Throws dofa::Error (E_MODEL_LOAD for bad models, E_BACKEND_UNAVAILABLE for a missing or refused library
+// (TensorRT, its ONNX parser, the CUDA runtime) or missing hardware such as a DLA core this GPU lacks,
+// E_INVALID_ARGUMENT for what this TensorRT cannot build, E_INTERNAL for options lib/ must not send).
 TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progress);
 
 }  // namespace dofa

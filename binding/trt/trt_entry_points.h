@@ -1,27 +1,31 @@
-// The free functions this addon calls in TensorRT's libraries; everything else is a virtual method on the
-// objects they return. They are kept in this one place so that loading libnvinfer and libnvonnxparser at run time
-// (dlopen) can replace these bodies with one table of resolved entry points without touching another file.
-// Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
+// The free functions this addon calls in TensorRT's libraries, through the table of entry points loaded at run
+// time (trt/trt_library.h): the same calls the headers' inline createInferBuilder / createInferRuntime /
+// createParser make, with the headers' version so the library checks it was compiled against a compatible API.
+// Everything else is a virtual method on the objects these return. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once
 
 #include <NvInfer.h>
 #include <NvOnnxParser.h>
 
-#include <cstdint>
+#include "trt/trt_library.h"
+#include "trt/trt_logger.h"
 
 namespace dofa {
 namespace trt {
 
-inline nvinfer1::IRuntime* CreateRuntime(nvinfer1::ILogger& logger) { return nvinfer1::createInferRuntime(logger); }
-
-inline nvinfer1::IBuilder* CreateBuilder(nvinfer1::ILogger& logger) { return nvinfer1::createInferBuilder(logger); }
-
-inline nvonnxparser::IParser* CreateOnnxParser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger) {
-  return nvonnxparser::createParser(network, logger);
+inline nvinfer1::IRuntime* CreateRuntime() {
+  return static_cast<nvinfer1::IRuntime*>(TensorRt().createInferRuntime(&ProcessLogger(), NV_TENSORRT_VERSION));
 }
 
-// getInferLibVersion(): the loaded library, in NV_TENSORRT_VERSION's encoding.
-inline int64_t LibraryEncoded() { return static_cast<int64_t>(getInferLibVersion()); }
+inline nvinfer1::IBuilder* CreateBuilder() {
+  return static_cast<nvinfer1::IBuilder*>(TensorRt().createInferBuilder(&ProcessLogger(), NV_TENSORRT_VERSION));
+}
+
+inline nvonnxparser::IParser* CreateOnnxParser(nvinfer1::INetworkDefinition& network) {
+  RequireOnnxParser();
+  return static_cast<nvonnxparser::IParser*>(
+      TensorRt().createOnnxParser(&network, &ProcessLogger(), NV_ONNX_PARSER_VERSION));
+}
 
 }  // namespace trt
 }  // namespace dofa

@@ -1,5 +1,7 @@
 #include "trt/trt_info.h"
 
+#include <NvInferVersion.h>
+
 #include "core/errors.h"
 #include "trt/cuda_buffers.h"
 #include "trt/trt_common.h"
@@ -8,17 +10,21 @@
 namespace dofa {
 
 TrtInfo QueryTrtInfo() {
+  trt::TensorRt();  // throws when TensorRT or the CUDA runtime cannot be used
+  const trt::RuntimeState& runtime = trt::TensorRtRuntime();
   TrtInfo info;
-  info.encoded = trt::LibraryEncoded();
-  info.version = trt::DecodeVersion(info.encoded);
-  info.compiledVersion = trt::CompiledVersion();
-  info.compiledEncoded = trt::CompiledEncoded();
+  info.version = trt::VersionText(runtime.tensorrt);
+  info.encoded = runtime.tensorrtEncoded;
+  info.compiledVersion = trt::CompiledVersionText();
+  info.compiledEncoded = static_cast<int64_t>(NV_TENSORRT_VERSION);
+  info.cudaHeaders = trt::VersionText(trt::CudaHeadersVersion(), 2);
+  info.dlaNote = trt::DlaUnavailableNote(runtime.tensorrt);
   try {
     info.cuda = QueryCudaDevice();
     info.hasCuda = true;
-    trt::Logger logger;
-    trt::Ptr<nvinfer1::IRuntime> runtime(trt::CreateRuntime(logger));
-    info.dlaCores = runtime ? runtime->getNbDLACores() : 0;
+    trt::LogCapture capture;
+    trt::Ptr<nvinfer1::IRuntime> trtRuntime(trt::CreateRuntime());
+    info.dlaCores = trtRuntime ? trtRuntime->getNbDLACores() : 0;
   } catch (const Error& error) {
     info.hasCuda = false;
     info.cudaError = error.what();

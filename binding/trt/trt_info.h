@@ -17,8 +17,9 @@ struct CudaDeviceInfo {
   bool integrated = false;
   bool canMapHostMemory = false;
   size_t totalMemory = 0;
-  int runtimeVersion = 0;  // cudaRuntimeGetVersion
-  int driverVersion = 0;   // cudaDriverGetVersion
+  int runtimeVersion = 0;    // the loaded libcudart's cudaRuntimeGetVersion
+  int driverVersion = 0;     // cudaDriverGetVersion
+  std::string blockingSync;  // how waiting blocks instead of spinning: "device flags" or "events only (...)"
 };
 
 struct TrtInfo {
@@ -26,12 +27,15 @@ struct TrtInfo {
   int64_t encoded = 0;          // its NV_TENSORRT_VERSION encoding
   std::string compiledVersion;  // headers this addon was compiled against, "8.5.2.2"
   int64_t compiledEncoded = 0;
+  std::string cudaHeaders;  // CUDA headers this addon was compiled against, "11.8"
   int dlaCores = 0;
+  std::string dlaNote;   // why this TensorRT has no DLA, when it has none by release
   bool hasCuda = false;  // false: `cudaError` says why no CUDA device is usable
   CudaDeviceInfo cuda;
   std::string cudaError;
 };
 
+// Throws E_BACKEND_UNAVAILABLE (naming the missing or refused library) when TensorRT cannot be loaded.
 TrtInfo QueryTrtInfo();
 
 }  // namespace dofa

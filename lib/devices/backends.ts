@@ -3,6 +3,7 @@ import { BackendUnavailableError, InvalidArgumentError } from '../errors';
 import { getBinding } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
 import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, tensorRtDevicesHere } from './devices';
+import { tensorRtStatus } from './tensorrt-status';
 
 export interface BackendInfo {
   name: BackendName;
@@ -10,8 +11,10 @@ export interface BackendInfo {
   /** Compiled into this build and usable on this machine. */
   available: boolean;
   version?: string;
-  /** Why it is not available. */
+  /** Why it is not available: for TensorRT, which library is missing or refused and what to install. */
   reason?: string;
+  /** Something to know although it is available (TensorRT releases without DLA). */
+  note?: string;
 }
 
 /** The backends this build knows about, with whether each can run here. */
@@ -25,23 +28,15 @@ export function backends(): BackendInfo[] {
       list.push({ name: 'onnxruntime-cpu', devices: devicesOf('onnxruntime-cpu'), available: false, reason: (error as Error).message });
     }
   }
-  const trt = compiled.includes('tensorrt') ? getBinding().tensorrtInfo?.() : undefined;
-  if (!trt) {
-    list.push({
-      name: 'tensorrt',
-      devices: devicesOf('tensorrt'),
-      available: false,
-      reason: 'not compiled in: TensorRT and CUDA were not found when this addon was built',
-    });
-  } else {
-    list.push({
-      name: 'tensorrt',
-      devices: tensorRtDevicesHere(trt.dlaCores),
-      available: trt.cuda !== undefined,
-      version: trt.version,
-      ...(trt.cuda ? {} : { reason: `no usable CUDA device: ${trt.cudaError ?? 'unknown'}` }),
-    });
-  }
+  const trt = tensorRtStatus(getBinding());
+  list.push({
+    name: 'tensorrt',
+    devices: trt.info?.cuda ? tensorRtDevicesHere(trt.info.dlaCores) : devicesOf('tensorrt'),
+    available: trt.reason === undefined,
+    ...(trt.info ? { version: trt.info.version } : trt.probe?.version ? { version: trt.probe.version } : {}),
+    ...(trt.reason !== undefined ? { reason: trt.reason } : {}),
+    ...(trt.info?.dlaNote ? { note: trt.info.dlaNote } : {}),
+  });
   return list;
 }
 

@@ -2,12 +2,15 @@
  * What a family needs on a device before it can be loaded: the files to load (ONNX for the CPU, built engines
  * for TensorRT devices) and, where `build-engines`/`profile` measured them on this machine, the latencies.
  */
-import { type Device, isTrtDevice } from './devices';
-import { ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
+import { type Device, dlaCoreOf, isTrtDevice } from './devices';
+import { residentDlaLoadables } from './dla-residency';
+import { tensorRtStatus } from './tensorrt-status';
+import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from '../engines/dla-budget';
+import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
 import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
 import { platformFromNative } from '../engines/platform';
 import type { Precision } from '../engines/fingerprint';
-import { BackendUnavailableError } from '../errors';
+import { BackendUnavailableError, ModelLoadError } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
 import { getBinding, type NativeLoadOptions } from '../native/addon';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
@@ -21,18 +24,44 @@ export interface DeviceModelOptions {
   /** false: a missing or stale engine is an error instead of being built. Default true. */
   buildEngines?: boolean;
   onEngineEvent?: (event: EnsureEvent) => void;
+  /**
+   * A DLA core holds at most 16 DLA loadables: 'refuse' (default) fails when the family's engines need more than
+   * the core has left; 'trim' loads the sub-networks that fit and leaves the others out.
+   */
+  dlaBudget?: DlaBudgetMode;
 }
 
 /** What the addon loads for each sub-network: the files, and where in each the model starts. */
 export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
 
+/** The files to load on a device, and for TensorRT the engines behind them and the DLA budget's decision. */
+export interface DeviceModels extends ModelFiles {
+  /** The family's sub-networks these files are for (indices into the manifest): all, unless the DLA budget trimmed. */
+  subnets: number[];
+  engines?: EnsuredEngine[];
+  dlaBudget?: DlaBudgetDecision;
+}
+
+/** Applies the DLA loadable budget to a DLA device's engines: throws when refused, else what to load. */
+function withinDlaBudget(device: Device, engines: EnsuredEngine[], mode: DlaBudgetMode | undefined): DlaBudgetDecision {
+  const core = dlaCoreOf(device);
+  const decision = decideDlaBudget({
+    core, resident: residentDlaLoadables(core), ...(mode ? { mode } : {}),
+    engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })),
+  });
+  if (decision.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot load the family on ${device}: ${decision.message}`);
+  return decision;
+}
+
 /** The files to load for each sub-network on `device`: the ONNX models, or TensorRT engines (built if needed). */
-export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<ModelFiles> {
-  if (!isTrtDevice(device)) return { models: family.modelPaths };
+export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<DeviceModels> {
+  const all = family.modelPaths.map((_, i) => i);
+  if (!isTrtDevice(device)) return { models: family.modelPaths, subnets: all };
   const binding = getBinding();
-  const info = binding.tensorrtInfo?.();
-  if (!info?.cuda || !binding.buildEngine) {
-    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' needs TensorRT and a CUDA device: ${info?.cudaError ?? 'TensorRT is not in this build'}`);
+  const status = tensorRtStatus(binding);
+  const info = status.info;
+  if (status.reason !== undefined || !info?.cuda || !binding.buildEngine) {
+    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' needs TensorRT and a CUDA device: ${status.reason ?? 'TensorRT is not in this build'}`);
   }
   const cache = resolveCacheDir(family.dir, family.manifest.name, options.cache);
   const engines = await ensureEngines({
@@ -45,7 +74,15 @@ export async function modelsForDevice(family: LoadedManifest, device: Device, op
     rebuild: options.buildEngines ?? true,
     ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
   });
-  return { models: engines.map((e) => e.enginePath), modelOffsets: engines.map((e) => e.planOffset) };
+  const budget = device === 'gpu' ? undefined : withinDlaBudget(device, engines, options.dlaBudget);
+  const kept = budget?.keep ?? all;
+  return {
+    models: kept.map((i) => engines[i]!.enginePath),
+    modelOffsets: kept.map((i) => engines[i]!.planOffset),
+    subnets: kept,
+    engines,
+    ...(budget ? { dlaBudget: budget } : {}),
+  };
 }
 
 /**

@@ -95,6 +95,8 @@ export function timingCachePath(cacheDir: string, device: TrtDevice, platform: T
   return path.join(cacheDir, device, `timing-${slug(platform.gpuName)}-sm${platform.computeCapability.replace('.', '')}-trt${platform.tensorrtVersion}.cache`);
 }
 
-export function calibrationCachePath(cacheDir: string, subnetId: string, platform: TrtPlatform): string {
-  return path.join(cacheDir, 'calibration', `${subnetId}.trt${platform.tensorrtVersion}.calib`);
+/** The int8 calibration cache of one calibration ({@link calibrationKey}: model, resolution, images) and TensorRT version. */
+export function calibrationCachePath(cacheDir: string, subnetId: string, platform: TrtPlatform, key: { calibrationKey: string; resolution: number | undefined }): string {
+  const resolution = key.resolution !== undefined ? `.r${key.resolution}` : '';
+  return path.join(cacheDir, 'calibration', `${subnetId}${resolution}.${key.calibrationKey.slice(0, 16)}.trt${platform.tensorrtVersion}.calib`);
 }

@@ -1,19 +1,23 @@
 /**
  * The engine file format and what a cached file is worth. An engine file is a header (fingerprint, TensorRT
- * version, plan size and SHA-256) in front of the TensorRT plan, so a mismatched or corrupt engine is rebuilt,
- * or reported when rebuilding is disabled, and never deserialized blindly.
+ * version, plan size and SHA-256, and from format 2 where the engine's layers run and the activation memory a
+ * context needs) in front of the TensorRT plan, so a mismatched or corrupt engine is rebuilt, or reported when
+ * rebuilding is disabled, and never deserialized blindly.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 
 import { dlaCoreOf, type TrtDevice } from '../devices/devices';
 import { ModelLoadError } from '../errors';
+import type { EnginePlacement } from './engine-placement';
 import type { Precision } from './fingerprint';
 
 export const ENGINE_MAGIC = 'DOFATRT1';
-export const ENGINE_FORMAT = 1;
+/** Format 2 = format 1 + `placement` and `activationBytes`; a header without them is still written as format 1. */
+export const ENGINE_FORMAT = 2;
+const FORMATS = [1, ENGINE_FORMAT];
 
-/** The JSON header in front of the plan. Format 1: engine files already in caches keep this key order. */
+/** The JSON header in front of the plan. Format 1's keys come first, in their order (files already in caches). */
 export interface EngineHeader {
   format: number;
   fingerprint: string;
@@ -24,12 +28,17 @@ export interface EngineHeader {
   precision: string;
   planBytes: number;
   planSha256: string;
+  /** Format 2: where the built engine's layers run (DLA loadables), from the engine inspector at build time. */
+  placement?: EnginePlacement;
+  /** Format 2: activation memory a context of this engine needs, bytes. */
+  activationBytes?: number;
 }
 
 /** magic + uint32 LE header length + header JSON + plan. */
 export function encodeEngineFile(header: Omit<EngineHeader, 'planBytes' | 'planSha256' | 'format'>, plan: Uint8Array): Buffer {
+  const extended = header.placement !== undefined || header.activationBytes !== undefined;
   const full: EngineHeader = {
-    format: ENGINE_FORMAT,
+    format: extended ? ENGINE_FORMAT : 1,
     fingerprint: header.fingerprint,
     tensorrt: header.tensorrt,
     tensorrtEncoded: header.tensorrtEncoded,
@@ -38,6 +47,8 @@ export function encodeEngineFile(header: Omit<EngineHeader, 'planBytes' | 'planS
     precision: header.precision,
     planBytes: plan.length,
     planSha256: crypto.createHash('sha256').update(plan).digest('hex'),
+    ...(header.placement !== undefined ? { placement: header.placement } : {}),
+    ...(header.activationBytes !== undefined ? { activationBytes: header.activationBytes } : {}),
   };
   const json = Buffer.from(JSON.stringify(full), 'utf8');
   const length = Buffer.alloc(4);
@@ -67,11 +78,19 @@ export function checkEngineBytes(bytes: Uint8Array): EngineFileCheck {
   if (typeof header !== 'object' || header === null || strings.some((k) => typeof header[k] !== 'string') || integers.some((k) => !Number.isInteger(header[k]))) {
     return { ok: false, problem: 'corrupt header (missing fields)' };
   }
-  if (header.format !== ENGINE_FORMAT) return { ok: false, problem: `unsupported engine file format ${header.format}` };
+  if (!FORMATS.includes(header.format)) return { ok: false, problem: `unsupported engine file format ${header.format}` };
+  if (header.format >= 2 && !validExtension(header)) return { ok: false, problem: 'corrupt header (placement or activationBytes)' };
   const plan = buffer.subarray(prefix + length);
   if (plan.length !== header.planBytes) return { ok: false, problem: `truncated or padded plan (${plan.length} bytes, header says ${header.planBytes})` };
   if (crypto.createHash('sha256').update(plan).digest('hex') !== header.planSha256) return { ok: false, problem: 'plan checksum mismatch (corrupt file)' };
   return { ok: true, header };
+}
+
+function validExtension(header: EngineHeader): boolean {
+  const p = header.placement as Partial<EnginePlacement> | undefined;
+  const counts = p === undefined || [p.dlaLoadables, p.gpuLayers, p.reformatLayers].every((n) => Number.isInteger(n) && n! >= 0);
+  const bytes = header.activationBytes === undefined || (Number.isInteger(header.activationBytes) && header.activationBytes >= 0);
+  return counts && bytes;
 }
 
 export type EngineState =

@@ -15,7 +15,8 @@ import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, 
 import { writeFileAtomically } from '../util/atomic-file';
 import { calibrationCachePath, enginePath, timingCachePath } from './cache-folder';
 import { decideEngine, encodeEngineFile, type EngineDecision, inspectEngine } from './engine-file';
-import { type BuilderOptions, computeFingerprint, type Precision, sha256File } from './fingerprint';
+import { type EnginePlacement, placementFromReport } from './engine-placement';
+import { type BuilderOptions, calibrationKey, computeFingerprint, type Precision, sha256File } from './fingerprint';
 import type { TrtPlatform } from './platform';
 
 export const DEFAULT_WORKSPACE_MIB = 256;
@@ -26,6 +27,8 @@ export type EngineBuilder = (options: NativeBuildEngineOptions, onProgress?: (ev
 export interface EngineBuildReport extends NativeBuildReport {
   enginePath: string;
   engineFileBytes: number;
+  /** Where the built engine's layers run (DLA loadables), when the engine could be inspected. */
+  placement?: EnginePlacement;
 }
 
 export interface EnsureEnginesOptions {
@@ -57,6 +60,10 @@ export interface EnsuredEngine {
   /** Where the plan starts in the engine file (the header's length): the addon's `modelOffsets`. */
   planOffset: number;
   fingerprint: string;
+  /** From the engine file's header (format 2): DLA loadables and layer placement; undefined when not recorded. */
+  placement?: EnginePlacement;
+  /** Activation memory a context of the engine needs, when recorded. */
+  activationBytes?: number;
   action: 'cached' | 'built';
   reason?: string;
   report?: EngineBuildReport;
@@ -79,26 +86,33 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
     const onnx = family.modelPaths[index]!;
     const target = enginePath(cacheDir, device, subnet.id, precision);
     const builderOptions: BuilderOptions = { workspaceMiB, gpuFallback };
+    const onnxSha256 = sha256File(onnx);
     let calibrationCache: string | undefined;
     let calibrationData: string | undefined;
     if (precision === 'int8') {
-      calibrationCache = calibrationCachePath(cacheDir, subnet.id, platform);
+      // Keyed by what the scales depend on; the key, not the cache's bytes, goes into the fingerprint.
+      calibrationData = options.calibrationData?.(subnet.id);
+      const resolution = subnet.resolution ?? subnet.config?.r;
+      const key = calibrationKey({ onnxSha256, resolution, dataSha256: calibrationData ? sha256File(calibrationData) : undefined });
+      calibrationCache = calibrationCachePath(cacheDir, subnet.id, platform, { calibrationKey: key, resolution });
       fs.mkdirSync(path.dirname(calibrationCache), { recursive: true });
-      if (fs.existsSync(calibrationCache)) {
-        builderOptions.calibrationSha256 = sha256File(calibrationCache);
-      } else {
-        calibrationData = options.calibrationData?.(subnet.id);
-        if (!calibrationData) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `int8 for '${subnet.id}' needs calibration data or a calibration cache at ${calibrationCache}`);
-        builderOptions.calibrationSha256 = sha256File(calibrationData);
-      }
+      if (fs.existsSync(calibrationCache)) calibrationData = undefined; // the builder reads the scales from the cache
+      else if (!calibrationData) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `int8 for '${subnet.id}' needs calibration data or a calibration cache at ${calibrationCache}`);
+      builderOptions.calibrationSha256 = key;
     }
-    const fingerprint = computeFingerprint({ onnxSha256: sha256File(onnx), device, precision, platform, builder: builderOptions });
+    const fingerprint = computeFingerprint({ onnxSha256, device, precision, platform, builder: builderOptions });
     const state = inspectEngine(target, { fingerprint, tensorrtEncoded: platform.tensorrtEncoded, device, precision });
     const decision = decideEngine(state, target, { force: options.force ?? false, rebuild: options.rebuild ?? true });
     options.onEvent?.({ type: 'check', subnet: subnet.id, enginePath: target, decision });
     if (decision.action === 'use') {
       // decideEngine uses fresh engines only, and they know where their plan starts.
-      if (state.status === 'fresh') results.push({ subnet: subnet.id, enginePath: target, planOffset: state.planOffset, fingerprint, action: 'cached' });
+      if (state.status === 'fresh') {
+        const { placement, activationBytes } = state.header;
+        results.push({
+          subnet: subnet.id, enginePath: target, planOffset: state.planOffset, fingerprint, action: 'cached',
+          ...(placement ? { placement } : {}), ...(activationBytes !== undefined ? { activationBytes } : {}),
+        });
+      }
       continue;
     }
     const request: NativeBuildEngineOptions = {
@@ -121,14 +135,17 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
       );
     }
     if (plan.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `the builder returned an empty plan for ${target}`);
+    const placement = placementFromReport(built.report);
+    const { activationBytes } = built.report;
+    const recorded = { ...(placement ? { placement } : {}), ...(activationBytes !== undefined ? { activationBytes } : {}) };
     const file = encodeEngineFile(
-      { fingerprint, tensorrt: built.report.tensorrtVersion, tensorrtEncoded: built.report.tensorrtEncoded, device, dlaCore: dlaCoreOf(device), precision },
+      { fingerprint, tensorrt: built.report.tensorrtVersion, tensorrtEncoded: built.report.tensorrtEncoded, device, dlaCore: dlaCoreOf(device), precision, ...recorded },
       plan,
     );
     writeFileAtomically(target, file);
-    const report: EngineBuildReport = { ...built.report, enginePath: target, engineFileBytes: file.length };
+    const report: EngineBuildReport = { ...built.report, enginePath: target, engineFileBytes: file.length, ...(placement ? { placement } : {}) };
     options.onEvent?.({ type: 'built', subnet: subnet.id, enginePath: target, report });
-    results.push({ subnet: subnet.id, enginePath: target, planOffset: file.length - plan.length, fingerprint, action: 'built', reason: decision.reason, report });
+    results.push({ subnet: subnet.id, enginePath: target, planOffset: file.length - plan.length, fingerprint, action: 'built', reason: decision.reason, report, ...recorded });
   }
   return results;
 }

@@ -16,6 +16,10 @@ export interface TrtPlatform {
   gpuName: string;
   /** "7.2" */
   computeCapability: string;
+  /** Streaming multiprocessors (Xavier NX 6, AGX Xavier 8). */
+  multiProcessors: number;
+  /** What CUDA reports as the device's memory (on Jetson: the shared RAM). */
+  totalMemoryBytes: number;
   dlaCores: number;
   /** Jetson L4T release (/etc/nv_tegra_release), which ships the DLA compiler; undefined elsewhere. */
   l4tRelease?: string;
@@ -40,6 +44,8 @@ export function platformFromNative(info: NativeTensorRtInfo, l4tRelease: string 
     tensorrtEncoded: info.encoded,
     gpuName: info.cuda.name,
     computeCapability: info.cuda.computeCapability,
+    multiProcessors: info.cuda.multiProcessors,
+    totalMemoryBytes: info.cuda.totalMemory,
     dlaCores: info.dlaCores,
   };
   if (l4tRelease !== undefined) platform.l4tRelease = l4tRelease;

@@ -64,6 +64,16 @@ export interface InferenceResult {
   inline: boolean;
 }
 
+/** Accelerator memory a family holds besides its engines' weights (0 on the CPU). */
+export interface FamilyDeviceMemory {
+  /** The one block of activation memory every sub-network's TensorRT context shares (sized for the largest). */
+  sharedActivationBytes: number;
+  /** What the contexts would hold if each owned its own (the sum over sub-networks), for comparison. */
+  separateActivationBytes: number;
+  /** The shared input and output buffers. */
+  ioBytes: number;
+}
+
 // Families still open when the process exits: their run threads are stopped before ONNX Runtime's statics
 // are torn down, so no inference is still running then. Weak: a dropped model can still be collected.
 const openFamilies = new Set<WeakRef<NativeFamily>>();
@@ -89,6 +99,8 @@ export class DynamicModel {
   readonly subnets: readonly SubnetInfo[];
   /** The whole shared input buffer (largest sub-network size). */
   readonly inputBuffer: Float32Array;
+  /** Accelerator memory held besides the engines' weights. */
+  readonly deviceMemory: Readonly<FamilyDeviceMemory>;
   readonly #native: NativeFamily;
   readonly #openRef: WeakRef<NativeFamily>;
   readonly #inputViews: Float32Array[];
@@ -118,6 +130,12 @@ export class DynamicModel {
     this.device = device;
     const info = native.subnetInfo();
     this.inputBuffer = new Float32Array(native.inputBuffer);
+    const memory = native.deviceMemory?.();
+    this.deviceMemory = Object.freeze({
+      sharedActivationBytes: memory?.sharedActivationBytes ?? 0,
+      separateActivationBytes: info.reduce((sum, s) => sum + (s.activationBytes ?? 0), 0),
+      ioBytes: memory ? memory.inputBytes + memory.outputBytes : native.inputBuffer.byteLength + native.outputBuffer.byteLength,
+    });
     this.#output = new Float32Array(native.outputBuffer);
     this.subnets = Object.freeze(
       manifest.subnets.map((s, index): SubnetInfo => {

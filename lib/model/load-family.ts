@@ -4,6 +4,7 @@
  */
 import { assertDeviceAvailable } from '../devices/backends';
 import { backendOf, type Device, dlaCoreOf } from '../devices/devices';
+import { recordDlaResidency } from '../devices/dla-residency';
 import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from '../devices/model-files';
 import { FamilyInvalidError, fromNative } from '../errors';
 import { loadManifest } from '../family/manifest';
@@ -40,9 +41,17 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   const device = options.device ?? 'cpu';
   assertDeviceAvailable(device);
   const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
-  const family = loadManifest(source);
+  const loaded = loadManifest(source);
+  const deviceModels = await modelsForDevice(loaded, device, options);
+  const { subnets, dlaBudget, models, modelOffsets } = deviceModels;
+  const modelFiles = { models, ...(modelOffsets ? { modelOffsets } : {}) };
+  // The DLA budget may have trimmed the family: the model then has the sub-networks that fit, in family order.
+  const trimmed = subnets.length < loaded.manifest.subnets.length;
+  const family = trimmed
+    ? { ...loaded, manifest: { ...loaded.manifest, subnets: subnets.map((i) => loaded.manifest.subnets[i]!) }, modelPaths: subnets.map((i) => loaded.modelPaths[i]!) }
+    : loaded;
   const { manifest, dir } = family;
-  const modelFiles = await modelsForDevice(family, device, options);
+  if (trimmed && dlaBudget?.message) process.emitWarning(`family '${manifest.name}' on ${device}: ${dlaBudget.message}`, { code: 'DYNAMIC_OFA_DLA_TRIMMED' });
   const backend = backendOf(device);
   const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
   let native: NativeFamily;
@@ -75,6 +84,7 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
     native.close();
     throw new FamilyInvalidError(family.file, mismatched);
   }
+  if (dlaBudget) recordDlaResidency(dlaCoreOf(device), native, dlaBudget.loadables);
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
   return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs);

@@ -39,8 +39,13 @@ export interface NativeFamily {
   /** false when the runtime refused external buffers and the views are synchronized copies. */
   readonly externalBuffers: boolean;
   readonly closed: boolean;
-  /** Per sub-network tensors and the median latency of its warm-up runs at load (ms). */
-  subnetInfo(): { input: NativeTensorInfo; output: NativeTensorInfo; warmupMs: number }[];
+  /**
+   * Per sub-network tensors, the median latency of its warm-up runs at load (ms), and the accelerator memory its
+   * runs need for intermediate tensors (TensorRT; 0 for ONNX Runtime).
+   */
+  subnetInfo(): { input: NativeTensorInfo; output: NativeTensorInfo; warmupMs: number; activationBytes?: number }[];
+  /** Accelerator memory the family holds besides its engines (older addons lack it). */
+  deviceMemory?(): NativeDeviceMemory;
   run(subnet: number, input?: NativeInput): Promise<NativeRunResult>;
   runSync(subnet: number, input?: NativeInput): NativeRunResult;
   close(): void;
@@ -48,6 +53,14 @@ export interface NativeFamily {
   shutdown(): void;
 }
 
+/** What a family holds in accelerator memory besides its engines' weights. */
+export interface NativeDeviceMemory {
+  /** One block of activation memory shared by every sub-network's context (TensorRT), sized for the largest. */
+  sharedActivationBytes: number;
+  /** The shared input and output buffers. */
+  inputBytes: number;
+  outputBytes: number;
+}
 
 export interface NativeLoadOptions {
   models: string[];
@@ -68,7 +81,39 @@ export interface NativeLoadOptions {
   externalBuffers?: boolean;
 }
 
-/** TensorRT and the CUDA device it would use (only in builds with TensorRT). */
+/** One library a TensorRT build loads at run time, as tensorrtProbe() found it. */
+export interface NativeTensorRtLibrary {
+  role: string;
+  /** The file asked for: libnvinfer.so.8, libcudart.so.11.0, libnvonnxparser.so.8. */
+  name: string;
+  loaded: boolean;
+  path?: string;
+  version?: string;
+  /** Why it was not loaded or not accepted, with what to install. */
+  error?: string;
+}
+
+/**
+ * Whether TensorRT, its ONNX parser and the CUDA runtime can be loaded here and are versions this binary accepts
+ * (only in builds with TensorRT). Touches no GPU.
+ */
+export interface NativeTensorRtProbe {
+  /** TensorRT and the CUDA runtime are loaded and accepted: engines can run. */
+  available: boolean;
+  reason?: string;
+  /** The ONNX parser too: engines can be built. */
+  canBuild: boolean;
+  buildReason?: string;
+  /** The loaded TensorRT, "8.5.2". */
+  version?: string;
+  /** The loaded CUDA runtime, "11.4". */
+  cudaRuntime?: string;
+  /** The headers this binary was compiled against. */
+  compiled: { tensorrt: string; cuda: string };
+  libraries: NativeTensorRtLibrary[];
+}
+
+/** TensorRT and the CUDA device it would use (only in builds with TensorRT; throws when tensorrtProbe() is not available). */
 export interface NativeTensorRtInfo {
   /** Loaded library, "8.5.2". */
   version: string;
@@ -77,7 +122,11 @@ export interface NativeTensorRtInfo {
   /** Headers the addon was compiled against, "8.5.2.2". */
   compiledVersion: string;
   compiledEncoded: number;
+  /** CUDA headers the addon was compiled against, "11.8" (older addons lack it). */
+  cudaHeaders?: string;
   dlaCores: number;
+  /** Why this TensorRT release has no DLA (10.8 to 11.3), when that is the case. */
+  dlaNote?: string;
   cuda?: {
     ordinal: number;
     name: string;
@@ -89,6 +138,8 @@ export interface NativeTensorRtInfo {
     totalMemory: number;
     runtimeVersion: number;
     driverVersion: number;
+    /** How inference waits without spinning a core: "device flags", or "events only (...)". */
+    blockingSync?: string;
   };
   /** Why no CUDA device is usable. */
   cudaError?: string;
@@ -112,7 +163,7 @@ export interface NativeBuildEngineOptions {
 }
 
 export interface NativeBuildProgress {
-  stage: 'parse' | 'configure' | 'calibrate' | 'build' | 'serialize' | 'done';
+  stage: 'parse' | 'configure' | 'calibrate' | 'build' | 'serialize' | 'inspect' | 'done';
   /** [0, 1], or -1 when unknown. */
   fraction: number;
   message: string;
@@ -124,9 +175,19 @@ export interface NativeBuildReport {
   tensorrtEncoded: number;
   buildMs: number;
   layers: number;
+  /** DLA builds, before the build: network layers DLA accepts (canRunOnDLA). */
   dlaLayers: number;
+  /** DLA builds, before the build: network layers it does not accept (they run on the GPU). */
   gpuFallbackLayers: number;
   fallbackLayerNames: string[];
+  /** The built engine's inspector JSON (engine-placement.ts reads the DLA loadables from it). */
+  engineInformation?: string;
+  /** The builder's own placement lines ("[DlaLayer] ...", "[GpuLayer] ..."), where it logs them. */
+  placementLog?: string[];
+  /** Activation memory a context of the built engine needs. */
+  activationBytes?: number;
+  /** Why the built engine could not be inspected here. */
+  inspectionError?: string;
   planBytes: number;
   timingCacheLoaded: boolean;
   timingCacheSaved: boolean;
@@ -144,6 +205,8 @@ export interface NativeBinding {
   loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
   backends(): BackendName[];
   runtimeVersion(ortLibrary: string): string;
+  /** Only in builds with TensorRT: loads the libraries once, never throws. */
+  tensorrtProbe?(): NativeTensorRtProbe;
   /** Only in builds with TensorRT. */
   tensorrtInfo?(): NativeTensorRtInfo;
   /** TensorRT variants of the platform package: whether TensorRT and CUDA load here (run in a child process). */

@@ -40,8 +40,8 @@ function configuredDebianArchives({ etc = '/etc/apt' } = {}) {
   return found.filter((a) => /\/debian\/?$/.test(a.uri) && fs.existsSync(a.keyring));
 }
 
-/** `deb [signed-by=...] URI SUITE main` lines for this machine's Debian archives; throws when there is none. */
-function debianSourceLines(suite) {
+/** `deb [signed-by=...] URI SUITE COMPONENT` lines for this machine's Debian archives; throws when there is none. */
+function debianSourceLines(suite, component = 'main') {
   const archives = configuredDebianArchives();
   if (archives.length === 0) {
     throw new Error(
@@ -49,17 +49,17 @@ function debianSourceLines(suite) {
         'the archive address is taken from there',
     );
   }
-  return archives.map((a) => `deb [signed-by=${a.keyring}] ${a.uri} ${suite} main`);
+  return archives.map((a) => `deb [signed-by=${a.keyring}] ${a.uri} ${suite} ${component}`);
 }
 
 /**
- * An apt that only sees `suite` for `architecture`, with its state under `work`.
+ * An apt that only sees `suite` (`component`, default main) for `architecture`, with its state under `work`.
  * download(names, dir) fetches .deb files (no dependencies resolved) and returns their paths.
  */
-function privateApt({ work, suite, architecture }) {
+function privateApt({ work, suite, architecture, component = 'main' }) {
   for (const d of ['lists/partial', 'cache/archives/partial']) fs.mkdirSync(path.join(work, d), { recursive: true });
   const sourcesList = path.join(work, 'sources.list');
-  fs.writeFileSync(sourcesList, debianSourceLines(suite).join('\n') + '\n');
+  fs.writeFileSync(sourcesList, debianSourceLines(suite, component).join('\n') + '\n');
   const options = [
     '-o', `Dir::Etc::SourceList=${sourcesList}`,
     '-o', 'Dir::Etc::SourceParts=/dev/null',

@@ -28,6 +28,14 @@ describe('engine files', () => {
     expect(check).toEqual({ ok: true, header: expect.objectContaining({ ...header, planBytes: 10, format: 1 }) });
   });
 
+  it('write format 2 when the placement or activation memory is known, and check those fields', () => {
+    const placement = { dlaLoadables: 3, gpuLayers: 5, reformatLayers: 2, source: 'engine-inspector' as const };
+    const check = checkEngineBytes(encodeEngineFile({ ...header, placement, activationBytes: 4096 }, plan));
+    expect(check).toEqual({ ok: true, header: expect.objectContaining({ ...header, format: 2, placement, activationBytes: 4096, planBytes: 10 }) });
+    const bad = encodeEngineFile({ ...header, placement: { ...placement, dlaLoadables: -1 } }, plan);
+    expect(checkEngineBytes(bad)).toEqual({ ok: false, problem: expect.stringMatching(/corrupt header \(placement/) });
+  });
+
   it.each<[string, (b: Buffer) => Buffer, RegExp]>([
     ['a flipped plan byte', (b) => { b[b.length - 1] = b[b.length - 1]! ^ 1; return b; }, /checksum/],
     ['a truncated plan', (b) => b.subarray(0, b.length - 1), /truncated/],

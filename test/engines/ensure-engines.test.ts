@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { checkEngineBytes, encodeEngineFile, EngineCacheError } from '../../lib/engines/engine-file';
 import { type EngineBuilder, ensureEngines, type EnsureEvent } from '../../lib/engines/ensure-engines';
 import { timingCachePath } from '../../lib/engines/cache-folder';
+import { summarizeEngineCache } from '../../lib/engines/engine-summary';
 import { writeCalibrationData } from '../../lib/engines/calibration';
 import { BackendUnavailableError, InvalidArgumentError } from '../../lib/errors';
 import { loadManifest } from '../../lib/family/manifest';
@@ -13,11 +14,19 @@ import { seededBytes, tinyFamily } from '../helpers';
 import { copyFamily, tempDir, xavier } from './helpers';
 
 /** Stands in for the addon's buildEngine: returns a plan for what it was asked, like the C++ does. */
-function fakeBuilder(options: { otherTensorRt?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
+function fakeBuilder(options: { otherTensorRt?: boolean; calibrate?: boolean; inspected?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
   const calls: NativeBuildEngineOptions[] = [];
   const builder = async (request: NativeBuildEngineOptions, onProgress?: (e: { stage: 'build'; fraction: number; message: string }) => void) => {
     calls.push(request);
     onProgress?.({ stage: 'build', fraction: 0.5, message: 'half' });
+    // As TensorRT does with an int8 calibrator: calibrates on the data, then writes the cache the calibrator names.
+    if (options.calibrate && request.calibrationData && request.calibrationCache) fs.writeFileSync(request.calibrationCache, `scales from ${request.calibrationData}`);
+    const inspected = options.inspected
+      ? {
+        engineInformation: JSON.stringify({ Layers: request.dlaCore < 0 ? ['conv', 'pool'] : ['{ForeignNode[a...b]}', 'reduce', '{ForeignNode[c...d]}', 'Reformatting CopyNode for Output Tensor 0 to output'] }),
+        activationBytes: 1000 + 1000 * calls.length,
+      }
+      : {};
     const plan = Buffer.from(`plan for ${request.onnx} on DLA core ${request.dlaCore}`);
     // A library other than the one tensorrtInfo() reported (the fingerprint's) built it.
     const [tensorrtVersion, tensorrtEncoded] = options.otherTensorRt ? ['8.6.1', 8601] : ['8.5.2', 8502];
@@ -26,7 +35,7 @@ function fakeBuilder(options: { otherTensorRt?: boolean } = {}): EngineBuilder &
       report: {
         tensorrtVersion, tensorrtEncoded, buildMs: 1, layers: 40, dlaLayers: 28,
         gpuFallbackLayers: request.dlaCore === -1 ? 0 : 12, fallbackLayerNames: [], planBytes: plan.length,
-        timingCacheLoaded: false, timingCacheSaved: true, calibrationCacheWritten: false, warnings: [],
+        timingCacheLoaded: false, timingCacheSaved: true, calibrationCacheWritten: false, warnings: [], ...inspected,
       },
     };
   };
@@ -130,6 +139,59 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
     const b = await ensureEngines({ family: loadManifest(dir), device: 'dla0', precision: 'int8', cacheDir, platform: xavier, builder, calibrationData: () => data });
     expect(b.map((e) => e.action)).toEqual(['built', 'built', 'built', 'built']);
     expect(b[0]!.fingerprint).not.toBe(a[0]!.fingerprint);
+  });
+});
+
+describe('int8 calibration caches and engine headers', () => {
+  it('the int8 fingerprint stays the same after the first calibration writes its cache: no needless rebuild', async () => {
+    const dir = copyFamily(tinyFamily, 'int8-stable');
+    const cacheDir = path.join(dir, 'c');
+    const data = path.join(dir, 'calib.f32');
+    fs.writeFileSync(data, Buffer.alloc(16));
+    const builder = fakeBuilder({ calibrate: true });
+    const run = () => ensureEngines({ family: loadManifest(dir), device: 'dla0', precision: 'int8', cacheDir, platform: xavier, builder, calibrationData: () => data });
+    const first = await run();
+    expect(first.map((e) => e.action)).toEqual(['built', 'built', 'built', 'built']);
+    expect(fs.existsSync(builder.calls[0]!.calibrationCache!)).toBe(true);
+    const second = await run();
+    expect(second.map((e) => e.action)).toEqual(['cached', 'cached', 'cached', 'cached']);
+    expect(second.map((e) => e.fingerprint)).toEqual(first.map((e) => e.fingerprint));
+    expect(builder.calls).toHaveLength(4);
+  });
+
+  it('a re-exported model gets its own calibration cache (keyed by the ONNX hash and resolution), never the stale scales', async () => {
+    const dir = copyFamily(tinyFamily, 'int8-reexport');
+    const cacheDir = path.join(dir, 'c');
+    const data = path.join(dir, 'calib.f32');
+    fs.writeFileSync(data, Buffer.alloc(16));
+    const builder = fakeBuilder({ calibrate: true });
+    const run = () => ensureEngines({ family: loadManifest(dir), device: 'gpu', precision: 'int8', cacheDir, platform: xavier, builder, calibrationData: () => data });
+    await run();
+    const before = builder.calls[1]!.calibrationCache!;
+    expect(path.basename(before)).toMatch(/^s1\.r\d+\.[0-9a-f]{16}\.trt8\.5\.2\.calib$/);
+    fs.appendFileSync(path.join(dir, 's1.onnx'), Buffer.from([0]));
+    const after = await run();
+    expect(after.map((e) => e.action)).toEqual(['cached', 'built', 'cached', 'cached']);
+    const rebuilt = builder.calls[4]!;
+    expect(rebuilt.calibrationCache).not.toBe(before);
+    expect(rebuilt.calibrationData).toBe(data); // calibrated again, on the new model
+  });
+
+  it('engine headers record where the built engine\'s layers run and its activation memory (format 2); cached engines report them', async () => {
+    const dir = copyFamily(tinyFamily, 'placement');
+    const cacheDir = path.join(dir, 'c');
+    const builder = fakeBuilder({ inspected: true });
+    const built = await ensureEngines({ family: loadManifest(dir), device: 'dla1', cacheDir, platform: xavier, builder });
+    expect(built[0]!.placement).toEqual({ dlaLoadables: 2, gpuLayers: 1, reformatLayers: 1, source: 'engine-inspector' });
+    expect(built[0]!.report?.placement).toEqual(built[0]!.placement);
+    const check = checkEngineBytes(fs.readFileSync(built[0]!.enginePath));
+    expect(check).toEqual({ ok: true, header: expect.objectContaining({ format: 2, placement: built[0]!.placement, activationBytes: 2000 }) });
+    const cached = await ensureEngines({ family: loadManifest(dir), device: 'dla1', cacheDir, platform: xavier, builder });
+    expect(cached.map((e) => [e.action, e.placement?.dlaLoadables, e.activationBytes])).toEqual([['cached', 2, 2000], ['cached', 2, 3000], ['cached', 2, 4000], ['cached', 2, 5000]]);
+    const summary = summarizeEngineCache(cacheDir, loadManifest(dir).manifest);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toMatchObject({ device: 'dla1', precision: 'fp16', engines: 4, subnets: 4, sharedActivationBytes: 5000, separateActivationBytes: 14000 });
+    expect(summary[0]!.dlaBudget).toMatchObject({ keep: [0, 1, 2, 3], total: 8, limit: 16 });
   });
 });
 

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { computeFingerprint, fingerprintDifferences, fingerprintFields, type FingerprintInput, sha256File } from '../../lib/engines/fingerprint';
+import { calibrationKey, computeFingerprint, fingerprintDifferences, fingerprintFields, FINGERPRINT_VERSION, type FingerprintInput, memoryGiB, sha256File } from '../../lib/engines/fingerprint';
 import { dlaCoreOf } from '../../lib/devices/devices';
 import { tinyFamily } from '../helpers';
 import { tempDir, xavier } from './helpers';
@@ -33,6 +33,8 @@ describe('engine fingerprints', () => {
     ['GPU fallback flag', { builder: { workspaceMiB: 256, gpuFallback: false } }],
     ['workspace', { builder: { workspaceMiB: 512, gpuFallback: true } }],
     ['L4T release (DLA compiler)', { platform: { ...xavier, l4tRelease: 'R35.3.1' } }],
+    ['SM count (Xavier NX vs AGX Xavier: same name and compute capability)', { platform: { ...xavier, multiProcessors: 8 } }],
+    ['memory size (8 GB vs 16 GB modules)', { platform: { ...xavier, totalMemoryBytes: 15_500_000_000 } }],
   ])('change when the %s changes', (_name, change) => {
     const other = { ...base, ...change };
     expect(computeFingerprint(other)).not.toBe(computeFingerprint(base));
@@ -62,5 +64,28 @@ describe('engine fingerprints', () => {
 
   it('map devices to DLA cores', () => {
     expect([dlaCoreOf('gpu'), dlaCoreOf('dla0'), dlaCoreOf('dla1')]).toEqual([-1, 0, 1]);
+  });
+
+  it('round the memory size to whole GiB: a few MiB of carve-out do not make engines stale', () => {
+    expect(FINGERPRINT_VERSION).toBe(2);
+    expect(memoryGiB(7_765_000_000)).toBe(7);
+    expect(memoryGiB(8 * 2 ** 30 - 40 * 2 ** 20)).toBe(8);
+    const nearby = { ...base, platform: { ...xavier, totalMemoryBytes: xavier.totalMemoryBytes + 30 * 2 ** 20 } };
+    expect(computeFingerprint(nearby)).toBe(computeFingerprint(base));
+    expect(fingerprintFields(base)).toMatchObject({ multiProcessors: 6, memoryGiB: 7 });
+  });
+
+  it('key int8 calibrations by the ONNX hash, the resolution and the calibration data', () => {
+    const key = { onnxSha256: 'a'.repeat(64), resolution: 224, dataSha256: 'd'.repeat(64) };
+    expect(calibrationKey(key)).toMatch(/^[0-9a-f]{64}$/);
+    expect(calibrationKey({ ...key })).toBe(calibrationKey(key));
+    expect(new Set([
+      calibrationKey(key),
+      calibrationKey({ ...key, onnxSha256: 'b'.repeat(64) }),
+      calibrationKey({ ...key, resolution: 192 }),
+      calibrationKey({ ...key, dataSha256: 'e'.repeat(64) }),
+      calibrationKey({ ...key, dataSha256: undefined }),
+      calibrationKey({ ...key, resolution: undefined }),
+    ]).size).toBe(6);
   });
 });

@@ -9,6 +9,8 @@ export const xavier: TrtPlatform = {
   tensorrtEncoded: 8502,
   gpuName: 'Xavier',
   computeCapability: '7.2',
+  multiProcessors: 6,
+  totalMemoryBytes: 7_765_000_000,
   dlaCores: 2,
   l4tRelease: 'R35.2.1',
 };

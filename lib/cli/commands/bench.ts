@@ -1,15 +1,18 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 
+import { type Device, isDevice, DEVICES } from '../../devices/devices';
 import { type BenchResult, runBench } from '../jobs/latency-bench';
 import { table } from '../helpers';
 import { defaultFamilyDir, emitJson, positive, progressBar } from '../common';
 
 export function printBench(result: BenchResult): void {
   const f = (v: number): string => v.toFixed(3);
+  const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(2);
   console.log('ratio: this addon\'s native latency / onnxruntime-node\'s session.run() as timed from JS; "from JS": await model.infer() timed from JS (both interleaved, one run each in turn)');
   console.log('runs on: where infer() ran (the calling thread for sub-networks under inlineBelowMs, else the family\'s thread); GFLOP/s: 2 x MACs / native p50');
   console.log('switch: first inference after 10 on another sub-network; no-switch: next inference after the same 10 ran in a second copy of the family (same cold caches, no switch)');
-  console.log(`family ${result.family} (${result.subnets.length} sub-networks), ${result.threads} threads, ${result.runs} runs, ${result.cpu} [${result.isa.join(' ')}], Node ${result.node}`);
+  console.log(`family ${result.family} (${result.subnets.length} sub-networks) on ${result.device}${result.device === 'cpu' ? '' : ' (onnxruntime-node: cpu)'}, ` +
+    `${result.threads} threads, ${result.runs} runs, ${result.cpu} [${result.isa.join(' ')}], Node ${result.node}`);
   console.log(table(
     ['subnet', 'ours native p50/p90/p99 ms', 'GFLOP/s', 'onnxruntime-node p50/p90/p99 ms', 'ratio', 'ours from JS p50', 'JS/JS ratio', 'runs on', 'switch p50', 'switch cost', 'no-switch p50', 'switch / no-switch'],
     result.subnets.map((r) => [
@@ -30,7 +33,17 @@ export function printBench(result: BenchResult): void {
   console.log(`event-loop delay while inferences run back to back: p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms, max ${f(d.max)} ms`);
   const m = result.memory;
   console.log(`RSS ${f(m.rssBeforeLoadMiB)} MiB before load, ${f(m.rssAfterLoadMiB)} MiB with every sub-network resident (+${f(m.loadGrowthMiB)} MiB); model files ${f(m.modelFilesMiB)} MiB`);
+  const dm = result.deviceMemory;
+  if (result.device !== 'cpu') {
+    console.log(`device memory besides the engines: ${mib(dm.sharedActivationBytes)} MiB of activations shared by every sub-network ` +
+      `(${mib(dm.separateActivationBytes)} MiB if each context owned its own), ${mib(dm.ioBytes)} MiB of shared input/output`);
+  }
   console.log(`targets: ${Object.entries(result.targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+}
+
+function deviceOption(value: string): Device {
+  if (!isDevice(value)) throw new InvalidArgumentError(`unknown device '${value}' (known: ${DEVICES.join(', ')})`);
+  return value;
 }
 
 export const benchCommand = new Command('bench')
@@ -38,10 +51,11 @@ export const benchCommand = new Command('bench')
   .option('--family <dir>', 'family folder', defaultFamilyDir())
   .option('--runs <n>', 'timed runs per measurement', positive('runs'), 300)
   .option('--threads <n>', 'ONNX Runtime threads (both sides)', positive('threads'), 1)
+  .option('--device <device>', 'where this addon runs the family (gpu, dla0, dla1: TensorRT; onnxruntime-node stays on the CPU)', deviceOption, 'cpu')
   .option('--json [path]', 'write the figures as JSON to path (or stdout)')
-  .action(async (o: { family: string; runs: number; threads: number; json?: string | boolean }) => {
+  .action(async (o: { family: string; runs: number; threads: number; device: Device; json?: string | boolean }) => {
     const bar = progressBar('bench');
-    const result = await runBench({ family: o.family, runs: o.runs, threads: o.threads, onProgress: bar.update }).finally(bar.stop);
+    const result = await runBench({ family: o.family, device: o.device, runs: o.runs, threads: o.threads, onProgress: bar.update }).finally(bar.stop);
     if (o.json === true) emitJson(true, result);
     else {
       printBench(result);

@@ -32,9 +32,11 @@ interface Flags {
 
 function printResult(result: BuildEnginesResult): void {
   const ms = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3));
+  const mib = (bytes: number | undefined): string => (bytes === undefined ? '-' : (bytes / 2 ** 20).toFixed(2));
   console.log(table(
-    ['device', 'subnet', 'engine', 'p50 ms', 'p90 ms', 'p99 ms', 'gpu p50 ms', 'gpu-fallback layers'],
-    result.results.map((r) => [r.device, r.id, r.engine, ms(r.hostMs.p50), ms(r.hostMs.p90), ms(r.hostMs.p99), ms(r.deviceMs?.p50), r.gpuFallbackLayers ?? '-']),
+    ['device', 'subnet', 'engine', 'p50 ms', 'p90 ms', 'p99 ms', 'gpu p50 ms', 'gpu-fallback layers', 'DLA loadables', 'GPU layers', 'activations MiB'],
+    result.results.map((r) => [r.device, r.id, r.engine, ms(r.hostMs.p50), ms(r.hostMs.p90), ms(r.hostMs.p99), ms(r.deviceMs?.p50), r.gpuFallbackLayers ?? '-',
+      r.dlaLoadables ?? '-', r.gpuLayers ?? '-', mib(r.activationBytes)]),
   ));
   console.log(`profiles: ${Object.values(result.profiles).join(', ')}`);
 }
@@ -76,7 +78,14 @@ function makeCommand(name: string, description: string, building: boolean): Comm
           break;
         case 'built':
           say(`${e.device} ${e.subnet}: built in ${(e.report.buildMs / 1000).toFixed(1)} s, ${e.report.planBytes} bytes` +
-            (e.device === 'gpu' ? '' : `, ${e.report.gpuFallbackLayers}/${e.report.layers} layers fall back to the GPU`));
+            (e.device === 'gpu' ? '' : `, ${e.report.gpuFallbackLayers}/${e.report.layers} network layers not DLA-capable`) +
+            (e.report.placement
+              ? `; built engine: ${e.report.placement.dlaLoadables} DLA loadables, ${e.report.placement.gpuLayers} GPU layers, ` +
+                `${e.report.placement.reformatLayers} reformats${e.report.placement.disagreement ? ` (${e.report.placement.disagreement})` : ''}`
+              : e.report.inspectionError ? `; the built engine could not be inspected: ${e.report.inspectionError}` : ''));
+          break;
+        case 'dla-budget':
+          say(`${e.device}: ${e.message}`);
           break;
         case 'profiling':
           bar.update(Math.round(e.fraction * 100), 100, `profile ${e.device} ${e.subnet}`);

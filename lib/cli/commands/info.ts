@@ -6,12 +6,16 @@ import { Command } from 'commander';
 import { backends } from '../../devices/backends';
 import { type Device, DEVICES } from '../../devices/devices';
 import { existingCacheDirs } from '../../engines/cache-folder';
+import { type EngineCacheSummary, summarizeEngineCache } from '../../engines/engine-summary';
+import { tensorRtStatus } from '../../devices/tensorrt-status';
+import { getBinding } from '../../native/addon';
 import { loadManifest } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';
 import { loadedAddon } from '../../native/addon';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { packageRoot } from '../../util/package-root';
 import { profileLatencies, profilePath, readProfile } from '../../family/latency-profile';
+import type { NativeTensorRtInfo, NativeTensorRtProbe } from '../../native/addon';
 import { table } from '../helpers';
 import { defaultFamilyDir, emitJson } from '../common';
 
@@ -43,6 +47,8 @@ export const infoCommand = new Command('info')
       }
     }
     const profiledDevices = DEVICES.filter((d) => profiled[d]);
+    const engines: EngineCacheSummary[] = existingCacheDirs(dir, manifest.name).flatMap((cacheDir) => summarizeEngineCache(cacheDir, manifest));
+    const trt = tensorRtStatus(getBinding());
     const deviceKeys = [...new Set(manifest.subnets.flatMap((s) => Object.keys(s.latencyMs ?? {})))];
     const levels = manifest.subnets.map((s, i) => ({
       index: i, id: s.id, precision: s.precision ?? 'fp32', accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,
@@ -60,6 +66,8 @@ export const infoCommand = new Command('info')
       version: pkg.version, node: process.version, platform: `${process.platform}-${process.arch}`,
       addon: { file: addon.file, origin: addon.origin, looked: addon.looked }, ortLibrary,
       backends: available, devices: available.filter((b) => b.available).flatMap((b) => b.devices),
+      ...(trt.probe ? { tensorrt: { ...trt.probe, ...(trt.info ? { info: trt.info } : {}) } } : {}),
+      engines,
       family: { name: manifest.name, dir, weights: manifest.weights ?? 'unknown', levels },
     };
     if (o.json === true) {
@@ -70,7 +78,10 @@ export const infoCommand = new Command('info')
     console.log(`addon: ${addon.origin} (${addon.file})`);
     console.log(`ONNX Runtime library: ${ortLibrary}`);
     for (const b of available) console.log(`  ${b.name.padEnd(16)} ${b.available ? `available${b.version ? ` (${b.version})` : ''}: ${b.devices.join(', ')}` : `unavailable: ${b.reason ?? ''}`}`);
-    console.log(`devices: ${info.devices.join(', ') || 'none'}\n`);
+    if (trt.probe) console.log(tensorRtLines(trt.probe, trt.info).map((l) => `    ${l}`).join('\n'));
+    console.log(`devices: ${info.devices.join(', ') || 'none'}`);
+    for (const e of engines) console.log(`  ${engineLine(e)}`);
+    console.log('');
     console.log(`family '${manifest.name}' (${dir}), weights: ${info.family.weights}`);
     const mm = (v: number | undefined, scale: number): string => (v === undefined ? '-' : (v / scale).toFixed(2));
     console.log(table(
@@ -81,3 +92,29 @@ export const infoCommand = new Command('info')
     ));
     emitJson(o.json, info);
   });
+
+function tensorRtLines(probe: NativeTensorRtProbe, trtInfo: NativeTensorRtInfo | undefined): string[] {
+  const lines = [`TensorRT build for TensorRT ${probe.compiled.tensorrt} / CUDA ${probe.compiled.cuda} headers; libraries loaded at run time:`];
+  for (const l of probe.libraries) lines.push(`  ${l.name.padEnd(22)} ${l.loaded && !l.error ? `${l.version ?? 'loaded'} (${l.path ?? '?'})` : l.error ?? 'not loaded'}`);
+  if (trtInfo?.cuda) {
+    const c = trtInfo.cuda;
+    lines.push(`CUDA device ${c.name} (sm ${c.computeCapability}, ${c.multiProcessors} SMs, ${(c.totalMemory / 2 ** 30).toFixed(1)} GiB${c.integrated ? ', integrated' : ''}), ` +
+      `${trtInfo.dlaCores} DLA cores, waits by ${c.blockingSync ?? 'stream synchronize'}`);
+  }
+  if (trtInfo?.dlaNote) lines.push(trtInfo.dlaNote);
+  return lines;
+}
+
+function engineLine(e: EngineCacheSummary): string {
+  const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  const parts = [`${e.device} ${e.precision}: ${e.engines}/${e.subnets} engines (${mib(e.planBytes)} of plans) in ${e.cacheDir}`];
+  if (e.sharedActivationBytes !== undefined) {
+    parts.push(`activation memory ${mib(e.sharedActivationBytes)} shared (${mib(e.separateActivationBytes!)} if each context owned its own)`);
+  }
+  const b = e.dlaBudget;
+  if (b) {
+    parts.push(b.message ? `DLA budget: ${b.message}` : `${b.total} DLA loadables of the ${b.limit} a core holds`);
+    if (b.unknown.length > 0) parts.push(`DLA loadables not recorded for ${b.unknown.join(', ')} (rebuild them)`);
+  }
+  return parts.join('; ');
+}

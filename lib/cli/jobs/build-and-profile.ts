@@ -13,9 +13,11 @@ import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engi
 import type { Precision } from '../../engines/fingerprint';
 import { resolveCacheDir } from '../../engines/cache-folder';
 import { writeCalibrationData } from '../../engines/calibration';
-import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
+import { decideDlaBudget } from '../../engines/dla-budget';
+import { BackendUnavailableError, fromNative, InvalidArgumentError, ModelLoadError } from '../../errors';
 import { loadManifest } from '../../family/manifest';
 import { getBinding, type NativeFamily } from '../../native/addon';
+import { tensorRtStatus } from '../../devices/tensorrt-status';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
 import { cpuModel } from '../../util/host';
@@ -43,6 +45,7 @@ export interface BuildEnginesOptions {
 export type BuildEnginesEvent =
   | { type: 'start'; family: string; subnets: number; devices: Device[]; cacheDir: string; cacheNote?: string }
   | ({ device: Device } & EnsureEvent)
+  | { type: 'dla-budget'; device: Device; message: string; dropped: string[] }
   | { type: 'profiling'; device: Device; subnet: string; fraction: number }
   | { type: 'profiled'; device: Device; file: string };
 
@@ -53,6 +56,11 @@ export interface BuildEnginesRow {
   hostMs: LatencyStats;
   deviceMs?: LatencyStats;
   gpuFallbackLayers?: number;
+  /** From the built engine: DLA loadables (DLA subgraphs) and the layers left on the GPU. */
+  dlaLoadables?: number;
+  gpuLayers?: number;
+  /** Activation memory a context of this engine needs, bytes. */
+  activationBytes?: number;
 }
 
 export interface BuildEnginesResult {
@@ -112,17 +120,18 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const emit = options.onEvent ?? (() => {});
   const binding = getBinding();
   const compiled = binding.backends();
-  const hasTrt = compiled.includes('tensorrt') && binding.buildEngine !== undefined && binding.tensorrtInfo !== undefined;
-  const trtInfo = hasTrt ? binding.tensorrtInfo!() : undefined;
-  const available = availableDevices(trtInfo);
+  const trt = tensorRtStatus(binding);
+  const hasTrt = trt.compiled && binding.buildEngine !== undefined;
+  const trtInfo = trt.info;
+  const available = availableDevices(trt.reason === undefined ? trtInfo : undefined);
   const devices = options.devices ?? available;
   const trtRequested = devices.filter((d) => d !== 'cpu');
   if (trtRequested.length > 0 && !hasTrt) {
     throw new BackendUnavailableError(
       'E_BACKEND_UNAVAILABLE',
       `TensorRT is not in this build: ${trtRequested.join(', ')} cannot be built or profiled. This addon was compiled without TensorRT/CUDA ` +
-        `(backends: ${compiled.join(', ')}). Rebuild it where TensorRT is installed (a Jetson with JetPack 5.1+/6, or TENSORRT_ROOT set): ` +
-        'npm run rebuild:native. Only cpu is available here.',
+        `(backends: ${compiled.join(', ')}). On a Jetson, install the package with its TensorRT binaries (JetPack 5.1+/6), or rebuild ` +
+        'where the TensorRT and CUDA headers are (TENSORRT_ROOT set): npm run rebuild:native. Only cpu is available here.',
     );
   }
   const missing = devices.filter((d) => !available.includes(d));
@@ -130,9 +139,12 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
     throw new BackendUnavailableError(
       'E_BACKEND_UNAVAILABLE',
       `${missing.join(', ')} not available on this machine` +
-        (trtInfo?.cudaError ? ` (CUDA: ${trtInfo.cudaError})` : ` (TensorRT ${trtInfo?.version}, ${trtInfo?.dlaCores ?? 0} DLA cores)`) +
+        (trt.reason !== undefined ? ` (${trt.reason})` : ` (TensorRT ${trtInfo?.version}, ${trtInfo?.dlaCores ?? 0} DLA cores${trtInfo?.dlaNote ? `: ${trtInfo.dlaNote}` : ''})`) +
         `; available: ${available.join(', ')}`,
     );
+  }
+  if (trtRequested.length > 0 && trt.probe && !trt.probe.canBuild) {
+    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `engines cannot be built here: ${trt.probe.buildReason ?? 'the ONNX parser is missing'}`);
   }
   if (precision === 'fp32' && devices.some((d) => d.startsWith('dla'))) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', 'DLA runs fp16 or int8 only; use precision fp32 with device gpu');
@@ -149,6 +161,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
 
   for (const device of devices) {
     let modelFiles: ModelFiles = { models: family.modelPaths };
+    let kept = family.manifest.subnets.map((_, i) => i);
     let engines: EnsuredEngine[] | undefined;
     if (device !== 'cpu') {
       engines = await ensureEngines({
@@ -165,6 +178,14 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
         onEvent: (event) => emit({ device, ...event }),
       });
       modelFiles = { models: engines.map((e) => e.enginePath), modelOffsets: engines.map((e) => e.planOffset) };
+      if (device !== 'gpu') {
+        // What does not fit a DLA core's loadables cannot be profiled together: profile the sub-networks that fit.
+        const budget = decideDlaBudget({ core: dlaCoreOf(device), mode: 'trim', engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })) });
+        if (budget.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot profile on ${device}: ${budget.message}`);
+        if (budget.message) emit({ type: 'dla-budget', device, message: budget.message, dropped: budget.dropped });
+        kept = budget.keep;
+        modelFiles = { models: kept.map((i) => engines![i]!.enginePath), modelOffsets: kept.map((i) => engines![i]!.planOffset) };
+      }
     }
     let native: NativeFamily;
     try {
@@ -180,7 +201,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
     try {
       measured = await profileNativeFamily(native, {
         runs, warmupMs,
-        onProgress: (index, fraction) => emit({ type: 'profiling', device, subnet: family.manifest.subnets[index]!.id, fraction }),
+        onProgress: (index, fraction) => emit({ type: 'profiling', device, subnet: family.manifest.subnets[kept[index]!]!.id, fraction }),
       });
     } finally {
       native.close();
@@ -201,9 +222,10 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
       host: hostInfo(l4tRelease),
       method: { warmupMs, minWarmupRuns: 5, runs, ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}) },
       subnets: measured.map((m): SubnetProfile => {
-        const entry: SubnetProfile = { id: family.manifest.subnets[m.index]!.id, index: m.index, runs: m.host.length, hostMs: latencyStats(m.host) };
+        const index = kept[m.index]!;
+        const entry: SubnetProfile = { id: family.manifest.subnets[index]!.id, index, runs: m.host.length, hostMs: latencyStats(m.host) };
         if (m.device.length > 0) entry.deviceMs = latencyStats(m.device);
-        const engine = engines?.[m.index];
+        const engine = engines?.[index];
         if (engine) {
           entry.engine = { file: path.relative(choice.dir, engine.enginePath), fingerprint: engine.fingerprint, precision };
           if (engine.report && device !== 'gpu') entry.engine.gpuFallbackLayers = engine.report.gpuFallbackLayers;
@@ -215,10 +237,13 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
     writeProfile(file, profile);
     profiles[device] = file;
     emit({ type: 'profiled', device, file });
-    profile.subnets.forEach((s, i) => {
-      const row: BuildEnginesRow = { device, id: s.id, engine: engines?.[i]?.action ?? '-', hostMs: s.hostMs };
+    profile.subnets.forEach((s) => {
+      const engine = engines?.[s.index];
+      const row: BuildEnginesRow = { device, id: s.id, engine: engine?.action ?? '-', hostMs: s.hostMs };
       if (s.deviceMs) row.deviceMs = s.deviceMs;
       if (s.engine?.gpuFallbackLayers !== undefined) row.gpuFallbackLayers = s.engine.gpuFallbackLayers;
+      if (engine?.placement) Object.assign(row, { dlaLoadables: engine.placement.dlaLoadables, gpuLayers: engine.placement.gpuLayers });
+      if (engine?.activationBytes !== undefined) row.activationBytes = engine.activationBytes;
       results.push(row);
     });
   }

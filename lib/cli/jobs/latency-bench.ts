@@ -11,7 +11,8 @@ import { RuntimeLoadError } from '../../errors';
 import { type DecisionCost, measureDecisionCost } from '../../lab';
 import { predictivePolicy } from '../../manager/policies/predictive';
 import { stepwisePolicy } from '../../manager/policies/stepwise';
-import type { DynamicModel } from '../../model/dynamic-model';
+import type { Device } from '../../devices/devices';
+import type { DynamicModel, FamilyDeviceMemory } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import type { SubnetManifest } from '../../family/manifest';
 import { onnxruntimeNodeSpec } from '../../native/ort-library';
@@ -20,6 +21,8 @@ import { type Percentiles, percentiles } from '../../util/latency-stats';
 
 export interface BenchOptions {
   family: string;
+  /** Where this addon runs the family (default cpu); onnxruntime-node, the reference, always runs on the CPU. */
+  device?: Device;
   runs?: number;
   threads?: number;
   /** Called as work advances: (done, total, what). */
@@ -62,6 +65,7 @@ export interface BenchSubnetRow {
 export interface BenchResult {
   family: string;
   dir: string;
+  device: Device;
   threads: number;
   runs: number;
   node: string;
@@ -75,6 +79,8 @@ export interface BenchResult {
   decisionCost: DecisionCost[];
   eventLoopDelayMs: { p50: number; p99: number; max: number; mean: number };
   memory: { rssBeforeLoadMiB: number; rssAfterLoadMiB: number; loadGrowthMiB: number; modelFilesMiB: number };
+  /** Accelerator memory the family holds besides its engines (TensorRT: the shared activation block). */
+  deviceMemory: FamilyDeviceMemory;
   targets: Record<string, boolean>;
 }
 
@@ -122,8 +128,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const progress = options.onProgress ?? (() => {});
   const ort = comparisonRuntime();
   const rssBefore = process.memoryUsage().rss;
-  const model = await loadFamily(options.family, { threads, warmupRuns: 10 });
+  const device = options.device ?? 'cpu';
+  const model = await loadFamily(options.family, { device, threads, warmupRuns: 10 });
   const rssAfterLoad = process.memoryUsage().rss;
+  const deviceMemory = { ...model.deviceMemory };
   const modelBytes = model.manifest.subnets.reduce((sum, s) => sum + fs.statSync(path.join(model.dir, s.model)).size, 0);
   const total = model.subnets.length * 2 + 1;
   let done = 0;
@@ -210,7 +218,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   // same thread (each family's own run thread may sit on another core, with other caches).
   const switchRuns = Math.min(runs, 100);
   const n = model.subnets.length;
-  const other = await loadFamily(options.family, { threads, warmupRuns: 10 });
+  const other = await loadFamily(options.family, { device, threads, warmupRuns: 10 });
   try {
     for (const [j, row] of rows.entries()) {
       const afterSwitch: number[] = [];
@@ -262,6 +270,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   return {
     family: model.manifest.name,
     dir: model.dir,
+    device,
     threads,
     runs,
     node: process.version,
@@ -278,6 +287,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       loadGrowthMiB: (rssAfterLoad - rssBefore) / 2 ** 20,
       modelFilesMiB: modelBytes / 2 ** 20,
     },
+    deviceMemory,
     targets: {
       ratioAllAtMost1: rows.every((r) => r.ratio <= 1.0),
       ratioSmallestAtMost09: (rows[0]?.ratio ?? Infinity) <= 0.9,

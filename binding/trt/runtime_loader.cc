@@ -1,0 +1,207 @@
+#include "trt/runtime_loader.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+
+namespace dofa {
+namespace trt {
+namespace {
+
+// What to install for each library, by the major the addon was built for (JetPack's package names).
+std::string InstallHint(const std::string& role, int major) {
+  if (role == "the CUDA runtime") {
+    if (major == 11) return "JetPack 5 ships it as cuda-cudart-11-4 (sudo apt install nvidia-cuda)";
+    if (major == 12) return "JetPack 6 ships it as cuda-cudart-12-6 or -12-2 (sudo apt install nvidia-cuda)";
+    return "install the CUDA " + std::to_string(major) + ".x runtime";
+  }
+  const std::string packages = role == "TensorRT" ? "libnvinfer" : "libnvonnxparsers";
+  if (major == 8) return "JetPack 5 ships it as " + packages + "8 (sudo apt install nvidia-tensorrt)";
+  if (major == 10) return "JetPack 6 ships it as " + packages + "10 (sudo apt install nvidia-tensorrt)";
+  return "install TensorRT " + std::to_string(major) + ".x";
+}
+
+std::string DlError() {
+  const char* error = dlerror();
+  return error != nullptr ? error : "unknown dlopen error";
+}
+
+// dlopen in the order: the search path, the system's own search (LD_LIBRARY_PATH, ld.so.cache), the fallbacks.
+// The error kept is the system search's, which names the file the way users know it.
+void* Open(const std::string& name, const std::vector<std::string>& first, const std::vector<std::string>& last,
+           std::string* error) {
+  for (const std::string& dir : first) {
+    if (void* handle = dlopen((dir + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+  }
+  if (void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+  *error = DlError();
+  for (const std::string& dir : last) {
+    if (void* handle = dlopen((dir + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+  }
+  return nullptr;
+}
+
+// Opens one library and resolves its symbols; on failure the state says why and every slot stays null.
+void* Load(LibraryState* state, int major, const std::vector<Symbol>& symbols, const RuntimeRequest& request,
+           const std::vector<std::string>& fallbacks) {
+  std::string error;
+  void* handle = Open(state->name, request.searchPath, fallbacks, &error);
+  if (handle == nullptr) {
+    if (error.compare(0, state->name.size() + 2, state->name + ": ") == 0) error.erase(0, state->name.size() + 2);
+    state->error = state->name + " was not found (" + error + "); " + InstallHint(state->role, major) +
+                   ", or add its folder to DYNAMIC_OFA_TENSORRT_LIBRARY_PATH";
+    return nullptr;
+  }
+  for (const Symbol& symbol : symbols) {
+    dlerror();
+    void* address = dlsym(handle, symbol.name.c_str());
+    if (address == nullptr) {
+      state->error = state->name + " has no entry point " + symbol.name + " (" + DlError() + ")";
+      for (const Symbol& reset : symbols) *reset.slot = nullptr;
+      return nullptr;
+    }
+    *symbol.slot = address;
+  }
+  Dl_info where{};
+  if (!symbols.empty() && dladdr(*symbols.front().slot, &where) != 0 && where.dli_fname != nullptr) {
+    state->path = where.dli_fname;
+  }
+  state->loaded = true;
+  return handle;
+}
+
+}  // namespace
+
+Version DecodeTensorRtVersion(int64_t encoded) {
+  // 8.x stays below 10000 (8.6.16 = 8616); 10.0.0 is 100000 (and a 9.x in either encoding is >= 9000).
+  const bool wide = encoded >= 10000;
+  const int64_t scale = wide ? 10000 : 1000;
+  const int64_t rest = encoded % scale;
+  return Version{static_cast<int>(encoded / scale), static_cast<int>(rest / 100), static_cast<int>(rest % 100)};
+}
+
+Version DecodeCudaVersion(int encoded) { return Version{encoded / 1000, (encoded % 1000) / 10, 0}; }
+
+std::string VersionText(const Version& version, int parts) {
+  std::string text = std::to_string(version.major) + "." + std::to_string(version.minor);
+  return parts >= 3 ? text + "." + std::to_string(version.patch) : text;
+}
+
+std::string TensorRtLibraryName(int tensorrtMajor) { return "libnvinfer.so." + std::to_string(tensorrtMajor); }
+
+std::string OnnxParserLibraryName(int tensorrtMajor) { return "libnvonnxparser.so." + std::to_string(tensorrtMajor); }
+
+std::string CudaRuntimeLibraryName(int cudaMajor) {
+  return cudaMajor == 11 ? "libcudart.so.11.0" : "libcudart.so." + std::to_string(cudaMajor);
+}
+
+std::string TensorRtVersionRefusal(const Version& headers, const Version& library) {
+  const std::string versions = "TensorRT " + VersionText(library) + " is installed; this addon was built with TensorRT " +
+                               VersionText(headers) + " headers";
+  if (library.major != headers.major) {
+    return versions + ", and a library of another major has other internal interfaces. Use the addon built for TensorRT " +
+           std::to_string(library.major) + ", or install TensorRT " + std::to_string(headers.major) + ".x";
+  }
+  if (library.minor < headers.minor) {
+    return versions + ", and an older minor lacks interface slots the newer headers call. Install TensorRT " +
+           VersionText(headers, 2) + " or a newer " + std::to_string(headers.major) + ".x";
+  }
+  return "";
+}
+
+std::string CudaRuntimeVersionRefusal(const Version& headers, const Version& oldestUsable, const Version& runtime) {
+  const std::string versions = "CUDA runtime " + VersionText(runtime, 2) + " is installed; this addon was built with CUDA " +
+                               VersionText(headers, 2) + " headers";
+  if (runtime.major != headers.major) return versions + ", and a runtime of another major has another ABI";
+  if (runtime.minor < oldestUsable.minor) {
+    return versions + " and calls functions the runtime has from CUDA " + VersionText(oldestUsable, 2) + " on";
+  }
+  return "";
+}
+
+std::string DlaUnavailableNote(const Version& library) {
+  const bool after107 = library.major > 10 || (library.major == 10 && library.minor >= 8);
+  const bool before114 = library.major < 11 || (library.major == 11 && library.minor < 4);
+  if (!after107 || !before114) return "";
+  return "TensorRT " + VersionText(library) +
+         " has no DLA support (10.7 was the last 10.x with DLA; 11.0 to 11.3 have none): use the gpu device, or "
+         "TensorRT 8.5 (JetPack 5) / 10.3 (JetPack 6) for dla0 and dla1";
+}
+
+RuntimeState LoadRuntime(const RuntimeRequest& request) {
+  RuntimeState state;
+  const int trtMajor = request.tensorrtHeaders.major;
+  const int cudaMajor = request.cudaHeaders.major;
+  state.libraries.resize(3);
+  state.libraries[0].role = "TensorRT";
+  state.libraries[0].name = TensorRtLibraryName(trtMajor);
+  state.libraries[1].role = "the CUDA runtime";
+  state.libraries[1].name = CudaRuntimeLibraryName(cudaMajor);
+  state.libraries[2].role = "TensorRT's ONNX parser";
+  state.libraries[2].name = OnnxParserLibraryName(trtMajor);
+  LibraryState& trt = state.libraries[0];
+  LibraryState& cuda = state.libraries[1];
+  LibraryState& parser = state.libraries[2];
+
+  int32_t (*getInferLibVersion)() = nullptr;
+  std::vector<Symbol> trtSymbols{{"getInferLibVersion", reinterpret_cast<void**>(&getInferLibVersion)}};
+  trtSymbols.insert(trtSymbols.end(), request.tensorrtSymbols.begin(), request.tensorrtSymbols.end());
+  if (Load(&trt, trtMajor, trtSymbols, request, {}) != nullptr) {
+    state.tensorrtEncoded = getInferLibVersion();
+    state.tensorrt = DecodeTensorRtVersion(state.tensorrtEncoded);
+    trt.version = VersionText(state.tensorrt);
+    trt.error = TensorRtVersionRefusal(request.tensorrtHeaders, state.tensorrt);
+  }
+
+  // cudaError_t is an int-sized enum (0 = cudaSuccess): these two signatures hold in every CUDA release.
+  int (*cudaRuntimeGetVersion)(int*) = nullptr;
+  const char* (*cudaGetErrorString)(int) = nullptr;
+  std::vector<Symbol> cudaSymbols{{"cudaRuntimeGetVersion", reinterpret_cast<void**>(&cudaRuntimeGetVersion)},
+                                  {"cudaGetErrorString", reinterpret_cast<void**>(&cudaGetErrorString)}};
+  cudaSymbols.insert(cudaSymbols.end(), request.cudaSymbols.begin(), request.cudaSymbols.end());
+  if (Load(&cuda, cudaMajor, cudaSymbols, request, request.cudaFallbackDirs) != nullptr) {
+    int encoded = 0;
+    const int status = cudaRuntimeGetVersion(&encoded);
+    if (status != 0) {
+      // Some runtimes need the driver even for this (CUDA 11 returns "driver version is insufficient" without one).
+      cuda.error = cuda.name + " does not work here: cudaRuntimeGetVersion: " + cudaGetErrorString(status) +
+                   " (no NVIDIA driver for this runtime?)";
+    } else {
+      state.cudaRuntime = DecodeCudaVersion(encoded);
+      cuda.version = VersionText(state.cudaRuntime, 2);
+      cuda.error = CudaRuntimeVersionRefusal(request.cudaHeaders, request.oldestCudaRuntime, state.cudaRuntime);
+    }
+  }
+
+  // The parser needs libnvinfer (its own dependency), so it is tried only once that is accepted.
+  if (trt.loaded && trt.error.empty()) {
+    Load(&parser, trtMajor, request.parserSymbols, request, {});
+  } else {
+    parser.error = "not tried: TensorRT itself is not usable";
+  }
+
+  for (const LibraryState* library : {&trt, &cuda}) {
+    if (library->error.empty()) continue;
+    state.reason += (state.reason.empty() ? "" : "; ") + library->error;
+  }
+  state.available = state.reason.empty();
+  state.canBuild = state.available && parser.loaded && parser.error.empty();
+  state.buildReason = state.available ? parser.error : state.reason;
+  return state;
+}
+
+std::vector<std::string> SearchPathFromEnvironment() {
+  std::vector<std::string> dirs;
+  const char* value = std::getenv("DYNAMIC_OFA_TENSORRT_LIBRARY_PATH");
+  std::string rest = value != nullptr ? value : "";
+  while (!rest.empty()) {
+    const size_t colon = rest.find(':');
+    const std::string dir = rest.substr(0, colon);
+    if (!dir.empty()) dirs.push_back(dir);
+    rest = colon == std::string::npos ? "" : rest.substr(colon + 1);
+  }
+  return dirs;
+}
+
+}  // namespace trt
+}  // namespace dofa

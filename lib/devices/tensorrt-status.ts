@@ -1,0 +1,32 @@
+/**
+ * Whether this build's TensorRT backend can run here, asked in one place: compiled in, its libraries loadable and
+ * accepted (tensorrtProbe: TensorRT, the CUDA runtime, the ONNX parser), and a CUDA device present (tensorrtInfo).
+ */
+import { type NativeBinding, type NativeTensorRtInfo, type NativeTensorRtProbe } from '../native/addon';
+
+export interface TensorRtStatus {
+  /** TensorRT support is compiled into this addon. */
+  compiled: boolean;
+  probe?: NativeTensorRtProbe;
+  /** Present when the libraries load; `info.cuda` when a CUDA device is usable too. */
+  info?: NativeTensorRtInfo;
+  /** Why the TensorRT devices cannot be used here; undefined when they can. */
+  reason?: string;
+}
+
+export function tensorRtStatus(binding: NativeBinding): TensorRtStatus {
+  if (!binding.backends().includes('tensorrt') || !binding.tensorrtInfo) {
+    return { compiled: false, reason: 'not compiled in: this addon was built without TensorRT (the CPU build)' };
+  }
+  const probe = binding.tensorrtProbe?.();
+  if (probe && !probe.available) return { compiled: true, probe, reason: `TensorRT cannot be loaded: ${probe.reason ?? 'unknown'}` };
+  let info: NativeTensorRtInfo;
+  try {
+    info = binding.tensorrtInfo();
+  } catch (error) {
+    return { compiled: true, ...(probe ? { probe } : {}), reason: (error as Error).message };
+  }
+  const status: TensorRtStatus = { compiled: true, info, ...(probe ? { probe } : {}) };
+  if (!info.cuda) status.reason = `no usable CUDA device: ${info.cudaError ?? 'unknown'}`;
+  return status;
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+'use strict';
+// The TensorRT-enabled linux-arm64 addons shipped for Jetsons, cross-built in the bullseye build root (GCC 10,
+// aarch64-linux-gnu) and committed as release artifacts in scripts/build/tensorrt-prebuilt/<folder>/ with a
+// manifest.json. They link neither TensorRT, its ONNX parser nor the CUDA runtime (loaded with dlopen at run time),
+// so they need only header trees to build: TensorRT's from NVIDIA's public repository in the git-ignored deps/
+// (see scripts/dev/check-tensorrt.sh), CUDA's from Debian (scripts/build/fetch-cuda-headers.js). Each build is also
+// linked a second time with -Wl,--no-undefined against the C and C++ runtime and a stub of Node-API alone.
+// Usage: node scripts/build/tensorrt-prebuilt.js [jetpack5] [jetpack6]   (default: both; as root, like the root)
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const { ensureBuildRoot, inBuildRoot } = require('./build-root');
+const { fetchCudaHeaders } = require('./fetch-cuda-headers');
+const { ADDON_FILE, ALLOWED_NEEDED, mainPackage, repoRoot } = require('./platforms');
+const { requireRoot } = require('./tools');
+
+/** One entry per shipped variant: the JetPack it is for and the header trees it is built against. */
+const VARIANTS = {
+  jetpack5: {
+    folder: 'linux-arm64-tensorrt8',
+    jetpack: 'JetPack 5.1.x (L4T R35): TensorRT 8.5.2, CUDA 11.4',
+    tensorrt: { headers: '8.5.2.2', tree: 'tensorrt-8.5.2' },
+    cuda: { headers: '11.8', soname: 'libcudart.so.11.0' },
+  },
+  jetpack6: {
+    folder: 'linux-arm64-tensorrt10',
+    jetpack: 'JetPack 6.1/6.2 (L4T R36.4): TensorRT 10.3.0, CUDA 12.6',
+    tensorrt: { headers: '10.3.0.26', tree: 'tensorrt-10.3' },
+    cuda: { headers: '12.4', soname: 'libcudart.so.12' },
+  },
+};
+const PREBUILT_DIR = path.join(__dirname, 'tensorrt-prebuilt');
+const WORK = '/work/dynamic-ofa-tensorrt'; // inside the root; apart from platform-addon.js's work folder
+const COMPILER = 'aarch64-linux-gnu-g++';
+// What a build is made of: every file of these, in the repository (the build compiles every binding/ source).
+const SOURCE_ROOTS = ['CMakeLists.txt', 'binding', 'scripts/build/tensorrt-prebuilt.js'];
+
+/** The files `sourceHash` covers, relative to the repository, sorted. */
+function sourceFiles(root = repoRoot) {
+  const files = [];
+  const walk = (relative) => {
+    const full = path.join(root, relative);
+    if (!fs.existsSync(full)) return;
+    if (fs.statSync(full).isDirectory()) {
+      for (const entry of fs.readdirSync(full).sort()) walk(path.join(relative, entry));
+    } else {
+      files.push(relative.split(path.sep).join('/'));
+    }
+  };
+  SOURCE_ROOTS.forEach(walk);
+  return files.sort();
+}
+
+/** SHA-256 over every source file's path and bytes: what a committed binary was built from. */
+function sourceHash(root = repoRoot) {
+  const hash = crypto.createHash('sha256');
+  for (const file of sourceFiles(root)) hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update('\0');
+  return hash.digest('hex');
+}
+
+function packageDir(name) {
+  return path.dirname(require.resolve(`${name}/package.json`, { paths: [repoRoot] }));
+}
+
+/** "<MAJOR>.<MINOR>..." of a macro expression in a header tree, through the host preprocessor. */
+function preprocess(includeDir, header, expression) {
+  const out = execFileSync('g++', ['-E', '-P', '-x', 'c++', `-I${includeDir}`, '-'], { input: `#include <${header}>\n${expression}\n`, encoding: 'utf8' });
+  return out.trim().split('\n').pop().replace(/\s+/g, '');
+}
+
+/** The variant's header trees on this machine, checked to be the versions the manifest will name. */
+function headerTrees(variant) {
+  const tensorrt = path.join(repoRoot, 'deps', variant.tensorrt.tree, 'include');
+  if (!fs.existsSync(path.join(tensorrt, 'NvInferVersion.h')) || !fs.existsSync(path.join(tensorrt, 'NvOnnxParser.h'))) {
+    throw new Error(`TensorRT ${variant.tensorrt.headers} headers (with NvOnnxParser.h) are not in ${tensorrt}: export them from NVIDIA's public ` +
+      'TensorRT repository as scripts/dev/check-tensorrt.sh describes (they stay out of the repository)');
+  }
+  const trtVersion = preprocess(tensorrt, 'NvInferVersion.h', 'NV_TENSORRT_MAJOR.NV_TENSORRT_MINOR.NV_TENSORRT_PATCH.NV_TENSORRT_BUILD');
+  if (trtVersion !== variant.tensorrt.headers) throw new Error(`${tensorrt} holds TensorRT ${trtVersion}, not ${variant.tensorrt.headers}`);
+  const cuda = fetchCudaHeaders(variant.cuda.headers);
+  const cudart = Number(preprocess(cuda, 'cuda_runtime_api.h', 'CUDART_VERSION'));
+  const cudaVersion = `${Math.floor(cudart / 1000)}.${(cudart % 1000) / 10}`;
+  if (cudaVersion !== variant.cuda.headers) throw new Error(`${cuda} holds CUDA ${cudaVersion}, not ${variant.cuda.headers}`);
+  return { tensorrt, cuda };
+}
+
+/** Copies the sources and every header tree into the root; returns the work folder inside it. */
+function stage(rootDir, name, trees) {
+  const work = `${WORK}/${name}`;
+  const host = path.join(rootDir, work.slice(1));
+  fs.rmSync(path.join(host, 'src'), { recursive: true, force: true });
+  fs.rmSync(path.join(host, 'include'), { recursive: true, force: true });
+  const copy = (from, to) => fs.cpSync(from, to, { recursive: true, dereference: true });
+  for (const entry of ['CMakeLists.txt', 'binding']) copy(path.join(repoRoot, entry), path.join(host, 'src', entry));
+  copy(path.join(packageDir('node-api-headers'), 'include'), path.join(host, 'include', 'node-api'));
+  const addonApi = packageDir('node-addon-api');
+  for (const header of fs.readdirSync(addonApi).filter((f) => f.endsWith('.h'))) copy(path.join(addonApi, header), path.join(host, 'include', 'node-addon-api', header));
+  copy(process.env.ONNXRUNTIME_INCLUDE_DIR || path.join(repoRoot, 'deps', 'onnxruntime', 'include'), path.join(host, 'include', 'onnxruntime'));
+  copy(trees.tensorrt, path.join(host, 'include', 'tensorrt'));
+  copy(trees.cuda, path.join(host, 'include', 'cuda'));
+  // A stand-in for the Node-API functions the node executable provides, for the -Wl,--no-undefined link only.
+  const { symbols } = require(packageDir('node-api-headers'));
+  const napi = new Set(Object.entries(symbols).filter(([v]) => Number(v.slice(1)) <= mainPackage.binary.napi_versions[0])
+    .flatMap(([, s]) => [...s.js_native_api_symbols, ...s.node_api_symbols]));
+  fs.mkdirSync(path.join(host, 'stub'), { recursive: true });
+  fs.writeFileSync(path.join(host, 'stub', 'node_api_stub.c'), [...napi].sort().map((s) => `void ${s}(void) {}\n`).join(''));
+  return work;
+}
+
+/** The object files of a CMake build tree, inside the root. */
+function objectFiles(rootDir, buildDir) {
+  const dir = path.join(rootDir, buildDir.slice(1), 'CMakeFiles', 'dynamic_ofa.dir');
+  return fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.o')).map((f) => `${buildDir}/CMakeFiles/dynamic_ofa.dir/${f}`).sort();
+}
+
+/** The binding/ files the compiler read (its -MD dependency files), relative to the staged source folder. */
+function compiledBindingFiles(rootDir, buildDir, srcDir) {
+  const dir = path.join(rootDir, buildDir.slice(1), 'CMakeFiles', 'dynamic_ofa.dir');
+  const used = new Set();
+  for (const file of fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.d'))) {
+    for (const token of fs.readFileSync(path.join(dir, file), 'utf8').split(/[\s\\]+/)) {
+      if (token.startsWith(`${srcDir}/binding/`)) used.add(token.slice(srcDir.length + 1));
+    }
+  }
+  return used;
+}
+
+function buildVariant(rootDir, name, log) {
+  const variant = VARIANTS[name];
+  const trees = headerTrees(variant);
+  const work = stage(rootDir, name, trees);
+  const buildDir = `${work}/build`;
+  inBuildRoot(rootDir, [
+    'cmake', '-S', `${work}/src`, '-B', buildDir, '-DCMAKE_BUILD_TYPE=Release',
+    '-DCMAKE_SYSTEM_NAME=Linux', '-DCMAKE_SYSTEM_PROCESSOR=aarch64', `-DCMAKE_CXX_COMPILER=${COMPILER}`, '-DCMAKE_CXX_FLAGS=-MD',
+    `-DCMAKE_JS_INC=${work}/include/node-api;${work}/include/node-addon-api`, `-DONNXRUNTIME_INCLUDE_DIR=${work}/include/onnxruntime`,
+    '-DDYNAMIC_OFA_TENSORRT=ON', `-DTENSORRT_INCLUDE_DIR=${work}/include/tensorrt`, `-DTENSORRT_ONNX_PARSER_INCLUDE_DIR=${work}/include/tensorrt`,
+    `-DCUDA_INCLUDE_DIR=${work}/include/cuda`,
+  ]);
+  inBuildRoot(rootDir, ['cmake', '--build', buildDir, '--parallel', String(os.availableParallelism())]);
+
+  const unused = sourceFiles().filter((f) => f.startsWith('binding/') && !compiledBindingFiles(rootDir, buildDir, `${work}/src`).has(f));
+  if (unused.length > 0) log(`  note: ${unused.join(', ')} not compiled into ${name} (still covered by sourceHash)`);
+  // The same objects again, with every symbol resolved at link time: the C and C++ runtime and Node-API's stub only.
+  inBuildRoot(rootDir, [COMPILER.replace('g++', 'gcc'), '-shared', '-fPIC', '-o', `${work}/stub/libnode_api_stub.so`, `${work}/stub/node_api_stub.c`]);
+  inBuildRoot(rootDir, [COMPILER, '-shared', '-o', `${buildDir}/no-undefined-check.node`, ...objectFiles(rootDir, buildDir),
+    '-Wl,--no-undefined', `-L${work}/stub`, '-lnode_api_stub', '-ldl', '-lpthread']);
+
+  const outDir = path.join(PREBUILT_DIR, variant.folder);
+  fs.mkdirSync(outDir, { recursive: true });
+  const stripped = `${buildDir}/stripped-${ADDON_FILE}`;
+  inBuildRoot(rootDir, ['aarch64-linux-gnu-strip', '--strip-unneeded', '-o', stripped, `${buildDir}/${ADDON_FILE}`]);
+  fs.copyFileSync(path.join(rootDir, stripped.slice(1)), path.join(outDir, ADDON_FILE));
+  const dynamic = execFileSync('readelf', ['-d', path.join(outDir, ADDON_FILE)], { encoding: 'utf8' });
+  const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+  const unexpected = needed.filter((n) => !ALLOWED_NEEDED.includes(n));
+  if (unexpected.length > 0) throw new Error(`${name}: NEEDED ${unexpected.join(', ')} (allowed: ${ALLOWED_NEEDED.join(', ')})`);
+
+  const [trtMajor, trtMinor] = variant.tensorrt.headers.split('.').map(Number);
+  const manifest = {
+    jetpack: variant.jetpack,
+    tensorrt: { headers: variant.tensorrt.headers, major: trtMajor, minor: trtMinor },
+    cuda: { headers: variant.cuda.headers, major: Number(variant.cuda.headers.split('.')[0]), soname: variant.cuda.soname },
+    napiVersion: mainPackage.binary.napi_versions[0],
+    sourceHash: sourceHash(),
+    compiler: inBuildRoot(rootDir, [COMPILER, '--version']).split('\n')[0],
+    builtFrom: {
+      commit: execFileSync('git', ['-C', repoRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim() +
+        (execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--', ...SOURCE_ROOTS], { encoding: 'utf8' }).trim() ? ' with uncommitted source changes' : ''),
+      sources: sourceFiles().length,
+      root: 'Debian 11 (bullseye) build root, scripts/build/build-root.js',
+      linkCheck: '-Wl,--no-undefined against libc, libdl, libpthread, libstdc++, libgcc_s, libm and a stub of Node-API',
+    },
+    needed,
+  };
+  fs.writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { file: path.join(outDir, ADDON_FILE), manifest };
+}
+
+/** Builds the requested variants (default: all); returns { name: { file, manifest } }. */
+function buildTensorRtPrebuilts(names = Object.keys(VARIANTS), { log = console.log } = {}) {
+  requireRoot('cross-building in the build root (chroot)');
+  const rootDir = ensureBuildRoot({ log });
+  const built = {};
+  for (const name of names) {
+    if (!VARIANTS[name]) throw new Error(`unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(', ')}`);
+    built[name] = buildVariant(rootDir, name, log);
+  }
+  return built;
+}
+
+module.exports = { VARIANTS, PREBUILT_DIR, sourceFiles, sourceHash, buildTensorRtPrebuilts };
+
+if (require.main === module) {
+  try {
+    const names = process.argv.slice(2);
+    for (const [name, { file, manifest }] of Object.entries(buildTensorRtPrebuilts(names.length > 0 ? names : undefined))) {
+      console.log(`${name}: ${path.relative(repoRoot, file)} (${(fs.statSync(file).size / 1024).toFixed(0)} KiB), NEEDED ${manifest.needed.join(', ')}, ` +
+        `TensorRT ${manifest.tensorrt.headers} / CUDA ${manifest.cuda.headers} headers, ${manifest.compiler}`);
+    }
+  } catch (error) {
+    console.error(`tensorrt-prebuilt: ${error.message}`);
+    process.exit(1);
+  }
+}
