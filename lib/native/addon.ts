@@ -205,12 +205,13 @@ export interface NativeBinding {
   loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
   backends(): BackendName[];
   runtimeVersion(ortLibrary: string): string;
-  /** Only in builds with TensorRT: loads the libraries once, never throws. */
+  /**
+   * Only in builds with TensorRT: loads TensorRT, its parser and the CUDA runtime once and says whether they can
+   * run here; never throws. The loader runs it in a child process to pick a TensorRT build of the platform package.
+   */
   tensorrtProbe?(): NativeTensorRtProbe;
   /** Only in builds with TensorRT. */
   tensorrtInfo?(): NativeTensorRtInfo;
-  /** TensorRT variants of the platform package: whether TensorRT and CUDA load here (run in a child process). */
-  tensorrtProbe?(): { available: boolean; reason?: string };
   /** Only in builds with TensorRT: builds one engine off the event loop. */
   buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildResult>;
 }
