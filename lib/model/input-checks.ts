@@ -24,10 +24,12 @@ function integerIn(name: string, value: unknown, min: number, max: number): numb
 }
 
 /**
- * Sub-networks whose profiled latency is at most this run on the calling thread by default (ms): blocking the
- * event loop that briefly costs less than handing the run to the family's thread and waking the loop after it.
+ * Sub-networks whose latency is at most this run on the calling thread by default (ms): blocking the event loop
+ * for less than a timer tick (Node's timers have 1 ms resolution) costs less than handing the run to the
+ * family's thread and waking the loop after it. The latency compared is the profiled one, or the median of the
+ * warm-up runs at load, which run round-robin with cold caches and so read high.
  */
-export const DEFAULT_INLINE_BELOW_MS = 0.5;
+export const DEFAULT_INLINE_BELOW_MS = 1;
 
 /** Checks the numeric load options; returns them with defaults filled in. */
 export function checkLoadOptions(options: { threads?: number; warmupRuns?: number; inlineBelowMs?: number }): {

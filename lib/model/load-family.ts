@@ -28,7 +28,7 @@ export interface LoadOptions extends DeviceModelOptions {
    * thread costs a wake-up of the event loop when it ends, which on a sub-millisecond sub-network is a large
    * share of what the caller waits for; blocking the loop for less than a timer tick costs less. Either way the
    * promise settles from the event loop, so a loop of `await model.infer()` lets timers and I/O run between
-   * inferences. 0: never inline; Infinity: always (when idle). Default 0.5. `InferOptions.inline` decides per call.
+   * inferences. 0: never inline; Infinity: always (when idle). Default 1 (a timer tick). `InferOptions.inline` decides per call.
    */
   inlineBelowMs?: number;
 }

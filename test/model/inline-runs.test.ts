@@ -4,6 +4,7 @@
  */
 import { type DynamicModel, InvalidArgumentError, loadFamily } from '../../lib';
 import { DynamicModel as ModelClass } from '../../lib/model/dynamic-model';
+import { DEFAULT_INLINE_BELOW_MS } from '../../lib/model/input-checks';
 import type { NativeFamily } from '../../lib/native/addon';
 import { maxAbsDiff, seededFloats, slowFamily, tinyFamily } from '../helpers';
 
@@ -22,8 +23,8 @@ describe('where infer() runs', () => {
   });
 
   it('by default, by the sub-network latency: short ones on the calling thread, long ones on the family thread', async () => {
-    expect(tiny.subnets.every((s) => s.latencyMs <= 0.5)).toBe(true); // the fixture is what the test needs
-    expect(slow.subnets[0]!.latencyMs).toBeGreaterThan(0.5);
+    expect(tiny.subnets.every((s) => s.latencyMs <= DEFAULT_INLINE_BELOW_MS)).toBe(true); // the fixture is what the test needs
+    expect(slow.subnets[0]!.latencyMs).toBeGreaterThan(DEFAULT_INLINE_BELOW_MS);
     for (const subnet of tiny.subnets) expect((await tiny.infer(undefined, { subnet: subnet.index })).inline).toBe(true);
     expect((await slow.infer()).inline).toBe(false);
   });
