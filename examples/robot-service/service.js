@@ -27,6 +27,11 @@ worker.on('message', (message) => {
   if (message.type === 'ready') {
     ready = true;
     publish('status', { ready: true, subnets: message.subnets });
+    // The camera runs for --seconds once the model is loaded (loading time is not camera time).
+    setTimeout(() => {
+      clearInterval(camera);
+      worker.postMessage({ type: 'stop' });
+    }, seconds * 1000);
   } else if (message.type === 'result') {
     inFlight--;
     results++;
@@ -64,7 +69,3 @@ const camera = setInterval(() => {
   worker.postMessage({ type: 'frame', frame: { id: frameNo++, width, height, format: 'rgb', pixels } }, [pixels.buffer]);
 }, 1000 / fps);
 
-setTimeout(() => {
-  clearInterval(camera);
-  worker.postMessage({ type: 'stop' });
-}, seconds * 1000);

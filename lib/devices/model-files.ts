@@ -2,8 +2,6 @@
  * What a family needs on a device before it can be loaded: the files to load (ONNX for the CPU, built engines
  * for TensorRT devices) and, where `build-engines`/`profile` measured them on this machine, the latencies.
  */
-import * as os from 'node:os';
-
 import { type Device, isTrtDevice } from './devices';
 import { ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
 import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
@@ -13,6 +11,7 @@ import { BackendUnavailableError } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
 import { getBinding, type NativeLoadOptions } from '../native/addon';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
+import { cpuModel } from '../util/host';
 
 export interface DeviceModelOptions {
   /** Engine cache folder (default: the family's .engine-cache, or a per-user cache when that is read-only). */
@@ -61,7 +60,7 @@ export function profiledLatencies(family: LoadedManifest, device: Device, thread
     } catch {
       continue; // none here, or unreadable: measure at load instead
     }
-    const sameHost = profile.host.cpuModel === (os.cpus()[0]?.model?.trim() || 'unknown');
+    const sameHost = profile.host.cpuModel === cpuModel();
     const sameThreads = device !== 'cpu' || profile.method.threads === threads;
     if (profile.family !== family.manifest.name || !sameHost || !sameThreads) continue;
     try {

@@ -5,7 +5,7 @@ import type { Device } from '../devices/devices';
 import { fromNative } from '../errors';
 import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
 import type { NativeFamily, NativeFrame, NativeRunResult } from '../native/addon';
-import { assertOpen, type CheckedInput, checkInput, elementCount, resolveSubnet } from './input-checks';
+import { assertOpen, type CheckedInput, checkInlineOption, checkInput, elementCount, resolveSubnet } from './input-checks';
 import type { PixelImage } from './preprocess';
 
 export type PixelFormat = NativeFrame['format'];
@@ -43,6 +43,12 @@ export interface InferOptions {
   subnet?: number | string;
   /** Return the shared output view instead of a copy; it is overwritten by the next inference. */
   sharedOutput?: boolean;
+  /**
+   * true: run on the calling thread, false: on the family's thread; default: by the sub-network's latency
+   * (`LoadOptions.inlineBelowMs`). A request made while others are queued always waits its turn on the family's
+   * thread, so requests keep their order.
+   */
+  inline?: boolean;
 }
 
 export interface InferenceResult {
@@ -54,6 +60,8 @@ export interface InferenceResult {
   /** Native preprocessing time for image input, ms. */
   preprocessMs: number;
   deviceMs?: number;
+  /** True when it ran on the calling thread (see `LoadOptions.inlineBelowMs`), false on the family's thread. */
+  inline: boolean;
 }
 
 // Families still open when the process exits: their run threads are stopped before ONNX Runtime's statics
@@ -86,14 +94,24 @@ export class DynamicModel {
   readonly #inputViews: Float32Array[];
   readonly #output: Float32Array;
   readonly #ids: Map<string, number>;
+  readonly #inlineBelowMs: number;
   #active: number;
   #pending = 0;
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
   /** @internal use {@link loadFamily} */
-  constructor(native: NativeFamily, manifest: FamilyManifest, dir: string, device: Device, latencies: number[], latencySource: SubnetInfo['latencySource']) {
+  constructor(
+    native: NativeFamily,
+    manifest: FamilyManifest,
+    dir: string,
+    device: Device,
+    latencies: number[],
+    latencySource: SubnetInfo['latencySource'],
+    inlineBelowMs: number,
+  ) {
     this.#native = native;
+    this.#inlineBelowMs = inlineBelowMs;
     this.#openRef = trackOpen(native);
     this.manifest = manifest;
     this.dir = dir;
@@ -164,16 +182,21 @@ export class DynamicModel {
   }
 
   /**
-   * Runs one inference off the event loop. `input`: a Float32Array of the sub-network's input size, an 8-bit
-   * image, or omitted to use what was written into {@link DynamicModel.input}. Requests are served in order, each on the
-   * sub-network that was active when it was made (or `options.subnet`). Bad arguments throw synchronously.
+   * Runs one inference. `input`: a Float32Array of the sub-network's input size, an 8-bit image, or omitted to use
+   * what was written into {@link DynamicModel.input}. Requests are served in order, each on the sub-network that
+   * was active when it was made (or `options.subnet`), with its input as it was then. Bad arguments throw
+   * synchronously; failures while running reject. Short sub-networks run on the calling thread, longer ones on
+   * the family's own thread (`LoadOptions.inlineBelowMs`, `options.inline`); the promise settles from the event
+   * loop either way.
    */
   infer(input?: ModelInput, options: InferOptions = {}): Promise<InferenceResult> {
     this.#assertOpen();
     const subnet = options.subnet === undefined ? this.#active : this.#resolve(options.subnet);
     let nativeInput = this.#checkInput(subnet, input);
-    if (this.#pending > 0) nativeInput = this.#snapshot(subnet, nativeInput);
+    const inline = checkInlineOption(options.inline) ?? this.subnets[subnet]!.latencyMs <= this.#inlineBelowMs;
     const sharedOutput = options.sharedOutput === true;
+    if (inline && this.#pending === 0) return this.#enqueue(() => this.#runInline(subnet, nativeInput, sharedOutput));
+    if (this.#pending > 0) nativeInput = this.#snapshot(subnet, nativeInput);
     return this.#enqueue(() => {
       let run: Promise<NativeRunResult>;
       try {
@@ -182,12 +205,26 @@ export class DynamicModel {
         return Promise.reject(fromNative(error));
       }
       return run.then(
-        (r) => this.#result(r.subnet, r.latencyMs, r.preprocessMs, r.deviceMs, sharedOutput),
+        (r) => this.#result(r, sharedOutput, false),
         (error: unknown) => {
           throw fromNative(error);
         },
       );
     });
+  }
+
+  // Runs now, on this thread; settles from the event loop's check phase, as a run on the family's thread would
+  // settle from its poll phase, so awaiting callers in a loop still let timers and I/O in between.
+  #runInline(subnet: number, input: CheckedInput, sharedOutput: boolean): Promise<InferenceResult> {
+    let settle: (resolve: (r: InferenceResult) => void, reject: (e: unknown) => void) => void;
+    try {
+      const result = this.#result(this.#native.runSync(subnet, input), sharedOutput, true);
+      settle = (resolve) => resolve(result);
+    } catch (error) {
+      const typed = fromNative(error);
+      settle = (_, reject) => reject(typed);
+    }
+    return new Promise((resolve, reject) => setImmediate(() => settle(resolve, reject)));
   }
 
   /** Synchronous inference on the calling thread (benchmarks, worker_threads). Throws while async work is pending. */
@@ -197,8 +234,7 @@ export class DynamicModel {
     const nativeInput = this.#checkInput(subnet, input);
     if (this.#pending > 0) throw fromNative({ code: 'E_BUSY', message: 'inferSync while async inferences are pending; await them first' });
     try {
-      const run = this.#native.runSync(subnet, nativeInput);
-      return this.#result(run.subnet, run.latencyMs, run.preprocessMs, run.deviceMs, options.sharedOutput === true);
+      return this.#result(this.#native.runSync(subnet, nativeInput), options.sharedOutput === true, true);
     } catch (error) {
       throw fromNative(error);
     }
@@ -217,15 +253,16 @@ export class DynamicModel {
     await this.close();
   }
 
-  #result(subnet: number, latencyMs: number, preprocessMs: number, deviceMs: number | undefined, shared: boolean): InferenceResult {
+  #result(run: NativeRunResult, shared: boolean, inline: boolean): InferenceResult {
     const result: InferenceResult = {
       output: shared ? this.#output : this.#output.slice(),
-      subnet,
-      id: this.subnets[subnet]!.id,
-      latencyMs,
-      preprocessMs,
+      subnet: run.subnet,
+      id: this.subnets[run.subnet]!.id,
+      latencyMs: run.latencyMs,
+      preprocessMs: run.preprocessMs,
+      inline,
     };
-    if (deviceMs !== undefined) result.deviceMs = deviceMs;
+    if (run.deviceMs !== undefined) result.deviceMs = run.deviceMs;
     return result;
   }
 

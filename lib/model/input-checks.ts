@@ -23,12 +23,33 @@ function integerIn(name: string, value: unknown, min: number, max: number): numb
   return value;
 }
 
+/**
+ * Sub-networks whose profiled latency is at most this run on the calling thread by default (ms): blocking the
+ * event loop that briefly costs less than handing the run to the family's thread and waking the loop after it.
+ */
+export const DEFAULT_INLINE_BELOW_MS = 0.5;
+
 /** Checks the numeric load options; returns them with defaults filled in. */
-export function checkLoadOptions(options: { threads?: number; warmupRuns?: number }): { threads: number | undefined; warmupRuns: number } {
+export function checkLoadOptions(options: { threads?: number; warmupRuns?: number; inlineBelowMs?: number }): {
+  threads: number | undefined;
+  warmupRuns: number;
+  inlineBelowMs: number;
+} {
+  const inlineBelowMs = options.inlineBelowMs ?? DEFAULT_INLINE_BELOW_MS;
+  if (typeof inlineBelowMs !== 'number' || Number.isNaN(inlineBelowMs) || inlineBelowMs < 0) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `inlineBelowMs must be a number >= 0 (ms; 0: never inline, Infinity: always); got ${String(inlineBelowMs)}`);
+  }
   return {
     threads: options.threads === undefined ? undefined : integerIn('threads', options.threads, 1, MAX_THREADS),
     warmupRuns: integerIn('warmupRuns', options.warmupRuns ?? 5, 1, MAX_WARMUP_RUNS),
+    inlineBelowMs,
   };
+}
+
+/** Checks `InferOptions.inline`. */
+export function checkInlineOption(inline: unknown): boolean | undefined {
+  if (inline === undefined || typeof inline === 'boolean') return inline;
+  throw new InvalidArgumentError('E_INVALID_ARGUMENT', `options.inline must be true, false or omitted; got ${JSON.stringify(inline)}`);
 }
 
 export function assertOpen(closed: boolean, familyName: string): void {

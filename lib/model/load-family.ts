@@ -21,6 +21,15 @@ export interface LoadOptions extends DeviceModelOptions {
   warmupRuns?: number;
   /** Expose the shared buffers as copies rather than external memory (what runtimes without external buffers get). Default: env DYNAMIC_OFA_NO_EXTERNAL_BUFFERS. */
   copyBuffers?: boolean;
+  /**
+   * `infer()` runs a sub-network whose latency (`SubnetInfo.latencyMs`) is at most this many ms on the calling
+   * thread, when nothing is queued ahead of it; longer ones run on the family's own thread. A run handed to that
+   * thread costs a wake-up of the event loop when it ends, which on a sub-millisecond sub-network is a large
+   * share of what the caller waits for; blocking the loop for less than a timer tick costs less. Either way the
+   * promise settles from the event loop, so a loop of `await model.infer()` lets timers and I/O run between
+   * inferences. 0: never inline; Infinity: always (when idle). Default 0.5. `InferOptions.inline` decides per call.
+   */
+  inlineBelowMs?: number;
 }
 
 /**
@@ -30,7 +39,7 @@ export interface LoadOptions extends DeviceModelOptions {
 export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
   const device = options.device ?? 'cpu';
   assertDeviceAvailable(device);
-  const { warmupRuns } = checkLoadOptions(options);
+  const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
   const family = loadManifest(source);
   const { manifest, dir } = family;
   const modelFiles = await modelsForDevice(family, device, options);
@@ -68,5 +77,5 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   }
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
-  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup');
+  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs);
 }

@@ -54,7 +54,13 @@ describe('dynamic-ofa CLI', () => {
   });
 
   it('bench --json prints every figure the benchmark promises', () => {
-    const { status, stdout } = cli(['bench', '--family', tinyFamily, '--runs', '20', '--threads', '1', '--json']);
+    // The tiny family with MACs in its manifest, so the GFLOP/s column has something to compute.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bench-'));
+    for (const f of fs.readdirSync(tinyFamily)) fs.copyFileSync(path.join(tinyFamily, f), path.join(dir, f));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'family.json'), 'utf8'));
+    manifest.subnets.forEach((s: { macs?: number }, i: number) => (s.macs = 100000 * (i + 1)));
+    fs.writeFileSync(path.join(dir, 'family.json'), JSON.stringify(manifest));
+    const { status, stdout } = cli(['bench', '--family', dir, '--runs', '20', '--threads', '1', '--json']);
     expect(status).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.subnets).toHaveLength(4);
@@ -64,9 +70,15 @@ describe('dynamic-ofa CLI', () => {
       expect(row.endToEndRatio).toBeCloseTo(row.oursEndToEnd.p50 / row.theirsEndToEnd.p50, 6);
       expect(row.switchCost).toBeCloseTo(row.switchP50 / row.oursNative.p50, 6);
       expect(row.switchOverOtherWork).toBeCloseTo(row.switchP50 / row.afterOtherWorkP50, 6);
+      expect(row.inline).toBe('caller'); // the tiny family's sub-networks are far under the default inlineBelowMs
     }
+    result.subnets.forEach((row: { gflops: number; oursNative: { p50: number } }, i: number) => {
+      expect(row.gflops).toBeCloseTo((2 * manifest.subnets[i].macs) / (row.oursNative.p50 * 1e6), 6);
+    });
     expect(result.useMicros).toBeGreaterThan(0);
-    expect(Object.keys(result.targets)).toEqual(['ratioAllAtMost1', 'ratioSmallestAtMost09', 'switchCostAtMost105', 'switchOverOtherWorkAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayUnder2ms']);
+    expect(Object.keys(result.targets)).toEqual([
+      'ratioAllAtMost1', 'ratioSmallestAtMost09', 'endToEndRatioAllAtMost1', 'switchCostAtMost105', 'switchOverOtherWorkAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayP99Under1ms',
+    ]);
     expect(result.decisionCost.map((d: { policy: string }) => d.policy)).toEqual(['predictive', 'stepwise']);
   });
 

@@ -15,6 +15,14 @@ function cpuMs(pid: number): number {
 }
 const alive = (pid: number): boolean => fs.existsSync(`/proc/${pid}`) && !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until every process has used `cpu` ms of CPU (true), or `deadline` ms passed (false). */
+const burns = async (pids: number[], cpu: number, deadline: number): Promise<boolean> => {
+  const before = pids.map(cpuMs);
+  for (const until = Date.now() + deadline; Date.now() < until; await sleep(50)) {
+    if (pids.every((pid, i) => cpuMs(pid) - before[i]! >= cpu)) return true;
+  }
+  return false;
+};
 const used = async (pids: number[], ms: number): Promise<number[]> => {
   const before = pids.map(cpuMs);
   await sleep(ms);
@@ -32,8 +40,8 @@ describe('Contention', () => {
       for (const ms of await used(pids, 400)) expect(ms).toBeLessThan(30);
       contention.start();
       expect(contention.active).toBe(true);
-      await sleep(50);
-      for (const ms of await used(pids, 800)) expect(ms).toBeGreaterThan(80); // a tenth of a core at least, even on a loaded machine
+      // Each keeps burning: a second of CPU each, however long a loaded machine takes to give it (bounded wait).
+      expect(await burns(pids, 1000, 30000)).toBe(true);
       contention.stop();
       await sleep(50);
       for (const ms of await used(pids, 400)) expect(ms).toBeLessThan(30);

@@ -8,8 +8,8 @@ const shared = new Float32Array(3 * 8 * 8);
 
 describe('load options', () => {
   it('threads and warm-up runs are integers within the addon\'s bounds', () => {
-    expect(checkLoadOptions({})).toEqual({ threads: undefined, warmupRuns: 5 });
-    expect(checkLoadOptions({ threads: 1024, warmupRuns: 1000 })).toEqual({ threads: 1024, warmupRuns: 1000 });
+    expect(checkLoadOptions({})).toEqual({ threads: undefined, warmupRuns: 5, inlineBelowMs: 0.5 });
+    expect(checkLoadOptions({ threads: 1024, warmupRuns: 1000 })).toEqual({ threads: 1024, warmupRuns: 1000, inlineBelowMs: 0.5 });
     for (const options of [{ threads: 0 }, { threads: 1025 }, { threads: 2.5 }, { threads: '2' as never }, { warmupRuns: 0 }, { warmupRuns: 1001 }, { warmupRuns: NaN }]) {
       expect(() => checkLoadOptions(options)).toThrow(InvalidArgumentError);
     }

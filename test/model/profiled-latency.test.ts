@@ -5,6 +5,7 @@ import * as path from 'node:path';
 
 import { loadFamily } from '../../lib';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/family/latency-profile';
+import { cpuModel } from '../../lib/util/host';
 import { latencyStats } from '../../lib/util/latency-stats';
 import { tinyFamily } from '../helpers';
 
@@ -21,7 +22,7 @@ function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string
     deviceKey: 'cpu:test:threads=2',
     backend: { name: 'onnxruntime-cpu', version: 'test' },
     createdAt: new Date().toISOString(),
-    host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpus[0]?.model?.trim() || 'unknown', cpus: cpus.length },
+    host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpuModel(), cpus: cpus.length },
     method: { warmupMs: 0, minWarmupRuns: 5, runs: 3, threads: 2 },
     subnets: ['s0', 's1', 's2', 's3'].map((id, index) => ({ id, index, runs: 3, hostMs: latencyStats([(index + 1) * 100, (index + 1) * 100, (index + 1) * 100]) })),
   };

@@ -6,14 +6,15 @@ import { defaultFamilyDir, emitJson, positive, progressBar } from '../common';
 
 export function printBench(result: BenchResult): void {
   const f = (v: number): string => v.toFixed(3);
-  console.log('ratio: this addon\'s native latency / onnxruntime-node\'s session.run() as timed from JS; "from JS": await model.infer() timed from JS');
+  console.log('ratio: this addon\'s native latency / onnxruntime-node\'s session.run() as timed from JS; "from JS": await model.infer() timed from JS (both interleaved, one run each in turn)');
+  console.log('runs on: where infer() ran (the calling thread for sub-networks under inlineBelowMs, else the family\'s thread); GFLOP/s: 2 x MACs / native p50');
   console.log('switch: first inference after 10 on another sub-network; no-switch: next inference after the same 10 ran in a second copy of the family (same cold caches, no switch)');
-  console.log(`family ${result.family} (${result.subnets.length} sub-networks), ${result.threads} threads, ${result.runs} runs, ${result.cpu}, Node ${result.node}`);
+  console.log(`family ${result.family} (${result.subnets.length} sub-networks), ${result.threads} threads, ${result.runs} runs, ${result.cpu} [${result.isa.join(' ')}], Node ${result.node}`);
   console.log(table(
-    ['subnet', 'ours native p50/p90/p99 ms', 'onnxruntime-node p50/p90/p99 ms', 'ratio', 'ours from JS p50', 'JS/JS ratio', 'switch p50', 'switch cost', 'no-switch p50', 'switch / no-switch'],
+    ['subnet', 'ours native p50/p90/p99 ms', 'GFLOP/s', 'onnxruntime-node p50/p90/p99 ms', 'ratio', 'ours from JS p50', 'JS/JS ratio', 'runs on', 'switch p50', 'switch cost', 'no-switch p50', 'switch / no-switch'],
     result.subnets.map((r) => [
-      r.id, `${f(r.oursNative.p50)} / ${f(r.oursNative.p90)} / ${f(r.oursNative.p99)}`,
-      `${f(r.theirsEndToEnd.p50)} / ${f(r.theirsEndToEnd.p90)} / ${f(r.theirsEndToEnd.p99)}`, r.ratio.toFixed(3), f(r.oursEndToEnd.p50), r.endToEndRatio.toFixed(3), f(r.switchP50), r.switchCost.toFixed(3),
+      r.id, `${f(r.oursNative.p50)} / ${f(r.oursNative.p90)} / ${f(r.oursNative.p99)}`, r.gflops === null ? '-' : r.gflops.toFixed(1),
+      `${f(r.theirsEndToEnd.p50)} / ${f(r.theirsEndToEnd.p90)} / ${f(r.theirsEndToEnd.p99)}`, r.ratio.toFixed(3), f(r.oursEndToEnd.p50), r.endToEndRatio.toFixed(3), r.inline, f(r.switchP50), r.switchCost.toFixed(3),
       f(r.afterOtherWorkP50), r.switchOverOtherWork.toFixed(3),
     ]),
   ));

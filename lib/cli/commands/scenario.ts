@@ -7,7 +7,8 @@ import { defaultOutDir, defaultScenarioFamilies, emitJson, positive, progressBar
 export function printScenario(r: ScenarioReport): void {
   const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
   const n = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
-  console.log(`\n${r.family}: idle p50 per level ${r.profileMs.map((p) => p.toFixed(3)).join(' / ')} ms`);
+  console.log(`\n${r.cpu} [${r.isa.join(' ')}], ${r.cores} cores, ${r.threads} ONNX Runtime thread(s)`);
+  console.log(`${r.family}: idle p50 per level ${r.profileMs.map((p) => p.toFixed(3)).join(' / ')} ms`);
   console.log(`most accurate level: idle p50/p99 ${r.idleTop.p50.toFixed(3)}/${r.idleTop.p99.toFixed(3)} ms, with ${r.burners} busy processes p50 ${r.busyTop.p50.toFixed(3)} ms ` +
     `(${(r.busyTop.p50 / r.idleTop.p50).toFixed(2)}x); target ${r.targetMs.toFixed(3)} ms, accuracy floor ${r.accuracyFloor}; ${r.frames} frames per policy, contention on [${r.contention.start}, ${r.contention.end})`);
   console.log(`under contention the most accurate level met the target on ${pct(r.topMetUnderContention)} of frames`);

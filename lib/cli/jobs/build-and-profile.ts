@@ -18,6 +18,7 @@ import { loadManifest } from '../../family/manifest';
 import { getBinding, type NativeFamily } from '../../native/addon';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
+import { cpuModel } from '../../util/host';
 import { type LatencyStats, latencyStats } from '../../util/latency-stats';
 
 export interface BuildEnginesOptions {
@@ -99,7 +100,7 @@ export async function profileNativeFamily(
 function hostInfo(l4tRelease: string | undefined): LatencyProfile['host'] {
   const cpus = os.cpus();
   return {
-    hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpus[0]?.model?.trim() || 'unknown', cpus: cpus.length,
+    hostname: os.hostname(), platform: process.platform, arch: process.arch, cpuModel: cpuModel(), cpus: cpus.length,
     ...(l4tRelease ? { l4tRelease } : {}),
   };
 }

@@ -15,6 +15,7 @@ import type { ImageInput, InferenceResult } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import { Contention, defaultBurners } from '../../lab/contention';
 import { loadSample, syntheticFrame } from '../../family/sample';
+import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
 import { sleep } from '../helpers';
 
@@ -45,6 +46,9 @@ export interface ScenarioReport {
   threads: number;
   burners: number;
   cores: number;
+  /** The CPU and its inference-relevant instruction-set features. */
+  cpu: string;
+  isa: string[];
   targetMs: number;
   accuracyFloor: number;
   frames: number;
@@ -152,7 +156,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
       changes: predictive.changes,
     }));
     const report: ScenarioReport = {
-      family: model.manifest.name, dir: model.dir, threads, burners, cores: os.availableParallelism(), targetMs, accuracyFloor, frames,
+      family: model.manifest.name, dir: model.dir, threads, burners, cores: os.availableParallelism(), cpu: cpuModel(), isa: cpuIsa(), targetMs, accuracyFloor, frames,
       contention: { start, end }, profileMs, idleTop, busyTop, topMetUnderContention, summaries, targets, jsonPath, svgPath,
     };
     fs.writeFileSync(jsonPath, JSON.stringify({ ...report, records: Object.fromEntries(series.map((s) => [s.name, s.records])) }, null, 1));

@@ -1,0 +1,151 @@
+/**
+ * Short sub-networks run on the calling thread (LoadOptions.inlineBelowMs, InferOptions.inline), longer ones on
+ * the family's thread; order, input snapshots, errors and the event loop behave the same either way.
+ */
+import { type DynamicModel, InvalidArgumentError, loadFamily } from '../../lib';
+import { DynamicModel as ModelClass } from '../../lib/model/dynamic-model';
+import type { NativeFamily } from '../../lib/native/addon';
+import { maxAbsDiff, seededFloats, slowFamily, tinyFamily } from '../helpers';
+
+const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+describe('where infer() runs', () => {
+  let tiny: DynamicModel;
+  let slow: DynamicModel;
+  beforeAll(async () => {
+    tiny = await loadFamily(tinyFamily, { threads: 1 });
+    slow = await loadFamily(slowFamily, { threads: 1, warmupRuns: 1 });
+  });
+  afterAll(async () => {
+    await tiny.close();
+    await slow.close();
+  });
+
+  it('by default, by the sub-network latency: short ones on the calling thread, long ones on the family thread', async () => {
+    expect(tiny.subnets.every((s) => s.latencyMs <= 0.5)).toBe(true); // the fixture is what the test needs
+    expect(slow.subnets[0]!.latencyMs).toBeGreaterThan(0.5);
+    for (const subnet of tiny.subnets) expect((await tiny.infer(undefined, { subnet: subnet.index })).inline).toBe(true);
+    expect((await slow.infer()).inline).toBe(false);
+  });
+
+  it('per call: inline true or false overrides the default, with the same output', async () => {
+    const input = seededFloats(count(tiny.subnets[2]!.inputShape), 7);
+    const onThread = await tiny.infer(input, { subnet: 2, inline: false });
+    const onCaller = await tiny.infer(input, { subnet: 2, inline: true });
+    expect(onThread.inline).toBe(false);
+    expect(onCaller.inline).toBe(true);
+    expect(maxAbsDiff(onThread.output, onCaller.output)).toBe(0);
+    expect((await slow.infer(undefined, { inline: true })).inline).toBe(true);
+  });
+
+  it('per model: inlineBelowMs 0 never runs inline, Infinity always does (when nothing is queued)', async () => {
+    const never = await loadFamily(tinyFamily, { threads: 1, inlineBelowMs: 0 });
+    const always = await loadFamily(slowFamily, { threads: 1, warmupRuns: 1, inlineBelowMs: Infinity });
+    try {
+      expect((await never.infer()).inline).toBe(false);
+      expect((await always.infer()).inline).toBe(true);
+    } finally {
+      await never.close();
+      await always.close();
+    }
+  });
+
+  it('a request made while others are queued waits its turn on the family thread, with its input as given', async () => {
+    const first = seededFloats(count(tiny.subnets[0]!.inputShape), 11);
+    const expectedFirst = tiny.inferSync(first, { subnet: 0 }).output.slice();
+    const blocker = tiny.infer(seededFloats(count(tiny.subnets[3]!.inputShape), 12), { subnet: 3, inline: false });
+    const queued = tiny.infer(first, { subnet: 0, inline: true });
+    first.fill(0.25); // reused before the queued request ran
+    const [b, q] = await Promise.all([blocker, queued]);
+    expect(b.inline).toBe(false);
+    expect(q.inline).toBe(false);
+    expect(maxAbsDiff(q.output, expectedFirst)).toBe(0);
+  });
+
+  it('an inline run reads its input when called: later writes to the shared input do not reach it', async () => {
+    tiny.use(1);
+    tiny.input.set(seededFloats(tiny.input.length, 21));
+    const expected = tiny.inferSync(undefined).output.slice();
+    const pending = tiny.infer();
+    tiny.input.fill(-1);
+    const result = await pending;
+    expect(result.inline).toBe(true);
+    expect(maxAbsDiff(result.output, expected)).toBe(0);
+  });
+
+  it('results come back in request order across both paths', async () => {
+    const order: string[] = [];
+    const calls = [false, true, false, true, true].map((inline, k) =>
+      tiny.infer(seededFloats(count(tiny.subnets[k % 4]!.inputShape), 30 + k), { subnet: k % 4, inline }).then(() => order.push(`r${k}`)),
+    );
+    await Promise.all(calls);
+    expect(order).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('timers and I/O still run between awaited inline inferences (the promise settles from the event loop)', async () => {
+    let fired = false;
+    setTimeout(() => (fired = true), 1);
+    let iterations = 0;
+    const deadline = Date.now() + 5000;
+    while (!fired && Date.now() < deadline) {
+      await tiny.infer(undefined, { subnet: 0 });
+      iterations++;
+    }
+    expect(fired).toBe(true);
+    expect(iterations).toBeGreaterThan(0);
+  });
+
+  it('bad options throw synchronously, before any run', () => {
+    expect(() => tiny.infer(undefined, { inline: 'yes' as never })).toThrow(InvalidArgumentError);
+    expect(tiny.pending).toBe(0);
+  });
+
+  it('inlineBelowMs must be a number >= 0', async () => {
+    for (const inlineBelowMs of [-1, Number.NaN, '1' as never]) {
+      await expect(loadFamily(tinyFamily, { inlineBelowMs })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/inlineBelowMs/) });
+    }
+  });
+});
+
+describe('a run that fails on the calling thread', () => {
+  // A native family whose runs fail as the addon reports a failure: the model's dispatch is what is tested.
+  function failingNative(): NativeFamily {
+    const buffer = new ArrayBuffer(4 * 12);
+    const fail = (): never => {
+      throw Object.assign(new Error('the backend failed'), { code: 'E_INFERENCE' });
+    };
+    return {
+      inputBuffer: buffer,
+      outputBuffer: new ArrayBuffer(8),
+      externalBuffers: true,
+      closed: false,
+      subnetInfo: () => [{ input: { name: 'x', shape: [1, 3, 2, 2] }, output: { name: 'y', shape: [1, 2] }, warmupMs: 0.01 }],
+      run: () => Promise.reject(Object.assign(new Error('the backend failed'), { code: 'E_INFERENCE' })),
+      runSync: fail,
+      close: () => undefined,
+      shutdown: () => undefined,
+    };
+  }
+  const manifest = {
+    schemaVersion: 1 as const,
+    name: 'failing',
+    input: { layout: 'NCHW' as const, channels: 3 as const, format: 'rgb' as const, mean: [0, 0, 0], std: [1, 1, 1] },
+    subnets: [{ id: 'a', model: 'a.onnx', accuracy: { value: 50, metric: 'top1', dataset: 'none', source: 'measured' as const } }],
+  };
+
+  it('rejects (never throws) with the typed error, on both paths, and the model stays usable', async () => {
+    const model = new ModelClass(failingNative(), manifest, '/nowhere', 'cpu', [0.01], 'warmup', 0.5);
+    for (const inline of [true, false]) {
+      let thrown = false;
+      let promise: Promise<unknown> | undefined;
+      try {
+        promise = model.infer(undefined, { inline });
+      } catch {
+        thrown = true;
+      }
+      expect(thrown).toBe(false);
+      await expect(promise).rejects.toMatchObject({ name: 'DynamicOfaError', code: 'E_INFERENCE', message: 'the backend failed' });
+      expect(model.pending).toBe(0);
+    }
+  });
+});
