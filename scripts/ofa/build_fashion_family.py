@@ -257,7 +257,8 @@ def main(argv=None):
     comparison = None
     if reference:
         comparison = {
-            "family": f"{a.compare_with} as it was before this build ({reference_fam.get('produced', {}).get('train', {}).get('totalEpochs', '?')} epochs)",
+            "family": f"{a.compare_with}: {reference_fam['name']}, {len(reference)} levels, "
+                      f"{reference_fam.get('produced', {}).get('train', {}).get('totalEpochs', '?')} epochs of training",
             "latencyTolerance": 0.03,
             "levels": compare_with_reference(kept, reference, "latency_final", "accuracy", 0.03),
             "span": round(kept[-1]["latency_final"] / kept[0]["latency_final"], 2),
