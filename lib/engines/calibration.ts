@@ -9,7 +9,7 @@ import { preprocessImage } from '../model/preprocess';
 import { writeFileAtomically } from '../util/atomic-file';
 
 /** The images int8 calibration uses: the family's calibration images, else its sample, else none. */
-export function calibrationImages(family: LoadedManifest): { images: FamilyImages; source: 'calibration' | 'sample' } | undefined {
+export function calibrationImages(family: Pick<LoadedManifest, 'manifest' | 'dir'>): { images: FamilyImages; source: 'calibration' | 'sample' } | undefined {
   const calibration = loadCalibrationImages(family);
   if (calibration) return { images: calibration, source: 'calibration' };
   const sample = loadSample(family);
@@ -20,7 +20,7 @@ export function calibrationImages(family: LoadedManifest): { images: FamilyImage
  * Writes the first `limit` calibration images (see {@link calibrationImages}) as calibration data for one
  * resolution; returns the file, or undefined when the family has neither calibration images nor a sample.
  */
-export function writeCalibrationData(family: LoadedManifest, resolution: number, file: string, limit = 500): string | undefined {
+export function writeCalibrationData(family: Pick<LoadedManifest, 'manifest' | 'dir'>, resolution: number, file: string, limit = 500): string | undefined {
   const chosen = calibrationImages(family);
   if (!chosen) return undefined;
   const { images } = chosen;

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { type DynamicModel, loadFamily } from '../../lib';
 import { argmax } from '../../lib/cli/helpers';
+import { calibrationImages } from '../../lib/engines/calibration';
 import { loadSample } from '../../lib/family/sample';
 
 const familyDir = path.join(__dirname, '..', '..', 'engines', 'fashion-ofa');
@@ -57,6 +58,14 @@ describe('bundled family engines/fashion-ofa', () => {
       const measured = await top1(model, s, sample.count, (i) => sample.frame(i).data, sample.label);
       expect(Math.abs(measured - model.manifest.subnets[s]!.sampleAccuracy!.value)).toBeLessThanOrEqual(0.5);
     }
+  });
+
+  it('ships the calibration images its int8 candidates used, and TensorRT\'s int8 calibration reads them', () => {
+    const chosen = calibrationImages(model)!;
+    expect(chosen.source).toBe('calibration');
+    expect(chosen.images.count).toBe(model.manifest.calibration!.count);
+    expect(chosen.images.frame(0)).toMatchObject({ width: 28, height: 28, format: 'gray' });
+    expect(model.manifest.produced?.int8Candidates?.candidates.length).toBeGreaterThan(0);
   });
 
   (hasFullTestSet ? it : it.skip)('top-1 on the full 10,000-image test set (Debian dataset-fashion-mnist) is the recorded value within 0.5 points', async () => {

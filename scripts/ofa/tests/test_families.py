@@ -90,3 +90,32 @@ def test_fashion_sample_accuracy_through_ort(fashion_family):
         logits = run_onnx(str(FASHION / s["model"]), x, per_sample=True)
         acc = 100.0 * float((logits.argmax(1) == labels).mean())
         assert abs(acc - s["sampleAccuracy"]["value"]) <= 0.11, (s["id"], acc)
+
+
+def test_fashion_calibration_images_are_training_images(fashion_family):
+    """The family ships the images its int8 candidates were calibrated on (TensorRT calibrates on them too):
+    training images, every one of them."""
+    from dynofa.data import load_fashion
+    cal = fashion_family["calibration"]
+    assert (cal["width"], cal["height"], cal["channels"]) == (28, 28, 1) and 200 <= cal["count"] <= 600
+    images = np.fromfile(FASHION / cal["images"], np.uint8)
+    assert images.size == cal["count"] * 28 * 28
+    train, _ = load_fashion("train")
+    train_rows = {row.tobytes() for row in train.reshape(len(train), -1)}
+    assert all(row.tobytes() in train_rows for row in images.reshape(cal["count"], -1))
+
+
+def test_fashion_int8_candidates_record(fashion_family):
+    """Every int8 candidate the selection measured is recorded beside its fp32 twin; a kept one is an int8 level
+    within the allowed top-1 drop, and the levels' precisions agree with the record."""
+    record = fashion_family["produced"]["int8Candidates"]
+    assert record["candidates"] and record["latency"]["threads"] == 1 and record["latency"]["cpu"]
+    ids = {s["id"]: s for s in fashion_family["subnets"]}
+    kept = set()
+    for c in record["candidates"]:
+        assert c["int8OverFp32"] > 0 and "top1" in c["int8"] and "top1" in c["fp32"]
+        if c["kept"]:
+            assert ids[c["level"]].get("precision") == "int8" and c["top1Delta"] >= -record["maxTop1Drop"]
+            assert ids[c["level"]]["config"] == c["config"]
+            kept.add(c["level"])
+    assert kept == {i for i, s in ids.items() if s.get("precision") == "int8"}
