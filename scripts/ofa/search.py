@@ -148,13 +148,13 @@ def main(argv=None):
     measure_points(results, spec.in_channels, a.runs, "latency")
     twins, calibration = [], None
     if a.int8:
-        from dynofa.int8_family import draw_calibration_images, int8_candidates_record, int8_twins
+        from dynofa.int8_family import draw_calibration_images, int8_candidates_record, int8_twins, pairwise_int8_latency
         tries = near_pareto_front(results, "latency", "accuracy", a.int8_slack)
         x_cal, calibration = draw_calibration_images(x_tr, a.int8_calibration, a.seed + 2)
         log(f"int8 twins of the {len(tries)} candidates within {a.int8_slack:.0%} latency of the front")
         twins = int8_twins(tries, x_cal, x_te, y_te, mean, std, log=log)
-        log(f"fp32 and int8 interleaved, {a.runs} runs each; {describe(m)}")
-        measure_points(tries + twins, spec.in_channels, a.runs, "latency")
+        log(f"int8 against fp32, each pair alone, {a.runs} runs each; {describe(m)}")
+        pairwise_int8_latency(twins, spec.in_channels, a.runs, "latency")
         front = mixed_precision_front(tries, twins, a.max_int8_drop)
     else:
         front = pareto_front(results)

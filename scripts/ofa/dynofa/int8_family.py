@@ -179,6 +179,19 @@ def draw_calibration_images(train_u8: np.ndarray, count: int, seed: int, dataset
     return images, entry
 
 
+def pairwise_int8_latency(twins: List[Dict], in_channels: int, runs: int, key: str = "latency") -> None:
+    """Sets each int8 twin's ``key`` from its fp32 twin's and the int8/fp32 ratio measured with the two alone
+    (round-robin, ``runs`` each). Timed among every candidate at once, caches are colder than in a family of a
+    few levels, and int8's smaller weights win there what they may not win in the family."""
+    from .export import measure_latency
+    for q in twins:
+        p = q["twin"]
+        shape = [1, in_channels, p["config"]["r"], p["config"]["r"]]
+        lat = measure_latency([{"id": "fp32", "model": p["onnx"], "shape": shape},
+                               {"id": "int8", "model": q["onnx"], "shape": shape}], runs=runs)
+        q[key] = p[key] * lat["int8"]["p50"] / lat["fp32"]["p50"]
+
+
 def int8_candidates_record(m: Dict, runs: int, calibration: Dict, max_top1_drop: float, candidates: List[Dict],
                            test_images: int, dataset: str = "Fashion-MNIST") -> Dict:
     """family.json ``produced.int8Candidates``: how the candidates were measured, and the candidates
@@ -186,7 +199,8 @@ def int8_candidates_record(m: Dict, runs: int, calibration: Dict, max_top1_drop:
     from .machine import isa_list
     return {
         "latency": {"cpu": m["cpu"], "isa": isa_list(m), "threads": m["threads"], "runs": runs,
-                    "how": "p50 through the dynamic-ofa addon (loadFamily), fp32 and int8 round-robin in one run"},
+                    "how": "p50 through the dynamic-ofa addon (loadFamily): an int8 candidate's latency is its fp32 "
+                           "twin's times their ratio measured with the two alone, round-robin in one run"},
         "accuracy": f"top-1 on the {test_images} {dataset} test images through ONNX Runtime (fp32 and int8 files)",
         "calibration": f"{calibration['images']}: {calibration['count']} training images",
         "maxTop1Drop": max_top1_drop,
