@@ -80,7 +80,7 @@ def parse_args(argv):
                     help="int8 twins of the fp32 candidates within this relative latency of the front")
     ap.add_argument("--max-int8-drop", type=float, default=0.5,
                     help="an int8 candidate more than this many top-1 points below its fp32 twin may not become a level")
-    ap.add_argument("--int8-calibration", type=int, default=300,
+    ap.add_argument("--int8-calibration", type=int, default=256,
                     help="training images the int8 twins are calibrated on (shipped as the family's calibration images)")
     ap.add_argument("--compare-with", default=None,
                     help="a reference family folder (e.g. the current engines/fashion-ofa): its levels are timed in the "

@@ -105,17 +105,26 @@ def backbone_description(spec: SupernetSpec) -> Dict[str, Any]:
     }
 
 
-def write_json(path: Path, obj: Any) -> None:
-    """Indented JSON with lists of numbers/short strings kept on one line."""
-    import re
-    path.parent.mkdir(parents=True, exist_ok=True)
-    txt = json.dumps(obj, indent=2)
+def json_text(obj: Any, indent: int = 0, used: int = 0, width: int = 120) -> str:
+    """Indented JSON where every value that fits on its line (``used`` characters are already there), and every
+    list of scalars, stays on one line."""
+    one_line = json.dumps(obj)
+    scalars = isinstance(obj, list) and all(not isinstance(x, (dict, list)) for x in obj)
+    if not isinstance(obj, (dict, list)) or not obj or scalars or used + len(one_line) <= width:
+        return one_line
+    pad = " " * (indent + 2)
+    if isinstance(obj, dict):
+        items = []
+        for k, v in obj.items():
+            head = f"{pad}{json.dumps(k)}: "
+            items.append(head + json_text(v, indent + 2, len(head), width))
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    return "[\n" + ",\n".join(pad + json_text(v, indent + 2, len(pad), width) for v in obj) + "\n" + " " * indent + "]"
 
-    def collapse(m):
-        items = [x.strip() for x in m.group(1).split(",")]
-        return "[" + ", ".join(items) + "]"
-    txt = re.sub(r"\[\s*((?:-?[0-9.eE+-]+|null|true|false|\"[^\"\n]{0,40}\")(?:,\s*(?:-?[0-9.eE+-]+|null|true|false|\"[^\"\n]{0,40}\"))*)\s*\]",
-                 collapse, txt)
+
+def write_json(path: Path, obj: Any) -> None:
+    """family.json and the toolkit's other JSON files, as json_text lays them out."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as f:
-        f.write(txt)
+        f.write(json_text(obj))
         f.write("\n")

@@ -131,10 +131,11 @@ def int8_eligible(int8_points: Sequence[Dict], max_top1_drop: float, acc_key: st
 
 def mixed_precision_front(fp32_points: Sequence[Dict], int8_points: Sequence[Dict], max_top1_drop: float,
                           lat_key: str = "latency", acc_key: str = "accuracy") -> List[Dict]:
-    """The Pareto front of fp32 and int8 candidates together (latencies from one interleaved run): an int8
-    candidate competes like any other when it is within ``max_top1_drop`` of its twin; where int8 does not pay
-    the front holds none."""
-    return pareto_front(list(fp32_points) + int8_eligible(int8_points, max_top1_drop, acc_key), lat_key, acc_key)
+    """The Pareto front of fp32 and int8 candidates together: an int8 candidate competes like any other when it
+    is within ``max_top1_drop`` of its twin and faster than it (the same sub-network: a slower int8 twin's top-1
+    above its twin's is noise, not a reason to run it); where int8 does not pay the front holds none."""
+    faster = [q for q in int8_eligible(int8_points, max_top1_drop, acc_key) if q[lat_key] < q["twin"][lat_key]]
+    return pareto_front(list(fp32_points) + faster, lat_key, acc_key)
 
 
 def int8_candidate_records(int8_points: Sequence[Dict], levels: Sequence[Dict], front: Sequence[Dict],
@@ -163,8 +164,11 @@ def int8_candidate_records(int8_points: Sequence[Dict], levels: Sequence[Dict], 
         else:
             better = min((p for p in front if p[lat_key] <= q[lat_key] and p[acc_key] >= q[acc_key]),
                          key=lambda p: p[lat_key], default=None)
-            rec["why"] = "dominated" + (f" by a {better.get('precision', 'fp32')} candidate at "
-                                        f"{better[lat_key]:.4f} ms, top-1 {better[acc_key]:.2f}" if better else "")
+            if better:
+                rec["why"] = (f"dominated by a {better.get('precision', 'fp32')} candidate at {better[lat_key]:.4f} ms, "
+                              f"top-1 {better[acc_key]:.2f}")
+            else:
+                rec["why"] = "no faster than its fp32 twin" if q[lat_key] >= twin[lat_key] else "dominated"
         if id(twin) in level_of:
             rec["fp32Level"] = level_of[id(twin)]
         records.append(rec)

@@ -68,3 +68,18 @@ def test_precision_sibling_calibration_and_int8_candidates(w12):
     del fam["produced"]["int8Candidates"]["candidates"][0]["int8OverFp32"]
     assert paths_of(fam) == ["/calibration/count", "/produced/int8Candidates/candidates/0", "/subnets/0/precision",
                              "/subnets/1/sibling"]
+
+
+def test_json_text_layout_round_trips():
+    """What fits on a line stays on it, lists of scalars always do, the rest is indented; the JSON is unchanged."""
+    import json
+    from dynofa.manifest import json_text
+    obj = {"short": {"latencyMs": 0.2, "top1": 88.9}, "ks": list(range(60)), "empty": [], "text": "x" * 130,
+           "nested": {"config": {"ks": [3] * 20, "e": [4] * 20, "d": [2] * 5, "r": 28}, "why": "y" * 90}}
+    text = json_text(obj)
+    assert json.loads(text) == obj
+    lines = text.splitlines()
+    assert '  "short": {"latencyMs": 0.2, "top1": 88.9},' in lines
+    assert any(line.startswith('  "ks": [0, 1, 2,') and line.endswith("59],") for line in lines)
+    assert '  "nested": {' in lines and '    "config": {' in lines
+    assert all(len(line) <= 120 for line in lines if '"ks"' not in line and '"text"' not in line)

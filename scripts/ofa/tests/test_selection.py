@@ -67,6 +67,16 @@ def test_int8_candidates_compete_on_the_same_front():
     assert int8_eligible([int8_of(b, 1.5, 87.9, fp32_top1=88.5)], 0.5) == []
 
 
+def test_a_slower_int8_twin_never_competes():
+    """A twin no faster than its fp32 twin stays off the front even when its top-1 comes out a little higher."""
+    a, b = fp32(0, 1.0, 85.0), fp32(1, 2.0, 88.0)
+    qb = int8_of(b, 2.04, 88.02)
+    assert int8_eligible([qb], 0.5) == [qb]
+    assert mixed_precision_front([a, b], [qb], 0.5) == [a, b]
+    (rec,) = int8_candidate_records([qb], [a, b], [a, b], 0.5)
+    assert rec["kept"] is False and rec["why"] == "no faster than its fp32 twin" and rec["fp32Level"] == "L1"
+
+
 def test_compare_with_reference():
     new = [dict(fp32(0, 1.0, 86.0), id="L0"), dict(fp32(1, 2.0, 89.0), id="L1")]
     ref = [{"id": "R0", "latency": 0.99, "accuracy": 85.0}, {"id": "R1", "latency": 1.5, "accuracy": 86.5},
