@@ -67,9 +67,10 @@ def parse_args(argv):
     ap.add_argument("--levels", type=int, default=7)
     ap.add_argument("--min-levels", type=int, default=6, help="fewer levels before the most accurate one is dropped for size")
     ap.add_argument("--calib-images", type=int, default=2000, help="training images for BN re-calibration")
-    ap.add_argument("--sample-count", type=int, default=1000)
-    ap.add_argument("--max-onnx-mb", type=float, default=10.0,
-                    help="size budget of all ONNX files (the sample adds 0.79 MB, the calibration images 0.24 MB)")
+    ap.add_argument("--sample-count", type=int, default=1000, help="labelled test images shipped as the sample (the demo's frames)")
+    ap.add_argument("--max-onnx-mb", type=float, default=8.9,
+                    help="size budget of all ONNX files (the sample adds 0.79 MB, the calibration images 0.2 MB; "
+                         "the toolkit tests hold the whole family under 10 MB)")
     ap.add_argument("--runs", type=int, default=300, help="latency runs per candidate")
     ap.add_argument("--final-runs", type=int, default=2000, help="latency runs per model in the final interleaved run")
     ap.add_argument("--min-lat-ratio", type=float, default=1.1, help="min latency ratio between levels")
@@ -351,8 +352,8 @@ def main(argv=None):
     write_json(out / "family.json", fam)
     total = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
     log(f"wrote {out} ({total} bytes)")
-    if total > 11e6:
-        log("WARNING: family larger than 11 MB")
+    if total > 10e6:
+        log("WARNING: family larger than 10 MB (the toolkit tests refuse it)")
 
 
 if __name__ == "__main__":
