@@ -9,7 +9,7 @@
  */
 export { loadFamily, type LoadOptions } from './model/load-family';
 export { DynamicModel } from './model/dynamic-model';
-export type { FamilyDeviceMemory, ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat, SubnetInfo } from './model/dynamic-model';
+export type { FamilyDeviceMemory, ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat, SubnetInfo, WarmOptions, WarmResult } from './model/dynamic-model';
 export { backends, type BackendInfo } from './devices/backends';
 export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
@@ -61,4 +61,5 @@ export {
   type RuntimeManagerStats,
   type SwitchEvent,
   type ViolationEvent,
+  type WarmedCandidate,
 } from './manager/runtime-manager';

@@ -39,6 +39,14 @@ export interface ManagerDecision extends CandidateRef {
   readonly met: boolean;
   readonly reason: DecisionReason;
   readonly conflict: ConflictKind | null;
+  /** The candidate the policy moves up to at the next frame if the slack lasts: warm it with warmUpcoming(). */
+  readonly upcoming: CandidateRef | null;
+}
+
+/** What warmUpcoming() did. */
+export interface WarmedCandidate extends CandidateRef {
+  /** False when the model skipped the warm-up (an inference was requested before it started). */
+  readonly warmed: boolean;
 }
 
 export interface ManagedOutcome<R> {
@@ -120,6 +128,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
   private raw: Constraints;
   private pending: Observation | null = null;
   private last: Candidate | null = null;
+  private upcoming: Candidate | null = null;
   private lastConflict: ConflictKind | null = null;
   private frameNo = 0;
   private tail: Promise<unknown> = Promise.resolve();
@@ -198,6 +207,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
       throw new ManagerError('E_OPTIONS_INVALID', `Policy '${this.policy.name}' chose candidate ${dec.candidate}, which does not exist.`, 'policy');
     }
     const target = this.c.targetMs;
+    this.upcoming = dec.upcoming === undefined ? null : (this.candidates.candidates[dec.upcoming] ?? null);
     if (this.last !== cand) {
       const ev: SwitchEvent = { frame, from: this.last ? ref(this.last) : null, to: ref(cand), reason: dec.reason };
       this.last = cand;
@@ -222,6 +232,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
       met,
       reason: dec.reason,
       conflict: dec.conflict,
+      upcoming: this.upcoming ? ref(this.upcoming) : null,
     };
     if (dec.conflict !== this.lastConflict) {
       this.lastConflict = dec.conflict;
@@ -229,11 +240,25 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
     }
     if (!met) this.emit('violation', { frame, measuredMs: measured, targetMs: target, decision } satisfies ViolationEvent);
     if (this.listenerCount('frame') > 0) {
-      const { measuredMs, ...same } = decision;
+      const { measuredMs, upcoming, ...same } = decision;
       const rec: FrameRecord = { ...same, latencyMs: measuredMs, slowdown: measuredMs / cand.profiledMs };
       this.emit('frame', rec);
     }
     return { result, decision };
+  }
+
+  /**
+   * Warms the candidate the last decision named `upcoming` through its model's warm(), so the frame that moves
+   * up to it runs at steady speed: call it in a paced loop's idle time, after the frame. The decision itself stays
+   * the policy's (warming changes nothing it reads). Resolves null when nothing is upcoming or the model has no
+   * warm().
+   */
+  async warmUpcoming(): Promise<WarmedCandidate | null> {
+    const cand = this.upcoming;
+    const model = cand ? this.models[cand.deviceIndex] : undefined;
+    if (!cand || typeof model?.warm !== 'function') return null;
+    const { warmed } = await model.warm(cand.subnet);
+    return { ...ref(cand), warmed };
   }
 
   /** Totals since creation (or the last resetStats()). */

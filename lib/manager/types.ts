@@ -25,6 +25,8 @@ export interface ManagedModel<I, R extends ManagedInferResult = ManagedInferResu
   readonly device: string;
   readonly subnets: readonly ManagedSubnet[];
   infer(input: I, options?: { subnet?: number }): Promise<R>;
+  /** Runs a sub-network once with its result thrown away (DynamicModel.warm); RuntimeManager.warmUpcoming calls it. */
+  warm?(subnet: number): Promise<{ readonly warmed: boolean }>;
 }
 
 export type Objective = 'accuracy' | 'latency';
@@ -134,6 +136,11 @@ export interface Decision {
   readonly predictedMs: number;
   readonly reason: DecisionReason;
   readonly conflict: ConflictKind | null;
+  /**
+   * The candidate the policy will move up to at the next frame if that frame leaves the same slack (the last frame
+   * of an up-move's hold), so a paced application can warm it in its idle time. Absent otherwise.
+   */
+  readonly upcoming?: number;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Device } from '../devices/devices';
 import { fromNative } from '../errors';
 import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
 import type { NativeFamily, NativeFrame, NativeRunResult } from '../native/addon';
-import { assertOpen, type CheckedInput, checkInlineOption, checkInput, elementCount, resolveSubnet } from './input-checks';
+import { assertOpen, type CheckedInput, checkInlineOption, checkInput, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
 import type { PixelImage } from './preprocess';
 
 export type PixelFormat = NativeFrame['format'];
@@ -64,6 +64,23 @@ export interface InferenceResult {
   inline: boolean;
 }
 
+export interface WarmOptions {
+  /** Aborting skips the warm-up if it has not started yet. */
+  signal?: AbortSignal;
+}
+
+export interface WarmResult {
+  /** True when the sub-network ran; false when the warm-up was skipped before it started. */
+  warmed: boolean;
+  subnet: number;
+  /** Native latency of the warm-up run, ms (NaN when skipped). */
+  latencyMs: number;
+  /** Why it was skipped: an inference was requested meanwhile ('superseded'), or the signal aborted. */
+  skipped?: 'superseded' | 'aborted';
+  /** True when it ran on the calling thread, as infer() would have. */
+  inline: boolean;
+}
+
 /** Accelerator memory a family holds besides its engines' weights (0 on the CPU). */
 export interface FamilyDeviceMemory {
   /** The one block of activation memory every sub-network's TensorRT context shares (sized for the largest). */
@@ -109,6 +126,8 @@ export class DynamicModel {
   readonly #inlineBelowMs: number;
   #active: number;
   #pending = 0;
+  // Inferences requested so far: a queued warm-up that sees it change was superseded by a frame.
+  #requests = 0;
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
@@ -211,8 +230,9 @@ export class DynamicModel {
     this.#assertOpen();
     const subnet = options.subnet === undefined ? this.#active : this.#resolve(options.subnet);
     let nativeInput = this.#checkInput(subnet, input);
-    const inline = checkInlineOption(options.inline) ?? this.subnets[subnet]!.latencyMs <= this.#inlineBelowMs;
+    const inline = checkInlineOption(options.inline) ?? this.#runsInline(subnet);
     const sharedOutput = options.sharedOutput === true;
+    this.#requests++;
     if (inline && this.#pending === 0) return this.#enqueue(() => this.#runInline(subnet, nativeInput, sharedOutput));
     if (this.#pending > 0) nativeInput = this.#snapshot(subnet, nativeInput);
     return this.#enqueue(() => {
@@ -245,12 +265,43 @@ export class DynamicModel {
     return new Promise((resolve, reject) => setImmediate(() => settle(resolve, reject)));
   }
 
+  /**
+   * Runs a sub-network once and throws its result away, so that the first frame after a switch to it finds its
+   * weights in the caches, as a sub-network that ran on the previous frame does (in a paced loop, call it in the
+   * idle time before that frame; `RuntimeManager.warmUpcoming()` knows which sub-network is next). It reads the
+   * shared input as it is, and the shared output view holds the last inference's output again once it settles.
+   * It waits its turn like an inference and runs where one would; until it starts it is cancellable: skipped when
+   * an inference is requested meanwhile or `options.signal` aborts.
+   */
+  warm(subnet: number | string, options: WarmOptions = {}): Promise<WarmResult> {
+    this.#assertOpen();
+    const index = this.#resolve(subnet);
+    const signal = checkSignalOption(options.signal);
+    const requested = this.#requests;
+    const inline = this.#runsInline(index);
+    return this.#enqueue(async (): Promise<WarmResult> => {
+      const skipped = signal?.aborted ? 'aborted' : this.#requests !== requested ? 'superseded' : undefined;
+      if (skipped) return { warmed: false, subnet: index, latencyMs: Number.NaN, skipped, inline: false };
+      const lastOutput = this.#output.slice();
+      const onThisThread = inline && this.#pending === 1;
+      try {
+        const run = onThisThread ? this.#native.runSync(index, undefined) : await this.#native.run(index, undefined);
+        return { warmed: true, subnet: index, latencyMs: run.latencyMs, inline: onThisThread };
+      } catch (error) {
+        throw fromNative(error);
+      } finally {
+        this.#output.set(lastOutput);
+      }
+    });
+  }
+
   /** Synchronous inference on the calling thread (benchmarks, worker_threads). Throws while async work is pending. */
   inferSync(input?: ModelInput, options: InferOptions = {}): InferenceResult {
     this.#assertOpen();
     const subnet = options.subnet === undefined ? this.#active : this.#resolve(options.subnet);
     const nativeInput = this.#checkInput(subnet, input);
     if (this.#pending > 0) throw fromNative({ code: 'E_BUSY', message: 'inferSync while async inferences are pending; await them first' });
+    this.#requests++;
     try {
       return this.#result(this.#native.runSync(subnet, nativeInput), options.sharedOutput === true, true);
     } catch (error) {
@@ -292,6 +343,10 @@ export class DynamicModel {
     };
     this.#tail = run.then(settled, settled);
     return run;
+  }
+
+  #runsInline(subnet: number): boolean {
+    return this.subnets[subnet]!.latencyMs <= this.#inlineBelowMs;
   }
 
   #assertOpen(): void {

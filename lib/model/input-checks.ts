@@ -48,6 +48,12 @@ export function checkLoadOptions(options: { threads?: number; warmupRuns?: numbe
   };
 }
 
+/** Checks `WarmOptions.signal`. */
+export function checkSignalOption(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new InvalidArgumentError('E_INVALID_ARGUMENT', `options.signal must be an AbortSignal or omitted; got ${typeof signal}`);
+}
+
 /** Checks `InferOptions.inline`. */
 export function checkInlineOption(inline: unknown): boolean | undefined {
   if (inline === undefined || typeof inline === 'boolean') return inline;

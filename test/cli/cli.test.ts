@@ -110,6 +110,23 @@ describe('dynamic-ofa CLI', () => {
     const frames = json.frames as { phase: string; targetMs: number }[];
     expect(frames.at(-1)!.phase).toBe('tighter target');
     for (const f of frames) expect(f.targetMs).toBe(f.phase === 'tighter target' ? json.start.tighterTargetMs : json.start.targetMs);
+    // step-ups are warmed by default; the summary says how many and how their first frames ran
+    expect(json.prewarm).toBe('on');
+    expect(stdout).toMatch(/step-ups \(prewarm on\): warmed /);
+    const { warmed, cold } = json.stepUps as Record<'warmed' | 'cold', { count: number }>;
+    expect(Number.isInteger(warmed.count) && Number.isInteger(cold.count)).toBe(true);
+  });
+
+  it('demo --prewarm off warms nothing; an unknown mode is refused with the choices', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-demo-'));
+    const off = cli(['demo', '--family', tinyFamily, '--seconds', '2', '--burners', '1', '--prewarm', 'off', '--out', out]);
+    expect(off.status).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'demo.json'), 'utf8'));
+    expect(json.prewarm).toBe('off');
+    expect(json.stepUps.warmed.count).toBe(0);
+    const bad = cli(['demo', '--family', tinyFamily, '--prewarm', 'sometimes', '--out', out]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--prewarm.*sometimes.*on, off, alternate/s);
   });
 
   it('bench:scenario runs every policy on one schedule and writes JSON and the chart', () => {

@@ -1,6 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
-import { runDemo } from '../jobs/demo-run';
+import { type PrewarmMode, runDemo, type StepUpSummary } from '../jobs/demo-run';
 import { table } from '../helpers';
 import { defaultFamilyDir, defaultOutDir, emitJson, positive } from '../common';
 
@@ -11,14 +11,16 @@ export const demoCommand = new Command('demo')
   .option('--fps <n>', 'camera frame rate (default 100)', positive('fps'))
   .option('--burners <n>', 'busy processes during contention (default: cores + 1)', positive('burners'))
   .option('--threads <n>', 'ONNX Runtime threads (default 1)', positive('threads'))
+  .addOption(new Option('--prewarm <mode>', 'warm the level the manager is about to step up to in the idle time before the next frame: on, off, or alternate (every other step-up, to compare)')
+    .choices(['on', 'off', 'alternate']).default('on'))
   .option('--out <dir>', 'output folder for demo.json and demo.svg', defaultOutDir('demo'))
   .option('--json [path]', 'write the result as JSON to path (or stdout)')
-  .action(async (o: { family: string; seconds: number; fps?: number; burners?: number; threads?: number; out: string; json?: string | boolean }) => {
+  .action(async (o: { family: string; seconds: number; fps?: number; burners?: number; threads?: number; prewarm: PrewarmMode; out: string; json?: string | boolean }) => {
     const quiet = o.json === true;
     const live = process.stdout.isTTY && !quiet;
     let lastPrint = 0;
     const result = await runDemo({
-      family: o.family, seconds: o.seconds, out: o.out,
+      family: o.family, seconds: o.seconds, out: o.out, prewarm: o.prewarm,
       ...(o.fps !== undefined ? { fps: o.fps } : {}),
       ...(o.burners !== undefined ? { burners: o.burners } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
@@ -54,6 +56,8 @@ export const demoCommand = new Command('demo')
       result.phases.map((p) => [p.name, p.frames, p.frames ? `${(100 * p.metRate).toFixed(2)}%` : '-', p.frames ? p.meanLevel.toFixed(2) : '-'])));
     console.log(`deadline met on ${(100 * result.stats.deadlineMetRate).toFixed(2)}% of frames; mean accuracy of the sub-networks run ${result.stats.meanAccuracy.toFixed(2)}%` +
       (result.labelled ? `; measured top-1 on the ${result.labelled} labelled frames ${((100 * result.correct) / result.labelled).toFixed(2)}%` : ''));
+    const stepUps = (s: StepUpSummary): string => (s.count ? `${s.count}, first frame ${s.firstFrameRatioP50.toFixed(2)}x the level's median` : 'none');
+    console.log(`step-ups (prewarm ${result.prewarm}): warmed ${stepUps(result.stepUps.warmed)}; not warmed ${stepUps(result.stepUps.cold)}`);
     console.log(`chart: ${result.chartPath}`);
     emitJson(o.json, { ...result, frames: undefined });
   });

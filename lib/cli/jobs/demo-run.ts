@@ -28,6 +28,11 @@ export interface DemoOptions {
   /** ONNX Runtime threads; default 1. */
   threads?: number;
   out: string;
+  /**
+   * Warm the level the manager is about to step up to in the idle time before the next frame (`'on'`, default),
+   * never (`'off'`), or at every other step-up (`'alternate'`: both kinds of step-up in one run, side by side).
+   */
+  prewarm?: PrewarmMode;
   onStart?: (info: DemoStart) => void;
   /** Called after every frame; throttle display yourself. */
   onFrame?: (status: DemoStatus) => void;
@@ -49,6 +54,15 @@ export interface DemoStart {
 }
 
 export type DemoPhase = 'idle' | 'contended' | 'tighter target';
+
+export type PrewarmMode = 'on' | 'off' | 'alternate';
+
+/** The first frames after step-ups, warmed or not: latency over the median of the level's other frames. */
+export interface StepUpSummary {
+  count: number;
+  /** Median of (first frame's latency / the level's median latency); NaN without step-ups. */
+  firstFrameRatioP50: number;
+}
 
 export interface DemoStatus {
   elapsedS: number;
@@ -82,6 +96,8 @@ export interface DemoResult {
   correct: number;
   perLevel: { index: number; id: string; frames: number; p50Ms: number; metRate: number }[];
   phases: { name: string; frames: number; metRate: number; meanLevel: number }[];
+  prewarm: PrewarmMode;
+  stepUps: { warmed: StepUpSummary; cold: StepUpSummary };
   chartPath: string;
   jsonPath: string;
 }
@@ -121,9 +137,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     await contention.ready();
     const manager = new RuntimeManager<ImageInput, InferenceResult>(
-      { device: model.device, subnets: model.subnets, infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }) },
+      {
+        device: model.device, subnets: model.subnets,
+        infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }),
+        warm: (subnet) => model.warm(subnet),
+      },
       { latencyTargetMs: targetMs, accuracyFloor },
     );
+    const prewarm = options.prewarm ?? 'on';
+    let upcomingSeen = 0;
+    let warmedFor: number | null = null; // the candidate warmed before this frame, if any
+    const stepUps: { frame: number; subnet: number; warmed: boolean }[] = [];
     let switches = 0;
     manager.on('switch', () => switches++);
     const frames: DemoFrame[] = [];
@@ -156,6 +180,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
       const contended = phase === 'contended';
       const { result, decision } = await manager.infer(frameAt(t));
+      if (decision.reason === 'step-up') stepUps.push({ frame: t, subnet: decision.subnet, warmed: warmedFor === decision.candidate });
+      warmedFor = null;
+      if (decision.upcoming && (prewarm === 'on' || (prewarm === 'alternate' && upcomingSeen++ % 2 === 0))) {
+        const warmed = await manager.warmUpcoming();
+        if (warmed?.warmed) warmedFor = warmed.candidate;
+      }
       frames.push({
         frame: t, subnet: decision.subnet, id: decision.id, accuracy: decision.accuracy, latencyMs: decision.measuredMs,
         predictedMs: decision.predictedMs, targetMs: decision.targetMs, met: decision.met, phase, contended,
@@ -182,12 +212,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const part = frames.slice(a, b);
       return { name, frames: part.length, metRate: rate(part), meanLevel: part.length ? part.reduce((x, f) => x + f.subnet, 0) / part.length : Number.NaN };
     });
+    const stepUpSummary = (warmed: boolean): StepUpSummary => {
+      const ratios = stepUps.filter((u) => u.warmed === warmed).map((u) => {
+        const others = frames.filter((f) => f.subnet === u.subnet && f.frame !== u.frame).map((f) => f.latencyMs);
+        return frames[u.frame]!.latencyMs / percentiles(others).p50;
+      });
+      return { count: ratios.length, firstFrameRatioP50: ratios.length ? percentiles(ratios).p50 : Number.NaN };
+    };
     fs.mkdirSync(options.out, { recursive: true });
     const chartPath = path.join(options.out, 'demo.svg');
     const jsonPath = path.join(options.out, 'demo.json');
     fs.writeFileSync(chartPath, renderChart([{ name: 'predictive', records: frames }], { title: `dynamic-ofa demo: ${model.manifest.name}`, changes }));
     const stats = manager.stats();
-    const result: DemoResult = { start, frames, switches, stats, labelled, correct, perLevel, phases, chartPath, jsonPath };
+    const result: DemoResult = {
+      start, frames, switches, stats, labelled, correct, perLevel, phases, prewarm,
+      stepUps: { warmed: stepUpSummary(true), cold: stepUpSummary(false) }, chartPath, jsonPath,
+    };
     fs.writeFileSync(jsonPath, JSON.stringify(result, null, 1));
     return result;
   } finally {

@@ -74,7 +74,8 @@ function switchTo(s: PredictiveState, k: number): void {
  * - Choice: predict every (device, subnet) latency under its device's estimate; jump straight to
  *   the best candidate for the objective that fits; step down at once when the current one no
  *   longer fits; step up only after `upHoldFrames` consecutive frames of slack with an extra
- *   `upExtraMargin` (the hold doubles after an up-move that had to be undone); when nothing fits
+ *   `upExtraMargin` (the hold doubles after an up-move that had to be undone; the hold's last frame names the
+ *   candidate as `upcoming`, to be warmed); when nothing fits
  *   run the fastest and report the conflict.
  * - Devices: an unused allowed device is probed (one frame of its fastest sub-network) every
  *   `probeEveryFrames` frames, the interval doubling while it stays unused, so a freed device is
@@ -151,7 +152,8 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
           switchTo(s, up);
           return decision(s, up, 'step-up', sel.conflict);
         }
-        return decision(s, cur, 'hold-hysteresis', sel.conflict);
+        const held = decision(s, cur, 'hold-hysteresis', sel.conflict);
+        return s.slack === s.upHold ? { ...held, upcoming: up } : held;
       }
       s.slack = 0;
       return decision(s, cur, 'hold', sel.conflict);
