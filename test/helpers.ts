@@ -4,6 +4,8 @@ import * as path from 'node:path';
 
 import * as ort from 'onnxruntime-node';
 
+import { type DynamicModel, loadFamily } from '../lib';
+
 export const fixtures = path.join(__dirname, 'fixtures');
 export const tinyFamily = path.join(fixtures, 'tiny-family');
 export const slowFamily = path.join(fixtures, 'slow-family');
@@ -82,4 +84,19 @@ export function withModels(models: string[], overrides: Record<string, unknown> 
     ...overrides,
     subnets: models.map((model, i) => ({ ...tinyManifest.subnets[0], id: `m${i}`, model })),
   };
+}
+
+/** The tiny family (sub-networks far under a millisecond) and the slow one (over it), 1 thread each, loaded in the
+ * enclosing describe block's beforeAll and closed in its afterAll: read them inside tests. */
+export function tinyAndSlowModels(): { tiny: DynamicModel; slow: DynamicModel } {
+  const models = {} as { tiny: DynamicModel; slow: DynamicModel };
+  beforeAll(async () => {
+    models.tiny = await loadFamily(tinyFamily, { threads: 1 });
+    models.slow = await loadFamily(slowFamily, { threads: 1, warmupRuns: 1 });
+  });
+  afterAll(async () => {
+    await models.tiny.close();
+    await models.slow.close();
+  });
+  return models;
 }

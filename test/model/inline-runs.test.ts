@@ -2,41 +2,32 @@
  * Short sub-networks run on the calling thread (LoadOptions.inlineBelowMs, InferOptions.inline), longer ones on
  * the family's thread; order, input snapshots, errors and the event loop behave the same either way.
  */
-import { type DynamicModel, InvalidArgumentError, loadFamily } from '../../lib';
+import { InvalidArgumentError, loadFamily } from '../../lib';
 import { DynamicModel as ModelClass } from '../../lib/model/dynamic-model';
 import { DEFAULT_INLINE_BELOW_MS } from '../../lib/model/input-checks';
 import type { NativeFamily } from '../../lib/native/addon';
-import { maxAbsDiff, seededFloats, slowFamily, tinyFamily } from '../helpers';
+import { maxAbsDiff, seededFloats, slowFamily, tinyAndSlowModels, tinyFamily } from '../helpers';
 
 const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 describe('where infer() runs', () => {
-  let tiny: DynamicModel;
-  let slow: DynamicModel;
-  beforeAll(async () => {
-    tiny = await loadFamily(tinyFamily, { threads: 1 });
-    slow = await loadFamily(slowFamily, { threads: 1, warmupRuns: 1 });
-  });
-  afterAll(async () => {
-    await tiny.close();
-    await slow.close();
-  });
+  const models = tinyAndSlowModels();
 
   it('by default, by the sub-network latency: short ones on the calling thread, long ones on the family thread', async () => {
-    expect(tiny.subnets.every((s) => s.latencyMs <= DEFAULT_INLINE_BELOW_MS)).toBe(true); // the fixture is what the test needs
-    expect(slow.subnets[0]!.latencyMs).toBeGreaterThan(DEFAULT_INLINE_BELOW_MS);
-    for (const subnet of tiny.subnets) expect((await tiny.infer(undefined, { subnet: subnet.index })).inline).toBe(true);
-    expect((await slow.infer()).inline).toBe(false);
+    expect(models.tiny.subnets.every((s) => s.latencyMs <= DEFAULT_INLINE_BELOW_MS)).toBe(true); // the fixture is what the test needs
+    expect(models.slow.subnets[0]!.latencyMs).toBeGreaterThan(DEFAULT_INLINE_BELOW_MS);
+    for (const subnet of models.tiny.subnets) expect((await models.tiny.infer(undefined, { subnet: subnet.index })).inline).toBe(true);
+    expect((await models.slow.infer()).inline).toBe(false);
   });
 
   it('per call: inline true or false overrides the default, with the same output', async () => {
-    const input = seededFloats(count(tiny.subnets[2]!.inputShape), 7);
-    const onThread = await tiny.infer(input, { subnet: 2, inline: false });
-    const onCaller = await tiny.infer(input, { subnet: 2, inline: true });
+    const input = seededFloats(count(models.tiny.subnets[2]!.inputShape), 7);
+    const onThread = await models.tiny.infer(input, { subnet: 2, inline: false });
+    const onCaller = await models.tiny.infer(input, { subnet: 2, inline: true });
     expect(onThread.inline).toBe(false);
     expect(onCaller.inline).toBe(true);
     expect(maxAbsDiff(onThread.output, onCaller.output)).toBe(0);
-    expect((await slow.infer(undefined, { inline: true })).inline).toBe(true);
+    expect((await models.slow.infer(undefined, { inline: true })).inline).toBe(true);
   });
 
   it('per model: inlineBelowMs 0 never runs inline, Infinity always does (when nothing is queued)', async () => {
@@ -52,10 +43,10 @@ describe('where infer() runs', () => {
   });
 
   it('a request made while others are queued waits its turn on the family thread, with its input as given', async () => {
-    const first = seededFloats(count(tiny.subnets[0]!.inputShape), 11);
-    const expectedFirst = tiny.inferSync(first, { subnet: 0 }).output.slice();
-    const blocker = tiny.infer(seededFloats(count(tiny.subnets[3]!.inputShape), 12), { subnet: 3, inline: false });
-    const queued = tiny.infer(first, { subnet: 0, inline: true });
+    const first = seededFloats(count(models.tiny.subnets[0]!.inputShape), 11);
+    const expectedFirst = models.tiny.inferSync(first, { subnet: 0 }).output.slice();
+    const blocker = models.tiny.infer(seededFloats(count(models.tiny.subnets[3]!.inputShape), 12), { subnet: 3, inline: false });
+    const queued = models.tiny.infer(first, { subnet: 0, inline: true });
     first.fill(0.25); // reused before the queued request ran
     const [b, q] = await Promise.all([blocker, queued]);
     expect(b.inline).toBe(false);
@@ -64,11 +55,11 @@ describe('where infer() runs', () => {
   });
 
   it('an inline run reads its input when called: later writes to the shared input do not reach it', async () => {
-    tiny.use(1);
-    tiny.input.set(seededFloats(tiny.input.length, 21));
-    const expected = tiny.inferSync(undefined).output.slice();
-    const pending = tiny.infer();
-    tiny.input.fill(-1);
+    models.tiny.use(1);
+    models.tiny.input.set(seededFloats(models.tiny.input.length, 21));
+    const expected = models.tiny.inferSync(undefined).output.slice();
+    const pending = models.tiny.infer();
+    models.tiny.input.fill(-1);
     const result = await pending;
     expect(result.inline).toBe(true);
     expect(maxAbsDiff(result.output, expected)).toBe(0);
@@ -77,7 +68,7 @@ describe('where infer() runs', () => {
   it('results come back in request order across both paths', async () => {
     const order: string[] = [];
     const calls = [false, true, false, true, true].map((inline, k) =>
-      tiny.infer(seededFloats(count(tiny.subnets[k % 4]!.inputShape), 30 + k), { subnet: k % 4, inline }).then(() => order.push(`r${k}`)),
+      models.tiny.infer(seededFloats(count(models.tiny.subnets[k % 4]!.inputShape), 30 + k), { subnet: k % 4, inline }).then(() => order.push(`r${k}`)),
     );
     await Promise.all(calls);
     expect(order).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
@@ -89,7 +80,7 @@ describe('where infer() runs', () => {
     let iterations = 0;
     const deadline = Date.now() + 5000;
     while (!fired && Date.now() < deadline) {
-      await tiny.infer(undefined, { subnet: 0 });
+      await models.tiny.infer(undefined, { subnet: 0 });
       iterations++;
     }
     expect(fired).toBe(true);
@@ -97,8 +88,8 @@ describe('where infer() runs', () => {
   });
 
   it('bad options throw synchronously, before any run', () => {
-    expect(() => tiny.infer(undefined, { inline: 'yes' as never })).toThrow(InvalidArgumentError);
-    expect(tiny.pending).toBe(0);
+    expect(() => models.tiny.infer(undefined, { inline: 'yes' as never })).toThrow(InvalidArgumentError);
+    expect(models.tiny.pending).toBe(0);
   });
 
   it('inlineBelowMs must be a number >= 0', async () => {

@@ -2,74 +2,64 @@
  * DynamicModel.warm(): one run of a sub-network with its result thrown away, where an inference would run; the
  * shared views as they were; skipped when a frame is requested first or its signal aborts.
  */
-import { type DynamicModel, loadFamily } from '../../lib';
-import { maxAbsDiff, seededFloats, slowFamily, tinyFamily } from '../helpers';
-
-const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+import { loadFamily } from '../../lib';
+import { elementCount } from '../../lib/model/input-checks';
+import { maxAbsDiff, seededFloats, tinyAndSlowModels, tinyFamily } from '../helpers';
 
 describe('warm()', () => {
-  let tiny: DynamicModel;
-  let slow: DynamicModel;
-  beforeAll(async () => {
-    tiny = await loadFamily(tinyFamily, { threads: 1 });
-    slow = await loadFamily(slowFamily, { threads: 1, warmupRuns: 1 });
-  });
-  afterAll(async () => {
-    await tiny.close();
-    await slow.close();
-  });
+  const models = tinyAndSlowModels();
 
   it('runs the sub-network where infer() would (a short one on the calling thread, a long one on the family thread)', async () => {
-    const short = await tiny.warm(tiny.subnets[3]!.id);
+    const short = await models.tiny.warm(models.tiny.subnets[3]!.id);
     expect(short).toMatchObject({ warmed: true, subnet: 3, inline: true });
     expect(short.latencyMs).toBeGreaterThan(0);
-    const long = await slow.warm(0);
+    const long = await models.slow.warm(0);
     expect(long).toMatchObject({ warmed: true, subnet: 0, inline: false });
     expect(long.latencyMs).toBeGreaterThan(0);
   });
 
   it('leaves the shared output view and the shared input as they were', async () => {
-    const input = seededFloats(count(tiny.subnets[1]!.inputShape), 21);
-    const last = await tiny.infer(input, { subnet: 1, sharedOutput: true });
+    const input = seededFloats(elementCount(models.tiny.subnets[1]!.inputShape), 21);
+    const last = await models.tiny.infer(input, { subnet: 1, sharedOutput: true });
     const expected = last.output.slice();
-    const inputBefore = tiny.inputBuffer.slice();
-    for (const subnet of [0, 2, 3]) expect((await tiny.warm(subnet, {})).warmed).toBe(true);
-    expect(maxAbsDiff(tiny.output, expected)).toBe(0);
-    expect(maxAbsDiff(tiny.inputBuffer, inputBefore)).toBe(0);
+    const inputBefore = models.tiny.inputBuffer.slice();
+    for (const subnet of [0, 2, 3]) expect((await models.tiny.warm(subnet, {})).warmed).toBe(true);
+    expect(maxAbsDiff(models.tiny.output, expected)).toBe(0);
+    expect(maxAbsDiff(models.tiny.inputBuffer, inputBefore)).toBe(0);
     // and the next inference is what it would have been without the warm-ups
-    expect(maxAbsDiff((await tiny.infer(input, { subnet: 1 })).output, expected)).toBe(0);
+    expect(maxAbsDiff((await models.tiny.infer(input, { subnet: 1 })).output, expected)).toBe(0);
   });
 
   it('queued behind a run, it is skipped when an inference is requested before it starts; the inference runs', async () => {
-    const busy = slow.infer();
-    const warm = slow.warm(0);
-    const frame = slow.infer();
+    const busy = models.slow.infer();
+    const warm = models.slow.warm(0);
+    const frame = models.slow.infer();
     const [, w, f] = await Promise.all([busy, warm, frame]);
     expect(w).toMatchObject({ warmed: false, skipped: 'superseded', subnet: 0 });
     expect(w.latencyMs).toBeNaN();
     expect(f.latencyMs).toBeGreaterThan(0);
     // with nothing requested after it, the queued warm-up runs
-    const busy2 = slow.infer();
-    const warm2 = slow.warm(0);
+    const busy2 = models.slow.infer();
+    const warm2 = models.slow.warm(0);
     await busy2;
     expect((await warm2).warmed).toBe(true);
   });
 
   it('skipped when its signal aborts before it starts', async () => {
     const controller = new AbortController();
-    const busy = slow.infer();
-    const warm = slow.warm(0, { signal: controller.signal });
+    const busy = models.slow.infer();
+    const warm = models.slow.warm(0, { signal: controller.signal });
     controller.abort();
     await busy;
     expect(await warm).toMatchObject({ warmed: false, skipped: 'aborted' });
     const aborted = AbortSignal.abort();
-    expect(await tiny.warm(0, { signal: aborted })).toMatchObject({ warmed: false, skipped: 'aborted' });
+    expect(await models.tiny.warm(0, { signal: aborted })).toMatchObject({ warmed: false, skipped: 'aborted' });
   });
 
   it('bad arguments throw synchronously with the error infer() gives; a closed model throws E_CLOSED', async () => {
-    expect(() => tiny.warm(99)).toThrow(expect.objectContaining({ code: 'E_SUBNET_UNKNOWN' }));
-    expect(() => tiny.warm('nope')).toThrow(expect.objectContaining({ code: 'E_SUBNET_UNKNOWN', message: expect.stringContaining("'nope'") }));
-    expect(() => tiny.warm(0, { signal: 'soon' as unknown as AbortSignal })).toThrow(
+    expect(() => models.tiny.warm(99)).toThrow(expect.objectContaining({ code: 'E_SUBNET_UNKNOWN' }));
+    expect(() => models.tiny.warm('nope')).toThrow(expect.objectContaining({ code: 'E_SUBNET_UNKNOWN', message: expect.stringContaining("'nope'") }));
+    expect(() => models.tiny.warm(0, { signal: 'soon' as unknown as AbortSignal })).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('options.signal') }),
     );
     const model = await loadFamily(tinyFamily, { threads: 1 });
