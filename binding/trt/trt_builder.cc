@@ -68,11 +68,7 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   Report(progress, "parse", 0, options.onnxPath);
   trt::Ptr<nvinfer1::IBuilder> builder(trt::CreateBuilder());
   if (!builder) throw Error(codes::kBackendUnavailable, "createInferBuilder failed: " + logger.Errors());
-  if (dlaCore >= 0 && dlaCore >= builder->getNbDLACores()) {
-    const std::string note = trt::DlaUnavailableNote(runtime.tensorrt);
-    throw Error(codes::kBackendUnavailable, accelerator + " does not exist here: this GPU has " +
-                                                std::to_string(builder->getNbDLACores()) + " DLA cores" + (note.empty() ? "" : " (" + note + ")"));
-  }
+  if (dlaCore >= 0 && dlaCore >= builder->getNbDLACores()) trt::ThrowMissingDlaCore(dlaCore, builder->getNbDLACores());
 #if NV_TENSORRT_MAJOR < 10
   const uint32_t flags = 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kEXPLICIT_BATCH);
 #else

@@ -16,7 +16,7 @@ namespace {
 class TrtEngine final : public Engine {
  public:
   TrtEngine(std::shared_ptr<TrtSession> session, const ModelFile& model)
-      : session_(std::move(session)), cuda_(Cuda()), path_(model.path) {
+      : session_(std::move(session)), cuda_(Cuda()), path_(model.path), inferenceOn_("inference on " + session_->acceleratorName()) {
     try {
       Load(model.offset);
     } catch (...) {
@@ -72,7 +72,7 @@ class TrtEngine final : public Engine {
     }
     // Waits on a blocking-sync event: the thread sleeps until the GPU or DLA is done instead of spinning a core.
     Check(cuda_.EventRecord(doneEvent_, stream), "cudaEventRecord");
-    Check(cuda_.EventSynchronize(doneEvent_), "inference on " + session_->acceleratorName());
+    Check(cuda_.EventSynchronize(doneEvent_), inferenceOn_.c_str());
     RunTiming timing;
     timing.hostMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     float deviceMs = 0;
@@ -81,7 +81,10 @@ class TrtEngine final : public Engine {
   }
 
  private:
-  void Check(cudaError_t status, const std::string& what) const { CheckCuda(status, codes::kInference, "'" + path_ + "': " + what); }
+  // The message is built only on failure: Run() checks every CUDA call.
+  void Check(cudaError_t status, const char* what) const {
+    if (status != cudaSuccess) CheckCuda(status, codes::kInference, "'" + path_ + "': " + what);
+  }
 
   // `offset`: where the plan starts (after the engine-file header, which lib/engines/engine-file.ts has checked).
   void Load(uint64_t offset) {
@@ -183,6 +186,7 @@ class TrtEngine final : public Engine {
   std::shared_ptr<TrtSession> session_;  // declared first: released after the engine and context
   const CudaApi& cuda_;
   std::string path_;
+  std::string inferenceOn_;  // what a failed wait for the GPU or DLA says: "inference on DLA core 0"
   Ptr<nvinfer1::ICudaEngine> engine_;
   Ptr<nvinfer1::IExecutionContext> context_;
   int64_t activationBytes_ = 0;

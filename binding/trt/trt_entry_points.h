@@ -21,8 +21,8 @@ inline nvinfer1::IBuilder* CreateBuilder() {
   return static_cast<nvinfer1::IBuilder*>(TensorRt().createInferBuilder(&ProcessLogger(), NV_TENSORRT_VERSION));
 }
 
+// Call RequireOnnxParser() first (BuildTrtEngine does, before anything else): createOnnxParser is null without it.
 inline nvonnxparser::IParser* CreateOnnxParser(nvinfer1::INetworkDefinition& network) {
-  RequireOnnxParser();
   return static_cast<nvonnxparser::IParser*>(
       TensorRt().createOnnxParser(&network, &ProcessLogger(), NV_ONNX_PARSER_VERSION));
 }

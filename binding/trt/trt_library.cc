@@ -3,6 +3,7 @@
 #include <NvInferVersion.h>
 
 #include "core/errors.h"
+#include "trt/trt_common.h"
 
 namespace dofa {
 namespace trt {
@@ -61,6 +62,12 @@ void RequireOnnxParser() {
   if (!loaded.state.canBuild) {
     throw Error(codes::kBackendUnavailable, "engines cannot be built here: " + loaded.state.buildReason);
   }
+}
+
+void ThrowMissingDlaCore(int dlaCore, int cores) {
+  const std::string note = DlaUnavailableNote(TensorRtRuntime().tensorrt);
+  throw Error(codes::kBackendUnavailable, AcceleratorName(dlaCore) + " does not exist here (this GPU has " + std::to_string(cores) +
+                                              " DLA cores)" + (note.empty() ? "" : ": " + note));
 }
 
 Version TensorRtHeadersVersion() { return Version{NV_TENSORRT_MAJOR, NV_TENSORRT_MINOR, NV_TENSORRT_PATCH}; }

@@ -29,6 +29,9 @@ const TensorRtApi& TensorRt();
 const CudaApi& Cuda();
 // Throws E_BACKEND_UNAVAILABLE unless the ONNX parser is usable too (building engines needs it).
 void RequireOnnxParser();
+// E_BACKEND_UNAVAILABLE for a DLA core this GPU does not have (`cores` it has), saying why where TensorRT itself has
+// no DLA support. One message for the session and the builder.
+[[noreturn]] void ThrowMissingDlaCore(int dlaCore, int cores);
 
 // The headers this addon was compiled against.
 Version TensorRtHeadersVersion();

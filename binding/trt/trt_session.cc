@@ -18,11 +18,7 @@ TrtSession::TrtSession(int dlaCore)
   if (!runtime_) throw Error(codes::kBackendUnavailable, "createInferRuntime failed: " + capture.Errors());
   if (dlaCore_ >= 0) {
     const int cores = runtime_->getNbDLACores();
-    if (dlaCore_ >= cores) {
-      const std::string note = DlaUnavailableNote(TensorRtRuntime().tensorrt);
-      throw Error(codes::kBackendUnavailable, acceleratorName_ + " does not exist here (this GPU has " + std::to_string(cores) +
-                                                  " DLA cores)" + (note.empty() ? "" : ": " + note));
-    }
+    if (dlaCore_ >= cores) ThrowMissingDlaCore(dlaCore_, cores);
     // Before deserializing: the runtime's core is where a deserialized DLA engine runs (as trtexec does).
     runtime_->setDLACore(dlaCore_);
   }

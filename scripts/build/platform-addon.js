@@ -15,7 +15,7 @@ const { requireRoot } = require('./tools');
 const { ADDON_FILE, PLATFORMS, platform, repoRoot, cacheDir } = require('./platforms');
 
 // What the CMake project needs from the repository (everything else stays out of the root).
-const SOURCE_ENTRIES = ['CMakeLists.txt', 'binding', 'cmake'];
+const SOURCE_ENTRIES = ['CMakeLists.txt', 'binding'];
 const WORK = '/work/dynamic-ofa';
 
 function packageDir(name) {
@@ -28,22 +28,25 @@ function onnxRuntimeHeaders() {
   return findHeaders({ destRoot }) ?? fetchDebianHeaders(destRoot);
 }
 
-/** Copies sources and headers into the root; timestamps kept so unchanged files are not recompiled. */
-function stageSources(rootDir) {
-  const work = path.join(rootDir, WORK.slice(1));
+/**
+ * Copies the sources into `<work>/src` and the headers into `<work>/include/{node-api,node-addon-api,onnxruntime}`
+ * plus each of `extraIncludes` ({ folder name: header tree }), `work` being a folder inside the root as the root
+ * sees it. Timestamps are kept, so unchanged files are not recompiled. Returns the folder on this machine.
+ */
+function stageSources(rootDir, work = WORK, extraIncludes = {}) {
+  const host = path.join(rootDir, work.slice(1));
   const copy = (from, to) => fs.cpSync(from, to, { recursive: true, preserveTimestamps: true, dereference: true });
-  for (const dir of ['src', 'include']) fs.rmSync(path.join(work, dir), { recursive: true, force: true });
-  for (const entry of SOURCE_ENTRIES) {
-    if (fs.existsSync(path.join(repoRoot, entry))) copy(path.join(repoRoot, entry), path.join(work, 'src', entry));
-  }
-  copy(path.join(packageDir('node-api-headers'), 'include'), path.join(work, 'include', 'node-api'));
+  for (const dir of ['src', 'include']) fs.rmSync(path.join(host, dir), { recursive: true, force: true });
+  for (const entry of SOURCE_ENTRIES) copy(path.join(repoRoot, entry), path.join(host, 'src', entry));
+  copy(path.join(packageDir('node-api-headers'), 'include'), path.join(host, 'include', 'node-api'));
   const addonApi = packageDir('node-addon-api');
-  fs.mkdirSync(path.join(work, 'include', 'node-addon-api'), { recursive: true });
+  fs.mkdirSync(path.join(host, 'include', 'node-addon-api'), { recursive: true });
   for (const header of fs.readdirSync(addonApi).filter((f) => f.endsWith('.h'))) {
-    copy(path.join(addonApi, header), path.join(work, 'include', 'node-addon-api', header));
+    copy(path.join(addonApi, header), path.join(host, 'include', 'node-addon-api', header));
   }
-  copy(onnxRuntimeHeaders(), path.join(work, 'include', 'onnxruntime'));
-  return work;
+  copy(onnxRuntimeHeaders(), path.join(host, 'include', 'onnxruntime'));
+  for (const [name, tree] of Object.entries(extraIncludes)) copy(tree, path.join(host, 'include', name));
+  return host;
 }
 
 /** Configures and builds for `cpu`; returns the stripped addon's path in the cache. */
@@ -82,7 +85,7 @@ function buildPlatformAddons(cpus = Object.keys(PLATFORMS), { log = console.log 
   return built;
 }
 
-module.exports = { buildPlatformAddons };
+module.exports = { buildPlatformAddons, packageDir, stageSources };
 
 if (require.main === module) {
   try {

@@ -14,8 +14,10 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { ensureBuildRoot, inBuildRoot } = require('./build-root');
+const { inspect, problemsOf } = require('./elf');
 const { fetchCudaHeaders } = require('./fetch-cuda-headers');
-const { ADDON_FILE, ALLOWED_NEEDED, mainPackage, repoRoot } = require('./platforms');
+const { packageDir, stageSources } = require('./platform-addon');
+const { ADDON_FILE, TENSORRT_PREBUILT_DIR, mainPackage, platform, repoRoot } = require('./platforms');
 const { requireRoot } = require('./tools');
 
 /** One entry per shipped variant: the JetPack it is for and the header trees it is built against. */
@@ -33,9 +35,9 @@ const VARIANTS = {
     cuda: { headers: '12.4', soname: 'libcudart.so.12' },
   },
 };
-const PREBUILT_DIR = path.join(__dirname, 'tensorrt-prebuilt');
 const WORK = '/work/dynamic-ofa-tensorrt'; // inside the root; apart from platform-addon.js's work folder
-const COMPILER = 'aarch64-linux-gnu-g++';
+const ARM64 = platform('arm64');
+const COMPILER = `${ARM64.compilerPrefix}g++`;
 // What a build is made of: every file of these, in the repository (the build compiles every binding/ source).
 const SOURCE_ROOTS = ['CMakeLists.txt', 'binding', 'scripts/build/tensorrt-prebuilt.js'];
 
@@ -62,10 +64,6 @@ function sourceHash(root = repoRoot) {
   return hash.digest('hex');
 }
 
-function packageDir(name) {
-  return path.dirname(require.resolve(`${name}/package.json`, { paths: [repoRoot] }));
-}
-
 /** "<MAJOR>.<MINOR>..." of a macro expression in a header tree, through the host preprocessor. */
 function preprocess(includeDir, header, expression) {
   const out = execFileSync('g++', ['-E', '-P', '-x', 'c++', `-I${includeDir}`, '-'], { input: `#include <${header}>\n${expression}\n`, encoding: 'utf8' });
@@ -88,20 +86,10 @@ function headerTrees(variant) {
   return { tensorrt, cuda };
 }
 
-/** Copies the sources and every header tree into the root; returns the work folder inside it. */
+/** Copies the sources and every header tree into the root (the TensorRT and CUDA trees too); returns the work folder inside it. */
 function stage(rootDir, name, trees) {
   const work = `${WORK}/${name}`;
-  const host = path.join(rootDir, work.slice(1));
-  fs.rmSync(path.join(host, 'src'), { recursive: true, force: true });
-  fs.rmSync(path.join(host, 'include'), { recursive: true, force: true });
-  const copy = (from, to) => fs.cpSync(from, to, { recursive: true, dereference: true });
-  for (const entry of ['CMakeLists.txt', 'binding']) copy(path.join(repoRoot, entry), path.join(host, 'src', entry));
-  copy(path.join(packageDir('node-api-headers'), 'include'), path.join(host, 'include', 'node-api'));
-  const addonApi = packageDir('node-addon-api');
-  for (const header of fs.readdirSync(addonApi).filter((f) => f.endsWith('.h'))) copy(path.join(addonApi, header), path.join(host, 'include', 'node-addon-api', header));
-  copy(process.env.ONNXRUNTIME_INCLUDE_DIR || path.join(repoRoot, 'deps', 'onnxruntime', 'include'), path.join(host, 'include', 'onnxruntime'));
-  copy(trees.tensorrt, path.join(host, 'include', 'tensorrt'));
-  copy(trees.cuda, path.join(host, 'include', 'cuda'));
+  const host = stageSources(rootDir, work, { tensorrt: trees.tensorrt, cuda: trees.cuda });
   // A stand-in for the Node-API functions the node executable provides, for the -Wl,--no-undefined link only.
   const { symbols } = require(packageDir('node-api-headers'));
   const napi = new Set(Object.entries(symbols).filter(([v]) => Number(v.slice(1)) <= mainPackage.binary.napi_versions[0])
@@ -136,29 +124,32 @@ function buildVariant(rootDir, name, log) {
   const buildDir = `${work}/build`;
   inBuildRoot(rootDir, [
     'cmake', '-S', `${work}/src`, '-B', buildDir, '-DCMAKE_BUILD_TYPE=Release',
-    '-DCMAKE_SYSTEM_NAME=Linux', '-DCMAKE_SYSTEM_PROCESSOR=aarch64', `-DCMAKE_CXX_COMPILER=${COMPILER}`, '-DCMAKE_CXX_FLAGS=-MD',
+    '-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${ARM64.cmakeProcessor}`, `-DCMAKE_CXX_COMPILER=${COMPILER}`, '-DCMAKE_CXX_FLAGS=-MD',
     `-DCMAKE_JS_INC=${work}/include/node-api;${work}/include/node-addon-api`, `-DONNXRUNTIME_INCLUDE_DIR=${work}/include/onnxruntime`,
     '-DDYNAMIC_OFA_TENSORRT=ON', `-DTENSORRT_INCLUDE_DIR=${work}/include/tensorrt`, `-DTENSORRT_ONNX_PARSER_INCLUDE_DIR=${work}/include/tensorrt`,
     `-DCUDA_INCLUDE_DIR=${work}/include/cuda`,
   ]);
   inBuildRoot(rootDir, ['cmake', '--build', buildDir, '--parallel', String(os.availableParallelism())]);
 
-  const unused = sourceFiles().filter((f) => f.startsWith('binding/') && !compiledBindingFiles(rootDir, buildDir, `${work}/src`).has(f));
+  const sources = sourceFiles();
+  const compiled = compiledBindingFiles(rootDir, buildDir, `${work}/src`);
+  const unused = sources.filter((f) => f.startsWith('binding/') && !compiled.has(f));
   if (unused.length > 0) log(`  note: ${unused.join(', ')} not compiled into ${name} (still covered by sourceHash)`);
   // The same objects again, with every symbol resolved at link time: the C and C++ runtime and Node-API's stub only.
   inBuildRoot(rootDir, [COMPILER.replace('g++', 'gcc'), '-shared', '-fPIC', '-o', `${work}/stub/libnode_api_stub.so`, `${work}/stub/node_api_stub.c`]);
   inBuildRoot(rootDir, [COMPILER, '-shared', '-o', `${buildDir}/no-undefined-check.node`, ...objectFiles(rootDir, buildDir),
     '-Wl,--no-undefined', `-L${work}/stub`, '-lnode_api_stub', '-ldl', '-lpthread']);
 
-  const outDir = path.join(PREBUILT_DIR, variant.folder);
+  const outDir = path.join(TENSORRT_PREBUILT_DIR, variant.folder);
   fs.mkdirSync(outDir, { recursive: true });
   const stripped = `${buildDir}/stripped-${ADDON_FILE}`;
-  inBuildRoot(rootDir, ['aarch64-linux-gnu-strip', '--strip-unneeded', '-o', stripped, `${buildDir}/${ADDON_FILE}`]);
+  inBuildRoot(rootDir, [`${ARM64.compilerPrefix}strip`, '--strip-unneeded', '-o', stripped, `${buildDir}/${ADDON_FILE}`]);
   fs.copyFileSync(path.join(rootDir, stripped.slice(1)), path.join(outDir, ADDON_FILE));
-  const dynamic = execFileSync('readelf', ['-d', path.join(outDir, ADDON_FILE)], { encoding: 'utf8' });
-  const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-  const unexpected = needed.filter((n) => !ALLOWED_NEEDED.includes(n));
-  if (unexpected.length > 0) throw new Error(`${name}: NEEDED ${unexpected.join(', ')} (allowed: ${ALLOWED_NEEDED.join(', ')})`);
+  // The checks npm test applies to the committed binary (check-tensorrt-prebuilt.js), at build time.
+  const elf = inspect(path.join(outDir, ADDON_FILE));
+  const problems = problemsOf(elf, 'arm64');
+  if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+  const { needed } = elf;
 
   const [trtMajor, trtMinor] = variant.tensorrt.headers.split('.').map(Number);
   const manifest = {
@@ -171,7 +162,7 @@ function buildVariant(rootDir, name, log) {
     builtFrom: {
       commit: execFileSync('git', ['-C', repoRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim() +
         (execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--', ...SOURCE_ROOTS], { encoding: 'utf8' }).trim() ? ' with uncommitted source changes' : ''),
-      sources: sourceFiles().length,
+      sources: sources.length,
       root: 'Debian 11 (bullseye) build root, scripts/build/build-root.js',
       linkCheck: '-Wl,--no-undefined against libc, libdl, libpthread, libstdc++, libgcc_s, libm and a stub of Node-API',
     },
@@ -193,7 +184,7 @@ function buildTensorRtPrebuilts(names = Object.keys(VARIANTS), { log = console.l
   return built;
 }
 
-module.exports = { VARIANTS, PREBUILT_DIR, sourceFiles, sourceHash, buildTensorRtPrebuilts };
+module.exports = { VARIANTS, sourceFiles, sourceHash, buildTensorRtPrebuilts };
 
 if (require.main === module) {
   try {

@@ -13,11 +13,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { fetchCudaRuntime } = require('../build/fetch-cuda-headers');
-const { VARIANTS, PREBUILT_DIR, sourceHash } = require('../build/tensorrt-prebuilt');
-const { ADDON_FILE, onnxRuntimeNode, repoRoot } = require('../build/platforms');
+const { VARIANTS, sourceHash } = require('../build/tensorrt-prebuilt');
+const { ADDON_FILE, TENSORRT_PREBUILT_DIR, onnxRuntimeNode, repoRoot } = require('../build/platforms');
 const { run } = require('../build/tools');
 const { checkReport } = require('./check-report');
-const { inspect, problemsOf } = require('./check-symbols');
+const { inspect, problemsOf } = require('../build/elf');
 const { runNode } = require('./platform-run');
 
 const report = checkReport('check:tensorrt-prebuilt');
@@ -61,7 +61,7 @@ function main() {
   const current = sourceHash();
   const present = [];
   for (const [name, variant] of Object.entries(VARIANTS)) {
-    const dir = path.join(PREBUILT_DIR, variant.folder);
+    const dir = path.join(TENSORRT_PREBUILT_DIR, variant.folder);
     const binary = path.join(dir, ADDON_FILE);
     const rebuild = `node scripts/build/tensorrt-prebuilt.js ${name} (as root; TensorRT ${variant.tensorrt.headers} headers in deps/${variant.tensorrt.tree}/include, ` +
       'see scripts/dev/check-tensorrt.sh), then commit the folder';

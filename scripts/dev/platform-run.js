@@ -10,7 +10,7 @@ const { spawnSync } = require('node:child_process');
 
 const { ensureBuildRoot, runtimeLibraryDirs } = require('../build/build-root');
 const { BUILD_SUITE_GLIBC, platform } = require('../build/platforms');
-const { compareVersions, inspect } = require('./check-symbols');
+const { compareVersions, inspect } = require('../build/elf');
 const { nodeForPlatform, qemuAarch64 } = require('./foreign-tools');
 
 /** A path inside the root, following symlinks as they resolve inside it (absolute targets included). */

@@ -9,6 +9,7 @@ const { spawnSync } = require('node:child_process');
 
 const { makeRelease, publishOrder } = require('../build/platform-packages');
 const { mainPackage } = require('../build/platforms');
+const { timed } = require('../build/tools');
 const { startLocalRegistry } = require('./local-registry');
 
 const PLATFORM_PACKAGES = Object.values(mainPackage.dynamicOfa.platformPackages);
@@ -86,4 +87,30 @@ function installedPlatformPackages(app) {
 /** An installed package's folder in app. */
 const installedDir = (app, name) => path.join(app, 'node_modules', name);
 
-module.exports = { platformTestHost, publishedRelease, npmInstall, installedPlatformPackages, installedDir, PLATFORM_PACKAGES };
+/**
+ * One release test: skipped (failed in CI) where this host cannot run it; else `before(times)` if given, the
+ * release packed and published to a local registry, `body({ release, registry, times })`, the registry stopped, the
+ * wall times printed, and the exit code set from `report` (a checkReport). A throw is reported as a failed check.
+ */
+function runReleaseTest(title, report, body, { before } = {}) {
+  const main = async () => {
+    if (!platformTestHost(title)) return false;
+    const times = [];
+    if (before) await before(times);
+    const { release, registry } = await timed('addons, packages, local registry', () => publishedRelease(), times);
+    try {
+      await body({ release, registry, times });
+    } finally {
+      await registry.stop();
+    }
+    console.log(`wall times: ${times.map((t) => `${t.step} ${t.seconds.toFixed(1)} s`).join('; ')}`);
+    return true;
+  };
+  main()
+    .catch((error) => report.check(`${title.replace(':', '-')} ran`, false, error.stack ?? error.message))
+    .then((ran) => {
+      if (ran !== false) process.exitCode = report.finish();
+    });
+}
+
+module.exports = { runReleaseTest, platformTestHost, publishedRelease, npmInstall, installedPlatformPackages, installedDir, PLATFORM_PACKAGES };

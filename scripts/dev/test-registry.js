@@ -14,13 +14,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { mainPackage, platformPackageName } = require('../build/platforms');
+const { mainPackage, platformPackageName, repoRoot: root } = require('../build/platforms');
 const { timed } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { runNode } = require('./platform-run');
-const { installedDir, installedPlatformPackages, npmInstall, platformTestHost, publishedRelease } = require('./release-fixture');
+const { installedDir, installedPlatformPackages, npmInstall, runReleaseTest } = require('./release-fixture');
 
-const root = path.join(__dirname, '..', '..');
 const report = checkReport('test:registry');
 const { check } = report;
 
@@ -113,67 +112,52 @@ function checkRuns(label, app, env) {
   check(`${label}: npx dynamic-ofa demo runs`, demo.status === 0 && /measured top-1 on the \d+ labelled frames/.test(demo.stdout), demo.stderr || demo.stdout.slice(-1500));
 }
 
-async function main() {
-  if (!platformTestHost('test:registry')) return false;
-  const times = [];
-  const { release, registry } = await timed('addons, packages, local registry', () => publishedRelease(), times);
-  try {
-    checkMainFiles(release.main);
-    const x64Files = release.platforms.x64.files;
-    check(`the ${platformPackageName('x64')} tarball holds the addon and ONNX Runtime with its license and notices`,
-      ['dynamic_ofa.node', 'libonnxruntime.so.1', 'LICENSE-onnxruntime.txt'].every((f) => x64Files.includes(f)) && x64Files.some((f) => /(ThirdPartyNotices|debian-copyright)-onnxruntime\.txt$/.test(f)),
-      x64Files.join(', '));
-    const env = registry.npmEnv();
+runReleaseTest('test:registry', report, async ({ release, registry, times }) => {
+  checkMainFiles(release.main);
+  const x64Files = release.platforms.x64.files;
+  check(`the ${platformPackageName('x64')} tarball holds the addon and ONNX Runtime with its license and notices`,
+    ['dynamic_ofa.node', 'libonnxruntime.so.1', 'LICENSE-onnxruntime.txt'].every((f) => x64Files.includes(f)) && x64Files.some((f) => /(ThirdPartyNotices|debian-copyright)-onnxruntime\.txt$/.test(f)),
+    x64Files.join(', '));
+  const env = registry.npmEnv();
 
-    const withScripts = await timed('npm install dynamic-ofa', () => npmInstall(registry, 'app-scripts', ['dynamic-ofa']), times);
-    checkInstalled('npm install dynamic-ofa', withScripts, { scripts: true });
-    if (withScripts.status === 0) await timed('info, demo (npm install)', () => checkRuns('npm install', withScripts.app, env), times);
+  const withScripts = await timed('npm install dynamic-ofa', () => npmInstall(registry, 'app-scripts', ['dynamic-ofa']), times);
+  checkInstalled('npm install dynamic-ofa', withScripts, { scripts: true });
+  if (withScripts.status === 0) await timed('info, demo (npm install)', () => checkRuns('npm install', withScripts.app, env), times);
 
-    const noScripts = await timed('npm install --ignore-scripts dynamic-ofa', () => npmInstall(registry, 'app-no-scripts', ['--ignore-scripts', 'dynamic-ofa']), times);
-    checkInstalled('npm install --ignore-scripts dynamic-ofa', noScripts, { scripts: false });
-    if (noScripts.status === 0) await timed('info, demo (--ignore-scripts)', () => checkRuns('--ignore-scripts', noScripts.app, env), times);
+  const noScripts = await timed('npm install --ignore-scripts dynamic-ofa', () => npmInstall(registry, 'app-no-scripts', ['--ignore-scripts', 'dynamic-ofa']), times);
+  checkInstalled('npm install --ignore-scripts dynamic-ofa', noScripts, { scripts: false });
+  if (noScripts.status === 0) await timed('info, demo (--ignore-scripts)', () => checkRuns('--ignore-scripts', noScripts.app, env), times);
 
-    const arm64 = await timed('npm install --ignore-scripts --cpu=arm64 dynamic-ofa',
-      () => npmInstall(registry, 'app-arm64', ['--ignore-scripts', '--os=linux', '--cpu=arm64', '--libc=glibc', 'dynamic-ofa']), times);
-    const arm64Present = installedPlatformPackages(arm64.app);
-    check(`npm install --os=linux --cpu=arm64 --libc=glibc --ignore-scripts: ${platformPackageName('arm64')} only, no compiler`,
-      arm64.status === 0 && arm64Present.join() === platformPackageName('arm64') && arm64.compilerCalls.length === 0, `${arm64.output.slice(-1500)}\ninstalled: ${arm64Present.join(', ')}`);
-    if (arm64.status === 0) {
-      const cli = path.join(installedDir(arm64.app, 'dynamic-ofa'), 'dist', 'cli', 'main.js');
-      const info = await timed('dynamic-ofa info under qemu (arm64)', () => runNode('arm64', [cli, 'info'], { cwd: arm64.app }), times);
-      check(`linux-arm64 under qemu: dynamic-ofa info runs with ${platformPackageName('arm64')}'s addon and ONNX Runtime, and measures every level`,
-        info.status === 0 && info.stdout.includes(`addon: ${platformPackageName('arm64')} (`) && /onnxruntime-cpu\s+available \(1\.30\.\d+\)/.test(info.stdout)
-          && info.stdout.includes('cpu here ms') && info.stdout.includes('(Node v20') && info.stdout.includes('linux-arm64)'),
-        info.stderr || info.stdout.slice(-1500));
-    }
-
-    // No platform package (optional dependencies left out): the addon is built from the packed sources.
-    const source = await timed('npm install --omit=optional dynamic-ofa (source build)',
-      () => npmInstall(registry, 'app-source', ['--omit=optional', 'dynamic-ofa'], {}, { tripwire: false }), times);
-    printLog(source);
-    const sourcePkg = installedDir(source.app, 'dynamic-ofa');
-    check(`npm install --omit=optional dynamic-ofa: no platform package, install.js built the addon from source (${source.seconds.toFixed(0)} s)`,
-      source.status === 0 && installedPlatformPackages(source.app).length === 0 && /building the native addon from source/.test(source.output)
-        && fs.existsSync(path.join(sourcePkg, 'build', 'Release', 'dynamic_ofa.node')), source.output.slice(-2500));
-    if (source.status === 0) {
-      const bare = run('npx', ['dynamic-ofa', 'info', '--no-measure'], source.app, env);
-      check('... without an ONNX Runtime library, info says which places it looked at and what to install',
-        bare.status === 0 && bare.stdout.includes('addon: local build (') && bare.stdout.includes('no ONNX Runtime library') && /onnxruntime-cpu\s+unavailable/.test(bare.stdout),
-        bare.stderr || bare.stdout.slice(-1500));
-      const ortLibrary = path.join(installedDir(withScripts.app, platformPackageName('x64')), 'libonnxruntime.so.1');
-      const given = run('npx', ['dynamic-ofa', 'info'], source.app, { ...env, DYNAMIC_OFA_ORT_LIBRARY: ortLibrary });
-      check('... and with DYNAMIC_OFA_ORT_LIBRARY the source-built addon runs the family',
-        given.status === 0 && /onnxruntime-cpu\s+available \(1\.30\.\d+\)/.test(given.stdout) && given.stdout.includes('cpu here ms'), given.stderr || given.stdout.slice(-1500));
-    }
-  } finally {
-    await registry.stop();
+  const arm64 = await timed('npm install --ignore-scripts --cpu=arm64 dynamic-ofa',
+    () => npmInstall(registry, 'app-arm64', ['--ignore-scripts', '--os=linux', '--cpu=arm64', '--libc=glibc', 'dynamic-ofa']), times);
+  const arm64Present = installedPlatformPackages(arm64.app);
+  check(`npm install --os=linux --cpu=arm64 --libc=glibc --ignore-scripts: ${platformPackageName('arm64')} only, no compiler`,
+    arm64.status === 0 && arm64Present.join() === platformPackageName('arm64') && arm64.compilerCalls.length === 0, `${arm64.output.slice(-1500)}\ninstalled: ${arm64Present.join(', ')}`);
+  if (arm64.status === 0) {
+    const cli = path.join(installedDir(arm64.app, 'dynamic-ofa'), 'dist', 'cli', 'main.js');
+    const info = await timed('dynamic-ofa info under qemu (arm64)', () => runNode('arm64', [cli, 'info'], { cwd: arm64.app }), times);
+    check(`linux-arm64 under qemu: dynamic-ofa info runs with ${platformPackageName('arm64')}'s addon and ONNX Runtime, and measures every level`,
+      info.status === 0 && info.stdout.includes(`addon: ${platformPackageName('arm64')} (`) && /onnxruntime-cpu\s+available \(1\.30\.\d+\)/.test(info.stdout)
+        && info.stdout.includes('cpu here ms') && info.stdout.includes('(Node v20') && info.stdout.includes('linux-arm64)'),
+      info.stderr || info.stdout.slice(-1500));
   }
-  console.log(`wall times: ${times.map((t) => `${t.step} ${t.seconds.toFixed(1)} s`).join('; ')}`);
-  return true;
-}
 
-main()
-  .catch((error) => check('test-registry ran', false, error.stack ?? error.message))
-  .then((ran) => {
-    if (ran !== false) process.exitCode = report.finish();
-  });
+  // No platform package (optional dependencies left out): the addon is built from the packed sources.
+  const source = await timed('npm install --omit=optional dynamic-ofa (source build)',
+    () => npmInstall(registry, 'app-source', ['--omit=optional', 'dynamic-ofa'], {}, { tripwire: false }), times);
+  printLog(source);
+  const sourcePkg = installedDir(source.app, 'dynamic-ofa');
+  check(`npm install --omit=optional dynamic-ofa: no platform package, install.js built the addon from source (${source.seconds.toFixed(0)} s)`,
+    source.status === 0 && installedPlatformPackages(source.app).length === 0 && /building the native addon from source/.test(source.output)
+      && fs.existsSync(path.join(sourcePkg, 'build', 'Release', 'dynamic_ofa.node')), source.output.slice(-2500));
+  if (source.status === 0) {
+    const bare = run('npx', ['dynamic-ofa', 'info', '--no-measure'], source.app, env);
+    check('... without an ONNX Runtime library, info says which places it looked at and what to install',
+      bare.status === 0 && bare.stdout.includes('addon: local build (') && bare.stdout.includes('no ONNX Runtime library') && /onnxruntime-cpu\s+unavailable/.test(bare.stdout),
+      bare.stderr || bare.stdout.slice(-1500));
+    const ortLibrary = path.join(installedDir(withScripts.app, platformPackageName('x64')), 'libonnxruntime.so.1');
+    const given = run('npx', ['dynamic-ofa', 'info'], source.app, { ...env, DYNAMIC_OFA_ORT_LIBRARY: ortLibrary });
+    check('... and with DYNAMIC_OFA_ORT_LIBRARY the source-built addon runs the family',
+      given.status === 0 && /onnxruntime-cpu\s+available \(1\.30\.\d+\)/.test(given.stdout) && given.stdout.includes('cpu here ms'), given.stderr || given.stdout.slice(-1500));
+  }
+});
