@@ -45,13 +45,13 @@ export function assertDeviceAvailable(device: unknown): asserts device is Device
   if (!isDevice(device)) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${JSON.stringify(device)}`);
   }
-  // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
-  const compiled = getBinding().backends();
   const backendFor = backendOf(device);
-  const usable = backendFor === 'onnxruntime-cpu' ? compiled.includes(backendFor) : backends().some((b) => b.name === backendFor && b.available && b.devices.includes(device));
-  if (!usable) {
-    const reason = backends().find((b) => b.name === backendFor)?.reason ?? `this machine has no ${device}`;
-    const available = backends().filter((b) => b.available).flatMap((b) => b.devices);
-    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' is not available: ${reason}. Available: ${available.join(', ') || 'none'}`);
-  }
+  // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
+  if (backendFor === 'onnxruntime-cpu' && getBinding().backends().includes(backendFor)) return;
+  // The backends' state is looked up only for TensorRT devices and for the message (once).
+  const known = backends();
+  if (backendFor !== 'onnxruntime-cpu' && known.some((b) => b.name === backendFor && b.available && b.devices.includes(device))) return;
+  const reason = known.find((b) => b.name === backendFor)?.reason ?? `this machine has no ${device}`;
+  const available = known.filter((b) => b.available).flatMap((b) => b.devices);
+  throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' is not available: ${reason}. Available: ${available.join(', ') || 'none'}`);
 }

@@ -42,15 +42,26 @@ export interface DeviceModels extends ModelFiles {
   dlaBudget?: DlaBudgetDecision;
 }
 
-/** Applies the DLA loadable budget to a DLA device's engines: throws when refused, else what to load. */
-function withinDlaBudget(device: Device, engines: EnsuredEngine[], mode: DlaBudgetMode | undefined): DlaBudgetDecision {
-  const core = dlaCoreOf(device);
+/**
+ * Applies the DLA loadable budget to a DLA device's engines, given the loadables this process already holds on its
+ * core (`resident`, default none): throws (`cannot <action> on <device>`) when nothing fits, else what to load.
+ */
+export function withinDlaBudget(
+  device: Device,
+  engines: readonly EnsuredEngine[],
+  options: { action: string; mode?: DlaBudgetMode; resident?: number },
+): DlaBudgetDecision {
   const decision = decideDlaBudget({
-    core, resident: residentDlaLoadables(core), ...(mode ? { mode } : {}),
+    core: dlaCoreOf(device), resident: options.resident, ...(options.mode ? { mode: options.mode } : {}),
     engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })),
   });
-  if (decision.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot load the family on ${device}: ${decision.message}`);
+  if (decision.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot ${options.action} on ${device}: ${decision.message}`);
   return decision;
+}
+
+/** The engine files of the kept sub-networks (indices into `engines`), and where in each the plan starts. */
+export function engineModelFiles(engines: readonly EnsuredEngine[], kept: readonly number[]): ModelFiles {
+  return { models: kept.map((i) => engines[i]!.enginePath), modelOffsets: kept.map((i) => engines[i]!.planOffset) };
 }
 
 /** The files to load for each sub-network on `device`: the ONNX models, or TensorRT engines (built if needed). */
@@ -74,11 +85,12 @@ export async function modelsForDevice(family: LoadedManifest, device: Device, op
     rebuild: options.buildEngines ?? true,
     ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
   });
-  const budget = device === 'gpu' ? undefined : withinDlaBudget(device, engines, options.dlaBudget);
+  const budget = device === 'gpu'
+    ? undefined
+    : withinDlaBudget(device, engines, { action: 'load the family', mode: options.dlaBudget, resident: residentDlaLoadables(dlaCoreOf(device)) });
   const kept = budget?.keep ?? all;
   return {
-    models: kept.map((i) => engines[i]!.enginePath),
-    modelOffsets: kept.map((i) => engines[i]!.planOffset),
+    ...engineModelFiles(engines, kept),
     subnets: kept,
     engines,
     ...(budget ? { dlaBudget: budget } : {}),
@@ -90,6 +102,7 @@ export async function modelsForDevice(family: LoadedManifest, device: Device, op
  * for the CPU, the same thread count) exists in a cache folder; else undefined.
  */
 export function profiledLatencies(family: LoadedManifest, device: Device, threads: number | undefined, cache?: string): number[] | undefined {
+  let hostCpu: string | undefined; // this machine's CPU model, read once the first profile is found
   for (const dir of existingCacheDirs(family.dir, family.manifest.name, cache)) {
     let profile: LatencyProfile;
     try {
@@ -97,7 +110,7 @@ export function profiledLatencies(family: LoadedManifest, device: Device, thread
     } catch {
       continue; // none here, or unreadable: measure at load instead
     }
-    const sameHost = profile.host.cpuModel === cpuModel();
+    const sameHost = profile.host.cpuModel === (hostCpu ??= cpuModel());
     const sameThreads = device !== 'cpu' || profile.method.threads === threads;
     if (profile.family !== family.manifest.name || !sameHost || !sameThreads) continue;
     try {

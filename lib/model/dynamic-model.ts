@@ -131,7 +131,7 @@ export class DynamicModel {
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
-  /** @internal use {@link loadFamily} */
+  /** @internal use {@link loadFamily}; `subnetInfo`: what `native.subnetInfo()` returned, where the caller has it already. */
   constructor(
     native: NativeFamily,
     manifest: FamilyManifest,
@@ -140,6 +140,7 @@ export class DynamicModel {
     latencies: number[],
     latencySource: SubnetInfo['latencySource'],
     inlineBelowMs: number,
+    subnetInfo?: ReturnType<NativeFamily['subnetInfo']>,
   ) {
     this.#native = native;
     this.#inlineBelowMs = inlineBelowMs;
@@ -147,7 +148,7 @@ export class DynamicModel {
     this.manifest = manifest;
     this.dir = dir;
     this.device = device;
-    const info = native.subnetInfo();
+    const info = subnetInfo ?? native.subnetInfo();
     this.inputBuffer = new Float32Array(native.inputBuffer);
     const memory = native.deviceMemory?.();
     this.deviceMemory = Object.freeze({

@@ -87,5 +87,5 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   if (dlaBudget) recordDlaResidency(dlaCoreOf(device), native, dlaBudget.loadables);
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
-  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs);
+  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs, info);
 }

@@ -61,7 +61,7 @@ export function probeTensorRtInChild(file: string, { nodePath = process.execPath
 }
 
 /** The first variant (newest TensorRT first) whose probe says available; every probe's outcome goes to `looked`. */
-export function pickTensorRtVariant(dir: string, variants: TensorRtVariant[], probe: TensorRtProbe, looked: string[]): string | undefined {
+function pickTensorRtVariant(dir: string, variants: TensorRtVariant[], probe: TensorRtProbe, looked: string[]): string | undefined {
   for (const variant of [...variants].sort((a, b) => b.tensorrtMajor - a.tensorrtMajor)) {
     const file = path.join(dir, variant.addon);
     const result = probe(file);

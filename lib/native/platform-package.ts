@@ -40,7 +40,7 @@ export interface PlatformFacts {
 let cachedGlibc: { version: string | undefined } | undefined;
 
 /** glibc's version in this process (undefined elsewhere), from Node's diagnostic report header. */
-export function runtimeGlibc(): string | undefined {
+function runtimeGlibc(): string | undefined {
   if (cachedGlibc) return cachedGlibc.version;
   const report = process.report as NodeJS.ProcessReport & { excludeNetwork?: boolean };
   const excluded = report.excludeNetwork;
@@ -70,7 +70,7 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** The platform packages the main package at `root` names: { 'linux-x64': '@dynamic-ofa/linux-x64', ... }. */
-export function platformPackageNames(root: string): Record<string, string> {
+function platformPackageNames(root: string): Record<string, string> {
   const main = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dynamicOfa?: { platformPackages?: Record<string, string> } };
   return main.dynamicOfa?.platformPackages ?? {};
 }

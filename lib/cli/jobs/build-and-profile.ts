@@ -7,14 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { availableDevices, backendOf, type Device, dlaCoreOf } from '../../devices/devices';
-import type { ModelFiles } from '../../devices/model-files';
+import { engineModelFiles, type ModelFiles, withinDlaBudget } from '../../devices/model-files';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
 import { resolveCacheDir } from '../../engines/cache-folder';
 import { writeCalibrationData } from '../../engines/calibration';
-import { decideDlaBudget } from '../../engines/dla-budget';
-import { BackendUnavailableError, fromNative, InvalidArgumentError, ModelLoadError } from '../../errors';
+import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
 import { loadManifest } from '../../family/manifest';
 import { getBinding, type NativeFamily } from '../../native/addon';
 import { tensorRtStatus } from '../../devices/tensorrt-status';
@@ -158,6 +157,18 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const platform: TrtPlatform | undefined = trtInfo?.cuda ? platformFromNative(trtInfo, l4tRelease) : undefined;
   const results: BuildEnginesRow[] = [];
   const profiles: Partial<Record<Device, string>> = {};
+  // int8 calibration data, per sub-network: written once a build, however many devices need it (same file, same bytes).
+  const calibrationFiles = new Map<string, string | undefined>();
+  const calibrationData = (id: string): string | undefined => {
+    if (!calibrationFiles.has(id)) {
+      const subnet = family.manifest.subnets.find((s) => s.id === id)!;
+      const resolution = subnet.resolution ?? subnet.config?.r;
+      calibrationFiles.set(id, resolution === undefined
+        ? undefined
+        : writeCalibrationData(family, resolution, path.join(choice.dir, 'calibration', `${id}.r${resolution}.f32`)));
+    }
+    return calibrationFiles.get(id);
+  };
 
   for (const device of devices) {
     let modelFiles: ModelFiles = { models: family.modelPaths };
@@ -169,23 +180,16 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
         force: options.force ?? false, rebuild: options.rebuild ?? true,
         ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
         ...(options.gpuFallback !== undefined ? { gpuFallback: options.gpuFallback } : {}),
-        calibrationData: (id) => {
-          const subnet = family.manifest.subnets.find((s) => s.id === id)!;
-          const resolution = subnet.resolution ?? subnet.config?.r;
-          if (resolution === undefined) return undefined;
-          return writeCalibrationData(family, resolution, path.join(choice.dir, 'calibration', `${id}.r${resolution}.f32`));
-        },
+        calibrationData,
         onEvent: (event) => emit({ device, ...event }),
       });
-      modelFiles = { models: engines.map((e) => e.enginePath), modelOffsets: engines.map((e) => e.planOffset) };
       if (device !== 'gpu') {
         // What does not fit a DLA core's loadables cannot be profiled together: profile the sub-networks that fit.
-        const budget = decideDlaBudget({ core: dlaCoreOf(device), mode: 'trim', engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })) });
-        if (budget.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot profile on ${device}: ${budget.message}`);
+        const budget = withinDlaBudget(device, engines, { action: 'profile', mode: 'trim' });
         if (budget.message) emit({ type: 'dla-budget', device, message: budget.message, dropped: budget.dropped });
         kept = budget.keep;
-        modelFiles = { models: kept.map((i) => engines![i]!.enginePath), modelOffsets: kept.map((i) => engines![i]!.planOffset) };
       }
+      modelFiles = engineModelFiles(engines, kept);
     }
     let native: NativeFamily;
     try {

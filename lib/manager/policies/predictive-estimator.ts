@@ -73,7 +73,7 @@ const QUIET_MIN = 12;
 
 /** Whether device d is volatile at frame t: within volatileFrames of its last renewal, and not quiet for longer
  * than any fast spell of this episode. */
-export function isVolatile(s: PredictiveState, d: number, t: number): boolean {
+function isVolatile(s: PredictiveState, d: number, t: number): boolean {
   const V = s.o.volatileFrames;
   if (V === 0 || t - s.lastShiftUp[d]! > V) return false;
   const since = s.fastSince[d]!;
@@ -295,7 +295,7 @@ function secondLargest(ring: Float64Array, base: number, V: number, pos: number,
   return n === 1 ? first : second;
 }
 
-export function decayCorrections(s: PredictiveState): void {
+function decayCorrections(s: PredictiveState): void {
   const corr = s.corr;
   const a = s.o.corrDecay;
   let active = 0;
