@@ -10,8 +10,10 @@ supernet checkpoint (see train_fashion.py):
   4. int8 twins of the candidates near the front (static int8, calibrated on the
      family's calibration images: training images, shipped for TensorRT too), top-1
      of both twins through ONNX Runtime on the 10,000 test images,
-  5. one interleaved latency run over the front's fp32 candidates, their int8
-     twins and (--compare-with) the levels of a reference family,
+  5. one interleaved latency run over the fp32 candidates near the front and
+     (--compare-with) the levels of a reference family; each int8 twin is timed
+     against its fp32 twin alone (round-robin) and its latency is its fp32 twin's
+     times that ratio,
   6. the Pareto front of fp32 and int8 candidates together (an int8 candidate more
      than --max-int8-drop points below its twin may not compete) -> >= 6 levels spread
      in latency under a size budget; where int8 does not pay, no int8 level,
@@ -40,9 +42,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from dynofa.configs import SupernetSpec  # noqa: E402
-from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion, preprocess  # noqa: E402
-from dynofa.export import check_onnx, export_onnx, measure_latency, measure_points, run_onnx  # noqa: E402
-from dynofa.evaluation import calibrated_subnet, evaluate_top1  # noqa: E402
+from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion  # noqa: E402
+from dynofa.export import check_onnx, export_onnx, measure_latency, measure_points  # noqa: E402
+from dynofa.evaluation import calibrated_subnet, evaluate_top1, onnx_top1  # noqa: E402
 from dynofa.int8_family import (draw_calibration_images, int8_candidates_record, int8_twins,  # noqa: E402
                                  pairwise_int8_latency, CALIBRATION_FILE)
 from dynofa.machine import describe, isa_list, machine  # noqa: E402
@@ -161,11 +163,16 @@ def train_commands(train_info, given):
     return cmds
 
 
+def level_model(lvl, r):
+    """A level's ONNX file name in the family folder."""
+    return f"L{lvl}.int8.onnx" if r.get("precision") == "int8" else f"L{lvl}.onnx"
+
+
 def level_entry(lvl, r, a, s_acc):
     int8 = r.get("precision") == "int8"
     how = ("static int8 through ONNX Runtime, calibrated on the family's calibration images" if int8 else
            "PyTorch sub-network")
-    entry = {"id": f"L{lvl}", "model": f"L{lvl}.int8.onnx" if int8 else f"L{lvl}.onnx"}
+    entry = {"id": f"L{lvl}", "model": level_model(lvl, r)}
     if int8:
         entry["precision"] = "int8"
     entry.update({
@@ -225,15 +232,15 @@ def main(argv=None):
         twins = measured_int8_twins(tries, int8_calib, x_te, y_te, mean, std, work, sig)
         fp32_final += [p for p in tries if not any(p is f for f in front)]
 
-    final = fp32_final + twins + reference
-    log(f"final latency: {len(fp32_final)} fp32, {len(twins)} int8, {len(reference)} reference models interleaved, "
+    log(f"final latency: {len(fp32_final)} fp32 and {len(reference)} reference models interleaved, "
         f"{a.final_runs} runs each; {describe(m)}")
-    measure_points(final, spec.in_channels, a.final_runs, "latency_final")
+    measure_points(fp32_final + reference, spec.in_channels, a.final_runs, "latency_final")
     if twins:
+        # int8 twins are not in the interleaved run: their latency comes from their fp32 twin's and the pair's ratio
         log(f"int8 against fp32, each pair alone ({a.final_runs} runs each, round-robin): an int8 twin's latency is its "
             "fp32 twin's times that ratio")
         pairwise_int8_latency(twins, spec.in_channels, a.final_runs, "latency_final")
-    for p in final:
+    for p in fp32_final + twins + reference:
         twin = f" (int8/fp32 {p['latency_final'] / p['twin']['latency_final']:.3f})" if "twin" in p else ""
         log(f"  {p['i']}: {p.get('precision', 'fp32')} r={p['config']['r']} lat={p['latency_final']:.4f}ms "
             f"top1={p['accuracy']:.2f}{twin}")
@@ -285,12 +292,11 @@ def main(argv=None):
 
     subnets = []
     for lvl, r in enumerate(kept):
-        entry = level_entry(lvl, r, a, 0.0)
-        shutil.copyfile(r["onnx"], out / entry["model"])
-        check_onnx(str(out / entry["model"]))
-        xs = preprocess(torch.from_numpy(np.array(x_s)), entry["resolution"], mean, std).numpy()
-        s_acc = 100.0 * float((run_onnx(str(out / entry["model"]), xs, per_sample=True).argmax(1) == y_s).mean())
-        entry["sampleAccuracy"]["value"] = round(s_acc, 2)
+        model = out / level_model(lvl, r)
+        shutil.copyfile(r["onnx"], model)
+        check_onnx(str(model))
+        s_acc = onnx_top1(str(model), x_s, y_s, r["config"]["r"], mean, std)
+        entry = level_entry(lvl, r, a, s_acc)
         log(f"L{lvl}: {r.get('precision', 'fp32')} r={entry['resolution']} top1={r['accuracy']:.2f} sample={s_acc:.2f} "
             f"lat={r['latency_final']:.4f}ms macs={r['macs']} params={r['params']}")
         subnets.append(entry)

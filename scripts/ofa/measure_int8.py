@@ -22,8 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402
-
 from dynofa.configs import ConfigError  # noqa: E402
 from dynofa.export import REPO_ROOT, _node_env, measure_latency, node_binary  # noqa: E402
 from dynofa.machine import describe, machine  # noqa: E402
@@ -34,8 +32,8 @@ PROFILE_JS = Path(__file__).resolve().parent / "ort_profile.js"
 
 
 def conv_kind(node) -> str:
-    import onnx
-    a = {x.name: onnx.helper.get_attribute_value(x) for x in node.attribute}
+    from dynofa.onnx_torch import attrs
+    a = attrs(node)
     if a.get("group", 1) > 1:
         return "depthwise"
     return "1x1" if list(a.get("kernel_shape", [])) == [1, 1] else "kxk"
@@ -64,10 +62,8 @@ def profile(model: Path, runs: int, threads: int) -> dict:
     return {"totalMs": prof["totalUs"] / 1000, "ops": dict(sorted(by_op.items(), key=lambda kv: -kv[1]["ms"]))}
 
 
-def accuracy(fam: dict, s: dict, fp32_file: Path, int8_file: Path) -> dict:
-    from dynofa.data import load_fashion
+def accuracy(fam: dict, s: dict, fp32_file: Path, int8_file: Path, images, labels) -> dict:
     from dynofa.evaluation import onnx_predictions
-    images, labels = load_fashion("test")
     mean, std = fam["input"]["mean"][0], fam["input"]["std"][0]
     fp32 = onnx_predictions(str(fp32_file), images, s["resolution"], mean, std)
     int8 = onnx_predictions(str(int8_file), images, s["resolution"], mean, std)
@@ -119,6 +115,7 @@ def main(argv=None):
             "int8P10Ms": round(q["p10"], 4)}
         print(f"  {i}: fp32 {f['p50']:.3f} ms, int8 {q['p50']:.3f} ms, int8/fp32 {lv['int8OverFp32']:.3f} "
               f"(p10 {f['p10']:.3f} / {q['p10']:.3f})", flush=True)
+    test = None  # the Fashion-MNIST test images and labels, read at the first level's --accuracy
     for i in want:
         lv = report["levels"][i]
         if a.profile_runs > 0:
@@ -130,7 +127,10 @@ def main(argv=None):
             for name, p in (("fp32", p32), ("int8", p8)):
                 print(f"    {name}: " + ", ".join(f"{k} {v['ms']:.3f} (x{v['nodes']})" for k, v in p["ops"].items()))
         if a.accuracy:
-            lv["accuracy"] = accuracy(fam, subnets[i], *files[i])
+            if test is None:
+                from dynofa.data import load_fashion
+                test = load_fashion("test")
+            lv["accuracy"] = accuracy(fam, subnets[i], *files[i], *test)
             acc = lv["accuracy"]
             print(f"  {i} top-1 on {acc['images']} test images: fp32 {acc['fp32Top1']:.2f} %, int8 "
                   f"{acc['int8Top1']:.2f} % (agreement {acc['agreement']:.2f} %)", flush=True)

@@ -73,7 +73,6 @@ async function main() {
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37);
   const feed = { [name]: new ort.Tensor('float32', data, shape) };
   for (let i = 0; i < 5; i++) await session.run(feed);
-  const warm = fs.readdirSync(dir).length;  // profiling runs from session creation; drop warm-up events below
   const t0 = Date.now();
   for (let i = 0; i < runs; i++) await session.run(feed);
   session.endProfiling();
@@ -88,7 +87,6 @@ async function main() {
   summary.threads = threads;
   summary.wallMsPerRun = wall;
   fs.rmSync(dir, { recursive: true, force: true });
-  void warm;
   if (args.json) fs.writeFileSync(args.json, JSON.stringify(summary, null, 1));
   const rows = Object.entries(summary.opTypes).sort((a, b) => b[1].us - a[1].us);
   console.log(`${args.model}: ${(summary.totalUs / 1000).toFixed(3)} ms of kernels per run (${runs} runs, ${threads} thread(s))`);

@@ -14,6 +14,7 @@ from .quantize import QuantOptions, int8_sibling, quantize_file
 NOISE = "noise"
 FASHION_MNIST = "fashion-mnist"
 FAMILY = "family"  # the family's own calibration images (family.json "calibration")
+CALIBRATION_BATCH = 100  # images per calibration batch
 
 
 def add_arguments(ap) -> None:
@@ -61,37 +62,53 @@ def family_calibration_images(fam_dir: Path, fam: Dict) -> np.ndarray:
     return raw.reshape(shape)
 
 
-def calibration_batches(source: str, fam: Dict, resolution: int, count: int, seed: int = 0,
-                        batch_size: int = 100, fam_dir: Optional[Path] = None) -> Iterator[torch.Tensor]:
-    """Calibration images at ``resolution`` after the family's preprocessing:
-    'family' (the first ``count`` of the family's calibration images, the ones TensorRT
-    calibrates on too), 'noise' (seeded standard normal, as the BN statistics of
-    synthetic weights were estimated on), 'fashion-mnist' (``count`` training images
-    drawn with ``seed``), or a directory of images (ImageNet evaluation transform)."""
+def calibration_images(source: str, fam: Dict, count: int, seed: int = 0,
+                       fam_dir: Optional[Path] = None) -> Optional[np.ndarray]:
+    """Checks ``source`` and ``count``; the uint8 images of the 'family' and 'fashion-mnist' sources before
+    preprocessing (see calibration_batches), read once for every resolution; None for 'noise' and a
+    directory, drawn at each resolution."""
     channels = fam["input"]["channels"]
     if count < 1:
         raise ConfigError(f"the int8 calibration needs at least one image, got {count}")
     if source == FAMILY:
-        from .data import batches
         if channels != 1:
             raise ConfigError("calibration images of rgb families are not supported yet (gray only)")
-        images = family_calibration_images(fam_dir, fam)[:count]
+        return family_calibration_images(fam_dir, fam)[:count]
+    if source == FASHION_MNIST:
+        from .data import load_fashion
+        images, _ = load_fashion("train")
+        return draw_calibration_images(images, min(count, len(images)), seed)[0]
+    return None
+
+
+def _batches_at(source: str, fam: Dict, images: Optional[np.ndarray], resolution: int, count: int, seed: int,
+                batch_size: int) -> Iterator[torch.Tensor]:
+    """calibration_batches at ``resolution`` from calibration_images' ``images``."""
+    channels = fam["input"]["channels"]
+    if images is not None:
+        from .data import batches
         yield from batches(images, resolution, batch_size, fam["input"]["mean"][0], fam["input"]["std"][0])
     elif source == NOISE:
         g = torch.Generator().manual_seed(seed)
         for i in range(0, count, batch_size):
             yield torch.randn(min(batch_size, count - i), channels, resolution, resolution, generator=g)
-    elif source == FASHION_MNIST:
-        from .data import batches, load_fashion
-        images, _ = load_fashion("train")
-        pick = np.sort(np.random.RandomState(seed).choice(len(images), min(count, len(images)), replace=False))
-        yield from batches(images[pick], resolution, batch_size, fam["input"]["mean"][0], fam["input"]["std"][0])
     else:
         if not Path(source).is_dir():
             raise FileNotFoundError(f"calibration source {source!r} is neither '{NOISE}', '{FASHION_MNIST}' "
                                     "nor a directory of images")
         from .weights import calibration_batches as image_batches
         yield from image_batches(source, resolution, count, batch_size=16, seed=seed, in_channels=channels)
+
+
+def calibration_batches(source: str, fam: Dict, resolution: int, count: int, seed: int = 0,
+                        batch_size: int = CALIBRATION_BATCH, fam_dir: Optional[Path] = None) -> Iterator[torch.Tensor]:
+    """Calibration images at ``resolution`` after the family's preprocessing:
+    'family' (the first ``count`` of the family's calibration images, the ones TensorRT
+    calibrates on too), 'noise' (seeded standard normal, as the BN statistics of
+    synthetic weights were estimated on), 'fashion-mnist' (``count`` training images
+    drawn with ``seed``), or a directory of images (ImageNet evaluation transform)."""
+    images = calibration_images(source, fam, count, seed, fam_dir)
+    yield from _batches_at(source, fam, images, resolution, count, seed, batch_size)
 
 
 def quantize_levels(fam_dir: Path, fam: Dict, source: str, count: int, seed: int = 0,
@@ -104,6 +121,7 @@ def quantize_levels(fam_dir: Path, fam: Dict, source: str, count: int, seed: int
     if want and not want <= known:
         raise ConfigError(f"unknown sub-network ids {sorted(want - known)} (family has {sorted(known)})")
     reports: Dict[str, Dict] = {}
+    resolved, images = False, None  # calibration_images, at the first level to quantize (read once, resized per level)
     for s in fam["subnets"]:
         if want and s["id"] not in want:
             continue
@@ -112,8 +130,10 @@ def quantize_levels(fam_dir: Path, fam: Dict, source: str, count: int, seed: int
             raise ConfigError(f"{s['id']} is an int8 level without an fp32 sibling to quantize")
         if not fp32.exists():
             raise FileNotFoundError(f"{fp32} not found: export the family first")
-        batches: List[torch.Tensor] = list(calibration_batches(source, fam, s["resolution"], count, seed,
-                                                               fam_dir=fam_dir))
+        if not resolved:
+            resolved, images = True, calibration_images(source, fam, count, seed, fam_dir)
+        batches: List[torch.Tensor] = list(_batches_at(source, fam, images, s["resolution"], count, seed,
+                                                       CALIBRATION_BATCH))
         report = quantize_file(str(fp32), str(out), batches, options)
         report.update({"model": out.name, "calibration": source if source in (NOISE, FASHION_MNIST, FAMILY) else "directory",
                        "bytes": out.stat().st_size, "fp32Bytes": fp32.stat().st_size})

@@ -5,9 +5,8 @@ Only the operators the toolkit's exporter writes (see export.py) are known;
 any other operator raises ``UnsupportedGraph`` naming it."""
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, Optional
+from typing import Callable, Dict, Optional
 
-import numpy as np
 import onnx
 import torch
 import torch.nn.functional as F
@@ -136,9 +135,3 @@ def evaluate(model: onnx.ModelProto, x: torch.Tensor,
             if consumers[i] == 0 and i not in keep:
                 env.pop(i, None)
     return {o: env[o] for o in outputs}
-
-
-def run(model: onnx.ModelProto, batches: Iterable[torch.Tensor]) -> np.ndarray:
-    """The first graph output for every batch, stacked (float32 numpy)."""
-    name = model.graph.output[0].name
-    return np.concatenate([evaluate(model, xb)[name].numpy() for xb in batches])
