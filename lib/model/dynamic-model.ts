@@ -131,7 +131,7 @@ export class DynamicModel {
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
-  /** @internal use {@link loadFamily}; `subnetInfo`: what `native.subnetInfo()` returned, where the caller has it already. */
+  /** @internal use {@link loadFamily}; `subnetInfo`: what `native.subnetInfo()` returned (loadFamily has read it). */
   constructor(
     native: NativeFamily,
     manifest: FamilyManifest,
@@ -140,7 +140,7 @@ export class DynamicModel {
     latencies: number[],
     latencySource: SubnetInfo['latencySource'],
     inlineBelowMs: number,
-    subnetInfo?: ReturnType<NativeFamily['subnetInfo']>,
+    subnetInfo: ReturnType<NativeFamily['subnetInfo']>,
   ) {
     this.#native = native;
     this.#inlineBelowMs = inlineBelowMs;
@@ -148,18 +148,17 @@ export class DynamicModel {
     this.manifest = manifest;
     this.dir = dir;
     this.device = device;
-    const info = subnetInfo ?? native.subnetInfo();
     this.inputBuffer = new Float32Array(native.inputBuffer);
     const memory = native.deviceMemory?.();
     this.deviceMemory = Object.freeze({
       sharedActivationBytes: memory?.sharedActivationBytes ?? 0,
-      separateActivationBytes: info.reduce((sum, s) => sum + (s.activationBytes ?? 0), 0),
+      separateActivationBytes: subnetInfo.reduce((sum, s) => sum + (s.activationBytes ?? 0), 0),
       ioBytes: memory ? memory.inputBytes + memory.outputBytes : native.inputBuffer.byteLength + native.outputBuffer.byteLength,
     });
     this.#output = new Float32Array(native.outputBuffer);
     this.subnets = Object.freeze(
       manifest.subnets.map((s, index): SubnetInfo => {
-        const tensors = info[index]!;
+        const tensors = subnetInfo[index]!;
         return Object.freeze({
           index,
           id: s.id,

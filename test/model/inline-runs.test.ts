@@ -126,7 +126,8 @@ describe('a run that fails on the calling thread', () => {
   };
 
   it('rejects (never throws) with the typed error, on both paths, and the model stays usable', async () => {
-    const model = new ModelClass(failingNative(), manifest, '/nowhere', 'cpu', [0.01], 'warmup', 0.5);
+    const native = failingNative();
+    const model = new ModelClass(native, manifest, '/nowhere', 'cpu', [0.01], 'warmup', 0.5, native.subnetInfo());
     for (const inline of [true, false]) {
       let thrown = false;
       let promise: Promise<unknown> | undefined;
