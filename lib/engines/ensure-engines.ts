@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 import { dlaCoreOf, type TrtDevice } from '../devices/devices';
 import { BackendUnavailableError, InvalidArgumentError, ModelLoadError } from '../errors';
-import type { LoadedManifest } from '../family/manifest';
+import { type LoadedManifest, subnetResolution } from '../family/manifest';
 import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeBuildResult } from '../native/addon';
 import { writeFileAtomically } from '../util/atomic-file';
 import { calibrationCachePath, enginePath, timingCachePath } from './cache-folder';
@@ -92,7 +92,7 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
     if (precision === 'int8') {
       // Keyed by what the scales depend on; the key, not the cache's bytes, goes into the fingerprint.
       calibrationData = options.calibrationData?.(subnet.id);
-      const resolution = subnet.resolution ?? subnet.config?.r;
+      const resolution = subnetResolution(subnet);
       const key = calibrationKey({ onnxSha256, resolution, dataSha256: calibrationData ? sha256File(calibrationData) : undefined });
       calibrationCache = calibrationCachePath(cacheDir, subnet.id, platform, { calibrationKey: key, resolution });
       fs.mkdirSync(path.dirname(calibrationCache), { recursive: true });

@@ -133,6 +133,11 @@ function isBelow(dir: string, target: string): boolean {
 }
 
 /** True when `relative` stays inside `dir` as written (no absolute paths, no `..` escapes). */
+/** A sub-network's input resolution as its manifest entry states it (`resolution`, else its OFA config's `r`). */
+export function subnetResolution(subnet: Pick<SubnetManifest, 'resolution' | 'config'>): number | undefined {
+  return subnet.resolution ?? subnet.config?.r;
+}
+
 export function isInside(dir: string, relative: string): boolean {
   return !path.isAbsolute(relative) && isBelow(dir, path.resolve(dir, relative));
 }

@@ -9,7 +9,7 @@ import { existingCacheDirs } from '../../engines/cache-folder';
 import { type EngineCacheSummary, summarizeEngineCache } from '../../engines/engine-summary';
 import { tensorRtStatus } from '../../devices/tensorrt-status';
 import { getBinding } from '../../native/addon';
-import { loadManifest } from '../../family/manifest';
+import { loadManifest, subnetResolution } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';
 import { loadedAddon } from '../../native/addon';
 import { resolveOrtLibrary } from '../../native/ort-library';
@@ -51,7 +51,7 @@ export const infoCommand = new Command('info')
     const trt = tensorRtStatus(getBinding());
     const deviceKeys = [...new Set(manifest.subnets.flatMap((s) => Object.keys(s.latencyMs ?? {})))];
     const levels = manifest.subnets.map((s, i) => ({
-      index: i, id: s.id, precision: s.precision ?? 'fp32', accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: s.resolution ?? s.config?.r,
+      index: i, id: s.id, precision: s.precision ?? 'fp32', accuracy: s.accuracy.value, accuracySource: s.accuracy.source, resolution: subnetResolution(s),
       macs: s.macs, params: s.params, referenceLatencyMs: s.latencyMs ?? {}, ...(measured ? { cpuLatencyMs: measured[i] } : {}),
       profiledLatencyMs: Object.fromEntries(profiledDevices.map((d) => [d, profiled[d]![i]])),
     }));

@@ -14,7 +14,7 @@ import type { Precision } from '../../engines/fingerprint';
 import { resolveCacheDir } from '../../engines/cache-folder';
 import { writeCalibrationData } from '../../engines/calibration';
 import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
-import { loadManifest } from '../../family/manifest';
+import { loadManifest, subnetResolution } from '../../family/manifest';
 import { getBinding, type NativeFamily } from '../../native/addon';
 import { tensorRtStatus } from '../../devices/tensorrt-status';
 import { resolveOrtLibrary } from '../../native/ort-library';
@@ -162,7 +162,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const calibrationData = (id: string): string | undefined => {
     if (!calibrationFiles.has(id)) {
       const subnet = family.manifest.subnets.find((s) => s.id === id)!;
-      const resolution = subnet.resolution ?? subnet.config?.r;
+      const resolution = subnetResolution(subnet);
       calibrationFiles.set(id, resolution === undefined
         ? undefined
         : writeCalibrationData(family, resolution, path.join(choice.dir, 'calibration', `${id}.r${resolution}.f32`)));
