@@ -5,7 +5,7 @@
 // install.js uses it for source builds on Debian (node builtins only).
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 
 const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
@@ -90,10 +90,23 @@ function privateApt({ work, suite, architecture, component = 'main' }) {
   };
 }
 
-/** Unpacks a .deb's files (no maintainer scripts run) into dest. */
-function extractDeb(deb, dest) {
+/**
+ * Unpacks a .deb's files (no maintainer scripts run) into dest: all of them, or only `members` (tar member names
+ * such as ./usr/include, streamed from dpkg-deb --fsys-tarfile so nothing else is written).
+ */
+function extractDeb(deb, dest, members) {
   fs.mkdirSync(dest, { recursive: true });
-  execFileSync('dpkg-deb', ['-x', deb, dest]);
+  if (!members) {
+    execFileSync('dpkg-deb', ['-x', deb, dest]);
+    return;
+  }
+  const args = ['-c', 'deb="$1"; dest="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$dest" "$@"', 'sh', deb, dest, ...members];
+  const result = spawnSync('sh', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error) throw new Error(`sh: ${result.error.message}`);
+  if (result.status !== 0) {
+    const output = `${result.stdout}${result.stderr}`.trim().slice(-4000);
+    throw new Error(`sh ${args.join(' ')} exited with ${result.status ?? result.signal}${output ? `:\n${output}` : ''}`);
+  }
 }
 
 /** The host's Debian architecture (dpkg --print-architecture). */

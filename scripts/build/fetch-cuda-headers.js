@@ -11,7 +11,7 @@ const path = require('node:path');
 
 const { privateApt, extractDeb } = require('./debian-archive');
 const { repoRoot } = require('./platforms');
-const { option, run } = require('./tools');
+const { option } = require('./tools');
 
 // CUDA version -> the Debian suite whose non-free nvidia-cuda-dev carries it, and its runtime library package.
 const CUDA_SUITES = {
@@ -37,8 +37,7 @@ function fetchCudaHeaders(version, { dest, log = console.log } = {}) {
     .download(['nvidia-cuda-dev'], path.join(work, 'download'));
   const partial = `${include}.partial`;
   fs.rmSync(partial, { recursive: true, force: true });
-  fs.mkdirSync(partial, { recursive: true });
-  run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xf - -C "$2" ./usr/include', 'sh', deb, partial]);
+  extractDeb(deb, partial, ['./usr/include']);
   fs.renameSync(path.join(partial, 'usr', 'include'), include);
   fs.rmSync(partial, { recursive: true, force: true });
   fs.writeFileSync(path.join(dir, 'SOURCE'), `${path.basename(deb)} (Debian ${spec.suite} non-free), usr/include only\n`);

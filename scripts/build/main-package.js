@@ -15,6 +15,18 @@ function packReport(stdout) {
   return JSON.parse(stdout.slice(stdout.lastIndexOf('\n[\n') + 1))[0];
 }
 
+/**
+ * `npm pack --json` of `spec` (default: the folder cwd) into dest, `flags` added. Returns { version, packed }:
+ * packed is { tarball, size, unpackedSize, files }.
+ */
+function npmPack(dest, { cwd, spec, flags = [] } = {}) {
+  const info = packReport(run('npm', ['pack', ...(spec ? [spec] : []), '--json', ...flags, '--pack-destination', dest], { cwd }));
+  return {
+    version: info.version,
+    packed: { tarball: path.join(dest, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) },
+  };
+}
+
 /** optionalDependencies of the released main package: every platform package at this exact version. */
 function releaseOptionalDependencies() {
   return Object.fromEntries(Object.values(mainPackage.dynamicOfa.platformPackages).map((name) => [name, mainPackage.version]));
@@ -24,8 +36,7 @@ function releaseOptionalDependencies() {
 function packMainRelease({ log = console.log } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-main-pack-'));
   try {
-    const plain = packReport(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repoRoot }));
-    run('tar', ['-xzf', path.join(work, plain.filename), '-C', work]);
+    run('tar', ['-xzf', npmPack(work, { cwd: repoRoot }).packed.tarball, '-C', work]);
     const staged = path.join(work, 'package');
     const pkgFile = path.join(staged, 'package.json');
     const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
@@ -34,12 +45,12 @@ function packMainRelease({ log = console.log } = {}) {
     const dest = platformPackagesDir();
     fs.mkdirSync(dest, { recursive: true });
     // --ignore-scripts: dist/ is already in the staged copy, which has no sources to build it from.
-    const info = packReport(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], { cwd: staged }));
+    const { packed } = npmPack(dest, { cwd: staged, flags: ['--ignore-scripts'] });
     log(`${mainPackage.name}: optionalDependencies ${Object.entries(pkg.optionalDependencies).map(([n, v]) => `${n}@${v}`).join(', ')}`);
-    return { tarball: path.join(dest, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) };
+    return packed;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-module.exports = { packMainRelease, releaseOptionalDependencies, packReport };
+module.exports = { packMainRelease, releaseOptionalDependencies, packReport, npmPack };

@@ -10,14 +10,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { packMainRelease } = require('./main-package');
+const { npmPack, packMainRelease } = require('./main-package');
 const { onnxRuntimeNotices } = require('./onnxruntime-notices');
 const { buildPlatformAddons } = require('./platform-addon');
 const {
   ADDON_FILE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS, TENSORRT_PREBUILT_DIR,
   mainPackage, onnxRuntimeNode, platformPackageName, platformPackagesDir,
 } = require('./platforms');
-const { run } = require('./tools');
 
 const MiB = 2 ** 20;
 
@@ -117,8 +116,7 @@ function stagePlatformPackage(cpu, addon, { release = false, log = console.log }
 
 /** npm pack of a staged folder into platform-packages/; returns { tarball, size, unpackedSize, files }. */
 function packPlatformPackage(dir) {
-  const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', path.dirname(dir)], { cwd: dir }));
-  return { tarball: path.join(path.dirname(dir), info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) };
+  return npmPack(path.dirname(dir), { cwd: dir }).packed;
 }
 
 /**

@@ -18,7 +18,7 @@ const { ADDON_FILE, TENSORRT_PREBUILT_DIR, onnxRuntimeNode, repoRoot } = require
 const { run } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { inspect, problemsOf } = require('../build/elf');
-const { runNode } = require('./platform-run');
+const { maxRelativeDifference, probeJson } = require('./platform-run');
 
 const report = checkReport('check:tensorrt-prebuilt');
 const { check } = report;
@@ -37,23 +37,14 @@ function probe(where, binary, { libraryPath, probeOnly = false } = {}) {
   const env = binary ? { DYNAMIC_OFA_BINARY: binary, DYNAMIC_OFA_ORT_LIBRARY: onnxRuntimeNode('arm64').library } : {};
   if (libraryPath) env.DYNAMIC_OFA_TENSORRT_LIBRARY_PATH = libraryPath;
   const args = [path.join(__dirname, 'tensorrt-prebuilt-probe.js'), ...(probeOnly ? ['--probe-only'] : [])];
-  const result = runNode(where, args, { env, cwd: repoRoot, timeoutMs: 10 * 60 * 1000 });
-  console.log(`  [${result.seconds.toFixed(1)} s] ${binary ? path.relative(repoRoot, binary) : 'the CPU build'} on ${where}`);
-  try {
-    return JSON.parse(result.stdout.trim().split('\n').pop());
-  } catch {
-    check(`the probe runs on ${where}${binary ? ` with ${path.relative(repoRoot, binary)}` : ''}`, false, `exit ${result.status}: ${(result.stderr || result.stdout).slice(-2000)}`);
-    return null;
-  }
-}
-
-function maxRelativeDifference(a, b) {
-  let worst = 0;
-  a.subnets.forEach((s, i) => s.output.forEach((v, k) => {
-    const w = b.subnets[i]?.output[k];
-    worst = Math.max(worst, w === undefined ? Infinity : Math.abs(v - w) / Math.max(Math.abs(v), Math.abs(w), 1));
-  }));
-  return worst;
+  return probeJson(where, args, {
+    env,
+    cwd: repoRoot,
+    timeoutMs: 10 * 60 * 1000,
+    check,
+    name: `the probe runs on ${where}${binary ? ` with ${path.relative(repoRoot, binary)}` : ''}`,
+    onRun: (result) => console.log(`  [${result.seconds.toFixed(1)} s] ${binary ? path.relative(repoRoot, binary) : 'the CPU build'} on ${where}`),
+  });
 }
 
 function main() {
@@ -89,7 +80,7 @@ function main() {
     check(`${variant.folder} on arm64 (Node ${run.node}): loads, backends ${run.backends?.join(', ')}, tensorrtProbe unavailable naming ${trtLibrary}`,
       run.arch === 'arm64' && run.backends?.includes('tensorrt') && run.probe?.available === false && run.probe.reason.includes(trtLibrary) &&
       run.probe.compiled?.tensorrt === variant.tensorrt.headers && run.probe.compiled?.cuda === variant.cuda.headers, JSON.stringify(run.probe));
-    const d = maxRelativeDifference(run, reference);
+    const d = maxRelativeDifference(run.subnets.map((subnet, i) => [subnet.output, reference.subnets[i]?.output]));
     check(`${variant.folder} on arm64: the CPU path runs every sub-network (${run.subnets.length}), outputs equal to this machine's CPU build within ${TOLERANCE} (max ${d.toExponential(2)})`,
       run.subnets.length === reference.subnets.length && d <= TOLERANCE);
     check(`${variant.folder} on arm64: device 'gpu' fails with E_BACKEND_UNAVAILABLE naming ${trtLibrary}`,

@@ -6,7 +6,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { hostDebianArchitecture, privateApt } = require('../build/debian-archive');
+const { extractDeb, hostDebianArchitecture, privateApt } = require('../build/debian-archive');
+const { npmPack } = require('../build/main-package');
 const { cacheDir } = require('../build/platforms');
 const { requireCommand, run } = require('../build/tools');
 
@@ -16,12 +17,12 @@ function npmPackToDir(spec, dest, member) {
   const work = `${dest}.partial`;
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
-  const [info] = JSON.parse(run('npm', ['pack', spec, '--json', '--pack-destination', work], { cwd: work }));
-  run('tar', ['-xzf', path.join(work, info.filename), '-C', work, `package/${member}`]);
+  const { version, packed } = npmPack(work, { cwd: work, spec });
+  run('tar', ['-xzf', packed.tarball, '-C', work, `package/${member}`]);
   fs.rmSync(dest, { recursive: true, force: true });
   fs.renameSync(path.join(work, 'package'), dest);
   fs.rmSync(work, { recursive: true, force: true });
-  return info.version;
+  return version;
 }
 
 /** Path of a Node binary for linux-<cpu>, version `version` (default: this Node's) or the newest of its major. */
@@ -52,7 +53,7 @@ function qemuAarch64() {
   const work = path.join(dest, 'apt');
   const [deb] = privateApt({ work, suite: QEMU_SUITE, architecture: hostDebianArchitecture() }).download(['qemu-user'], path.join(work, 'download'));
   // Only the one binary: the package unpacks to hundreds of MB.
-  run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xf - -C "$2" ./usr/bin/qemu-aarch64', 'sh', deb, work]);
+  extractDeb(deb, work, ['./usr/bin/qemu-aarch64']);
   fs.renameSync(path.join(work, 'usr', 'bin', 'qemu-aarch64'), binary);
   fs.writeFileSync(path.join(dest, 'SOURCE'), `${path.basename(deb)} (Debian ${QEMU_SUITE})\n`);
   fs.rmSync(work, { recursive: true, force: true });

@@ -58,4 +58,34 @@ function runNode(cpu, args, { cwd, env = {}, timeoutMs = 20 * 60 * 1000 } = {}) 
   return { status: result.status, stdout: result.stdout ?? '', stderr: `${result.stderr ?? ''}${result.error ? result.error.message : ''}`, seconds, argv };
 }
 
-module.exports = { runNode, commandFor };
+/**
+ * Runs `node ...args` for `where` (runNode's options), hands the result to onRun, and returns the JSON of its last
+ * stdout line; when there is none, fails `check(name)` with the exit status and output tail and returns null.
+ */
+function probeJson(where, args, { check, name, onRun = () => {}, ...options }) {
+  const result = runNode(where, args, options);
+  onRun(result);
+  try {
+    return JSON.parse(result.stdout.trim().split('\n').pop());
+  } catch {
+    check(name, false, `exit ${result.status}: ${(result.stderr || result.stdout).slice(-2000)}`);
+    return null;
+  }
+}
+
+/**
+ * Largest |v-w| / max(|v|, |w|, 1) over [values, others] pairs of output arrays, value by value (values below 1 are
+ * compared absolutely; a value with no counterpart counts as Infinity).
+ */
+function maxRelativeDifference(pairs) {
+  let worst = 0;
+  for (const [values, others] of pairs) {
+    values.forEach((v, k) => {
+      const w = others?.[k];
+      worst = Math.max(worst, w === undefined ? Infinity : Math.abs(v - w) / Math.max(Math.abs(v), Math.abs(w), 1));
+    });
+  }
+  return worst;
+}
+
+module.exports = { runNode, commandFor, probeJson, maxRelativeDifference };

@@ -20,7 +20,7 @@ const { option, timed } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { checkBinaries, shippedBinaries } = require('./check-symbols');
 const { nodeForPlatform, qemuAarch64 } = require('./foreign-tools');
-const { runNode } = require('./platform-run');
+const { maxRelativeDifference, probeJson } = require('./platform-run');
 const { installedDir, installedPlatformPackages, npmInstall, runReleaseTest } = require('./release-fixture');
 
 const TOLERANCE = { x64: 1e-6, arm64: 1e-4 };
@@ -30,28 +30,17 @@ const PROBE = path.join(__dirname, 'platform-probe.js');
 const report = checkReport('test:platforms');
 const { check } = report;
 
-/** Largest |a-b| / max(|a|, |b|, 1) over all outputs (values below 1 are compared absolutely). */
-function maxRelativeDifference(a, b) {
-  let worst = 0;
-  a.subnets.forEach((subnet, s) => subnet.outputs.forEach((output, i) => output.forEach((value, k) => {
-    const other = b.subnets[s]?.outputs[i]?.[k];
-    const d = other === undefined ? Infinity : Math.abs(value - other) / Math.max(Math.abs(value), Math.abs(other), 1);
-    worst = Math.max(worst, d);
-  })));
-  return worst;
-}
-
 /** Runs the probe on `where` ('host', 'x64', 'arm64') in an app folder holding the installed package; its JSON or null. */
 function probe(where, app, images, times) {
-  const result = runNode(where, [PROBE, '--package', 'dynamic-ofa', '--images', String(images)], { cwd: app });
-  times.push({ step: `probe on ${where}`, seconds: result.seconds });
-  console.log(`  [${result.seconds.toFixed(1)} s] probe on ${where} (${path.basename(app)})`);
-  try {
-    return JSON.parse(result.stdout.trim().split('\n').pop());
-  } catch {
-    check(`the probe runs on ${where}`, false, `exit ${result.status}: ${(result.stderr || result.stdout).slice(-2000)}`);
-    return null;
-  }
+  return probeJson(where, [PROBE, '--package', 'dynamic-ofa', '--images', String(images)], {
+    cwd: app,
+    check,
+    name: `the probe runs on ${where}`,
+    onRun: (result) => {
+      times.push({ step: `probe on ${where}`, seconds: result.seconds });
+      console.log(`  [${result.seconds.toFixed(1)} s] probe on ${where} (${path.basename(app)})`);
+    },
+  });
 }
 
 /** The run used the installed platform package's addon and ONNX Runtime, and the root's libc and libstdc++. */
@@ -112,7 +101,7 @@ runReleaseTest('test:platforms', report, async ({ release, registry, times }) =>
     const run = probe(cpu, apps[cpu], images, times);
     if (!run) continue;
     checkUserland(cpu, apps[cpu], run);
-    const d = maxRelativeDifference(run, reference);
+    const d = maxRelativeDifference(run.subnets.flatMap((subnet, s) => subnet.outputs.map((output, i) => [output, reference.subnets[s]?.outputs[i]])));
     check(`linux-${cpu}: ${run.subnets.length} sub-networks x ${images} images, outputs equal to this machine's x64 run within ` +
       `${TOLERANCE[cpu]} relative (max ${d.toExponential(2)}; ${run.msPerInference.toFixed(1)} ms per inference)`,
     d <= TOLERANCE[cpu] && run.subnets.length === reference.subnets.length);
