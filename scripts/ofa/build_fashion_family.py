@@ -45,10 +45,10 @@ from dynofa.configs import SupernetSpec  # noqa: E402
 from dynofa.data import FASHION_LABELS, FASHION_MEAN, FASHION_STD, load_fashion  # noqa: E402
 from dynofa.export import check_onnx, export_onnx, measure_latency, measure_points  # noqa: E402
 from dynofa.evaluation import calibrated_subnet, evaluate_top1, onnx_top1  # noqa: E402
-from dynofa.int8_family import (draw_calibration_images, int8_candidates_record, int8_twins,  # noqa: E402
-                                 pairwise_int8_latency, CALIBRATION_FILE)
+from dynofa.int8_family import (add_selection_arguments, draw_calibration_images, int8_candidates_record,  # noqa: E402
+                                 int8_twins, pairwise_int8_latency, CALIBRATION_FILE)
 from dynofa.machine import describe, isa_list, machine  # noqa: E402
-from dynofa.manifest import backbone_description, validate_family, write_json  # noqa: E402
+from dynofa.manifest import backbone_description, read_family, validate_family, write_json  # noqa: E402
 from dynofa.selection import (candidate_configs, compare_with_reference, int8_candidate_records,  # noqa: E402
                               mixed_precision_front, near_pareto_front, select_levels, thin_front)
 from dynofa.macs import subnet_cost  # noqa: E402
@@ -79,12 +79,8 @@ def parse_args(argv):
     ap.add_argument("--min-acc-gain", type=float, default=0.2, help="min top-1 gain between levels (points)")
     ap.add_argument("--int8", action=argparse.BooleanOptionalAction, default=True,
                     help="int8 twins of the candidates near the front compete on the same front (default on)")
-    ap.add_argument("--int8-slack", type=float, default=0.3,
-                    help="int8 twins of the fp32 candidates within this relative latency of the front")
-    ap.add_argument("--max-int8-drop", type=float, default=0.5,
-                    help="an int8 candidate more than this many top-1 points below its fp32 twin may not become a level")
-    ap.add_argument("--int8-calibration", type=int, default=256,
-                    help="training images the int8 twins are calibrated on (shipped as the family's calibration images)")
+    add_selection_arguments(ap, 256, "training images the int8 twins are calibrated on (shipped as the family's "
+                                     "calibration images)")
     ap.add_argument("--compare-with", default=None,
                     help="a reference family folder (e.g. the current engines/fashion-ofa): its levels are timed in the "
                          "final run and the new family is compared with it")
@@ -98,7 +94,7 @@ def parse_args(argv):
 
 def snapshot_reference(ref_dir: Path, work: Path):
     """The reference family's levels, copied first (it may be the output folder)."""
-    fam = json.loads((ref_dir / "family.json").read_text())
+    fam = read_family(ref_dir)
     dest = work / "reference"
     dest.mkdir(parents=True, exist_ok=True)
     points = []

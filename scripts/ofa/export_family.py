@@ -19,7 +19,6 @@ level (precision int8) is quantized from its fp32 sibling's export (--int8).
 """
 import argparse
 import datetime
-import json
 import os
 import sys
 import time
@@ -32,7 +31,7 @@ import torch  # noqa: E402
 from dynofa.configs import ConfigError, get_spec, validate_config  # noqa: E402
 from dynofa.export import DEFAULT_OPSET, check_onnx, export_onnx, ort_available, parity  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
-from dynofa.manifest import validate_family, write_json  # noqa: E402
+from dynofa.manifest import read_family, validate_family, write_json  # noqa: E402
 from dynofa import int8_family  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
 from dynofa.subnet import extract_subnet, recalibrate_bn  # noqa: E402
@@ -68,9 +67,7 @@ def main(argv=None):
 
     fam_dir = Path(a.family)
     fam_path = fam_dir / "family.json"
-    if not fam_path.exists():
-        ap.error(f"{fam_path} not found")
-    fam = json.loads(fam_path.read_text())
+    fam = read_family(fam_dir)
     spec = get_spec(supernet_name(fam))
     if a.checkpoint is None:
         from dynofa.weights import synthetic_supernet
@@ -81,6 +78,13 @@ def main(argv=None):
         raise ConfigError("--int8 with trained weights needs --calibration (a directory of images) or the family's "
                           "calibration images")
     want = set(a.levels.split(",")) if a.levels else None
+    for s in fam["subnets"]:  # before any level is extracted or written
+        if want and s["id"] not in want:
+            continue
+        fp32_file, _ = int8_family.precision_pair(fam_dir, s)
+        if s.get("precision", "fp32") == "int8" and (fp32_file is None or not a.int8):
+            raise ConfigError(f"{s['id']} is an int8 level: it is quantized from its fp32 export, which needs --int8 "
+                              "and an fp32 sibling in family.json")
     t0 = time.time()
     for s in fam["subnets"]:
         if want and s["id"] not in want:
@@ -95,9 +99,6 @@ def main(argv=None):
                                                     in_channels=spec.in_channels))
         net.eval()
         fp32_file, _ = int8_family.precision_pair(fam_dir, s)
-        if s.get("precision", "fp32") == "int8" and (fp32_file is None or not a.int8):
-            raise ConfigError(f"{s['id']} is an int8 level: it is quantized from its fp32 export, which needs --int8 "
-                              "and an fp32 sibling in family.json")
         if not a.int8 and s.get("sibling", {}).get("precision") == "int8":
             del s["sibling"]  # an int8 sibling of the old export is stale
         out = fp32_file

@@ -15,18 +15,17 @@ Every figure is printed with the CPU model and its int8-relevant ISA flags.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dynofa.configs import ConfigError  # noqa: E402
-from dynofa.export import REPO_ROOT, _node_env, measure_latency, node_binary  # noqa: E402
+from dynofa.export import measure_latency, run_node  # noqa: E402
 from dynofa.machine import describe, machine  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
-from dynofa.int8_family import precision_pair  # noqa: E402
+from dynofa.int8_family import level_files  # noqa: E402
+from dynofa.manifest import read_family  # noqa: E402
 
 PROFILE_JS = Path(__file__).resolve().parent / "ort_profile.js"
 
@@ -44,11 +43,8 @@ def profile(model: Path, runs: int, threads: int) -> dict:
     import onnx
     with tempfile.TemporaryDirectory() as td:
         opt, js = Path(td) / "optimized.onnx", Path(td) / "profile.json"
-        r = subprocess.run([node_binary(), str(PROFILE_JS), "--model", str(model), "--optimized", str(opt),
-                            "--runs", str(runs), "--threads", str(threads), "--json", str(js)],
-                           cwd=str(REPO_ROOT), env=_node_env(), capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"ort_profile.js failed: {r.stderr.strip()}")
+        run_node(PROFILE_JS, ["--model", str(model), "--optimized", str(opt), "--runs", str(runs),
+                              "--threads", str(threads), "--json", str(js)])
         prof = json.loads(js.read_text())
         nodes = {n.name: n for n in onnx.load(str(opt)).graph.node}
     by_op: dict = {}
@@ -83,19 +79,10 @@ def main(argv=None):
     ap.add_argument("--out", default=None, help="write the report (JSON) here")
     a = ap.parse_args(argv)
     fam_dir = Path(a.family)
-    fam = json.loads((fam_dir / "family.json").read_text())
+    fam = read_family(fam_dir)
     want = a.levels.split(",") if a.levels else [s["id"] for s in fam["subnets"]]
     subnets = {s["id"]: s for s in fam["subnets"]}
-    files = {}
-    for i in want:
-        if i not in subnets:
-            raise ConfigError(f"unknown sub-network id {i!r}")
-        files[i] = precision_pair(fam_dir, subnets[i])
-        for f in files[i]:
-            if f is None:
-                raise ConfigError(f"{i} is an int8 level without an fp32 sibling to compare with")
-            if not f.exists():
-                raise FileNotFoundError(f"{f} not found (export the family, then run quantize_family.py)")
+    files = {s["id"]: (fp32, int8) for s, fp32, int8 in level_files(fam_dir, fam, want, need_int8=True)}
     m = machine(a.threads)
     print(describe(m), flush=True)
     spec = []

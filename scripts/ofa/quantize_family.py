@@ -25,6 +25,7 @@ from dynofa.configs import ConfigError  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
 from dynofa.int8_family import (add_arguments, calibration_count, default_calibration, options_from_args,  # noqa: E402
                                  quantize_levels)
+from dynofa.manifest import read_family  # noqa: E402
 from dynofa.onnx_torch import UnsupportedGraph  # noqa: E402
 
 
@@ -40,9 +41,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     fam_dir = Path(a.family)
-    if not (fam_dir / "family.json").exists():
-        raise FileNotFoundError(f"{fam_dir / 'family.json'} not found")
-    fam = json.loads((fam_dir / "family.json").read_text())
+    fam = read_family(fam_dir)
     source = a.calibration or default_calibration(fam)
     if source is None:
         raise ConfigError("this family needs --calibration (a directory of images)")

@@ -34,6 +34,7 @@ import torch  # noqa: E402
 
 from dynofa.configs import ConfigError, get_spec, random_config, validate_config, min_config, max_config  # noqa: E402
 from dynofa.export import export_onnx, measure_points  # noqa: E402
+from dynofa.int8_family import add_selection_arguments  # noqa: E402
 from dynofa.cli import run_cli  # noqa: E402
 from dynofa.manifest import validate_family, write_json  # noqa: E402
 from dynofa.macs import subnet_cost  # noqa: E402
@@ -72,11 +73,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--int8", action="store_true",
                     help="static int8 twins of the candidates near the front compete on the same front (needs --dataset)")
-    ap.add_argument("--int8-slack", type=float, default=0.3,
-                    help="int8 twins of the fp32 candidates within this relative latency of the front")
-    ap.add_argument("--max-int8-drop", type=float, default=0.5,
-                    help="an int8 candidate more than this many top-1 points below its fp32 twin may not become a level")
-    ap.add_argument("--int8-calibration", type=int, default=500, help="training images the int8 twins calibrate on")
+    add_selection_arguments(ap, 500, "training images the int8 twins calibrate on")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if not (a.dataset or a.predictor or a.accuracy_table):

@@ -67,6 +67,16 @@ def _node_env() -> Dict[str, str]:
     return env
 
 
+def run_node(script: Path, args: Sequence[str], what: Optional[str] = None) -> subprocess.CompletedProcess:
+    """Runs ``node script args`` from the package root with its node_modules on NODE_PATH; RuntimeError
+    "<what> failed: <stderr>" (``what`` defaults to the script's name) when it exits non-zero."""
+    r = subprocess.run([node_binary(), str(script), *args], cwd=str(REPO_ROOT), env=_node_env(),
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{what or Path(script).name} failed: {r.stderr.strip()}")
+    return r
+
+
 def ort_available() -> bool:
     if not shutil.which("node"):
         return False
@@ -81,13 +91,10 @@ def run_onnx(path: str, x: np.ndarray, per_sample: bool = False, threads: int = 
     with tempfile.TemporaryDirectory() as td:
         inp, out = os.path.join(td, "x.npy"), os.path.join(td, "y.npy")
         np.save(inp, x)
-        cmd = [node_binary(), str(ORT_RUN_JS), "run", "--model", str(path), "--input", inp, "--output", out,
-               "--threads", str(threads)]
+        args = ["run", "--model", str(path), "--input", inp, "--output", out, "--threads", str(threads)]
         if per_sample:
-            cmd.append("--per-sample")
-        r = subprocess.run(cmd, cwd=str(REPO_ROOT), env=_node_env(), capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"ort_run.js failed: {r.stderr.strip()}")
+            args.append("--per-sample")
+        run_node(ORT_RUN_JS, args)
         return np.load(out)
 
 
@@ -102,11 +109,8 @@ def measure_latency(models: Sequence[Dict], runs: int = 300, warmup: int = 30, t
         sp, out = os.path.join(td, "spec.json"), os.path.join(td, "lat.json")
         with open(sp, "w") as f:
             json.dump(spec, f)
-        cmd = [node_binary(), str(ORT_RUN_JS), "bench", "--spec", sp, "--output", out, "--runs", str(runs),
-               "--warmup", str(warmup), "--threads", str(threads)]
-        r = subprocess.run(cmd, cwd=str(REPO_ROOT), env=_node_env(), capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"ort_run.js bench failed: {r.stderr.strip()}")
+        run_node(ORT_RUN_JS, ["bench", "--spec", sp, "--output", out, "--runs", str(runs), "--warmup", str(warmup),
+                              "--threads", str(threads)], what="ort_run.js bench")
         with open(out) as f:
             return json.load(f)
 

@@ -28,6 +28,16 @@ def add_arguments(ap) -> None:
                     help="a conv reading a float tensor stays fp32 below this int8 signal-to-noise ratio")
 
 
+def add_selection_arguments(ap, calibration_default: int, calibration_help: str) -> None:
+    """The int8 options of a selection over fp32 and int8 candidates (search.py --int8, build_fashion_family.py):
+    which int8 twins are made, how far below its twin one may compete, and the images they calibrate on."""
+    ap.add_argument("--int8-slack", type=float, default=0.3,
+                    help="int8 twins of the fp32 candidates within this relative latency of the front")
+    ap.add_argument("--max-int8-drop", type=float, default=0.5,
+                    help="an int8 candidate more than this many top-1 points below its fp32 twin may not become a level")
+    ap.add_argument("--int8-calibration", type=int, default=calibration_default, help=calibration_help)
+
+
 def options_from_args(a) -> QuantOptions:
     return QuantOptions(calibration=a.calibration_method, percentile=a.percentile, reduce_range=a.reduce_range,
                         min_sqnr_db=a.min_sqnr_db)
@@ -116,20 +126,9 @@ def quantize_levels(fam_dir: Path, fam: Dict, source: str, count: int, seed: int
                     log: Callable[[str], None] = print) -> Dict[str, Dict]:
     """Writes the int8 sibling of every (or every listed) sub-network's ONNX file;
     returns a report per sub-network id."""
-    want = set(levels) if levels else None
-    known = {s["id"] for s in fam["subnets"]}
-    if want and not want <= known:
-        raise ConfigError(f"unknown sub-network ids {sorted(want - known)} (family has {sorted(known)})")
     reports: Dict[str, Dict] = {}
     resolved, images = False, None  # calibration_images, at the first level to quantize (read once, resized per level)
-    for s in fam["subnets"]:
-        if want and s["id"] not in want:
-            continue
-        fp32, out = precision_pair(fam_dir, s)
-        if fp32 is None:
-            raise ConfigError(f"{s['id']} is an int8 level without an fp32 sibling to quantize")
-        if not fp32.exists():
-            raise FileNotFoundError(f"{fp32} not found: export the family first")
+    for s, fp32, out in level_files(fam_dir, fam, levels):
         if not resolved:
             resolved, images = True, calibration_images(source, fam, count, seed, fam_dir)
         batches: List[torch.Tensor] = list(_batches_at(source, fam, images, s["resolution"], count, seed,
@@ -152,6 +151,29 @@ def precision_pair(fam_dir: Path, s: Dict) -> Tuple[Optional[Path], Path]:
     if s.get("precision", "fp32") == "int8":
         return sibling, model
     return model, sibling if sibling is not None else Path(int8_sibling(str(model)))
+
+
+def level_files(fam_dir: Path, fam: Dict, levels: Optional[Iterable[str]] = None,
+                need_int8: bool = False) -> Iterator[Tuple[Dict, Path, Path]]:
+    """Every (or every listed) sub-network, in family order, with its fp32 and int8 files (precision_pair).
+    ConfigError for unknown ids (all of them, before the first level) and for an int8 level without an fp32
+    sibling; FileNotFoundError for a missing fp32 file (and int8 file with ``need_int8``). The checks of a
+    level run when it is drawn: list() the levels to check them all first."""
+    want = set(levels) if levels else None
+    known = {s["id"] for s in fam["subnets"]}
+    if want and not want <= known:
+        raise ConfigError(f"unknown sub-network ids {sorted(want - known)} (family has {sorted(known)})")
+    for s in fam["subnets"]:
+        if want and s["id"] not in want:
+            continue
+        fp32, int8 = precision_pair(fam_dir, s)
+        if fp32 is None:
+            raise ConfigError(f"{s['id']} is an int8 level without an fp32 sibling in family.json")
+        if not fp32.exists():
+            raise FileNotFoundError(f"{fp32} not found: export the family first")
+        if need_int8 and not int8.exists():
+            raise FileNotFoundError(f"{int8} not found: quantize the family first (quantize_family.py)")
+        yield s, fp32, int8
 
 
 def int8_twins(points: Iterable[Dict], calib_u8: np.ndarray, test_u8: np.ndarray, test_labels: np.ndarray,

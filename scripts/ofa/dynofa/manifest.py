@@ -122,6 +122,14 @@ def json_text(obj: Any, indent: int = 0, used: int = 0, width: int = 120) -> str
     return "[\n" + ",\n".join(pad + json_text(v, indent + 2, len(pad), width) for v in obj) + "\n" + " " * indent + "]"
 
 
+def read_family(fam_dir) -> Dict[str, Any]:
+    """``fam_dir``/family.json as it is (not validated); FileNotFoundError naming the file when it is missing."""
+    path = Path(fam_dir) / "family.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found")
+    return json.loads(path.read_text())
+
+
 def write_json(path: Path, obj: Any) -> None:
     """family.json and the toolkit's other JSON files, as json_text lays them out."""
     path.parent.mkdir(parents=True, exist_ok=True)
