@@ -1,0 +1,115 @@
+/**
+ * The CLI on the stand-in: `info` finds TensorRT, the device and its DLA cores and names the stand-in;
+ * `build-engines` builds, counts DLA loadables from the built engines and profiles; a second run uses the cache;
+ * a changed ONNX file, a corrupt engine file and another TensorRT build each rebuild; `bench --device gpu` runs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { bundledFamily, cli, copyFamily, summaryFragment, tinyFamily } from './helpers';
+
+interface Row { device: string; id: string; engine: string; dlaLoadables?: number; gpuLayers?: number; hostMs: { p50: number } }
+interface BuildResult { cacheDir: string; profiles: Record<string, string>; results: Row[] }
+
+const summary = summaryFragment('cli');
+
+function json<T>(args: string[], env: NodeJS.ProcessEnv = {}): T {
+  const out = cli([...args, '--json'], env);
+  if (out.status !== 0) throw new Error(`dynamic-ofa ${args.join(' ')} exited ${out.status}:\n${out.stdout.slice(-3000)}\n${out.stderr.slice(-3000)}`);
+  return JSON.parse(out.stdout) as T;
+}
+
+function buildEngines(family: string, devices: string, env: NodeJS.ProcessEnv = {}): BuildResult {
+  return json<BuildResult>(['build-engines', '--family', family, '--device', devices, '--runs', '10', '--warmup-ms', '5'], env);
+}
+
+describe('info', () => {
+  it('reports TensorRT available, the stand-in device with 2 DLA cores, and the library build', () => {
+    const info = json<{ backends: Array<{ name: string; available: boolean }>; devices: string[]; tensorrt?: Record<string, unknown> }>(['info']);
+    expect(info.backends.find((b) => b.name === 'tensorrt')?.available).toBe(true);
+    expect(info.devices).toEqual(expect.arrayContaining(['gpu', 'dla0', 'dla1']));
+    const text = JSON.stringify(info);
+    expect(text).toMatch(/dynamic-ofa stand-in/);
+    const human = cli(['info']);
+    expect(human.stdout).toMatch(/stand-in/i);
+    summary.tensorrtVersion = (info.tensorrt as { version?: string } | undefined)?.version ?? text.match(/"tensorrt":"?([\d.]+)/)?.[1];
+    summary.save();
+  });
+});
+
+describe('build-engines on the bundled family (gpu) and the tiny family (gpu, dla0, dla1)', () => {
+  const bundled = copyFamily(bundledFamily, 'cli-bundled');
+  const tiny = copyFamily(tinyFamily, 'cli-tiny');
+  let first: BuildResult;
+
+  beforeAll(() => {
+    first = buildEngines(bundled, 'gpu');
+  }, 600000);
+
+  it('builds and profiles every sub-network on the GPU', () => {
+    expect(first.results.map((r) => [r.device, r.engine])).toEqual(first.results.map(() => ['gpu', 'built']));
+    expect(first.results).toHaveLength(6);
+    expect(first.results.every((r) => r.hostMs.p50 > 0)).toBe(true);
+    expect(fs.existsSync(first.profiles.gpu!)).toBe(true);
+  });
+
+  it('counts DLA loadables from the built engines, per sub-network and core', () => {
+    const result = buildEngines(tiny, 'dla0,dla1');
+    const loadables: Record<string, Record<string, number>> = {};
+    for (const row of result.results) {
+      expect(row.engine).toBe('built');
+      expect(row.dlaLoadables).toBeGreaterThan(0);
+      (loadables[row.id] ??= {})[row.device] = row.dlaLoadables!;
+    }
+    expect(Object.keys(loadables).length).toBeGreaterThan(0);
+    summary.dlaLoadables = loadables;
+    summary.save();
+  });
+
+  it('a second run uses the cache', () => {
+    const second = buildEngines(bundled, 'gpu');
+    expect(second.results.every((r) => r.engine === 'cached')).toBe(true);
+    summary.secondBuildCached = true;
+    summary.save();
+  });
+
+  it('a changed ONNX file rebuilds that sub-network only', () => {
+    // A doc string appended to the ModelProto (field 6): the same network in other bytes.
+    const l0 = path.join(bundled, 'L0.onnx');
+    fs.appendFileSync(l0, Buffer.from([0x32, 0x02, 0x4f, 0x4b]));
+    const result = buildEngines(bundled, 'gpu');
+    expect(result.results.map((r) => r.engine)).toEqual(['built', 'cached', 'cached', 'cached', 'cached', 'cached']);
+    summary.rebuilds = { ...(summary.rebuilds as object), changedOnnx: true };
+    summary.save();
+  });
+
+  it('a corrupt engine file is rebuilt', () => {
+    const engineDir = path.join(bundled, '.engine-cache');
+    const engine = (fs.readdirSync(engineDir, { recursive: true }) as string[]).find((f) => f.includes('L2') && f.endsWith('.engine'));
+    expect(engine).toBeDefined();
+    const file = path.join(engineDir, engine!);
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0x5a, bytes.length - 64);
+    fs.writeFileSync(file, bytes);
+    const result = buildEngines(bundled, 'gpu');
+    expect(result.results.find((r) => r.id === 'L2')!.engine).toBe('built');
+    summary.rebuilds = { ...(summary.rebuilds as object), corruptEngine: true };
+    summary.save();
+  });
+
+  it('another TensorRT build number rebuilds every engine', () => {
+    const result = buildEngines(bundled, 'gpu', { DYNAMIC_OFA_STANDIN_TENSORRT_VERSION: '10.3.0.99' });
+    expect(result.results.every((r) => r.engine === 'built')).toBe(true);
+    summary.rebuilds = { ...(summary.rebuilds as object), otherBuild: true };
+    summary.save();
+  });
+});
+
+describe('bench --device gpu', () => {
+  it('runs end to end and labels the device as the stand-in', () => {
+    const family = copyFamily(bundledFamily, 'cli-bench');
+    const out = cli(['bench', '--family', family, '--device', 'gpu', '--runs', '20']);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toMatch(/stand-in/i);
+  });
+});
