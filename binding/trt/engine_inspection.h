@@ -1,5 +1,6 @@
 // What a built plan really is, read back from the engine (not predicted from canRunOnDLA before the build): the
-// engine inspector's JSON, where each DLA subgraph (one DLA loadable) is a "{ForeignNode[...]}" layer, and the
+// engine inspector's JSON, where each DLA subgraph (one DLA loadable) is a "{ForeignNode[...]}" layer of LayerType
+// "DLA" (Myelin's GPU regions are named alike, LayerType "Myelin"), and the
 // activation memory a context needs. lib/engines/ parses the JSON and counts. Compiled only with
 // DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once

@@ -1,7 +1,9 @@
 /**
  * Where a built engine's layers run, read from the engine itself rather than predicted before the build: the
  * engine inspector's JSON lists the engine's layers, and each DLA subgraph, which is one DLA loadable, appears as a
- * "{ForeignNode[first...last]}" layer (LayerType "ForeignNode" with detailed profiling verbosity). TensorRT 8.x's
+ * "{ForeignNode[first...last]}" layer with LayerType "DLA" (detailed profiling verbosity, which the builder sets).
+ * TensorRT names the GPU regions its Myelin compiler fuses "{ForeignNode[...]}" too (LayerType "Myelin"), so the
+ * name alone over-counts: the LayerType decides, and the name is read only where a layer has none. TensorRT 8.x's
  * builder also logs "[DlaLayer] ..." and "[GpuLayer] ..." lines; they are the fallback when the inspector gave
  * nothing, and a cross-check when both exist.
  */
@@ -15,15 +17,18 @@ export interface EnginePlacement {
   /** Format and precision conversions (GPU kernels, e.g. fp32 linear to and from a DLA subgraph's fp16). */
   reformatLayers: number;
   source: 'engine-inspector' | 'builder-log';
-  /** Set when the inspector and the builder's log disagree on the DLA loadables (the larger count is kept). */
+  /** Set when the inspector and the builder's log disagree on the DLA loadables (see {@link placementFromReport} for which wins). */
   disagreement?: string;
 }
 
 type LayerKind = 'dla' | 'reformat' | 'gpu';
 
+// By LayerType where the layer has one: "DLA" is a DLA subgraph, "Myelin" (also named "{ForeignNode[...]}") a GPU
+// region. By name only without one (names-only inspector JSON), which counts Myelin regions as DLA.
 function kindOf(name: string, type: string | undefined): LayerKind {
-  if (type === 'ForeignNode' || name.startsWith('{ForeignNode[')) return 'dla';
-  if (type === 'Reformat' || name.startsWith('Reformatting CopyNode')) return 'reformat';
+  if (type !== undefined) return type === 'DLA' ? 'dla' : type === 'Reformat' ? 'reformat' : 'gpu';
+  if (name.startsWith('{ForeignNode[')) return 'dla';
+  if (name.startsWith('Reformatting CopyNode')) return 'reformat';
   return 'gpu';
 }
 
@@ -35,11 +40,21 @@ function count(kinds: LayerKind[]): { dla: number; gpu: number; reformat: number
   };
 }
 
+/** An inspector document's layer kinds, and whether every layer had a LayerType (then Myelin regions are told apart). */
+interface InspectedLayers {
+  kinds: LayerKind[];
+  typed: boolean;
+}
+
 /**
  * The layer kinds in an engine inspector JSON document ({ "Layers": [name | { Name, LayerType, ... }], ... }), or
  * undefined when it is not one (empty, not JSON, no layers).
  */
 export function inspectorLayerKinds(json: string | undefined): LayerKind[] | undefined {
+  return inspectLayers(json)?.kinds;
+}
+
+function inspectLayers(json: string | undefined): InspectedLayers | undefined {
   if (!json) return undefined;
   let parsed: unknown;
   try {
@@ -50,17 +65,21 @@ export function inspectorLayerKinds(json: string | undefined): LayerKind[] | und
   const layers = (parsed as { Layers?: unknown } | null)?.Layers;
   if (!Array.isArray(layers) || layers.length === 0) return undefined;
   const kinds: LayerKind[] = [];
+  let typed = true;
   for (const layer of layers) {
     if (typeof layer === 'string') {
       kinds.push(kindOf(layer, undefined));
+      typed = false;
     } else if (layer !== null && typeof layer === 'object' && typeof (layer as { Name?: unknown }).Name === 'string') {
       const { Name, LayerType } = layer as { Name: string; LayerType?: unknown };
-      kinds.push(kindOf(Name, typeof LayerType === 'string' ? LayerType : undefined));
+      const type = typeof LayerType === 'string' ? LayerType : undefined;
+      kinds.push(kindOf(Name, type));
+      typed &&= type !== undefined;
     } else {
       return undefined;
     }
   }
-  return kinds;
+  return { kinds, typed };
 }
 
 /** The layer kinds in the builder's placement lines ("[DlaLayer] {ForeignNode[...]}", "[GpuLayer] SHUFFLE: ..."). */
@@ -73,23 +92,30 @@ export function logLayerKinds(lines: readonly string[] | undefined): LayerKind[]
   return kinds.length > 0 ? kinds : undefined;
 }
 
-/** The placement of a built engine from the builder's report, or undefined when neither source says. */
+/**
+ * The placement of a built engine from the builder's report, or undefined when neither source says. One source
+ * gives every count, the one that knows best which device each layer runs on: the inspector's JSON when all its
+ * layers have a LayerType (read from the built engine, and it tells DLA subgraphs from Myelin GPU regions), else
+ * the builder's log (its lines name the device), else the inspector's layer names (which count Myelin regions as
+ * DLA). No maximum of the two: it would keep exactly the over-count the names make, and refuse families that fit.
+ */
 export function placementFromReport(report: Pick<NativeBuildReport, 'engineInformation' | 'placementLog'>): EnginePlacement | undefined {
-  const inspected = inspectorLayerKinds(report.engineInformation);
+  const inspected = inspectLayers(report.engineInformation);
   const logged = logLayerKinds(report.placementLog);
   if (!inspected && !logged) return undefined;
-  const primary = count((inspected ?? logged)!);
+  const useLog = logged !== undefined && (inspected === undefined || !inspected.typed);
+  const primary = count(useLog ? logged : inspected!.kinds);
   const placement: EnginePlacement = {
     dlaLoadables: primary.dla,
     gpuLayers: primary.gpu,
     reformatLayers: primary.reformat,
-    source: inspected ? 'engine-inspector' : 'builder-log',
+    source: useLog ? 'builder-log' : 'engine-inspector',
   };
   if (inspected && logged) {
-    const fromLog = count(logged).dla;
-    if (fromLog !== primary.dla) {
-      placement.disagreement = `the engine inspector shows ${primary.dla} DLA loadables, the builder's log ${fromLog}`;
-      placement.dlaLoadables = Math.max(primary.dla, fromLog);
+    const [fromInspector, fromLog] = [count(inspected.kinds).dla, count(logged).dla];
+    if (fromInspector !== fromLog) {
+      const kept = useLog ? 'the log\'s count is kept: the inspector gave names only' : 'the inspector\'s count is kept';
+      placement.disagreement = `the engine inspector shows ${fromInspector} DLA loadables, the builder's log ${fromLog} (${kept})`;
     }
   }
   return placement;
