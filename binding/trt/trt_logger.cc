@@ -22,14 +22,11 @@ constexpr size_t kMaxMessage = 2000;
 constexpr size_t kUnattributedRing = 32;
 
 thread_local LogCapture* currentCapture = nullptr;
-std::atomic<uint64_t> sequence{0};
 
 struct Unattributed {
   uint64_t at;
   std::string message;
 };
-std::mutex ringMutex;
-std::deque<Unattributed> ring;  // errors logged on threads without a capture, newest last
 
 std::string Clip(const char* message) {
   std::string text = message != nullptr ? message : "";
@@ -48,39 +45,57 @@ int EchoThreshold() {
   return -1;
 }
 
+// Everything the logger keeps is a member, not a static of this file: the logger is never destroyed, and a
+// TensorRT thread may log after static destruction has begun (at exit), when a static mutex or ring would be gone.
 class Logger final : public nvinfer1::ILogger {
  public:
   void log(Severity severity, nvinfer1::AsciiChar const* message) noexcept override {
     try {
-      const uint64_t at = sequence.fetch_add(1) + 1;
+      const uint64_t at = sequence_.fetch_add(1) + 1;
       if (static_cast<int>(severity) <= echo_) std::fprintf(stderr, "[TensorRT] %s\n", message);
       if (currentCapture != nullptr) {
         currentCapture->Add(severity, message);
       } else if (severity <= Severity::kERROR) {
-        std::lock_guard<std::mutex> lock(ringMutex);
-        ring.push_back({at, Clip(message)});
-        if (ring.size() > kUnattributedRing) ring.pop_front();
+        std::lock_guard<std::mutex> lock(ringMutex_);
+        ring_.push_back({at, Clip(message)});
+        if (ring_.size() > kUnattributedRing) ring_.pop_front();
       }
     } catch (...) {
       // a logger must not throw into TensorRT
     }
   }
 
+  // The number of the last message logged (a capture sees what is logged after it).
+  uint64_t Latest() const { return sequence_.load(); }
+
+  // Errors logged on threads without a capture after message number `after`, each marked as such.
+  void AppendUnattributed(uint64_t after, std::string* text) {
+    std::lock_guard<std::mutex> lock(ringMutex_);
+    for (const Unattributed& entry : ring_) {
+      if (entry.at > after) *text += (text->empty() ? "" : "; ") + entry.message + " (logged on another thread)";
+    }
+  }
+
  private:
   const int echo_ = EchoThreshold();
+  std::atomic<uint64_t> sequence_{0};
+  std::mutex ringMutex_;
+  std::deque<Unattributed> ring_;  // errors logged on threads without a capture, newest last
 };
 
-}  // namespace
-
-nvinfer1::ILogger& ProcessLogger() {
+Logger& TheLogger() {
   static Logger* logger = new Logger();  // never destroyed: TensorRT may log until the process ends
   return *logger;
 }
 
+}  // namespace
+
+nvinfer1::ILogger& ProcessLogger() { return TheLogger(); }
+
 LogCapture::LogCapture() : LogCapture(Options{}) {}
 
 LogCapture::LogCapture(Options options)
-    : options_(std::move(options)), outer_(currentCapture), openedAt_(sequence.load()) {
+    : options_(std::move(options)), outer_(currentCapture), openedAt_(TheLogger().Latest()) {
   currentCapture = this;
 }
 
@@ -104,10 +119,7 @@ void LogCapture::Add(Severity severity, const char* message) {
 std::string LogCapture::Errors() const {
   std::string text;
   for (const std::string& error : errors_) text += (text.empty() ? "" : "; ") + error;
-  std::lock_guard<std::mutex> lock(ringMutex);
-  for (const Unattributed& entry : ring) {
-    if (entry.at > openedAt_) text += (text.empty() ? "" : "; ") + entry.message + " (logged on another thread)";
-  }
+  TheLogger().AppendUnattributed(openedAt_, &text);
   return text;
 }
 
