@@ -5,19 +5,22 @@ namespace dofa {
 RunThread::RunThread() : thread_([this] { Loop(); }) {}
 
 RunThread::~RunThread() {
+  std::deque<Task> queued;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
-    tasks_.clear();
+    queued.swap(tasks_);
   }
   wake_.notify_one();
   thread_.join();
+  // After the join: the task that was running settles before the abandoned ones.
+  for (Task& task : queued) task.abandon();
 }
 
-void RunThread::Post(Task task) {
+void RunThread::Post(Work run, Work abandon) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    tasks_.push_back(std::move(task));
+    tasks_.push_back({std::move(run), std::move(abandon)});
   }
   wake_.notify_one();
 }
@@ -34,8 +37,8 @@ bool RunThread::WaitForTask(Task* task) {
 void RunThread::Loop() {
   Task task;
   while (WaitForTask(&task)) {
-    task();
-    task = nullptr;
+    task.run();
+    task = Task{};
   }
 }
 

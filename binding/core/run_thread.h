@@ -13,16 +13,24 @@ namespace dofa {
 
 class RunThread {
  public:
-  using Task = std::function<void()>;
+  using Work = std::function<void()>;
 
   RunThread();
-  ~RunThread();  // runs no further task; waits for the one in progress
+  // Waits for the task in progress, then abandons every task still queued (on this thread), so that nothing
+  // waiting on a task is left waiting: a run that never settles would also keep its family busy.
+  ~RunThread();
   RunThread(const RunThread&) = delete;
   RunThread& operator=(const RunThread&) = delete;
 
-  void Post(Task task);
+  // `run` runs on the thread; `abandon` instead of it if the thread stops before the task's turn.
+  void Post(Work run, Work abandon);
 
  private:
+  struct Task {
+    Work run;
+    Work abandon;
+  };
+
   void Loop();
   bool WaitForTask(Task* task);
 

@@ -25,10 +25,23 @@ struct RunJob {
     failed = !CaptureErrors([this] { result = family->Run(request); }, &errorCode, &errorMessage);
   }
 
+  // The run thread stopped (shutdown(), env teardown) before this run's turn: it settles as closed, unrun.
+  void Cancel() {
+    failed = true;
+    errorCode = codes::kClosed;
+    errorMessage = "the family was shut down before this inference started";
+  }
+
   // Frees the job where no N-API call is allowed any more (env teardown).
-  static void Abandon(RunJob* job) {
+  static void Discard(RunJob* job) {
     job->pinnedFrame.SuppressDestruct();
     delete job;
+  }
+
+  // Run thread (or the thread stopping it): hands the job to the JS thread to settle.
+  template <typename CompletionQueue>
+  static void Deliver(CompletionQueue& completions, RunJob* job) {
+    if (completions.NonBlockingCall(job) != napi_ok) Discard(job);  // the env is going away
   }
 };
 
@@ -69,13 +82,13 @@ void FamilyWrap::StopRunner() {
   if (!completionsLive_) return;
   completionsLive_ = false;
   napi_remove_env_cleanup_hook(env_, &FamilyWrap::OnEnvCleanup, this);
-  runThread_.reset();  // waits for the run in progress; later tasks are dropped
+  runThread_.reset();  // waits for the run in progress; queued runs settle as closed (RunJob::Cancel)
   completions_.Release();
 }
 
 void FamilyWrap::Complete(Napi::Env env, Napi::Function /*callback*/, FamilyWrap* wrap, RunJob* job) {
   if (env == nullptr) {
-    RunJob::Abandon(job);
+    RunJob::Discard(job);
     return;
   }
   // Called from the event loop, not from JS: nothing may throw out of here. N-API calls fail (and
@@ -150,10 +163,15 @@ Napi::Value FamilyWrap::Run(const Napi::CallbackInfo& info) {
   Ref();  // the wrap (and its views) outlive the run even if JS drops the family
   if (inFlight_++ == 0) completions_.Ref(env);
   CompletionQueue completions = completions_;
-  runThread_->Post([job, completions]() mutable {
-    job->Execute();
-    if (completions.NonBlockingCall(job) != napi_ok) RunJob::Abandon(job);  // the env is going away
-  });
+  runThread_->Post(
+      [job, completions]() mutable {
+        job->Execute();
+        RunJob::Deliver(completions, job);
+      },
+      [job, completions]() mutable {
+        job->Cancel();
+        RunJob::Deliver(completions, job);
+      });
   return promise;
 }
 
@@ -171,8 +189,9 @@ Napi::Value FamilyWrap::RunSync(const Napi::CallbackInfo& info) {
   return MakeRunResult(info.Env(), request.subnet, result);
 }
 
-// For process exit: waits for the run in progress and drops queued ones, so no inference is still running
-// while the process tears down ONNX Runtime's statics. Sessions stay until close() or exit.
+// For process exit: waits for the run in progress and settles queued ones as closed (E_CLOSED) without running
+// them, so no inference is still running while the process tears down ONNX Runtime's statics. Sessions stay
+// until close() or exit.
 Napi::Value FamilyWrap::Shutdown(const Napi::CallbackInfo& info) {
   StopRunner();
   return info.Env().Undefined();

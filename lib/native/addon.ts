@@ -49,7 +49,7 @@ export interface NativeFamily {
   run(subnet: number, input?: NativeInput): Promise<NativeRunResult>;
   runSync(subnet: number, input?: NativeInput): NativeRunResult;
   close(): void;
-  /** Waits for the run in progress, drops queued ones and stops the run thread (process exit). */
+  /** Waits for the run in progress, rejects queued ones with E_CLOSED (unrun) and stops the run thread (process exit). */
   shutdown(): void;
 }
 
