@@ -81,13 +81,16 @@ void const* EntropyCalibrator::readCalibrationCache(std::size_t& length) noexcep
 }
 
 void EntropyCalibrator::writeCalibrationCache(void const* ptr, std::size_t length) noexcept {
+  const std::string notWritten = "the int8 calibration cache was not written (the next build calibrates again): ";
   try {
     if (!cachePath_.empty()) {
       WriteFileAtomically(cachePath_, ptr, length);
       written_ = true;
     }
   } catch (const std::exception& error) {
-    error_ = error.what();
+    writeWarning_ = notWritten + error.what();
+  } catch (...) {
+    writeWarning_ = notWritten + "unknown error";
   }
 }
 

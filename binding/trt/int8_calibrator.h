@@ -19,6 +19,7 @@ namespace dofa {
 DOFA_IGNORE_DEPRECATED_BEGIN
 // Feeds float32 NCHW samples of one input size from `dataPath`, back to back, one per batch; reads and writes
 // the calibration cache at `cachePath` ("" = none). Errors are kept for the builder: TensorRT's calls are noexcept.
+// A cache that cannot be written is a warning, not an error: the scales are in the engine either way.
 class EntropyCalibrator final : public nvinfer1::IInt8EntropyCalibrator2 {
  public:
   EntropyCalibrator(std::string cachePath, std::string dataPath, size_t sampleFloats, TrtProgress progress);
@@ -30,7 +31,10 @@ class EntropyCalibrator final : public nvinfer1::IInt8EntropyCalibrator2 {
   void writeCalibrationCache(void const* ptr, std::size_t length) noexcept override;
 
   bool written() const { return written_; }
+  // Why calibrating failed (no data, a short read, CUDA): the build fails.
   const std::string& error() const { return error_; }
+  // Why the calibration cache was not written ("" when it was or none was asked for): the build report warns.
+  const std::string& writeWarning() const { return writeWarning_; }
 
  private:
   bool Open();
@@ -48,6 +52,7 @@ class EntropyCalibrator final : public nvinfer1::IInt8EntropyCalibrator2 {
   std::vector<char> cache_;
   bool written_ = false;
   std::string error_;
+  std::string writeWarning_;
 };
 DOFA_IGNORE_DEPRECATED_END
 

@@ -211,6 +211,7 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
     throw Error(codes::kModelLoad, "int8 calibration failed: " + calibrator->error());
   }
   report.calibrationCacheWritten = calibrator && calibrator->written();
+  if (calibrator && !calibrator->writeWarning().empty()) report.warnings.push_back(calibrator->writeWarning());
 #endif
   if (!plan || plan->size() == 0) {
     throw Error(codes::kModelLoad, "'" + options.onnxPath + "': building the engine for " + accelerator + " failed: " +

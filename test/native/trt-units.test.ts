@@ -49,4 +49,16 @@ each('$name', (headers) => {
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ status: 0, stdout: 'main done\nat exit: logged with a capture at exit\n' });
   }, 120000);
+
+  it('an int8 calibration cache that cannot be written is a warning, not a calibration error (which fails the build)', () => {
+    const program = compile('calibrator_cache_write', ['test/native/trt-units/calibrator_cache_write.cc', 'binding/trt/int8_calibrator.cc',
+      'binding/trt/trt_library.cc', 'binding/trt/runtime_loader.cc', 'binding/trt/cuda_api.cc', 'binding/trt/file_io.cc'], headers);
+    const dir = tempDir('calibration-write');
+    const result = run(program, [path.join(dir, 'ok.calib'), path.join(dir, 'missing-folder', 'x.calib')]);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    const [ok, failed] = result.stdout.trim().split('\n');
+    expect(ok).toBe('written=1 error=[] warning=[]');
+    expect(fs.readFileSync(path.join(dir, 'ok.calib'), 'utf8')).toBe('scales\0');
+    expect(failed).toMatch(/^written=0 error=\[\] warning=\[the int8 calibration cache was not written \(the next build calibrates again\): cannot write '.*missing-folder\/x\.calib\.tmp-\d+': No such file or directory\]$/);
+  }, 120000);
 });
