@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace dofa {
 namespace trt {
@@ -26,30 +27,90 @@ std::string DlError() {
   return error != nullptr ? error : "unknown dlopen error";
 }
 
+constexpr const char* kNoSuchFile = ": cannot open shared object file";
+
+// Why no attempt to open a library succeeded: the system search's error, which names the file the way users
+// know it, and the first attempt that found the file but could not load it (dlerror() then names something else
+// than an absent file: a missing dependency, another architecture, a missing symbol version).
+struct OpenFailure {
+  std::string systemError;
+  std::string foundWhere;  // "in <folder>" / "by the system search ..."; "" when the file was found nowhere
+  std::string foundError;
+};
+
+// After a failed dlopen of `asked` (a path, or a bare name for the system search).
+void NoteFailure(const std::string& asked, const std::string& where, OpenFailure* failure) {
+  const std::string error = DlError();
+  const bool absent = error.compare(0, asked.size() + std::strlen(kNoSuchFile), asked + kNoSuchFile) == 0;
+  if (!absent && failure->foundWhere.empty()) {
+    failure->foundWhere = where;
+    failure->foundError = error;
+  }
+  if (asked.find('/') == std::string::npos) failure->systemError = error;
+}
+
 // dlopen in the order: the search path, the system's own search (LD_LIBRARY_PATH, ld.so.cache), the fallbacks.
-// The error kept is the system search's, which names the file the way users know it.
 void* Open(const std::string& name, const std::vector<std::string>& first, const std::vector<std::string>& last,
-           std::string* error) {
+           OpenFailure* failure) {
   for (const std::string& dir : first) {
-    if (void* handle = dlopen((dir + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    const std::string path = dir + "/" + name;
+    if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    NoteFailure(path, "in " + dir, failure);
   }
   if (void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
-  *error = DlError();
+  NoteFailure(name, "by the system search (LD_LIBRARY_PATH, ld.so.cache)", failure);
   for (const std::string& dir : last) {
-    if (void* handle = dlopen((dir + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    const std::string path = dir + "/" + name;
+    if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    NoteFailure(path, "in " + dir, failure);
   }
   return nullptr;
+}
+
+// The library that `error` (dlerror() after opening another file) says is missing, or "" when it says something
+// else: "libcudart.so.12: cannot open shared object file: No such file or directory".
+std::string MissingDependency(const std::string& error) {
+  const size_t end = error.find(kNoSuchFile);
+  return end == std::string::npos ? "" : error.substr(0, end);
+}
+
+// What to install for a missing dependency of one of the libraries: the CUDA runtime and TensorRT by their JetPack
+// packages, anything else by name.
+std::string DependencyHint(const std::string& dependency) {
+  const std::string cudart = "libcudart.so.";
+  if (dependency.compare(0, cudart.size(), cudart) == 0) {
+    return InstallHint("the CUDA runtime", std::atoi(dependency.c_str() + cudart.size())) + ", or add its folder to LD_LIBRARY_PATH";
+  }
+  const std::string nvinfer = "libnvinfer.so.";
+  if (dependency.compare(0, nvinfer.size(), nvinfer) == 0) {
+    return InstallHint("TensorRT", std::atoi(dependency.c_str() + nvinfer.size())) + ", or add its folder to LD_LIBRARY_PATH";
+  }
+  return "install the package that has " + dependency + " (JetPack's CUDA, cuDNN and TensorRT packages: sudo apt install "
+         "nvidia-jetpack), or add its folder to LD_LIBRARY_PATH";
+}
+
+// Why `name` cannot be used, from what opening it found.
+std::string OpenError(const std::string& name, const std::string& role, int major, const OpenFailure& failure) {
+  if (failure.foundWhere.empty()) {
+    std::string error = failure.systemError;
+    if (error.compare(0, name.size() + 2, name + ": ") == 0) error.erase(0, name.size() + 2);
+    return name + " was not found (" + error + "); " + InstallHint(role, major) +
+           ", or add its folder to DYNAMIC_OFA_TENSORRT_LIBRARY_PATH";
+  }
+  const std::string found = name + " was found " + failure.foundWhere + " but cannot be loaded: ";
+  const std::string dependency = MissingDependency(failure.foundError);
+  if (dependency.empty()) return found + failure.foundError;
+  // The system's loader looks for a library's own dependencies; DYNAMIC_OFA_TENSORRT_LIBRARY_PATH is not searched.
+  return found + "it needs " + dependency + ", which was not found (" + failure.foundError + "); " + DependencyHint(dependency);
 }
 
 // Opens one library and resolves its symbols; on failure the state says why and every slot stays null.
 void* Load(LibraryState* state, int major, const std::vector<Symbol>& symbols, const RuntimeRequest& request,
            const std::vector<std::string>& fallbacks) {
-  std::string error;
-  void* handle = Open(state->name, request.searchPath, fallbacks, &error);
+  OpenFailure failure;
+  void* handle = Open(state->name, request.searchPath, fallbacks, &failure);
   if (handle == nullptr) {
-    if (error.compare(0, state->name.size() + 2, state->name + ": ") == 0) error.erase(0, state->name.size() + 2);
-    state->error = state->name + " was not found (" + error + "); " + InstallHint(state->role, major) +
-                   ", or add its folder to DYNAMIC_OFA_TENSORRT_LIBRARY_PATH";
+    state->error = OpenError(state->name, state->role, major, failure);
     return nullptr;
   }
   for (const Symbol& symbol : symbols) {
@@ -82,6 +143,8 @@ Version DecodeTensorRtVersion(int64_t encoded) {
 
 Version DecodeCudaVersion(int encoded) { return Version{encoded / 1000, (encoded % 1000) / 10, 0}; }
 
+Version DecodeOnnxParserVersion(int encoded) { return Version{encoded / 10000, (encoded % 10000) / 100, encoded % 100}; }
+
 std::string VersionText(const Version& version, int parts) {
   std::string text = std::to_string(version.major) + "." + std::to_string(version.minor);
   return parts >= 3 ? text + "." + std::to_string(version.patch) : text;
@@ -106,6 +169,15 @@ std::string TensorRtVersionRefusal(const Version& headers, const Version& librar
     return versions + ", and an older minor lacks interface slots the newer headers call. Install TensorRT " +
            VersionText(headers, 2) + " or a newer " + std::to_string(headers.major) + ".x";
   }
+  return "";
+}
+
+std::string OnnxParserVersionRefusal(const Version& headers, const Version& library, const std::string& file) {
+  const std::string versions = "TensorRT's ONNX parser " + file + " reports parser version " + VersionText(library) +
+                               "; this addon was built with ONNX parser " + VersionText(headers) + " headers";
+  const std::string install = ". Install the ONNX parser of the TensorRT release installed (its libnvonnxparsers package)";
+  if (library.major != headers.major) return versions + ", and a parser of another major has other internal interfaces" + install;
+  if (library.minor < headers.minor) return versions + ", and an older minor lacks interface slots the newer headers call" + install;
   return "";
 }
 
@@ -175,7 +247,14 @@ RuntimeState LoadRuntime(const RuntimeRequest& request) {
 
   // The parser needs libnvinfer (its own dependency), so it is tried only once that is accepted.
   if (trt.loaded && trt.error.empty()) {
-    Load(&parser, trtMajor, request.parserSymbols, request, {});
+    int (*getNvOnnxParserVersion)() = nullptr;
+    std::vector<Symbol> parserSymbols{{"getNvOnnxParserVersion", reinterpret_cast<void**>(&getNvOnnxParserVersion)}};
+    parserSymbols.insert(parserSymbols.end(), request.parserSymbols.begin(), request.parserSymbols.end());
+    if (Load(&parser, trtMajor, parserSymbols, request, {}) != nullptr) {
+      state.onnxParser = DecodeOnnxParserVersion(getNvOnnxParserVersion());
+      parser.version = VersionText(state.onnxParser);
+      parser.error = OnnxParserVersionRefusal(request.onnxParserHeaders, state.onnxParser, parser.name);
+    }
   } else {
     parser.error = "not tried: TensorRT itself is not usable";
   }

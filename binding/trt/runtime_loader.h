@@ -21,6 +21,9 @@ struct Version {
 Version DecodeTensorRtVersion(int64_t encoded);
 // cudaRuntimeGetVersion() / CUDART_VERSION: MAJ*1000+MIN*10.
 Version DecodeCudaVersion(int encoded);
+// getNvOnnxParserVersion() / NV_ONNX_PARSER_VERSION: MAJ*10000+MIN*100+PATCH (the parser's own version, 0.1.0 in
+// the 8.5 and 10.3 headers, not TensorRT's).
+Version DecodeOnnxParserVersion(int encoded);
 // "8.5.2" (parts = 3) or "11.4" (parts = 2).
 std::string VersionText(const Version& version, int parts = 3);
 
@@ -34,6 +37,9 @@ std::string CudaRuntimeLibraryName(int cudaMajor);     // libcudart.so.11.0, lib
 // TensorRT's public classes forward into internal interfaces of the release they were declared in: a library of
 // another major, or of an older minor, lacks slots the headers call.
 std::string TensorRtVersionRefusal(const Version& headers, const Version& library);
+// The same rule for the ONNX parser library (its IParser forwards into internal interfaces as TensorRT's classes
+// do), checked here because createNvOnnxParser_INTERNAL ignores the version it is given.
+std::string OnnxParserVersionRefusal(const Version& headers, const Version& library, const std::string& file);
 // The CUDA runtime keeps its ABI within a major; the addon calls nothing newer than `oldestUsable`.
 std::string CudaRuntimeVersionRefusal(const Version& headers, const Version& oldestUsable, const Version& runtime);
 // Why TensorRT `library` has no DLA (10.8 to 11.3 ship none), or "" where it may have DLA cores.
@@ -56,10 +62,11 @@ struct LibraryState {
 
 struct RuntimeRequest {
   Version tensorrtHeaders;    // NV_TENSORRT_MAJOR/MINOR/PATCH
+  Version onnxParserHeaders;  // NV_ONNX_PARSER_MAJOR/MINOR/PATCH
   Version cudaHeaders;        // CUDART_VERSION
   Version oldestCudaRuntime;  // the oldest runtime that exports every symbol in cudaSymbols
   std::vector<Symbol> tensorrtSymbols;  // besides getInferLibVersion, which the loader resolves itself
-  std::vector<Symbol> parserSymbols;
+  std::vector<Symbol> parserSymbols;   // besides getNvOnnxParserVersion, likewise
   std::vector<Symbol> cudaSymbols;      // besides cudaRuntimeGetVersion, likewise
   std::vector<std::string> searchPath;  // folders tried before the system's own search
   std::vector<std::string> cudaFallbackDirs;  // tried after it, for the CUDA runtime (JetPack keeps it there)
@@ -73,6 +80,7 @@ struct RuntimeState {
   Version tensorrt;          // the loaded library's
   int64_t tensorrtEncoded = 0;  // as getInferLibVersion() reports it
   Version cudaRuntime;  // likewise
+  Version onnxParser;   // likewise (getNvOnnxParserVersion), when the parser was loaded
   std::vector<LibraryState> libraries;  // TensorRT, the CUDA runtime, the ONNX parser
 };
 

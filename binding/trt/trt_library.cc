@@ -24,6 +24,7 @@ LoadedRuntime* Load() {
   auto* loaded = new LoadedRuntime();  // never freed: TensorRT objects may outlive static destruction
   RuntimeRequest request;
   request.tensorrtHeaders = TensorRtHeadersVersion();
+  request.onnxParserHeaders = Version{NV_ONNX_PARSER_MAJOR, NV_ONNX_PARSER_MINOR, NV_ONNX_PARSER_PATCH};
   request.cudaHeaders = CudaHeadersVersion();
   request.oldestCudaRuntime = OldestCudaRuntime();
   request.tensorrtSymbols = {{"createInferBuilder_INTERNAL", reinterpret_cast<void**>(&loaded->tensorrt.createInferBuilder)},

@@ -14,7 +14,13 @@ const here = path.join(__dirname, 'tensorrt-loader');
 const work = tempDir('trt-loader');
 const main = path.join(work, 'loader_main');
 
-type Fake = { file: string; kind: 'TENSORRT' | 'PARSER' | 'CUDART'; version?: number; defines?: string[] };
+type Fake = {
+  file: string; kind: 'TENSORRT' | 'PARSER' | 'CUDART' | 'DEPENDENCY'; version?: number; defines?: string[];
+  /** Links the library against lib<link>.so in `dir` (a DT_NEEDED entry the system's loader must satisfy). */
+  dependency?: { dir: string; link: string };
+  /** The library's soname (what a library linked against it asks for). */
+  soname?: string;
+};
 
 /** Builds stand-in libraries into `dir` (a folder per scenario). */
 function install(dir: string, fakes: Fake[]): string {
@@ -22,7 +28,9 @@ function install(dir: string, fakes: Fake[]): string {
   fs.mkdirSync(target, { recursive: true });
   for (const fake of fakes) {
     const defines = [`-DFAKE_${fake.kind}`, `-DFAKE_VERSION=${fake.version ?? 0}`, ...(fake.defines ?? []).map((d) => `-D${d}`)];
-    execFileSync('g++', ['-std=c++17', '-shared', '-fPIC', ...defines, '-o', path.join(target, fake.file), path.join(here, 'fake_library.cc')]);
+    const links = fake.dependency ? ['-DFAKE_NEEDS_DEPENDENCY', `-L${fake.dependency.dir}`, '-Wl,--no-as-needed', `-l${fake.dependency.link}`] : [];
+    const soname = fake.soname ? [`-Wl,-soname,${fake.soname}`] : [];
+    execFileSync('g++', ['-std=c++17', '-shared', '-fPIC', ...defines, ...soname, '-o', path.join(target, fake.file), path.join(here, 'fake_library.cc'), ...links]);
   }
   return target;
 }
@@ -30,11 +38,11 @@ function install(dir: string, fakes: Fake[]): string {
 interface Library { role: string; name: string; loaded: boolean; path: string; version: string; error: string }
 interface State {
   available: boolean; reason: string; canBuild: boolean; buildReason: string; tensorrt: string; cudaRuntime: string;
-  resolved: Record<string, boolean>; libraries: Library[];
+  onnxParser: string; resolved: Record<string, boolean>; libraries: Library[];
 }
 
-function load(headers: { tensorrt: string; cuda: string; oldestCuda: string }, env: NodeJS.ProcessEnv, fallbacks: string[] = []): State {
-  const result = spawnSync(main, ['load', headers.tensorrt, headers.cuda, headers.oldestCuda, ...fallbacks], {
+function load(headers: { tensorrt: string; cuda: string; oldestCuda: string; onnxParser: string }, env: NodeJS.ProcessEnv, fallbacks: string[] = []): State {
+  const result = spawnSync(main, ['load', headers.tensorrt, headers.cuda, headers.oldestCuda, headers.onnxParser, ...fallbacks], {
     encoding: 'utf8', env: { PATH: process.env.PATH, ...env },
   });
   if (result.status !== 0) throw new Error(`loader_main failed (${result.status}): ${result.stderr}`);
@@ -42,10 +50,11 @@ function load(headers: { tensorrt: string; cuda: string; oldestCuda: string }, e
 }
 
 const run = (...args: string[]): string => execFileSync(main, args, { encoding: 'utf8' }).trim();
-const jetpack5 = { tensorrt: '8.5.2', cuda: '11.8', oldestCuda: '11.4' };
-const jetpack6 = { tensorrt: '10.3.0', cuda: '12.4', oldestCuda: '12.0' };
+// NV_ONNX_PARSER_VERSION is 0.1.0 in both header trees (the parser's own version, not TensorRT's).
+const jetpack5 = { tensorrt: '8.5.2', cuda: '11.8', oldestCuda: '11.4', onnxParser: '0.1.0' };
+const jetpack6 = { tensorrt: '10.3.0', cuda: '12.4', oldestCuda: '12.0', onnxParser: '0.1.0' };
 const trt = (version: number, file = 'libnvinfer.so.8'): Fake => ({ file, kind: 'TENSORRT', version });
-const parser = (file = 'libnvonnxparser.so.8'): Fake => ({ file, kind: 'PARSER' });
+const parser = (file = 'libnvonnxparser.so.8', version = 100, defines: string[] = []): Fake => ({ file, kind: 'PARSER', version, defines });
 const cudart = (version: number, file = 'libcudart.so.11.0', defines: string[] = []): Fake => ({ file, kind: 'CUDART', version, defines });
 
 beforeAll(() => {
@@ -122,6 +131,43 @@ describe('the TensorRT library loader', () => {
     const fallback = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: trtOnly }, [cudaDir]);
     expect(fallback).toMatchObject({ available: true, cudaRuntime: '11.4' });
     expect(fallback.libraries[1]!.path).toBe(path.join(cudaDir, 'libcudart.so.11.0'));
+  });
+
+  it('a libnvinfer whose own dependency is missing: found (where), cannot be loaded, and which library it needs', () => {
+    const dependency = install('dependency', [{ file: 'libfakedependency.so', kind: 'DEPENDENCY' }]);
+    const needs: Fake[] = [{ file: 'libnvinfer.so.8', kind: 'TENSORRT', version: 8502, dependency: { dir: dependency, link: 'fakedependency' } }, parser(), cudart(11040)];
+    const dir = install('needs-dependency', needs);
+    const state = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: dir });
+    expect(state.available).toBe(false);
+    expect(state.libraries[0]!.error).toMatch(new RegExp(`^libnvinfer\\.so\\.8 was found in ${dir} but cannot be loaded: it needs libfakedependency\\.so, which was not found \\(libfakedependency\\.so: cannot open shared object file.*\\); .*LD_LIBRARY_PATH`));
+    expect(state.reason).not.toMatch(/libnvinfer\.so\.8 was not found/);
+    // Found by the system search instead of the search path: said so.
+    const bySystem = load(jetpack5, { LD_LIBRARY_PATH: dir });
+    expect(bySystem.libraries[0]!.error).toMatch(/^libnvinfer\.so\.8 was found by the system search \(LD_LIBRARY_PATH, ld\.so\.cache\) but cannot be loaded: it needs libfakedependency\.so/);
+    // With the dependency where the system's loader looks, it loads.
+    expect(load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: dir, LD_LIBRARY_PATH: dependency })).toMatchObject({ available: true, tensorrt: '8.5.2' });
+    // A libnvinfer.so.10 that needs a libcudart.so.12 which is absent: the CUDA runtime's package is named.
+    const cudaDir = install('cudart-to-link', [{ file: 'libcudart.so', kind: 'DEPENDENCY', soname: 'libcudart.so.12' }]);
+    const jp6 = install('needs-cudart', [{ file: 'libnvinfer.so.10', kind: 'TENSORRT', version: 100300, dependency: { dir: cudaDir, link: 'cudart' } }]);
+    const missingCuda = load(jetpack6, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: jp6 });
+    expect(missingCuda.libraries[0]!.error).toMatch(/^libnvinfer\.so\.10 was found in .* but cannot be loaded: it needs libcudart\.so\.12, which was not found \(.*\); JetPack 6 ships it as cuda-cudart-12/);
+  });
+
+  it('checks the ONNX parser library\'s own version like TensorRT\'s: another major or an older minor than the headers is refused', () => {
+    const accepted = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('parser-010', [trt(8502), parser(), cudart(11040)]) });
+    expect(accepted).toMatchObject({ available: true, canBuild: true, onnxParser: '0.1.0' });
+    expect(accepted.libraries[2]!.version).toBe('0.1.0');
+    const newer = load(jetpack6, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('parser-020', [trt(100300, 'libnvinfer.so.10'), parser('libnvonnxparser.so.10', 200), cudart(12060, 'libcudart.so.12')]) });
+    expect(newer).toMatchObject({ canBuild: true, onnxParser: '0.2.0' });
+    const older = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('parser-005', [trt(8502), parser('libnvonnxparser.so.8', 5), cudart(11040)]) });
+    expect(older).toMatchObject({ available: true, canBuild: false });
+    expect(older.buildReason).toMatch(/libnvonnxparser\.so\.8 reports parser version 0\.0\.5; this addon was built with ONNX parser 0\.1\.0 headers, and an older minor lacks/);
+    const otherMajor = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('parser-100', [trt(8502), parser('libnvonnxparser.so.8', 10000), cudart(11040)]) });
+    expect(otherMajor).toMatchObject({ available: true, canBuild: false });
+    expect(otherMajor.buildReason).toMatch(/reports parser version 1\.0\.0; .*another major/);
+    const unversioned = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('parser-none', [trt(8502), parser('libnvonnxparser.so.8', 100, ['FAKE_WITHOUT_PARSER_VERSION']), cudart(11040)]) });
+    expect(unversioned).toMatchObject({ canBuild: false });
+    expect(unversioned.buildReason).toMatch(/libnvonnxparser\.so\.8 has no entry point getNvOnnxParserVersion/);
   });
 
   it('decodes both version encodings and says which TensorRT releases have no DLA', () => {

@@ -1,6 +1,7 @@
 // Drives the addon's library loader (binding/trt/runtime_loader.cc) without TensorRT or CUDA headers, for
 // tensorrt-loader.test.ts, and prints what it decided as JSON.
-//   loader_main load <tensorrt headers x.y.z> <cuda headers x.y> <oldest cuda runtime x.y> [cuda fallback dir...]
+//   loader_main load <tensorrt headers x.y.z> <cuda headers x.y> <oldest cuda runtime x.y> <onnx parser headers x.y.z>
+//                    [cuda fallback dir...]
 //     (the search path comes from DYNAMIC_OFA_TENSORRT_LIBRARY_PATH, as in the addon)
 //   loader_main decode <getInferLibVersion value>   /   loader_main dla <x.y.z>
 #include <cstdio>
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", dofa::trt::DlaUnavailableNote(Parse(argv[2])).c_str());
     return 0;
   }
-  if (mode != "load" || argc < 5) return 2;
+  if (mode != "load" || argc < 6) return 2;
   void* builder = nullptr;
   void* runtime = nullptr;
   void* parser = nullptr;
@@ -50,17 +51,19 @@ int main(int argc, char** argv) {
   request.tensorrtHeaders = Parse(argv[2]);
   request.cudaHeaders = Parse(argv[3]);
   request.oldestCudaRuntime = Parse(argv[4]);
+  request.onnxParserHeaders = Parse(argv[5]);
   request.tensorrtSymbols = {{"createInferBuilder_INTERNAL", &builder}, {"createInferRuntime_INTERNAL", &runtime}};
   request.parserSymbols = {{"createNvOnnxParser_INTERNAL", &parser}};
   request.cudaSymbols = {{"cudaGetDeviceCount", &deviceCount}, {"cudaMalloc", &cudaMallocSlot}};
   request.searchPath = dofa::trt::SearchPathFromEnvironment();
-  for (int i = 5; i < argc; ++i) request.cudaFallbackDirs.push_back(argv[i]);
+  for (int i = 6; i < argc; ++i) request.cudaFallbackDirs.push_back(argv[i]);
   const dofa::trt::RuntimeState state = dofa::trt::LoadRuntime(request);
 
   std::string json = "{\"available\":" + std::string(state.available ? "true" : "false") +
                      ",\"reason\":" + Quoted(state.reason) + ",\"canBuild\":" + (state.canBuild ? "true" : "false") +
                      ",\"buildReason\":" + Quoted(state.buildReason) + ",\"tensorrt\":" + Quoted(dofa::trt::VersionText(state.tensorrt)) +
-                     ",\"cudaRuntime\":" + Quoted(dofa::trt::VersionText(state.cudaRuntime, 2)) + ",\"resolved\":{" +
+                     ",\"cudaRuntime\":" + Quoted(dofa::trt::VersionText(state.cudaRuntime, 2)) +
+                     ",\"onnxParser\":" + Quoted(dofa::trt::VersionText(state.onnxParser)) + ",\"resolved\":{" +
                      "\"createInferBuilder_INTERNAL\":" + (builder ? "true" : "false") +
                      ",\"createNvOnnxParser_INTERNAL\":" + (parser ? "true" : "false") +
                      ",\"cudaMalloc\":" + (cudaMallocSlot ? "true" : "false") + "},\"libraries\":[";
