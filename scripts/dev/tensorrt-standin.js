@@ -139,6 +139,7 @@ async function main() {
   const sanitize = process.argv.includes('--sanitize');
   const jsonPath = option('json', undefined);
   const jestArgs = (option('jest-args', '') || '').split(' ').filter(Boolean);
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'index.js'))) run('npm', ['run', 'build:ts'], { cwd: repoRoot });
   requireCommand('cmake', 'apt-get install cmake');
   requireCommand('g++', 'apt-get install g++');
   const ortInclude = await ensureHeaders({ destRoot: path.join(repoRoot, 'deps'), log: (line) => console.log(line) });
