@@ -29,8 +29,19 @@ class Error : public std::runtime_error {
   Error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
   const std::string& code() const { return code_; }
 
+  // A model file the backend refuses as made for another library or device (a TensorRT plan that does not
+  // deserialize): E_MODEL_LOAD, naming the file so that lib/ can treat its engine as stale and rebuild it.
+  static Error RejectedModel(const std::string& path, const std::string& message) {
+    Error error(codes::kModelLoad, message);
+    error.rejectedModel_ = path;
+    return error;
+  }
+  // That file, or "" for any other error.
+  const std::string& rejectedModel() const { return rejectedModel_; }
+
  private:
   std::string code_;
+  std::string rejectedModel_;
 };
 
 // TypeScript (lib/) checks every user-facing value and makes the messages users see; the addon asserts only what

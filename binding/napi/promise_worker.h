@@ -1,5 +1,5 @@
 // Async workers that settle a Promise with the stable error `code` of whatever their native work threw
-// (N-API's AsyncWorker keeps only a message).
+// (N-API's AsyncWorker keeps only a message), and the `rejectedModel` it names, if any (core/errors.h).
 #pragma once
 
 #include <napi.h>
@@ -20,18 +20,30 @@ class WorkerPromise {
   // Worker thread: runs `work`; false when it threw, with the message for the worker's SetError().
   template <typename Work>
   bool Run(Work&& work, std::string* message) {
-    return CaptureErrors(std::forward<Work>(work), &code_, message);
+    return CaptureErrors(
+        [&] {
+          try {
+            work();
+          } catch (const Error& error) {
+            rejectedModel_ = error.rejectedModel();
+            throw;
+          }
+        },
+        &code_, message);
   }
   // JS thread.
   void Resolve(Napi::Value value) { deferred_.Resolve(value); }
   void Reject(Napi::Env env, const Napi::Error& error) {
     Napi::HandleScope scope(env);
-    deferred_.Reject(MakeJsError(env, code_, error.Message()).Value());
+    Napi::Error rejection = MakeJsError(env, code_, error.Message());
+    if (!rejectedModel_.empty()) rejection.Value().Set("rejectedModel", rejectedModel_);
+    deferred_.Reject(rejection.Value());
   }
 
  private:
   Napi::Promise::Deferred deferred_;
   std::string code_ = codes::kInternal;
+  std::string rejectedModel_;
 };
 
 // A worker whose work gives one value.

@@ -14,8 +14,8 @@
 namespace dofa {
 namespace {
 
-// tensorrtProbe() -> { available, reason?, canBuild, buildReason?, version?, cudaRuntime?, compiled: { tensorrt,
-// cuda }, libraries: [{ role, name, loaded, path?, version?, error? }] }. Loads the libraries (once per process),
+// tensorrtProbe() -> { available, reason?, canBuild, buildReason?, version?, build?, cudaRuntime?, compiled: {
+// tensorrt, cuda }, libraries: [{ role, name, loaded, path?, version?, error? }] }. Loads the libraries (once per process),
 // checks their versions and touches no GPU: what a child process runs to decide whether this binary fits here.
 Napi::Value TensorRtProbe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -26,6 +26,7 @@ Napi::Value TensorRtProbe(const Napi::CallbackInfo& info) {
   result.Set("canBuild", state.canBuild);
   if (!state.buildReason.empty()) result.Set("buildReason", state.buildReason);
   if (state.tensorrtEncoded != 0) result.Set("version", trt::VersionText(state.tensorrt));
+  if (!state.tensorrtBuild.empty()) result.Set("build", state.tensorrtBuild);
   if (state.cudaRuntime.major != 0) result.Set("cudaRuntime", trt::VersionText(state.cudaRuntime, 2));
   Napi::Object compiled = Napi::Object::New(env);
   compiled.Set("tensorrt", trt::CompiledVersionText());
@@ -47,7 +48,7 @@ Napi::Value TensorRtProbe(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// tensorrtInfo() -> { version, encoded, compiledVersion, compiledEncoded, cudaHeaders, dlaCores, dlaNote?,
+// tensorrtInfo() -> { version, encoded, build, compiledVersion, compiledEncoded, cudaHeaders, dlaCores, dlaNote?,
 // cuda?: {...}, cudaError? }; throws E_BACKEND_UNAVAILABLE when TensorRT cannot be loaded (tensorrtProbe says why).
 Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -55,6 +56,7 @@ Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("version", trt.version);
   result.Set("encoded", static_cast<double>(trt.encoded));
+  result.Set("build", trt.build);
   result.Set("compiledVersion", trt.compiledVersion);
   result.Set("compiledEncoded", static_cast<double>(trt.compiledEncoded));
   result.Set("cudaHeaders", trt.cudaHeaders);
@@ -90,6 +92,7 @@ Napi::Object MakeReport(Napi::Env env, const TrtBuildReport& report) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("tensorrtVersion", report.tensorrtVersion);
   object.Set("tensorrtEncoded", static_cast<double>(report.tensorrtEncoded));
+  object.Set("tensorrtBuild", report.tensorrtBuild);
   object.Set("buildMs", report.buildMs);
   object.Set("layers", report.layers);
   object.Set("dlaLayers", report.dlaLayers);

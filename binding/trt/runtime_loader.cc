@@ -1,6 +1,7 @@
 #include "trt/runtime_loader.h"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -116,6 +117,10 @@ void* Load(LibraryState* state, int major, const std::vector<Symbol>& symbols, c
   for (const Symbol& symbol : symbols) {
     dlerror();
     void* address = dlsym(handle, symbol.name.c_str());
+    if (address == nullptr && symbol.optional) {
+      *symbol.slot = nullptr;
+      continue;
+    }
     if (address == nullptr) {
       state->error = state->name + " has no entry point " + symbol.name + " (" + DlError() + ")";
       for (const Symbol& reset : symbols) *reset.slot = nullptr;
@@ -181,6 +186,13 @@ std::string OnnxParserVersionRefusal(const Version& headers, const Version& libr
   return "";
 }
 
+std::string TensorRtBuild(int32_t (*getInferLibBuildVersion)(), const std::string& libraryPath) {
+  if (getInferLibBuildVersion != nullptr) return std::to_string(getInferLibBuildVersion());
+  struct stat file {};
+  if (libraryPath.empty() || stat(libraryPath.c_str(), &file) != 0) return "unknown";
+  return "libnvinfer of " + std::to_string(static_cast<int64_t>(file.st_size)) + " bytes";
+}
+
 std::string CudaRuntimeVersionRefusal(const Version& headers, const Version& oldestUsable, const Version& runtime) {
   const std::string versions = "CUDA runtime " + VersionText(runtime, 2) + " is installed; this addon was built with CUDA " +
                                VersionText(headers, 2) + " headers";
@@ -216,10 +228,13 @@ RuntimeState LoadRuntime(const RuntimeRequest& request) {
   LibraryState& parser = state.libraries[2];
 
   int32_t (*getInferLibVersion)() = nullptr;
-  std::vector<Symbol> trtSymbols{{"getInferLibVersion", reinterpret_cast<void**>(&getInferLibVersion)}};
+  int32_t (*getInferLibBuildVersion)() = nullptr;  // TensorRT 10 on
+  std::vector<Symbol> trtSymbols{{"getInferLibVersion", reinterpret_cast<void**>(&getInferLibVersion)},
+                                 {"getInferLibBuildVersion", reinterpret_cast<void**>(&getInferLibBuildVersion), true}};
   trtSymbols.insert(trtSymbols.end(), request.tensorrtSymbols.begin(), request.tensorrtSymbols.end());
   if (Load(&trt, trtMajor, trtSymbols, request, {}) != nullptr) {
     state.tensorrtEncoded = getInferLibVersion();
+    state.tensorrtBuild = TensorRtBuild(getInferLibBuildVersion, trt.path);
     state.tensorrt = DecodeTensorRtVersion(state.tensorrtEncoded);
     trt.version = VersionText(state.tensorrt);
     trt.error = TensorRtVersionRefusal(request.tensorrtHeaders, state.tensorrt);

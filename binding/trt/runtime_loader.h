@@ -40,6 +40,13 @@ std::string TensorRtVersionRefusal(const Version& headers, const Version& librar
 // The same rule for the ONNX parser library (its IParser forwards into internal interfaces as TensorRT's classes
 // do), checked here because createNvOnnxParser_INTERNAL ignores the version it is given.
 std::string OnnxParserVersionRefusal(const Version& headers, const Version& library, const std::string& file);
+// What identifies the build of a loaded TensorRT library: plans and timing caches are reusable only with the same
+// major, minor, patch and build (TensorRT's support policy). TensorRT 10 reports its build number
+// (getInferLibBuildVersion: "26"); 8.x has no such entry point, so the size of the library file (its path from
+// dladdr) stands for the build: another build of the same x.y.z is another file ("libnvinfer of 1234 bytes"). An
+// honest proxy, not a build number (two builds of equal size would pass as one); "unknown" when neither is known.
+std::string TensorRtBuild(int32_t (*getInferLibBuildVersion)(), const std::string& libraryPath);
+
 // The CUDA runtime keeps its ABI within a major; the addon calls nothing newer than `oldestUsable`.
 std::string CudaRuntimeVersionRefusal(const Version& headers, const Version& oldestUsable, const Version& runtime);
 // Why TensorRT `library` has no DLA (10.8 to 11.3 ship none), or "" where it may have DLA cores.
@@ -49,6 +56,7 @@ std::string DlaUnavailableNote(const Version& library);
 struct Symbol {
   std::string name;
   void** slot = nullptr;
+  bool optional = false;  // a library without it still loads (the slot stays null)
 };
 
 struct LibraryState {
@@ -79,6 +87,7 @@ struct RuntimeState {
   std::string buildReason;
   Version tensorrt;          // the loaded library's
   int64_t tensorrtEncoded = 0;  // as getInferLibVersion() reports it
+  std::string tensorrtBuild;    // which build of that x.y.z it is (TensorRtBuild below); "" when not loaded
   Version cudaRuntime;  // likewise
   Version onnxParser;   // likewise (getNvOnnxParserVersion), when the parser was loaded
   std::vector<LibraryState> libraries;  // TensorRT, the CUDA runtime, the ONNX parser

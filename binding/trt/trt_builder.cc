@@ -57,6 +57,7 @@ TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progr
   const trt::RuntimeState& runtime = trt::TensorRtRuntime();
   report.tensorrtEncoded = runtime.tensorrtEncoded;
   report.tensorrtVersion = trt::VersionText(runtime.tensorrt);
+  report.tensorrtBuild = runtime.tensorrtBuild;
   if (report.tensorrtVersion != trt::VersionText(trt::TensorRtHeadersVersion())) {
     report.warnings.push_back("TensorRT library " + report.tensorrtVersion + " differs from the headers this addon was built with (" +
                               trt::CompiledVersionText() + "); accepted: same major, same or newer minor");

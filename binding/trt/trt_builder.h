@@ -27,6 +27,7 @@ struct TrtBuildOptions {
 struct TrtBuildReport {
   std::string tensorrtVersion;  // of the library that built the plan
   int64_t tensorrtEncoded = 0;
+  std::string tensorrtBuild;  // which build of it (trt::TensorRtBuild): a plan is reusable by the same build only
   double buildMs = 0;
   int layers = 0;             // network layers after parsing
   int dlaLayers = 0;          // DLA builds, before the build: network layers DLA accepts (canRunOnDLA)

@@ -95,8 +95,9 @@ class TrtEngine final : public Engine {
     LogCapture capture;
     engine_.reset(session_->runtime().deserializeCudaEngine(plan.data(), plan.size()));
     if (!engine_) {
-      throw Error(codes::kModelLoad, "'" + path_ + "': TensorRT cannot deserialize it (built for another GPU?): " + capture.Errors() +
-                                         ". Rebuild it (`npm run build-engines -- --force`)");
+      // Named as rejected: lib/ treats an engine its cache took as fresh as stale, and rebuilds it once.
+      throw Error::RejectedModel(path_, "'" + path_ + "': TensorRT cannot deserialize it (built by another TensorRT build, or for "
+                                        "another GPU?): " + capture.Errors() + ". Rebuild it (`npm run build-engines -- --force`)");
     }
     ReadTensors();
     context_.reset(CreateContextWithoutActivations(*engine_));

@@ -15,6 +15,7 @@ TrtInfo QueryTrtInfo() {
   TrtInfo info;
   info.version = trt::VersionText(runtime.tensorrt);
   info.encoded = runtime.tensorrtEncoded;
+  info.build = runtime.tensorrtBuild;
   info.compiledVersion = trt::CompiledVersionText();
   info.compiledEncoded = static_cast<int64_t>(NV_TENSORRT_VERSION);
   info.cudaHeaders = trt::VersionText(trt::CudaHeadersVersion(), 2);

@@ -25,6 +25,7 @@ struct CudaDeviceInfo {
 struct TrtInfo {
   std::string version;          // loaded library, "8.5.2"
   int64_t encoded = 0;          // its NV_TENSORRT_VERSION encoding
+  std::string build;            // which build of it (trt::TensorRtBuild): "26", or "libnvinfer of N bytes" on 8.x
   std::string compiledVersion;  // headers this addon was compiled against, "8.5.2.2"
   int64_t compiledEncoded = 0;
   std::string cudaHeaders;  // CUDA headers this addon was compiled against, "11.8"

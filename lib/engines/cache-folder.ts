@@ -90,9 +90,13 @@ function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'unknown';
 }
 
-/** One timing cache per device kind and GPU and TensorRT version (TensorRT refuses mismatched ones anyway). */
+/**
+ * One timing cache per device kind, GPU, and TensorRT version and build (TensorRT's support policy reuses a timing
+ * cache only with the same major, minor, patch and build).
+ */
 export function timingCachePath(cacheDir: string, device: TrtDevice, platform: TrtPlatform): string {
-  return path.join(cacheDir, device, `timing-${slug(platform.gpuName)}-sm${platform.computeCapability.replace('.', '')}-trt${platform.tensorrtVersion}.cache`);
+  const tensorrt = `trt${platform.tensorrtVersion}-${slug(platform.tensorrtBuild)}`;
+  return path.join(cacheDir, device, `timing-${slug(platform.gpuName)}-sm${platform.computeCapability.replace('.', '')}-${tensorrt}.cache`);
 }
 
 /** The int8 calibration cache of one calibration ({@link calibrationKey}: model, resolution, images) and TensorRT version. */

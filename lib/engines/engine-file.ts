@@ -1,8 +1,8 @@
 /**
  * The engine file format and what a cached file is worth. An engine file is a header (fingerprint, TensorRT
- * version, plan size and SHA-256, and from format 2 where the engine's layers run and the activation memory a
- * context needs) in front of the TensorRT plan, so a mismatched or corrupt engine is rebuilt, or reported when
- * rebuilding is disabled, and never deserialized blindly.
+ * version and build, plan size and SHA-256, and from format 2 where the engine's layers run and the activation
+ * memory a context needs) in front of the TensorRT plan, so a mismatched or corrupt engine is rebuilt, or reported
+ * when rebuilding is disabled, and never deserialized blindly.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -28,6 +28,11 @@ export interface EngineHeader {
   precision: string;
   planBytes: number;
   planSha256: string;
+  /**
+   * Which build of TensorRT built the plan (NativeTensorRtInfo.build); any format, written since the build became
+   * part of the cache key (older files lack it, and are stale).
+   */
+  tensorrtBuild?: string;
   /** Format 2: where the built engine's layers run (DLA loadables), from the engine inspector at build time. */
   placement?: EnginePlacement;
   /** Format 2: activation memory a context of this engine needs, bytes. */
@@ -47,6 +52,7 @@ export function encodeEngineFile(header: Omit<EngineHeader, 'planBytes' | 'planS
     precision: header.precision,
     planBytes: plan.length,
     planSha256: crypto.createHash('sha256').update(plan).digest('hex'),
+    ...(header.tensorrtBuild !== undefined ? { tensorrtBuild: header.tensorrtBuild } : {}),
     ...(header.placement !== undefined ? { placement: header.placement } : {}),
     ...(header.activationBytes !== undefined ? { activationBytes: header.activationBytes } : {}),
   };
@@ -79,6 +85,7 @@ export function checkEngineBytes(bytes: Uint8Array): EngineFileCheck {
     return { ok: false, problem: 'corrupt header (missing fields)' };
   }
   if (!FORMATS.includes(header.format)) return { ok: false, problem: `unsupported engine file format ${header.format}` };
+  if (header.tensorrtBuild !== undefined && typeof header.tensorrtBuild !== 'string') return { ok: false, problem: 'corrupt header (tensorrtBuild)' };
   if (header.format >= 2 && !validExtension(header)) return { ok: false, problem: 'corrupt header (placement or activationBytes)' };
   const plan = buffer.subarray(prefix + length);
   if (plan.length !== header.planBytes) return { ok: false, problem: `truncated or padded plan (${plan.length} bytes, header says ${header.planBytes})` };
@@ -99,8 +106,17 @@ export type EngineState =
   | { status: 'stale'; reasons: string[]; header: EngineHeader }
   | { status: 'fresh'; header: EngineHeader; planOffset: number };
 
+/** What an engine must have been built with to be used: the fingerprint, the loaded TensorRT, the device and precision. */
+export interface EngineExpectation {
+  fingerprint: string;
+  tensorrtEncoded: number;
+  tensorrtBuild: string;
+  device: TrtDevice;
+  precision: Precision;
+}
+
 /** What is at `file`, judged against the expected fingerprint and the loaded TensorRT. */
-export function inspectEngine(file: string, expected: { fingerprint: string; tensorrtEncoded: number; device: TrtDevice; precision: Precision }): EngineState {
+export function inspectEngine(file: string, expected: EngineExpectation): EngineState {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -112,7 +128,11 @@ export function inspectEngine(file: string, expected: { fingerprint: string; ten
   if (!check.ok) return { status: 'corrupt', problem: check.problem };
   const h = check.header;
   const reasons: string[] = [];
-  if (h.tensorrtEncoded !== expected.tensorrtEncoded) reasons.push(`built with TensorRT ${h.tensorrt}`);
+  if (h.tensorrtEncoded !== expected.tensorrtEncoded) {
+    reasons.push(`built with TensorRT ${h.tensorrt}`);
+  } else if (h.tensorrtBuild !== expected.tensorrtBuild) {
+    reasons.push(`built by another build of TensorRT ${h.tensorrt} (${h.tensorrtBuild ?? 'not recorded'}; loaded: ${expected.tensorrtBuild})`);
+  }
   if (h.dlaCore !== dlaCoreOf(expected.device)) reasons.push(`built for ${h.device}`);
   if (h.precision !== expected.precision) reasons.push(`built for ${h.precision}`);
   if (h.fingerprint !== expected.fingerprint) reasons.push('fingerprint differs (model, GPU, TensorRT or builder options changed)');

@@ -14,10 +14,10 @@ import { type LoadedManifest, subnetResolution } from '../family/manifest';
 import type { NativeBuildEngineOptions, NativeBuildProgress, NativeBuildReport, NativeBuildResult } from '../native/addon';
 import { writeFileAtomically } from '../util/atomic-file';
 import { calibrationCachePath, enginePath, timingCachePath } from './cache-folder';
-import { decideEngine, encodeEngineFile, type EngineDecision, inspectEngine } from './engine-file';
+import { decideEngine, encodeEngineFile, type EngineDecision, type EngineState, inspectEngine } from './engine-file';
 import { type EnginePlacement, placementFromReport } from './engine-placement';
 import { type BuilderOptions, calibrationKey, computeFingerprint, type Precision, sha256File } from './fingerprint';
-import type { TrtPlatform } from './platform';
+import { tensorRtText, type TrtPlatform } from './platform';
 
 export const DEFAULT_WORKSPACE_MIB = 256;
 
@@ -42,6 +42,11 @@ export interface EnsureEnginesOptions {
   force?: boolean;
   /** false: a missing/stale/corrupt engine throws {@link EngineCacheError} instead of being rebuilt. Default true. */
   rebuild?: boolean;
+  /**
+   * Sub-networks whose engine TensorRT refused to deserialize although the cache took it as fresh (another
+   * TensorRT build, driver or DLA compiler than its header can tell): stale, whatever the header says.
+   */
+  refused?: readonly string[];
   workspaceMiB?: number;
   gpuFallback?: boolean;
   /** int8 without a calibration cache: per sub-network id, a float32 NCHW sample file of that input size. */
@@ -67,6 +72,12 @@ export interface EnsuredEngine {
   action: 'cached' | 'built';
   reason?: string;
   report?: EngineBuildReport;
+}
+
+/** A fresh engine that TensorRT refused to deserialize is stale; any other state stays what it is. */
+function refusedByTensorRt(state: EngineState): EngineState {
+  if (state.status !== 'fresh') return state;
+  return { status: 'stale', reasons: ['TensorRT refused to deserialize it (another TensorRT build, driver or DLA compiler than its header says)'], header: state.header };
 }
 
 /** For each sub-network: use the cached engine, or build it (one at a time: a Jetson has one GPU). */
@@ -101,7 +112,8 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
       builderOptions.calibrationSha256 = key;
     }
     const fingerprint = computeFingerprint({ onnxSha256, device, precision, platform, builder: builderOptions });
-    const state = inspectEngine(target, { fingerprint, tensorrtEncoded: platform.tensorrtEncoded, device, precision });
+    const inspected = inspectEngine(target, { fingerprint, tensorrtEncoded: platform.tensorrtEncoded, tensorrtBuild: platform.tensorrtBuild, device, precision });
+    const state = options.refused?.includes(subnet.id) ? refusedByTensorRt(inspected) : inspected;
     const decision = decideEngine(state, target, { force: options.force ?? false, rebuild: options.rebuild ?? true });
     options.onEvent?.({ type: 'check', subnet: subnet.id, enginePath: target, decision });
     if (decision.action === 'use') {
@@ -127,11 +139,13 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
     if (calibrationData) request.calibrationData = calibrationData;
     const built = await options.builder(request, (progress) => options.onEvent?.({ type: 'progress', subnet: subnet.id, progress }));
     const plan = new Uint8Array(built.plan);
-    // The fingerprint assumed the platform's TensorRT: a plan from another library would carry a wrong one.
-    if (built.report.tensorrtEncoded !== platform.tensorrtEncoded) {
+    // The fingerprint assumed the platform's TensorRT: a plan from another library or build would carry a wrong one.
+    const { tensorrtVersion, tensorrtEncoded, tensorrtBuild } = built.report;
+    if (tensorrtEncoded !== platform.tensorrtEncoded || tensorrtBuild !== platform.tensorrtBuild) {
       throw new ModelLoadError(
         'E_MODEL_LOAD',
-        `the plan built for ${target} is stale: fingerprint differs (TensorRT ${built.report.tensorrtVersion} built it; the fingerprint is for ${platform.tensorrtVersion})`,
+        `the plan built for ${target} is stale: fingerprint differs (TensorRT ${tensorRtText(tensorrtVersion, tensorrtBuild)} built it; ` +
+          `the fingerprint is for ${tensorRtText(platform.tensorrtVersion, platform.tensorrtBuild)})`,
       );
     }
     if (plan.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `the builder returned an empty plan for ${target}`);
@@ -139,7 +153,7 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
     const { activationBytes } = built.report;
     const recorded = { ...(placement ? { placement } : {}), ...(activationBytes !== undefined ? { activationBytes } : {}) };
     const file = encodeEngineFile(
-      { fingerprint, tensorrt: built.report.tensorrtVersion, tensorrtEncoded: built.report.tensorrtEncoded, device, dlaCore: dlaCoreOf(device), precision, ...recorded },
+      { fingerprint, tensorrt: tensorrtVersion, tensorrtEncoded, tensorrtBuild, device, dlaCore: dlaCoreOf(device), precision, ...recorded },
       plan,
     );
     writeFileAtomically(target, file);

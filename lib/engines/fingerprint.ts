@@ -1,5 +1,5 @@
 /**
- * Engine fingerprints. An engine is specific to the ONNX file, the TensorRT version, the GPU (name, compute
+ * Engine fingerprints. An engine is specific to the ONNX file, the TensorRT version and build, the GPU (name, compute
  * capability, SM count and memory size: Xavier NX and AGX Xavier share a name and compute capability, as do the
  * Orin modules), the DLA core, the precision, GPU fallback, the builder options and, for int8, the calibration;
  * its fingerprint hashes all of them, so a cached engine built for anything else is stale.
@@ -13,8 +13,11 @@ import type { TrtPlatform } from './platform';
 export type Precision = 'fp16' | 'int8' | 'fp32';
 export const PRECISIONS: readonly Precision[] = ['fp16', 'int8', 'fp32'];
 
-/** Bumped when the fingerprint's inputs or the engine file format change: every cached engine becomes stale. */
-export const FINGERPRINT_VERSION = 2;
+/**
+ * Bumped when the fingerprint's inputs or the engine file format change: every cached engine becomes stale.
+ * 3: the TensorRT build (engines of version 2 also recorded DLA loadables that counted Myelin GPU regions).
+ */
+export const FINGERPRINT_VERSION = 3;
 
 export interface BuilderOptions {
   /** Builder workspace limit, MiB. */
@@ -43,6 +46,8 @@ export function fingerprintFields(input: FingerprintInput): Record<string, strin
     fingerprintVersion: FINGERPRINT_VERSION,
     onnxSha256: input.onnxSha256,
     tensorrt: input.platform.tensorrtVersion,
+    // TensorRT's support policy reuses a plan only with the same major, minor, patch and build.
+    tensorrtBuild: input.platform.tensorrtBuild,
     gpuName: input.platform.gpuName,
     computeCapability: input.platform.computeCapability,
     multiProcessors: input.platform.multiProcessors,

@@ -13,6 +13,8 @@ export interface TrtPlatform {
   tensorrtVersion: string;
   /** NV_TENSORRT_VERSION encoding of it. */
   tensorrtEncoded: number;
+  /** Which build of it (see NativeTensorRtInfo.build): a plan or timing cache is reusable by the same build only. */
+  tensorrtBuild: string;
   gpuName: string;
   /** "7.2" */
   computeCapability: string;
@@ -36,12 +38,19 @@ export function readL4tRelease(file = '/etc/nv_tegra_release'): string | undefin
   }
 }
 
+/** "10.3.0.26" (a build number), "8.5.2 (libnvinfer of N bytes)" (what stands for one): for messages. */
+export function tensorRtText(version: string, build: string | undefined): string {
+  if (build === undefined) return `${version} (build not recorded)`;
+  return /^\d+$/.test(build) ? `${version}.${build}` : `${version} (${build})`;
+}
+
 /** The platform facts from the addon's tensorrtInfo(); throws when no CUDA device is usable. */
 export function platformFromNative(info: NativeTensorRtInfo, l4tRelease: string | undefined = readL4tRelease()): TrtPlatform {
   if (!info.cuda) throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `TensorRT ${info.version} is compiled in, but no CUDA device is usable: ${info.cudaError ?? 'unknown error'}`);
   const platform: TrtPlatform = {
     tensorrtVersion: info.version,
     tensorrtEncoded: info.encoded,
+    tensorrtBuild: info.build,
     gpuName: info.cuda.name,
     computeCapability: info.cuda.computeCapability,
     multiProcessors: info.cuda.multiProcessors,

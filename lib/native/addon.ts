@@ -106,6 +106,8 @@ export interface NativeTensorRtProbe {
   buildReason?: string;
   /** The loaded TensorRT, "8.5.2". */
   version?: string;
+  /** Which build of it: "26" (TensorRT 10's getInferLibBuildVersion), or "libnvinfer of N bytes" (8.x has no build number). */
+  build?: string;
   /** The loaded CUDA runtime, "11.4". */
   cudaRuntime?: string;
   /** The headers this binary was compiled against. */
@@ -119,6 +121,12 @@ export interface NativeTensorRtInfo {
   version: string;
   /** NV_TENSORRT_VERSION encoding of the loaded library (8502, 100300). */
   encoded: number;
+  /**
+   * Which build of that x.y.z the library is: plans and timing caches are reusable only by the same build. "26"
+   * from TensorRT 10's getInferLibBuildVersion(); 8.x exports no build number, so "libnvinfer of N bytes" (the
+   * library file's size stands for its build); "unknown" when neither can be read.
+   */
+  build: string;
   /** Headers the addon was compiled against, "8.5.2.2". */
   compiledVersion: string;
   compiledEncoded: number;
@@ -173,6 +181,8 @@ export interface NativeBuildProgress {
 export interface NativeBuildReport {
   tensorrtVersion: string;
   tensorrtEncoded: number;
+  /** The build of the library that built the plan (as {@link NativeTensorRtInfo.build}). */
+  tensorrtBuild: string;
   buildMs: number;
   layers: number;
   /** DLA builds, before the build: network layers DLA accepts (canRunOnDLA). */

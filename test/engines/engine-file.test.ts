@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { checkEngineBytes, decideEngine, encodeEngineFile, EngineCacheError, type EngineState, inspectEngine } from '../../lib/engines/engine-file';
-import type { Precision } from '../../lib/engines/fingerprint';
-import type { TrtDevice } from '../../lib/devices/devices';
+import { checkEngineBytes, decideEngine, encodeEngineFile, EngineCacheError, type EngineExpectation, type EngineState, inspectEngine } from '../../lib/engines/engine-file';
 import { DynamicOfaError, ModelLoadError } from '../../lib/errors';
 import { tempDir } from './helpers';
 
 const header = { fingerprint: 'abc123', tensorrt: '8.5.2.2', tensorrtEncoded: 8502, device: 'dla0', dlaCore: 0, precision: 'fp16' };
 const plan = Buffer.from('hello plan');
+/** The header as the engine cache writes it now: with the TensorRT build. */
+const built = { ...header, tensorrtBuild: '26' };
 
 describe('engine files', () => {
   it('keep format 1 byte for byte (engine files already in caches stay readable)', () => {
@@ -26,6 +26,12 @@ describe('engine files', () => {
   it('round-trip and verify', () => {
     const check = checkEngineBytes(encodeEngineFile(header, plan));
     expect(check).toEqual({ ok: true, header: expect.objectContaining({ ...header, planBytes: 10, format: 1 }) });
+  });
+
+  it('record the TensorRT build (any format) and check it is a string', () => {
+    expect(checkEngineBytes(encodeEngineFile(built, plan))).toEqual({ ok: true, header: expect.objectContaining({ format: 1, tensorrtBuild: '26' }) });
+    const bad = encodeEngineFile({ ...built, tensorrtBuild: 26 as unknown as string }, plan);
+    expect(checkEngineBytes(bad)).toEqual({ ok: false, problem: 'corrupt header (tensorrtBuild)' });
   });
 
   it('write format 2 when the placement or activation memory is known, and check those fields', () => {
@@ -54,9 +60,10 @@ describe('engine files', () => {
 describe('cache decisions', () => {
   const dir = tempDir('engines');
   const file = path.join(dir, 's0.fp16.engine');
-  const expected: { fingerprint: string; tensorrtEncoded: number; device: TrtDevice; precision: Precision } = {
+  const expected: EngineExpectation = {
     fingerprint: 'abc123',
     tensorrtEncoded: 8502,
+    tensorrtBuild: '26',
     device: 'dla0',
     precision: 'fp16',
   };
@@ -68,7 +75,7 @@ describe('cache decisions', () => {
   });
 
   it('fresh -> use (and --force rebuilds)', () => {
-    fs.writeFileSync(file, encodeEngineFile(header, plan));
+    fs.writeFileSync(file, encodeEngineFile(built, plan));
     const state = inspectEngine(file, expected);
     expect(state.status).toBe('fresh');
     expect(decideEngine(state, file)).toEqual({ action: 'use' });
@@ -78,10 +85,11 @@ describe('cache decisions', () => {
   it.each<[string, Partial<typeof expected>, RegExp]>([
     ['another fingerprint', { fingerprint: 'def456' }, /fingerprint differs/],
     ['another TensorRT', { tensorrtEncoded: 100300 }, /built with TensorRT 8\.5\.2\.2/],
+    ['another build of the same TensorRT', { tensorrtBuild: '27' }, /built by another build of TensorRT 8\.5\.2\.2 \(26; loaded: 27\)/],
     ['another device', { device: 'dla1' }, /built for dla0/],
     ['another precision', { precision: 'int8' }, /built for fp16/],
   ])('mismatched (%s) -> stale -> rebuild', (_name, change, reason) => {
-    fs.writeFileSync(file, encodeEngineFile(header, plan));
+    fs.writeFileSync(file, encodeEngineFile(built, plan));
     const state = inspectEngine(file, { ...expected, ...change });
     expect(state.status).toBe('stale');
     const decision = decideEngine(state, file);
@@ -89,8 +97,14 @@ describe('cache decisions', () => {
     expect(decision.action === 'build' && decision.reason).toMatch(reason);
   });
 
+  it('an engine file without the TensorRT build (written before it was recorded) -> stale', () => {
+    fs.writeFileSync(file, encodeEngineFile(header, plan));
+    const state = inspectEngine(file, expected);
+    expect(state).toMatchObject({ status: 'stale', reasons: [expect.stringMatching(/another build of TensorRT 8\.5\.2\.2 \(not recorded; loaded: 26\)/)] });
+  });
+
   it('corrupt -> rebuild, never used', () => {
-    const bytes = encodeEngineFile(header, plan);
+    const bytes = encodeEngineFile(built, plan);
     bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
     fs.writeFileSync(file, bytes);
     const state = inspectEngine(file, expected);
@@ -119,7 +133,7 @@ describe('cache decisions', () => {
   });
 
   it('a fresh engine is used even with rebuilding disabled', () => {
-    fs.writeFileSync(file, encodeEngineFile(header, plan));
+    fs.writeFileSync(file, encodeEngineFile(built, plan));
     expect(decideEngine(inspectEngine(file, expected), file, { rebuild: false })).toEqual({ action: 'use' });
   });
 });

@@ -14,7 +14,7 @@ import { seededBytes, tinyFamily } from '../helpers';
 import { copyFamily, tempDir, xavier } from './helpers';
 
 /** Stands in for the addon's buildEngine: returns a plan for what it was asked, like the C++ does. */
-function fakeBuilder(options: { otherTensorRt?: boolean; calibrate?: boolean; inspected?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
+function fakeBuilder(options: { otherTensorRt?: 'version' | 'build'; calibrate?: boolean; inspected?: boolean } = {}): EngineBuilder & { calls: NativeBuildEngineOptions[] } {
   const calls: NativeBuildEngineOptions[] = [];
   const builder = async (request: NativeBuildEngineOptions, onProgress?: (e: { stage: 'build'; fraction: number; message: string }) => void) => {
     calls.push(request);
@@ -28,12 +28,13 @@ function fakeBuilder(options: { otherTensorRt?: boolean; calibrate?: boolean; in
       }
       : {};
     const plan = Buffer.from(`plan for ${request.onnx} on DLA core ${request.dlaCore}`);
-    // A library other than the one tensorrtInfo() reported (the fingerprint's) built it.
-    const [tensorrtVersion, tensorrtEncoded] = options.otherTensorRt ? ['8.6.1', 8601] : ['8.5.2', 8502];
+    // A library other than the one tensorrtInfo() reported (the fingerprint's) built it: another version, or another build.
+    const [tensorrtVersion, tensorrtEncoded] = options.otherTensorRt === 'version' ? ['8.6.1', 8601] : ['8.5.2', 8502];
+    const tensorrtBuild = options.otherTensorRt === 'build' ? 'libnvinfer of 999 bytes' : xavier.tensorrtBuild;
     return {
       plan: plan.buffer.slice(plan.byteOffset, plan.byteOffset + plan.length),
       report: {
-        tensorrtVersion, tensorrtEncoded, buildMs: 1, layers: 40, dlaLayers: 28,
+        tensorrtVersion, tensorrtEncoded, tensorrtBuild, buildMs: 1, layers: 40, dlaLayers: 28,
         gpuFallbackLayers: request.dlaCore === -1 ? 0 : 12, fallbackLayerNames: [], planBytes: plan.length,
         timingCacheLoaded: false, timingCacheSaved: true, calibrationCacheWritten: false, warnings: [], ...inspected,
       },
@@ -89,11 +90,30 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
       expect(cached[index]!.planOffset).toBe(engine.planOffset);
       expect(checkEngineBytes(bytes)).toEqual({
         ok: true,
-        header: expect.objectContaining({ fingerprint: engine.fingerprint, tensorrtEncoded: 8502, device: 'dla1', dlaCore: 1, precision: 'fp16', planBytes: plan.length }),
+        header: expect.objectContaining({ fingerprint: engine.fingerprint, tensorrtEncoded: 8502, tensorrtBuild: xavier.tensorrtBuild, device: 'dla1', dlaCore: 1, precision: 'fp16', planBytes: plan.length }),
       });
       expect(engine.report).toMatchObject({ enginePath: engine.enginePath, engineFileBytes: bytes.length, planBytes: plan.length });
     }
     expect(fs.readdirSync(path.join(cacheDir, 'dla1')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('an engine TensorRT refused to deserialize is stale although its header looks fresh: rebuilt, or a typed error', async () => {
+    const dir = copyFamily(tinyFamily, 'refused');
+    const cacheDir = path.join(dir, '.engine-cache');
+    const builder = fakeBuilder();
+    const run = (extra: { refused?: string[]; rebuild?: boolean } = {}) => ensureEngines({ family: loadManifest(dir), device: 'dla0', cacheDir, platform: xavier, builder, ...extra });
+    await run();
+    const again = await run({ refused: ['s1'] });
+    expect(again.map((e) => e.action)).toEqual(['cached', 'built', 'cached', 'cached']);
+    expect(again[1]!.reason).toMatch(/^stale: TensorRT refused to deserialize it/);
+    await expect(run({ refused: ['s2'], rebuild: false })).rejects.toMatchObject({ code: 'E_MODEL_LOAD', reason: 'stale', message: expect.stringMatching(/s2\.fp16\.engine is stale \(TensorRT refused/) });
+    expect(builder.calls).toHaveLength(5);
+  });
+
+  it('keeps one timing cache per TensorRT build (TensorRT reuses one only with the same x.y.z and build)', () => {
+    const a = timingCachePath('/c', 'gpu', xavier);
+    expect(a).toBe('/c/gpu/timing-xavier-sm72-trt8.5.2-libnvinfer-of-1234-bytes.cache');
+    expect(timingCachePath('/c', 'gpu', { ...xavier, tensorrtVersion: '10.3.0', tensorrtBuild: '26' })).toBe('/c/gpu/timing-xavier-sm72-trt10.3.0-26.cache');
   });
 
   it('with rebuilding disabled, a stale engine is a typed error and nothing is built', async () => {
@@ -113,8 +133,11 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
   it('refuses a builder result that does not match what was asked', async () => {
     const dir = copyFamily(tinyFamily, 'verify');
     await expect(
-      ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir: path.join(dir, 'c'), platform: xavier, builder: fakeBuilder({ otherTensorRt: true }) }),
+      ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir: path.join(dir, 'c'), platform: xavier, builder: fakeBuilder({ otherTensorRt: 'version' }) }),
     ).rejects.toThrow(/is stale: fingerprint differs/);
+    await expect(
+      ensureEngines({ family: loadManifest(dir), device: 'gpu', cacheDir: path.join(dir, 'c'), platform: xavier, builder: fakeBuilder({ otherTensorRt: 'build' }) }),
+    ).rejects.toThrow(/is stale: fingerprint differs \(TensorRT 8\.5\.2 \(libnvinfer of 999 bytes\) built it; the fingerprint is for 8\.5\.2 \(libnvinfer of 1234 bytes\)\)/);
   });
 
   it('checks options against the platform before building', async () => {

@@ -25,6 +25,7 @@ describe('engine fingerprints', () => {
   it.each<[string, Partial<FingerprintInput>]>([
     ['ONNX content', { onnxSha256: 'b'.repeat(64) }],
     ['TensorRT version', { platform: { ...xavier, tensorrtVersion: '8.5.3', tensorrtEncoded: 8503 } }],
+    ['TensorRT build (same x.y.z: TensorRT\'s support policy needs the build to match too)', { platform: { ...xavier, tensorrtBuild: 'libnvinfer of 4321 bytes' } }],
     ['GPU name', { platform: { ...xavier, gpuName: 'Orin' } }],
     ['compute capability', { platform: { ...xavier, computeCapability: '8.7' } }],
     ['DLA core', { device: 'dla1' }],
@@ -67,7 +68,7 @@ describe('engine fingerprints', () => {
   });
 
   it('round the memory size to whole GiB: a few MiB of carve-out do not make engines stale', () => {
-    expect(FINGERPRINT_VERSION).toBe(2);
+    expect(FINGERPRINT_VERSION).toBe(3);
     expect(memoryGiB(7_765_000_000)).toBe(7);
     expect(memoryGiB(8 * 2 ** 30 - 40 * 2 ** 20)).toBe(8);
     const nearby = { ...base, platform: { ...xavier, totalMemoryBytes: xavier.totalMemoryBytes + 30 * 2 ** 20 } };

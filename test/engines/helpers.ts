@@ -7,6 +7,7 @@ import type { TrtPlatform } from '../../lib/engines/platform';
 export const xavier: TrtPlatform = {
   tensorrtVersion: '8.5.2',
   tensorrtEncoded: 8502,
+  tensorrtBuild: 'libnvinfer of 1234 bytes',
   gpuName: 'Xavier',
   computeCapability: '7.2',
   multiProcessors: 6,

@@ -38,7 +38,7 @@ function install(dir: string, fakes: Fake[]): string {
 interface Library { role: string; name: string; loaded: boolean; path: string; version: string; error: string }
 interface State {
   available: boolean; reason: string; canBuild: boolean; buildReason: string; tensorrt: string; cudaRuntime: string;
-  onnxParser: string; resolved: Record<string, boolean>; libraries: Library[];
+  onnxParser: string; tensorrtBuild: string; resolved: Record<string, boolean>; libraries: Library[];
 }
 
 function load(headers: { tensorrt: string; cuda: string; oldestCuda: string; onnxParser: string }, env: NodeJS.ProcessEnv, fallbacks: string[] = []): State {
@@ -53,7 +53,7 @@ const run = (...args: string[]): string => execFileSync(main, args, { encoding: 
 // NV_ONNX_PARSER_VERSION is 0.1.0 in both header trees (the parser's own version, not TensorRT's).
 const jetpack5 = { tensorrt: '8.5.2', cuda: '11.8', oldestCuda: '11.4', onnxParser: '0.1.0' };
 const jetpack6 = { tensorrt: '10.3.0', cuda: '12.4', oldestCuda: '12.0', onnxParser: '0.1.0' };
-const trt = (version: number, file = 'libnvinfer.so.8'): Fake => ({ file, kind: 'TENSORRT', version });
+const trt = (version: number, file = 'libnvinfer.so.8', defines: string[] = []): Fake => ({ file, kind: 'TENSORRT', version, defines });
 const parser = (file = 'libnvonnxparser.so.8', version = 100, defines: string[] = []): Fake => ({ file, kind: 'PARSER', version, defines });
 const cudart = (version: number, file = 'libcudart.so.11.0', defines: string[] = []): Fake => ({ file, kind: 'CUDART', version, defines });
 
@@ -168,6 +168,15 @@ describe('the TensorRT library loader', () => {
     const unversioned = load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('parser-none', [trt(8502), parser('libnvonnxparser.so.8', 100, ['FAKE_WITHOUT_PARSER_VERSION']), cudart(11040)]) });
     expect(unversioned).toMatchObject({ canBuild: false });
     expect(unversioned.buildReason).toMatch(/libnvonnxparser\.so\.8 has no entry point getNvOnnxParserVersion/);
+  });
+
+  it('identifies the TensorRT build: getInferLibBuildVersion where the library has it (10.x), else the library file\'s size (8.x)', () => {
+    const jp6 = install('build-10', [trt(100300, 'libnvinfer.so.10', ['FAKE_BUILD=26']), parser('libnvonnxparser.so.10'), cudart(12060, 'libcudart.so.12')]);
+    expect(load(jetpack6, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: jp6 })).toMatchObject({ available: true, tensorrt: '10.3.0', tensorrtBuild: '26' });
+    const jp5 = install('build-8', [trt(8502), parser(), cudart(11040)]);
+    const bytes = fs.statSync(path.join(jp5, 'libnvinfer.so.8')).size;
+    expect(load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: jp5 })).toMatchObject({ available: true, tensorrtBuild: `libnvinfer of ${bytes} bytes` });
+    expect(load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: install('build-none', []) }).tensorrtBuild).toBe('');
   });
 
   it('decodes both version encodings and says which TensorRT releases have no DLA', () => {

@@ -96,6 +96,7 @@ export const infoCommand = new Command('info')
 function tensorRtLines(probe: NativeTensorRtProbe, trtInfo: NativeTensorRtInfo | undefined): string[] {
   const lines = [`TensorRT build for TensorRT ${probe.compiled.tensorrt} / CUDA ${probe.compiled.cuda} headers; libraries loaded at run time:`];
   for (const l of probe.libraries) lines.push(`  ${l.name.padEnd(22)} ${l.loaded && !l.error ? `${l.version ?? 'loaded'} (${l.path ?? '?'})` : l.error ?? 'not loaded'}`);
+  if (probe.build) lines.push(`TensorRT build: ${probe.build} (engines and timing caches are kept per build)`);
   if (trtInfo?.cuda) {
     const c = trtInfo.cuda;
     lines.push(`CUDA device ${c.name} (sm ${c.computeCapability}, ${c.multiProcessors} SMs, ${(c.totalMemory / 2 ** 30).toFixed(1)} GiB${c.integrated ? ', integrated' : ''}), ` +

@@ -1,7 +1,8 @@
 // A stand-in for libnvinfer, libnvonnxparser or libcudart, for testing how the addon's loader chooses and refuses
 // libraries (binding/trt/runtime_loader.cc). It exports the entry points the loader resolves and reports the
 // version it is built with (-DFAKE_VERSION); nothing here does any work, and no test runs an engine with it.
-//   -DFAKE_TENSORRT: getInferLibVersion, createInferBuilder_INTERNAL, createInferRuntime_INTERNAL; with
+//   -DFAKE_TENSORRT: getInferLibVersion, createInferBuilder_INTERNAL, createInferRuntime_INTERNAL, and
+//                    getInferLibBuildVersion with -DFAKE_BUILD=<build> (TensorRT 10 has it, 8.x not); with
 //                    -DFAKE_NEEDS_DEPENDENCY it calls fakeDependency() from libfakedependency.so (linked, then
 //                    left absent, to stand for a missing dependency of libnvinfer)
 //   -DFAKE_PARSER:   createNvOnnxParser_INTERNAL and (unless -DFAKE_WITHOUT_PARSER_VERSION) getNvOnnxParserVersion
@@ -23,6 +24,9 @@ int fakeDependency();
 int32_t getInferLibVersion() { return FAKE_VERSION + fakeDependency(); }
 #else
 int32_t getInferLibVersion() { return FAKE_VERSION; }
+#endif
+#ifdef FAKE_BUILD
+int32_t getInferLibBuildVersion() { return FAKE_BUILD; }
 #endif
 void* createInferBuilder_INTERNAL(void*, int32_t) { return nullptr; }
 void* createInferRuntime_INTERNAL(void*, int32_t) { return nullptr; }

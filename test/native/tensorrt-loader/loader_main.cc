@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
                      ",\"reason\":" + Quoted(state.reason) + ",\"canBuild\":" + (state.canBuild ? "true" : "false") +
                      ",\"buildReason\":" + Quoted(state.buildReason) + ",\"tensorrt\":" + Quoted(dofa::trt::VersionText(state.tensorrt)) +
                      ",\"cudaRuntime\":" + Quoted(dofa::trt::VersionText(state.cudaRuntime, 2)) +
-                     ",\"onnxParser\":" + Quoted(dofa::trt::VersionText(state.onnxParser)) + ",\"resolved\":{" +
+                     ",\"onnxParser\":" + Quoted(dofa::trt::VersionText(state.onnxParser)) +
+                     ",\"tensorrtBuild\":" + Quoted(state.tensorrtBuild) + ",\"resolved\":{" +
                      "\"createInferBuilder_INTERNAL\":" + (builder ? "true" : "false") +
                      ",\"createNvOnnxParser_INTERNAL\":" + (parser ? "true" : "false") +
                      ",\"cudaMalloc\":" + (cudaMallocSlot ? "true" : "false") + "},\"libraries\":[";
