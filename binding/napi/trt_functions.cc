@@ -52,7 +52,7 @@ Napi::Value TensorRtProbe(const Napi::CallbackInfo& info) {
 // cuda?: {...}, cudaError? }; throws E_BACKEND_UNAVAILABLE when TensorRT cannot be loaded (tensorrtProbe says why).
 Napi::Value TensorRtInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const TrtInfo trt = CallNative(env, [] { return QueryTrtInfo(); });
+  const TrtInfo& trt = CallNative(env, []() -> const TrtInfo& { return QueryTrtInfo(); });
   Napi::Object result = Napi::Object::New(env);
   result.Set("version", trt.version);
   result.Set("encoded", static_cast<double>(trt.encoded));

@@ -8,8 +8,9 @@
 #include "trt/trt_entry_points.h"
 
 namespace dofa {
+namespace {
 
-TrtInfo QueryTrtInfo() {
+TrtInfo ComputeTrtInfo() {
   trt::TensorRt();  // throws when TensorRT or the CUDA runtime cannot be used
   const trt::RuntimeState& runtime = trt::TensorRtRuntime();
   TrtInfo info;
@@ -31,6 +32,14 @@ TrtInfo QueryTrtInfo() {
     info.cudaError = error.what();
     info.dlaCores = 0;
   }
+  return info;
+}
+
+}  // namespace
+
+const TrtInfo& QueryTrtInfo() {
+  // Thread-safe, once: a throw (TensorRT unusable, which the loader has decided once already) initializes nothing.
+  static const TrtInfo info = ComputeTrtInfo();
   return info;
 }
 

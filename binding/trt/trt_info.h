@@ -36,7 +36,9 @@ struct TrtInfo {
   std::string cudaError;
 };
 
-// Throws E_BACKEND_UNAVAILABLE (naming the missing or refused library) when TensorRT cannot be loaded.
-TrtInfo QueryTrtInfo();
+// Throws E_BACKEND_UNAVAILABLE (naming the missing or refused library) when TensorRT cannot be loaded. Computed
+// once per process (it initializes CUDA and creates a TensorRT runtime, which is slow on the JS thread) and the
+// same afterwards: the libraries stay loaded, and the device and its DLA cores do not change while it runs.
+const TrtInfo& QueryTrtInfo();
 
 }  // namespace dofa

@@ -2,8 +2,8 @@
 import { BackendUnavailableError, InvalidArgumentError } from '../errors';
 import { getBinding } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
-import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, tensorRtDevicesHere } from './devices';
-import { tensorRtStatus } from './tensorrt-status';
+import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, isTrtDevice, tensorRtDevicesHere } from './devices';
+import { tensorRtStatus, type TensorRtStatus } from './tensorrt-status';
 
 export interface BackendInfo {
   name: BackendName;
@@ -19,6 +19,19 @@ export interface BackendInfo {
 
 /** The backends this build knows about, with whether each can run here. */
 export function backends(): BackendInfo[] {
+  return backendList(tensorRtStatus(getBinding()));
+}
+
+/**
+ * TensorRT's status when `device` is a TensorRT device, else undefined: asked once by a caller that needs it twice
+ * (tensorrtInfo() initializes CUDA on the first call), and passed to {@link assertDeviceAvailable} and on.
+ */
+export function tensorRtStatusFor(device: unknown): TensorRtStatus | undefined {
+  return isDevice(device) && isTrtDevice(device) ? tensorRtStatus(getBinding()) : undefined;
+}
+
+/** The backends, given TensorRT's status. */
+function backendList(trt: TensorRtStatus): BackendInfo[] {
   const compiled = getBinding().backends();
   const list: BackendInfo[] = [];
   if (compiled.includes('onnxruntime-cpu')) {
@@ -28,7 +41,6 @@ export function backends(): BackendInfo[] {
       list.push({ name: 'onnxruntime-cpu', devices: devicesOf('onnxruntime-cpu'), available: false, reason: (error as Error).message });
     }
   }
-  const trt = tensorRtStatus(getBinding());
   list.push({
     name: 'tensorrt',
     devices: trt.info?.cuda ? tensorRtDevicesHere(trt.info.dlaCores) : devicesOf('tensorrt'),
@@ -40,8 +52,8 @@ export function backends(): BackendInfo[] {
   return list;
 }
 
-/** Throws unless `device` is a known device that a backend of this build can run. */
-export function assertDeviceAvailable(device: unknown): asserts device is Device {
+/** Throws unless `device` is a known device that a backend of this build can run; `trt`: TensorRT's status, if asked already. */
+export function assertDeviceAvailable(device: unknown, trt?: TensorRtStatus): asserts device is Device {
   if (!isDevice(device)) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${JSON.stringify(device)}`);
   }
@@ -49,7 +61,7 @@ export function assertDeviceAvailable(device: unknown): asserts device is Device
   // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
   if (backendFor === 'onnxruntime-cpu' && getBinding().backends().includes(backendFor)) return;
   // The backends' state is looked up only for TensorRT devices and for the message (once).
-  const known = backends();
+  const known = backendList(trt ?? tensorRtStatus(getBinding()));
   if (backendFor !== 'onnxruntime-cpu' && known.some((b) => b.name === backendFor && b.available && b.devices.includes(device))) return;
   const reason = known.find((b) => b.name === backendFor)?.reason ?? `this machine has no ${device}`;
   const available = known.filter((b) => b.available).flatMap((b) => b.devices);

@@ -2,9 +2,8 @@
  * What a family needs on a device before it can be loaded: the files to load (ONNX for the CPU, built engines
  * for TensorRT devices) and, where `build-engines`/`profile` measured them on this machine, the latencies.
  */
-import { type Device, dlaCoreOf, isTrtDevice } from './devices';
-import { residentDlaLoadables } from './dla-residency';
-import { tensorRtStatus } from './tensorrt-status';
+import { type Device, dlaCoreOf, type TrtDevice } from './devices';
+import type { TensorRtStatus } from './tensorrt-status';
 import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from '../engines/dla-budget';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
 import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
@@ -34,14 +33,6 @@ export interface DeviceModelOptions {
 /** What the addon loads for each sub-network: the files, and where in each the model starts. */
 export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
 
-/** The files to load on a device, and for TensorRT the engines behind them and the DLA budget's decision. */
-export interface DeviceModels extends ModelFiles {
-  /** The family's sub-networks these files are for (indices into the manifest): all, unless the DLA budget trimmed. */
-  subnets: number[];
-  engines?: EnsuredEngine[];
-  dlaBudget?: DlaBudgetDecision;
-}
-
 /**
  * Applies the DLA loadable budget to a DLA device's engines, given the loadables this process already holds on its
  * core (`resident`, default none): throws (`cannot <action> on <device>`) when nothing fits, else what to load.
@@ -64,18 +55,24 @@ export function engineModelFiles(engines: readonly EnsuredEngine[], kept: readon
   return { models: kept.map((i) => engines[i]!.enginePath), modelOffsets: kept.map((i) => engines[i]!.planOffset) };
 }
 
-/** The files to load for each sub-network on `device`: the ONNX models, or TensorRT engines (built if needed). */
-export async function modelsForDevice(family: LoadedManifest, device: Device, options: DeviceModelOptions = {}): Promise<DeviceModels> {
-  const all = family.modelPaths.map((_, i) => i);
-  if (!isTrtDevice(device)) return { models: family.modelPaths, subnets: all };
+/**
+ * A TensorRT device's engines for the family: from the engine cache, or built (`trt`: TensorRT's status, asked
+ * once by the caller; `refused`: sub-networks whose cached engine TensorRT refused to deserialize, rebuilt).
+ */
+export async function deviceEngines(
+  family: LoadedManifest,
+  device: TrtDevice,
+  options: DeviceModelOptions,
+  trt: TensorRtStatus,
+  refused: readonly string[] = [],
+): Promise<EnsuredEngine[]> {
   const binding = getBinding();
-  const status = tensorRtStatus(binding);
-  const info = status.info;
-  if (status.reason !== undefined || !info?.cuda || !binding.buildEngine) {
-    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' needs TensorRT and a CUDA device: ${status.reason ?? 'TensorRT is not in this build'}`);
+  const info = trt.info;
+  if (trt.reason !== undefined || !info?.cuda || !binding.buildEngine) {
+    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' needs TensorRT and a CUDA device: ${trt.reason ?? 'TensorRT is not in this build'}`);
   }
   const cache = resolveCacheDir(family.dir, family.manifest.name, options.cache);
-  const engines = await ensureEngines({
+  return ensureEngines({
     family,
     device,
     precision: options.precision ?? 'fp16',
@@ -83,18 +80,9 @@ export async function modelsForDevice(family: LoadedManifest, device: Device, op
     platform: platformFromNative(info),
     builder: binding.buildEngine,
     rebuild: options.buildEngines ?? true,
+    refused,
     ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
   });
-  const budget = device === 'gpu'
-    ? undefined
-    : withinDlaBudget(device, engines, { action: 'load the family', mode: options.dlaBudget, resident: residentDlaLoadables(dlaCoreOf(device)) });
-  const kept = budget?.keep ?? all;
-  return {
-    ...engineModelFiles(engines, kept),
-    subnets: kept,
-    engines,
-    ...(budget ? { dlaBudget: budget } : {}),
-  };
 }
 
 /**

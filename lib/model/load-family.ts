@@ -2,16 +2,17 @@
  * loadFamily: from a family folder (or manifest) to a {@link DynamicModel} with every sub-network resident on one
  * device.
  */
-import { assertDeviceAvailable } from '../devices/backends';
-import { backendOf, type Device, dlaCoreOf } from '../devices/devices';
-import { recordDlaResidency } from '../devices/dla-residency';
-import { type DeviceModelOptions, modelsForDevice, profiledLatencies } from '../devices/model-files';
+import { assertDeviceAvailable, tensorRtStatusFor } from '../devices/backends';
+import { backendOf, type Device, dlaCoreOf, isTrtDevice } from '../devices/devices';
+import { type DeviceModelOptions, profiledLatencies } from '../devices/model-files';
+import { tensorRtStatus } from '../devices/tensorrt-status';
 import { FamilyInvalidError, fromNative } from '../errors';
-import { loadManifest } from '../family/manifest';
-import { getBinding, type NativeFamily } from '../native/addon';
+import { type FamilyManifest, type LoadedManifest, loadManifest } from '../family/manifest';
+import { getBinding } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
 import { DynamicModel } from './dynamic-model';
 import { checkLoadOptions } from './input-checks';
+import { type LoadedOnDevice, loadEngines, type NativeLoadBase } from './load-engines';
 
 export interface LoadOptions extends DeviceModelOptions {
   /** Default 'cpu'. */
@@ -39,12 +40,14 @@ export interface LoadOptions extends DeviceModelOptions {
  */
 export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
   const device = options.device ?? 'cpu';
-  assertDeviceAvailable(device);
+  const trt = tensorRtStatusFor(device); // asked once per load: the first tensorrtInfo() initializes CUDA
+  assertDeviceAvailable(device, trt);
   const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
   const loaded = loadManifest(source);
-  const deviceModels = await modelsForDevice(loaded, device, options);
-  const { subnets, dlaBudget, models, modelOffsets } = deviceModels;
-  const modelFiles = { models, ...(modelOffsets ? { modelOffsets } : {}) };
+  const base = nativeLoadBase(loaded.manifest, device, options, warmupRuns);
+  const { native, subnets, dlaBudget } = isTrtDevice(device)
+    ? await loadEngines(loaded, device, options, trt ?? tensorRtStatus(getBinding()), base) // (`trt` is set for every TensorRT device)
+    : await loadOnnx(loaded, base);
   // The DLA budget may have trimmed the family: the model then has the sub-networks that fit, in family order.
   const trimmed = subnets.length < loaded.manifest.subnets.length;
   const family = trimmed
@@ -52,26 +55,6 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
     : loaded;
   const { manifest, dir } = family;
   if (trimmed && dlaBudget?.message) process.emitWarning(`family '${manifest.name}' on ${device}: ${dlaBudget.message}`, { code: 'DYNAMIC_OFA_DLA_TRIMMED' });
-  const backend = backendOf(device);
-  const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
-  let native: NativeFamily;
-  try {
-    native = await getBinding().loadFamily({
-      ...modelFiles,
-      backend,
-      dlaCore: dlaCoreOf(device),
-      ...(backend === 'onnxruntime-cpu' ? { ortLibrary: resolveOrtLibrary() } : {}),
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      warmupRuns,
-      channels: manifest.input.channels,
-      format: manifest.input.format,
-      mean: manifest.input.mean,
-      std: manifest.input.std,
-      externalBuffers: !copyBuffers,
-    });
-  } catch (error) {
-    throw fromNative(error);
-  }
   // The manifest's resolutions must be what the models really take (preprocessing resizes to the model's).
   const info = native.subnetInfo();
   const mismatched = manifest.subnets.flatMap((s, i) => {
@@ -84,8 +67,34 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
     native.close();
     throw new FamilyInvalidError(family.file, mismatched);
   }
-  if (dlaBudget) recordDlaResidency(dlaCoreOf(device), native, dlaBudget.loadables);
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
   return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs, info);
+}
+
+/** What the addon is asked to load on `device`, but the model files. */
+function nativeLoadBase(manifest: FamilyManifest, device: Device, options: LoadOptions, warmupRuns: number): NativeLoadBase {
+  const backend = backendOf(device);
+  const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
+  return {
+    backend,
+    dlaCore: dlaCoreOf(device),
+    ...(backend === 'onnxruntime-cpu' ? { ortLibrary: resolveOrtLibrary() } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    warmupRuns,
+    channels: manifest.input.channels,
+    format: manifest.input.format,
+    mean: manifest.input.mean,
+    std: manifest.input.std,
+    externalBuffers: !copyBuffers,
+  };
+}
+
+/** The CPU: the family's ONNX models, every sub-network. */
+async function loadOnnx(family: LoadedManifest, base: NativeLoadBase): Promise<LoadedOnDevice> {
+  try {
+    return { native: await getBinding().loadFamily({ ...base, models: family.modelPaths }), subnets: family.modelPaths.map((_, i) => i) };
+  } catch (error) {
+    throw fromNative(error);
+  }
 }
