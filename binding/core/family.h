@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/backend.h"
+#include "core/dla_reservations.h"
 #include "core/engine.h"
 #include "core/preprocess.h"
 
@@ -64,10 +66,14 @@ class Family {
   // Runs the request's sub-network on the shared buffers; its frame, if any, is preprocessed into the input first.
   RunResult Run(const RunRequest& request);
 
+  // The DLA loadables its load reserved (core/dla_reservations.h): held until the family is destroyed.
+  void HoldDlaReservation(DlaReservation reservation) { dlaReservation_ = std::move(reservation); }
+
  private:
   Family() = default;
 
   SharedBuffers buffers_;  // declared before the engines: released after them
+  DlaReservation dlaReservation_;  // likewise: the loadables leave the DLA core with the engines
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<double> warmupMs_;
   size_t sharedActivationBytes_ = 0;

@@ -1,6 +1,7 @@
 #include <napi.h>
 
 #include "core/backend.h"
+#include "core/dla_reservations.h"
 #include "napi/addon_data.h"
 #include "napi/family_wrap.h"
 #include "napi/js_args.h"
@@ -24,6 +25,15 @@ Napi::Value RuntimeVersion(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), CallNative(info.Env(), [&] { return OrtRuntime::LibraryVersion(path); }));
 }
 
+// dlaResidency(core) -> the DLA loadables this process's resident families hold on DLA core `core`, counted over
+// every JS realm and worker_thread (core/dla_reservations.h).
+Napi::Value DlaResidency(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) ThrowContractJs(info.Env(), "dlaResidency(core) needs a DLA core number");
+  const int64_t core = info[0].As<Napi::Number>().Int64Value();
+  if (core < 0 || core > 255) ThrowContractJs(info.Env(), "dlaResidency: DLA core " + std::to_string(core));
+  return Napi::Number::New(info.Env(), ResidentDlaLoadables(static_cast<int>(core)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   data->familyConstructor = Napi::Persistent(FamilyWrap::Define(env));
@@ -31,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadFamily", Napi::Function::New<LoadFamily>(env, "loadFamily"));
   exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
   exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
+  exports.Set("dlaResidency", Napi::Function::New<DlaResidency>(env, "dlaResidency"));
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
   RegisterTensorRt(env, exports);  // tensorrtInfo(), buildEngine()
 #endif

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dla_reservations.h"
 #include "core/family.h"
 #include "napi/addon_data.h"
 #include "napi/js_args.h"
@@ -48,13 +49,52 @@ FamilyOptions ParseLoadOptions(const Napi::Object& object) {
   return options;
 }
 
+// What a DLA core's family reserves: `dlaLoadables` (one count per model, from the engine files) on `dlaCore`,
+// within `dlaLoadableLimit`. Absent for other families.
+struct DlaRequest {
+  bool wanted = false;
+  int core = -1;
+  int loadables = 0;
+  int limit = 0;
+};
+
+DlaRequest ParseDlaRequest(const Napi::Object& object, const FamilyOptions& options) {
+  DlaRequest request;
+  if (object.Get("dlaLoadables").IsUndefined()) return request;
+  const std::vector<int64_t> counts = GetIntegers(object, "dlaLoadables", 0, 1 << 20);
+  if (counts.size() != options.models.size()) ThrowContractJs(object.Env(), "`dlaLoadables` must have one count per model");
+  if (options.backend.dlaCore < 0) ThrowContractJs(object.Env(), "`dlaLoadables` without a DLA core");
+  request.wanted = true;
+  request.core = options.backend.dlaCore;
+  for (const int64_t count : counts) request.loadables += static_cast<int>(count);
+  request.limit = static_cast<int>(GetInteger(object, "dlaLoadableLimit", 0, 1 << 20));
+  return request;
+}
+
+// The promise of a load whose reservation did not fit: another load took the loadables after lib/ counted them.
+// `dlaResident` says what the core holds now, for lib/ to decide again.
+Napi::Value ReservationLost(Napi::Env env, const DlaRequest& request, int resident) {
+  Napi::Error error = MakeJsError(env, codes::kModelLoad, "DLA core " + std::to_string(request.core) + ": the family needs " +
+                                                           std::to_string(request.loadables) + " DLA loadables, and this process already holds " +
+                                                           std::to_string(resident) + " of the " + std::to_string(request.limit) +
+                                                           " a core holds (another load took them meanwhile)");
+  error.Value().Set("dlaResident", resident);
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(error.Value());
+  return deferred.Promise();
+}
+
 class LoadWorker final : public PromiseWorker {
  public:
-  LoadWorker(Napi::Env env, FamilyOptions options, bool allowExternal)
-      : PromiseWorker(env), options_(std::move(options)), allowExternal_(allowExternal) {}
+  LoadWorker(Napi::Env env, FamilyOptions options, bool allowExternal, DlaReservation reservation)
+      : PromiseWorker(env), options_(std::move(options)), allowExternal_(allowExternal), reservation_(std::move(reservation)) {}
 
  protected:
-  void DoWork() override { family_ = Family::Load(options_); }
+  void DoWork() override {
+    DlaReservation reservation = std::move(reservation_);  // released here, before the promise settles, if the load fails
+    family_ = Family::Load(options_);
+    family_->HoldDlaReservation(std::move(reservation));
+  }
   Napi::Value Result(Napi::Env env) override {
     Napi::External<std::shared_ptr<Family>> handle = Napi::External<std::shared_ptr<Family>>::New(env, &family_);
     return GetAddonData(env).familyConstructor.New({handle, Napi::Boolean::New(env, allowExternal_)});
@@ -63,6 +103,7 @@ class LoadWorker final : public PromiseWorker {
  private:
   FamilyOptions options_;
   bool allowExternal_;
+  DlaReservation reservation_;
   std::shared_ptr<Family> family_;
 };
 
@@ -73,7 +114,15 @@ Napi::Value LoadFamily(const Napi::CallbackInfo& info) {
   Napi::Object object = info[0].As<Napi::Object>();
   FamilyOptions options = ParseLoadOptions(object);
   const bool allowExternal = GetBool(object, "externalBuffers", true);
-  auto* worker = new LoadWorker(info.Env(), std::move(options), allowExternal);
+  // Reserved here, on the JS thread, before anything is deserialized: lib/ counts with dlaResidency(), decides and
+  // calls this in one synchronous stretch, so only a load in another thread can come in between (and is caught).
+  const DlaRequest dla = ParseDlaRequest(object, options);
+  DlaReservation reservation;
+  int resident = 0;
+  if (dla.wanted && !DlaReservation::TryReserve(dla.core, dla.loadables, dla.limit, &reservation, &resident)) {
+    return ReservationLost(info.Env(), dla, resident);
+  }
+  auto* worker = new LoadWorker(info.Env(), std::move(options), allowExternal, std::move(reservation));
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

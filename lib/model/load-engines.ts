@@ -3,18 +3,15 @@
  * core within the core's loadable budget, and loaded once more after a rebuild when TensorRT refuses a plan that
  * the cache took as fresh (another TensorRT build, driver or DLA compiler than the engine file's header can tell).
  */
-import { type DeviceModelOptions, deviceEngines, engineModelFiles, withinDlaBudget } from '../devices/model-files';
-import { dlaCoreOf, type TrtDevice } from '../devices/devices';
-import { recordDlaResidency, residentDlaLoadables } from '../devices/dla-residency';
+import type { TrtDevice } from '../devices/devices';
+import { loadWithinDlaBudget } from '../devices/dla-load';
+import { type DeviceModelOptions, deviceEngines, engineModelFiles } from '../devices/model-files';
 import type { TensorRtStatus } from '../devices/tensorrt-status';
 import type { DlaBudgetDecision } from '../engines/dla-budget';
 import type { EnsuredEngine } from '../engines/ensure-engines';
 import { fromNative } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
-import { getBinding, type NativeFamily, type NativeLoadOptions } from '../native/addon';
-
-/** What the addon is asked to load, but the model files. */
-export type NativeLoadBase = Omit<NativeLoadOptions, 'models' | 'modelOffsets'>;
+import { getBinding, type NativeFamily, type NativeLoadBase } from '../native/addon';
 
 /** A family loaded on a device. */
 export interface LoadedOnDevice {
@@ -53,9 +50,6 @@ function refusedCachedEngines(error: unknown, engines: readonly EnsuredEngine[])
 async function loadOnDevice(device: TrtDevice, engines: readonly EnsuredEngine[], options: DeviceModelOptions, base: NativeLoadBase): Promise<LoadedOnDevice> {
   const all = engines.map((_, i) => i);
   if (device === 'gpu') return { native: await getBinding().loadFamily({ ...base, ...engineModelFiles(engines, all) }), subnets: all };
-  const core = dlaCoreOf(device);
-  const dlaBudget = withinDlaBudget(device, engines, { action: 'load the family', mode: options.dlaBudget, resident: residentDlaLoadables(core) });
-  const native = await getBinding().loadFamily({ ...base, ...engineModelFiles(engines, dlaBudget.keep) });
-  recordDlaResidency(core, native, dlaBudget.loadables);
-  return { native, subnets: dlaBudget.keep, dlaBudget };
+  const { native, decision } = await loadWithinDlaBudget(getBinding(), device, engines, { action: 'load the family', mode: options.dlaBudget, base });
+  return { native, subnets: decision.keep, dlaBudget: decision };
 }

@@ -8,11 +8,11 @@ import { type DeviceModelOptions, profiledLatencies } from '../devices/model-fil
 import { tensorRtStatus } from '../devices/tensorrt-status';
 import { FamilyInvalidError, fromNative } from '../errors';
 import { type FamilyManifest, type LoadedManifest, loadManifest } from '../family/manifest';
-import { getBinding } from '../native/addon';
+import { getBinding, type NativeLoadBase } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
 import { DynamicModel } from './dynamic-model';
 import { checkLoadOptions } from './input-checks';
-import { type LoadedOnDevice, loadEngines, type NativeLoadBase } from './load-engines';
+import { type LoadedOnDevice, loadEngines } from './load-engines';
 
 export interface LoadOptions extends DeviceModelOptions {
   /** Default 'cpu'. */

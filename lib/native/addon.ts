@@ -79,7 +79,18 @@ export interface NativeLoadOptions {
   mean: number[];
   std: number[];
   externalBuffers?: boolean;
+  /**
+   * A DLA core's family: the DLA loadables of each model (from its engine file). The addon reserves their sum on
+   * `dlaCore` for the whole process before loading, and the family holds it until it is closed or collected; when
+   * the core then holds more than `dlaLoadableLimit`, the load fails (E_MODEL_LOAD) with `dlaResident`, what the
+   * core holds, set on the error (another load took the loadables after {@link NativeBinding.dlaResidency}).
+   */
+  dlaLoadables?: number[];
+  dlaLoadableLimit?: number;
 }
+
+/** What the addon is asked to load on a device, but the model files and the DLA reservation. */
+export type NativeLoadBase = Omit<NativeLoadOptions, 'models' | 'modelOffsets' | 'dlaLoadables' | 'dlaLoadableLimit'>;
 
 /** One library a TensorRT build loads at run time, as tensorrtProbe() found it. */
 export interface NativeTensorRtLibrary {
@@ -215,6 +226,8 @@ export interface NativeBinding {
   loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
   backends(): BackendName[];
   runtimeVersion(ortLibrary: string): string;
+  /** DLA loadables the families resident in this process (every JS realm and worker_thread) hold on DLA core `core`. */
+  dlaResidency(core: number): number;
   /**
    * Only in builds with TensorRT: loads TensorRT, its parser and the CUDA runtime once and says whether they can
    * run here; never throws. The loader runs it in a child process to pick a TensorRT build of the platform package.

@@ -75,3 +75,57 @@ describe('loadFamily on a TensorRT device (fake TensorRT addon)', () => {
     expect(fake.builds).toHaveLength(4);
   });
 });
+
+describe('loadFamily on a DLA core: the loadable budget, counted by the addon for the whole process', () => {
+  const load = (family: string, cache: string, dlaBudget?: 'trim') => loadFamily(family, { device: 'dla0', cache, warmupRuns: 1, ...(dlaBudget ? { dlaBudget } : {}) });
+  const budget = /cannot load the family on dla0: the family needs 12 DLA loadables \(s0 3, s1 3, s2 3, s3 3\); DLA core 0 holds at most 16 DLA loadables and this process already has 12 there/;
+
+  it('two concurrent loads of a family that fits once: one loads, the other gets the budget\'s message', async () => {
+    const { fake, family, cache } = setUp();
+    fake.dlaLoadables = () => 3; // 4 sub-networks: 12 of a core's 16
+    const outcomes = await Promise.allSettled([load(family, cache), load(family, cache)]);
+    const loaded = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+    expect(loaded).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(ModelLoadError);
+    expect(refused[0]!.message).toMatch(budget);
+    expect(fake.binding.dlaResidency(0)).toBe(12);
+    await loaded[0]!.close();
+    expect(fake.binding.dlaResidency(0)).toBe(0);
+  });
+
+  it('trim: the second concurrent load keeps what still fits, from the process-wide count', async () => {
+    const { fake, family, cache } = setUp();
+    fake.dlaLoadables = () => 3;
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const models = await Promise.all([load(family, cache, 'trim'), load(family, cache, 'trim')]);
+      expect(models.map((m) => m.subnets.map((s) => s.id)).sort()).toEqual([['s0'], ['s0', 's1', 's2', 's3']]);
+      expect(fake.binding.dlaResidency(0)).toBe(15);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/trimmed to fit: DLA core 0 holds at most 16 DLA loadables and this process already has 12 there; dropped s1, s2, s3/), expect.anything());
+      await Promise.all(models.map((m) => m.close()));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(fake.binding.dlaResidency(0)).toBe(0);
+  });
+
+  it('decides again, once, when another thread took the loadables between the count and the reservation', async () => {
+    const { fake, family, cache } = setUp();
+    fake.dlaLoadables = () => 3;
+    const held = await load(family, cache);
+    // As if a load in another worker_thread reserved after this one counted: the first count misses it.
+    const counted = fake.binding.dlaResidency;
+    let counts = 0;
+    fake.binding.dlaResidency = (core) => (counts++ === 0 ? 0 : counted(core));
+    await expect(load(family, cache)).rejects.toThrow(budget);
+    expect(counts).toBe(2);
+    // Still lost on the second try (the other load keeps winning): the budget's message, from what the addon saw.
+    fake.binding.dlaResidency = () => 0;
+    await expect(load(family, cache)).rejects.toThrow(budget);
+    fake.binding.dlaResidency = counted;
+    await held.close();
+    expect(counted(0)).toBe(0);
+  });
+});

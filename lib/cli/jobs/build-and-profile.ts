@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { availableDevices, backendOf, type Device, dlaCoreOf } from '../../devices/devices';
-import { engineModelFiles, type ModelFiles, withinDlaBudget } from '../../devices/model-files';
+import { loadWithinDlaBudget } from '../../devices/dla-load';
+import { engineModelFiles } from '../../devices/model-files';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
@@ -15,7 +16,7 @@ import { resolveCacheDir } from '../../engines/cache-folder';
 import { writeCalibrationData } from '../../engines/calibration';
 import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
 import { loadManifest, subnetResolution } from '../../family/manifest';
-import { getBinding, type NativeFamily } from '../../native/addon';
+import { getBinding, type NativeBinding, type NativeFamily, type NativeLoadBase } from '../../native/addon';
 import { tensorRtStatus } from '../../devices/tensorrt-status';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
@@ -112,6 +113,26 @@ function hostInfo(l4tRelease: string | undefined): LatencyProfile['host'] {
   };
 }
 
+/**
+ * The family on `device` for profiling: the ONNX models on the CPU, the engines on the GPU, and on a DLA core the
+ * sub-networks that fit its loadables (what does not fit cannot be profiled together).
+ */
+async function loadForProfiling(
+  binding: NativeBinding,
+  device: Device,
+  onnx: string[],
+  engines: readonly EnsuredEngine[] | undefined,
+  base: NativeLoadBase,
+  emit: (event: BuildEnginesEvent) => void,
+): Promise<{ native: NativeFamily; kept: number[] }> {
+  const all = onnx.map((_, i) => i);
+  if (device === 'cpu' || !engines) return { native: await binding.loadFamily({ ...base, models: onnx }), kept: all };
+  if (device === 'gpu') return { native: await binding.loadFamily({ ...base, ...engineModelFiles(engines, all) }), kept: all };
+  const { native, decision } = await loadWithinDlaBudget(binding, device, engines, { action: 'profile', mode: 'trim', base });
+  if (decision.message) emit({ type: 'dla-budget', device, message: decision.message, dropped: decision.dropped });
+  return { native, kept: decision.keep };
+}
+
 export async function buildEngines(options: BuildEnginesOptions): Promise<BuildEnginesResult> {
   const precision = options.precision ?? 'fp16';
   const runs = options.runs ?? 200;
@@ -171,8 +192,6 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   };
 
   for (const device of devices) {
-    let modelFiles: ModelFiles = { models: family.modelPaths };
-    let kept = family.manifest.subnets.map((_, i) => i);
     let engines: EnsuredEngine[] | undefined;
     if (device !== 'cpu') {
       engines = await ensureEngines({
@@ -183,21 +202,16 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
         calibrationData,
         onEvent: (event) => emit({ device, ...event }),
       });
-      if (device !== 'gpu') {
-        // What does not fit a DLA core's loadables cannot be profiled together: profile the sub-networks that fit.
-        const budget = withinDlaBudget(device, engines, { action: 'profile', mode: 'trim' });
-        if (budget.message) emit({ type: 'dla-budget', device, message: budget.message, dropped: budget.dropped });
-        kept = budget.keep;
-      }
-      modelFiles = engineModelFiles(engines, kept);
     }
+    const base: NativeLoadBase = {
+      backend: backendOf(device), dlaCore: dlaCoreOf(device), ...(device === 'cpu' ? { ortLibrary } : {}), warmupRuns: 1,
+      channels: family.manifest.input.channels, format: family.manifest.input.format, mean: family.manifest.input.mean, std: family.manifest.input.std,
+      ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}),
+    };
     let native: NativeFamily;
+    let kept: number[];
     try {
-      native = await binding.loadFamily({
-        ...modelFiles, backend: backendOf(device), dlaCore: dlaCoreOf(device), ...(device === 'cpu' ? { ortLibrary } : {}), warmupRuns: 1,
-        channels: family.manifest.input.channels, format: family.manifest.input.format, mean: family.manifest.input.mean, std: family.manifest.input.std,
-        ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}),
-      });
+      ({ native, kept } = await loadForProfiling(binding, device, family.modelPaths, engines, base, emit));
     } catch (error) {
       throw fromNative(error);
     }

@@ -1,0 +1,60 @@
+/**
+ * Loading engines onto a DLA core within its loadable budget. The addon counts the loadables that the resident
+ * families of the whole process hold on each core (every JS realm and worker_thread) and reserves a family's in
+ * one step with that check, before deserializing. Here the budget decides what to load from that process-wide
+ * count, and the addon is called in the same synchronous stretch, so no other load of this realm comes in
+ * between; a load in another thread can, and then the budget decides once more from the new count.
+ */
+import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from '../engines/dla-budget';
+import type { EnsuredEngine } from '../engines/ensure-engines';
+import { ModelLoadError } from '../errors';
+import type { NativeBinding, NativeFamily, NativeLoadBase } from '../native/addon';
+import { dlaCoreOf, type TrtDevice } from './devices';
+import { engineModelFiles, withinDlaBudget } from './model-files';
+
+export interface DlaLoad {
+  native: NativeFamily;
+  decision: DlaBudgetDecision;
+}
+
+/**
+ * Loads what of `engines` fits on `device`'s core (`mode` as {@link decideDlaBudget}); throws the budget's typed
+ * error (`cannot <action> on <device>: ...`) when nothing fits, or when another load took the loadables twice.
+ */
+export async function loadWithinDlaBudget(
+  binding: NativeBinding,
+  device: TrtDevice,
+  engines: readonly EnsuredEngine[],
+  options: { action: string; mode?: DlaBudgetMode; base: NativeLoadBase },
+): Promise<DlaLoad> {
+  const core = dlaCoreOf(device);
+  for (let attempt = 1; ; attempt++) {
+    const decision = withinDlaBudget(device, engines, { action: options.action, mode: options.mode, resident: binding.dlaResidency(core) });
+    const loading = binding.loadFamily({
+      ...options.base,
+      ...engineModelFiles(engines, decision.keep),
+      dlaLoadables: decision.keep.map((i) => engines[i]!.placement?.dlaLoadables ?? 0),
+      dlaLoadableLimit: decision.limit,
+    });
+    try {
+      return { native: await loading, decision };
+    } catch (error) {
+      const resident = residentWhenLost(error);
+      if (resident === undefined) throw error;
+      if (attempt > 1) throw lostTwice(device, engines, options.action, resident);
+    }
+  }
+}
+
+/** What the core held when the addon refused the reservation, or undefined for any other load error. */
+function residentWhenLost(error: unknown): number | undefined {
+  const resident = (error as { dlaResident?: unknown } | null)?.dlaResident;
+  return typeof resident === 'number' ? resident : undefined;
+}
+
+/** The budget's message for a family that lost its reservation to other loads twice. */
+function lostTwice(device: TrtDevice, engines: readonly EnsuredEngine[], action: string, resident: number): ModelLoadError {
+  const refused = decideDlaBudget({ core: dlaCoreOf(device), resident, engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })) });
+  const why = refused.message ?? `other loads on DLA core ${dlaCoreOf(device)} took its loadables twice while this one was decided; try again`;
+  return new ModelLoadError('E_MODEL_LOAD', `cannot ${action} on ${device}: ${why}`);
+}
