@@ -74,6 +74,37 @@ export interface EnsuredEngine {
   report?: EngineBuildReport;
 }
 
+/**
+ * Ensures engines (`ensure`, given the sub-networks TensorRT refused) and loads them (`load`). When TensorRT refuses
+ * the plan of an engine the cache took as fresh (the load fails with `rejectedModel`, its file), the engines taken
+ * from the cache are rebuilt once and loaded again: what made TensorRT refuse one (another build, driver or DLA
+ * compiler than the header can tell) holds for all of them, and one rebuild round beats a failed load per engine.
+ * An engine just built that is refused is not rebuilt again: that error is thrown.
+ */
+export async function loadRebuildingRefused<T>(
+  ensure: (refused: readonly string[]) => Promise<EnsuredEngine[]>,
+  load: (engines: EnsuredEngine[]) => Promise<T>,
+): Promise<{ loaded: T; engines: EnsuredEngine[] }> {
+  let refused: string[] = [];
+  for (;;) {
+    const engines = await ensure(refused);
+    try {
+      return { loaded: await load(engines), engines };
+    } catch (error) {
+      const stale = refused.length === 0 ? refusedCachedEngines(error, engines) : [];
+      if (stale.length === 0) throw error;
+      refused = stale;
+    }
+  }
+}
+
+/** The sub-networks to rebuild after `error`: every cached engine when it names one of them as refused, else none. */
+function refusedCachedEngines(error: unknown, engines: readonly EnsuredEngine[]): string[] {
+  const rejected = (error as { rejectedModel?: unknown } | null)?.rejectedModel;
+  if (engines.find((e) => e.enginePath === rejected)?.action !== 'cached') return [];
+  return engines.filter((e) => e.action === 'cached').map((e) => e.subnet);
+}
+
 /** A fresh engine that TensorRT refused to deserialize is stale; any other state stays what it is. */
 function refusedByTensorRt(state: EngineState): EngineState {
   if (state.status !== 'fresh') return state;

@@ -8,7 +8,7 @@ import { loadWithinDlaBudget } from '../devices/dla-load';
 import { type DeviceModelOptions, deviceEngines, engineModelFiles } from '../devices/model-files';
 import type { TensorRtStatus } from '../devices/tensorrt-status';
 import type { DlaBudgetDecision } from '../engines/dla-budget';
-import type { EnsuredEngine } from '../engines/ensure-engines';
+import { type EnsuredEngine, loadRebuildingRefused } from '../engines/ensure-engines';
 import { fromNative } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
 import { getBinding, type NativeFamily, type NativeLoadBase } from '../native/addon';
@@ -23,28 +23,15 @@ export interface LoadedOnDevice {
 
 /** Loads the family's engines on `device` (`trt`: TensorRT's status, asked once by the caller). */
 export async function loadEngines(family: LoadedManifest, device: TrtDevice, options: DeviceModelOptions, trt: TensorRtStatus, base: NativeLoadBase): Promise<LoadedOnDevice> {
-  let refused: string[] = [];
-  for (;;) {
-    const engines = await deviceEngines(family, device, options, trt, refused);
-    try {
-      return await loadOnDevice(device, engines, options, base);
-    } catch (error) {
-      const stale = refused.length === 0 ? refusedCachedEngines(error, engines) : [];
-      if (stale.length === 0) throw fromNative(error);
-      refused = stale;
-    }
+  try {
+    const { loaded } = await loadRebuildingRefused(
+      (refused) => deviceEngines(family, device, options, trt, refused),
+      (engines) => loadOnDevice(device, engines, options, base),
+    );
+    return loaded;
+  } catch (error) {
+    throw fromNative(error);
   }
-}
-
-/**
- * After TensorRT refused the plan of an engine this load took from the cache: every engine it took from the cache
- * (what made TensorRT refuse one, such as another build or driver, holds for all of them; one rebuild round
- * instead of a failed load per engine). None when it refused something else, such as an engine just built.
- */
-function refusedCachedEngines(error: unknown, engines: readonly EnsuredEngine[]): string[] {
-  const rejected = (error as { rejectedModel?: unknown } | null)?.rejectedModel;
-  if (engines.find((e) => e.enginePath === rejected)?.action !== 'cached') return [];
-  return engines.filter((e) => e.action === 'cached').map((e) => e.subnet);
 }
 
 async function loadOnDevice(device: TrtDevice, engines: readonly EnsuredEngine[], options: DeviceModelOptions, base: NativeLoadBase): Promise<LoadedOnDevice> {

@@ -6,10 +6,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { availableDevices, backendOf, type Device, dlaCoreOf } from '../../devices/devices';
+import { availableDevices, backendOf, type Device, dlaCoreOf, type TrtDevice } from '../../devices/devices';
 import { loadWithinDlaBudget } from '../../devices/dla-load';
 import { engineModelFiles } from '../../devices/model-files';
-import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../../engines/ensure-engines';
+import { type EnsuredEngine, ensureEngines, type EnsureEvent, loadRebuildingRefused } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
 import { resolveCacheDir } from '../../engines/cache-folder';
@@ -192,26 +192,30 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   };
 
   for (const device of devices) {
-    let engines: EnsuredEngine[] | undefined;
-    if (device !== 'cpu') {
-      engines = await ensureEngines({
-        family, device, precision, cacheDir: choice.dir, platform: platform!, builder: binding.buildEngine!,
-        force: options.force ?? false, rebuild: options.rebuild ?? true,
-        ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
-        ...(options.gpuFallback !== undefined ? { gpuFallback: options.gpuFallback } : {}),
-        calibrationData,
-        onEvent: (event) => emit({ device, ...event }),
-      });
-    }
     const base: NativeLoadBase = {
       backend: backendOf(device), dlaCore: dlaCoreOf(device), ...(device === 'cpu' ? { ortLibrary } : {}), warmupRuns: 1,
       channels: family.manifest.input.channels, format: family.manifest.input.format, mean: family.manifest.input.mean, std: family.manifest.input.std,
       ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}),
     };
+    const ensure = (trtDevice: TrtDevice, refused: readonly string[]): Promise<EnsuredEngine[]> => ensureEngines({
+      family, device: trtDevice, precision, cacheDir: choice.dir, platform: platform!, builder: binding.buildEngine!,
+      force: options.force ?? false, rebuild: options.rebuild ?? true, refused,
+      ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
+      ...(options.gpuFallback !== undefined ? { gpuFallback: options.gpuFallback } : {}),
+      calibrationData,
+      onEvent: (event) => emit({ device, ...event }),
+    });
+    let engines: EnsuredEngine[] | undefined;
     let native: NativeFamily;
     let kept: number[];
     try {
-      ({ native, kept } = await loadForProfiling(binding, device, family.modelPaths, engines, base, emit));
+      if (device === 'cpu') {
+        ({ native, kept } = await loadForProfiling(binding, device, family.modelPaths, undefined, base, emit));
+      } else {
+        // A cached engine TensorRT refuses (another build than its header says) is rebuilt once, as loadFamily does.
+        const loaded = await loadRebuildingRefused((refused) => ensure(device, refused), (e) => loadForProfiling(binding, device, family.modelPaths, e, base, emit));
+        ({ loaded: { native, kept }, engines } = loaded);
+      }
     } catch (error) {
       throw fromNative(error);
     }
