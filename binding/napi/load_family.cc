@@ -61,13 +61,13 @@ struct DlaRequest {
 DlaRequest ParseDlaRequest(const Napi::Object& object, const FamilyOptions& options) {
   DlaRequest request;
   if (object.Get("dlaLoadables").IsUndefined()) return request;
-  const std::vector<int64_t> counts = GetIntegers(object, "dlaLoadables", 0, 1 << 20);
+  const std::vector<int64_t> counts = GetIntegers(object, "dlaLoadables", 0, 1 << 16);
   if (counts.size() != options.models.size()) ThrowContractJs(object.Env(), "`dlaLoadables` must have one count per model");
   if (options.backend.dlaCore < 0) ThrowContractJs(object.Env(), "`dlaLoadables` without a DLA core");
   request.wanted = true;
   request.core = options.backend.dlaCore;
   for (const int64_t count : counts) request.loadables += static_cast<int>(count);
-  request.limit = static_cast<int>(GetInteger(object, "dlaLoadableLimit", 0, 1 << 20));
+  request.limit = static_cast<int>(GetInteger(object, "dlaLoadableLimit", 0, 1 << 16));
   return request;
 }
 

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <cstring>
 
 namespace dofa {
 namespace trt {
@@ -28,7 +27,13 @@ std::string DlError() {
   return error != nullptr ? error : "unknown dlopen error";
 }
 
-constexpr const char* kNoSuchFile = ": cannot open shared object file";
+// The file that dlerror()'s text says does not exist ("libcudart.so.12: cannot open shared object file: No such file
+// or directory"), or "" when it says something else (another architecture, a missing symbol, no permission).
+std::string AbsentFile(const std::string& error) {
+  const size_t end = error.find(": cannot open shared object file");
+  if (end == std::string::npos || error.find("No such file or directory", end) == std::string::npos) return "";
+  return error.substr(0, end);
+}
 
 // Why no attempt to open a library succeeded: the system search's error, which names the file the way users
 // know it, and the first attempt that found the file but could not load it (dlerror() then names something else
@@ -42,8 +47,7 @@ struct OpenFailure {
 // After a failed dlopen of `asked` (a path, or a bare name for the system search).
 void NoteFailure(const std::string& asked, const std::string& where, OpenFailure* failure) {
   const std::string error = DlError();
-  const bool absent = error.compare(0, asked.size() + std::strlen(kNoSuchFile), asked + kNoSuchFile) == 0;
-  if (!absent && failure->foundWhere.empty()) {
+  if (AbsentFile(error) != asked && failure->foundWhere.empty()) {
     failure->foundWhere = where;
     failure->foundError = error;
   }
@@ -66,13 +70,6 @@ void* Open(const std::string& name, const std::vector<std::string>& first, const
     NoteFailure(path, "in " + dir, failure);
   }
   return nullptr;
-}
-
-// The library that `error` (dlerror() after opening another file) says is missing, or "" when it says something
-// else: "libcudart.so.12: cannot open shared object file: No such file or directory".
-std::string MissingDependency(const std::string& error) {
-  const size_t end = error.find(kNoSuchFile);
-  return end == std::string::npos ? "" : error.substr(0, end);
 }
 
 // What to install for a missing dependency of one of the libraries: the CUDA runtime and TensorRT by their JetPack
@@ -99,7 +96,7 @@ std::string OpenError(const std::string& name, const std::string& role, int majo
            ", or add its folder to DYNAMIC_OFA_TENSORRT_LIBRARY_PATH";
   }
   const std::string found = name + " was found " + failure.foundWhere + " but cannot be loaded: ";
-  const std::string dependency = MissingDependency(failure.foundError);
+  const std::string dependency = AbsentFile(failure.foundError);  // not the file asked for: that one was found
   if (dependency.empty()) return found + failure.foundError;
   // The system's loader looks for a library's own dependencies; DYNAMIC_OFA_TENSORRT_LIBRARY_PATH is not searched.
   return found + "it needs " + dependency + ", which was not found (" + failure.foundError + "); " + DependencyHint(dependency);

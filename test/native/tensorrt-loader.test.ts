@@ -146,6 +146,11 @@ describe('the TensorRT library loader', () => {
     expect(bySystem.libraries[0]!.error).toMatch(/^libnvinfer\.so\.8 was found by the system search \(LD_LIBRARY_PATH, ld\.so\.cache\) but cannot be loaded: it needs libfakedependency\.so/);
     // With the dependency where the system's loader looks, it loads.
     expect(load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: dir, LD_LIBRARY_PATH: dependency })).toMatchObject({ available: true, tensorrt: '8.5.2' });
+    // Found but not a library at all: what dlopen said, with where it was found.
+    const garbage = install('garbage', [parser(), cudart(11040)]);
+    fs.writeFileSync(path.join(garbage, 'libnvinfer.so.8'), 'not an ELF file');
+    expect(load(jetpack5, { DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: garbage }).libraries[0]!.error)
+      .toMatch(new RegExp(`^libnvinfer\\.so\\.8 was found in ${garbage} but cannot be loaded: ${garbage}/libnvinfer\\.so\\.8: (file too short|invalid ELF header)`));
     // A libnvinfer.so.10 that needs a libcudart.so.12 which is absent: the CUDA runtime's package is named.
     const cudaDir = install('cudart-to-link', [{ file: 'libcudart.so', kind: 'DEPENDENCY', soname: 'libcudart.so.12' }]);
     const jp6 = install('needs-cudart', [{ file: 'libnvinfer.so.10', kind: 'TENSORRT', version: 100300, dependency: { dir: cudaDir, link: 'cudart' } }]);
