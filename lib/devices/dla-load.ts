@@ -41,7 +41,7 @@ export async function loadWithinDlaBudget(
     } catch (error) {
       const resident = residentWhenLost(error);
       if (resident === undefined) throw error;
-      if (attempt > 1) throw lostTwice(device, engines, options.action, resident);
+      if (attempt > 1) throw lostTwice(device, engines, options, resident);
     }
   }
 }
@@ -52,9 +52,18 @@ function residentWhenLost(error: unknown): number | undefined {
   return typeof resident === 'number' ? resident : undefined;
 }
 
-/** The budget's message for a family that lost its reservation to other loads twice. */
-function lostTwice(device: TrtDevice, engines: readonly EnsuredEngine[], action: string, resident: number): ModelLoadError {
-  const refused = decideDlaBudget({ core: dlaCoreOf(device), resident, engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })) });
-  const why = refused.message ?? `other loads on DLA core ${dlaCoreOf(device)} took its loadables twice while this one was decided; try again`;
-  return new ModelLoadError('E_MODEL_LOAD', `cannot ${action} on ${device}: ${why}`);
+/**
+ * The error for a load that lost its reservation to other loads twice: the budget's message for what the core
+ * held then, when nothing would have fitted; else that other loads kept taking the loadables.
+ */
+function lostTwice(device: TrtDevice, engines: readonly EnsuredEngine[], options: { action: string; mode?: DlaBudgetMode }, resident: number): ModelLoadError {
+  const core = dlaCoreOf(device);
+  const decision = decideDlaBudget({
+    core, resident, ...(options.mode ? { mode: options.mode } : {}),
+    engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })),
+  });
+  const why = decision.keep.length === 0
+    ? decision.message
+    : `other loads on DLA core ${core} took its loadables twice while this one was decided (the core holds ${resident} now); try again`;
+  return new ModelLoadError('E_MODEL_LOAD', `cannot ${options.action} on ${device}: ${why}`);
 }

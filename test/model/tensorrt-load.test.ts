@@ -124,6 +124,8 @@ describe('loadFamily on a DLA core: the loadable budget, counted by the addon fo
     // Still lost on the second try (the other load keeps winning): the budget's message, from what the addon saw.
     fake.binding.dlaResidency = () => 0;
     await expect(load(family, cache)).rejects.toThrow(budget);
+    // With 'trim' something would have fitted: the error says the loadables were taken twice, not that none fit.
+    await expect(load(family, cache, 'trim')).rejects.toThrow(/cannot load the family on dla0: other loads on DLA core 0 took its loadables twice .*\(the core holds 12 now\); try again/);
     fake.binding.dlaResidency = counted;
     await held.close();
     expect(counted(0)).toBe(0);
