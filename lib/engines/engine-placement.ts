@@ -17,7 +17,7 @@ export interface EnginePlacement {
   /** Format and precision conversions (GPU kernels, e.g. fp32 linear to and from a DLA subgraph's fp16). */
   reformatLayers: number;
   source: 'engine-inspector' | 'builder-log';
-  /** Set when the inspector and the builder's log disagree on the DLA loadables (see {@link placementFromReport} for which wins). */
+  /** Set when the inspector and the builder's log disagree on the DLA loadables, saying which count is kept (never the larger one by itself). */
   disagreement?: string;
 }
 

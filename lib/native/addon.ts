@@ -192,7 +192,7 @@ export interface NativeBuildProgress {
 export interface NativeBuildReport {
   tensorrtVersion: string;
   tensorrtEncoded: number;
-  /** The build of the library that built the plan (as {@link NativeTensorRtInfo.build}). */
+  /** The build of the library that built the plan: "26" (TensorRT 10), or "libnvinfer of N bytes" (8.x has no build number). */
   tensorrtBuild: string;
   buildMs: number;
   layers: number;
