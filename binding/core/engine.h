@@ -72,6 +72,8 @@ class Engine {
   virtual RunTiming Run() = 0;
   // Accelerator memory this engine's runs need for intermediate tensors (0 where the backend does not say).
   virtual size_t ActivationBytes() const { return 0; }
+  // True when its runs replay a captured CUDA graph (TensorRT with DYNAMIC_OFA_TRT_CUDA_GRAPH=1, capture succeeded).
+  virtual bool ReplaysCudaGraph() const { return false; }
 };
 
 }  // namespace dofa

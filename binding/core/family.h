@@ -51,6 +51,7 @@ class Family {
   // Accelerator memory for intermediate tensors: what the family's engines share, and what each would need alone.
   size_t sharedActivationBytes() const { return sharedActivationBytes_; }
   size_t activationBytes(size_t subnet) const { return engines_.at(subnet)->ActivationBytes(); }
+  bool replaysCudaGraph(size_t subnet) const { return engines_.at(subnet)->ReplaysCudaGraph(); }
 
   // One run at a time per family: Acquire() before writing the shared input, Release() after reading
   // the output. A second Acquire() while held fails with E_BUSY instead of corrupting the buffers.

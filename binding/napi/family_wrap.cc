@@ -117,13 +117,18 @@ Napi::Value FamilyWrap::SubnetInfo(const Napi::CallbackInfo& info) {
   return DescribeSubnets(info.Env(), *family_);
 }
 
-// { sharedActivationBytes, inputBytes, outputBytes }: the accelerator memory the family holds besides its engines.
+// { sharedActivationBytes, inputBytes, outputBytes, mappedBuffers, cudaGraphs }: the accelerator memory the family
+// holds besides its engines, whether its shared buffers are mapped (zero-copy), and how many engines replay a graph.
 Napi::Value FamilyWrap::DeviceMemory(const Napi::CallbackInfo& info) {
   if (!family_) ThrowJs(info.Env(), codes::kClosed, "the family is closed");
   Napi::Object memory = Napi::Object::New(info.Env());
   memory.Set("sharedActivationBytes", static_cast<double>(family_->sharedActivationBytes()));
   memory.Set("inputBytes", static_cast<double>(family_->buffers().input->bytes()));
   memory.Set("outputBytes", static_cast<double>(family_->buffers().output->bytes()));
+  memory.Set("mappedBuffers", family_->buffers().input->device().mapped);
+  size_t graphs = 0;
+  for (size_t i = 0; i < family_->size(); ++i) graphs += family_->replaysCudaGraph(i) ? 1 : 0;
+  memory.Set("cudaGraphs", static_cast<double>(graphs));
   return memory;
 }
 

@@ -29,6 +29,7 @@ class TrtEngine final : public Engine {
   const TensorInfo& input() const override { return input_; }
   const TensorInfo& output() const override { return output_; }
   size_t ActivationBytes() const override { return static_cast<size_t>(activationBytes_); }
+  bool ReplaysCudaGraph() const override { return graphExec_ != nullptr; }
 
   void Bind(const SharedBuffers& buffers) override {
     const DeviceView& in = buffers.input->device();

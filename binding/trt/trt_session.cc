@@ -26,6 +26,8 @@ TrtSession::TrtSession(int dlaCore)
   CheckCuda(cuda.StreamCreateWithFlags(&stream_, cudaStreamNonBlocking), codes::kBackendUnavailable, "cudaStreamCreate");
   const char* graphs = std::getenv("DYNAMIC_OFA_TRT_CUDA_GRAPH");
   cudaGraphs_ = dlaCore_ < 0 && graphs != nullptr && std::strcmp(graphs, "1") == 0;  // never for DLA engines
+  const char* zeroCopy = std::getenv("DYNAMIC_OFA_TRT_ZERO_COPY");
+  zeroCopyRequested_ = zeroCopy != nullptr && std::strcmp(zeroCopy, "1") == 0;
 }
 
 TrtSession::~TrtSession() {

@@ -25,7 +25,9 @@ class TrtSession {
   nvinfer1::IRuntime& runtime() { return *runtime_; }
   cudaStream_t stream() const { return stream_; }
   const std::string& acceleratorName() const { return acceleratorName_; }
-  bool zeroCopy() const { return cuda_.integrated && cuda_.canMapHostMemory; }
+  // Mapped (zero-copy) I/O: on integrated devices, or where DYNAMIC_OFA_TRT_ZERO_COPY=1 asks for it (a discrete GPU
+  // then reads host memory over the bus: slower, but it runs the Jetson's path on any CUDA machine).
+  bool zeroCopy() const { return cuda_.canMapHostMemory && (cuda_.integrated || zeroCopyRequested_); }
   bool cudaGraphs() const { return cudaGraphs_; }
 
   // Engines announce what their context needs while they load; the block is allocated for the largest at the
@@ -41,6 +43,7 @@ class TrtSession {
   Ptr<nvinfer1::IRuntime> runtime_;
   cudaStream_t stream_ = nullptr;
   bool cudaGraphs_ = false;
+  bool zeroCopyRequested_ = false;
   int64_t reserved_ = 0;
   void* activations_ = nullptr;
 };

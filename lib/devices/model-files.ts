@@ -7,6 +7,7 @@ import type { TensorRtStatus } from './tensorrt-status';
 import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from '../engines/dla-budget';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
 import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
+import { calibrationDataFor } from '../engines/calibration';
 import { platformFromNative } from '../engines/platform';
 import type { Precision } from '../engines/fingerprint';
 import { BackendUnavailableError, ModelLoadError } from '../errors';
@@ -79,6 +80,7 @@ export async function deviceEngines(
     cacheDir: cache.dir,
     platform: platformFromNative(info),
     builder: binding.buildEngine,
+    calibrationData: calibrationDataFor(family, cache.dir),
     rebuild: options.buildEngines ?? true,
     refused,
     ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),

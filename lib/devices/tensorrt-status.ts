@@ -30,3 +30,16 @@ export function tensorRtStatus(binding: NativeBinding): TensorRtStatus {
   if (!info.cuda) status.reason = `no usable CUDA device: ${info.cudaError ?? 'unknown'}`;
   return status;
 }
+
+/** The device name prefix of the stand-in TensorRT and CUDA runtime (test/tensorrt-standin), a test fixture. */
+const STANDIN_DEVICE = 'dynamic-ofa stand-in';
+
+/**
+ * What to print beside any figure measured on a TensorRT device, when that device is the stand-in: its networks run
+ * on the CPU through ONNX Runtime, so nothing it measures is a GPU's. Undefined on a real device.
+ */
+export function standinNote(info: NativeTensorRtInfo | undefined): string | undefined {
+  const name = info?.cuda?.name;
+  if (!name?.startsWith(STANDIN_DEVICE)) return undefined;
+  return `${name}: the stand-in TensorRT and CUDA runtime (a test fixture) runs every network on the CPU through ONNX Runtime; no figure measured on it is a GPU's`;
+}

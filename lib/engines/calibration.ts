@@ -3,7 +3,9 @@
  * toolkit's int8 export calibrated on), else its bundled sample, preprocessed by the same rules as every image
  * inference, as float32 NCHW samples of one input size, back to back (what the TensorRT builder reads).
  */
-import type { LoadedManifest } from '../family/manifest';
+import * as path from 'node:path';
+
+import { type LoadedManifest, subnetResolution } from '../family/manifest';
 import { type FamilyImages, loadCalibrationImages, loadSample } from '../family/sample';
 import { preprocessImage } from '../model/preprocess';
 import { writeFileAtomically } from '../util/atomic-file';
@@ -33,4 +35,21 @@ export function writeCalibrationData(family: Pick<LoadedManifest, 'manifest' | '
   }
   writeFileAtomically(file, samples());
   return file;
+}
+
+/**
+ * The calibration data of each sub-network of `family`, written into `cacheDir` on first use (once however many
+ * devices ask): what build-engines and loadFamily give the engine cache, so that both key an int8 calibration cache
+ * by the same data and find each other's.
+ */
+export function calibrationDataFor(family: Pick<LoadedManifest, 'manifest' | 'dir'>, cacheDir: string): (subnetId: string) => string | undefined {
+  const files = new Map<string, string | undefined>();
+  return (id) => {
+    if (!files.has(id)) {
+      const subnet = family.manifest.subnets.find((s) => s.id === id);
+      const resolution = subnet ? subnetResolution(subnet) : undefined;
+      files.set(id, resolution === undefined ? undefined : writeCalibrationData(family, resolution, path.join(cacheDir, 'calibration', `${id}.r${resolution}.f32`)));
+    }
+    return files.get(id);
+  };
 }

@@ -89,6 +89,10 @@ export interface FamilyDeviceMemory {
   separateActivationBytes: number;
   /** The shared input and output buffers. */
   ioBytes: number;
+  /** The accelerator reads and writes the shared buffers in place (mapped host memory: Jetson, or DYNAMIC_OFA_TRT_ZERO_COPY=1). */
+  zeroCopy: boolean;
+  /** Sub-networks whose runs replay a captured CUDA graph (DYNAMIC_OFA_TRT_CUDA_GRAPH=1 on the GPU). */
+  cudaGraphs: number;
 }
 
 // Families still open when the process exits: their run threads are stopped before ONNX Runtime's statics
@@ -154,6 +158,8 @@ export class DynamicModel {
       sharedActivationBytes: memory?.sharedActivationBytes ?? 0,
       separateActivationBytes: subnetInfo.reduce((sum, s) => sum + (s.activationBytes ?? 0), 0),
       ioBytes: memory ? memory.inputBytes + memory.outputBytes : native.inputBuffer.byteLength + native.outputBuffer.byteLength,
+      zeroCopy: memory?.mappedBuffers ?? false,
+      cudaGraphs: memory?.cudaGraphs ?? 0,
     });
     this.#output = new Float32Array(native.outputBuffer);
     this.subnets = Object.freeze(

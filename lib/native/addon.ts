@@ -60,6 +60,10 @@ export interface NativeDeviceMemory {
   /** The shared input and output buffers. */
   inputBytes: number;
   outputBytes: number;
+  /** The shared buffers are mapped host memory the accelerator reads in place (zero-copy). */
+  mappedBuffers: boolean;
+  /** Engines whose runs replay a captured CUDA graph. */
+  cudaGraphs: number;
 }
 
 export interface NativeLoadOptions {

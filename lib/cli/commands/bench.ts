@@ -13,6 +13,8 @@ export function printBench(result: BenchResult): void {
   console.log('switch: first inference after 10 on another sub-network; no-switch: next inference after the same 10 ran in a second copy of the family (same cold caches, no switch)');
   console.log(`family ${result.family} (${result.subnets.length} sub-networks) on ${result.device}${result.device === 'cpu' ? '' : ' (onnxruntime-node: cpu)'}, ` +
     `${result.threads} threads, ${result.runs} runs, ${result.cpu} [${result.isa.join(' ')}], Node ${result.node}`);
+  if (result.accelerator) console.log(`accelerator: ${result.accelerator.name}`);
+  if (result.accelerator?.standinNote) console.log(`NOTE: ${result.accelerator.standinNote}; the targets below do not apply`);
   console.log(table(
     ['subnet', 'ours native p50/p90/p99 ms', 'GFLOP/s', 'onnxruntime-node p50/p90/p99 ms', 'ratio', 'ours from JS p50', 'JS/JS ratio', 'runs on', 'switch p50', 'switch cost', 'no-switch p50', 'switch / no-switch'],
     result.subnets.map((r) => [

@@ -35,7 +35,7 @@ function printResult(result: BuildEnginesResult): void {
   const mib = (bytes: number | undefined): string => (bytes === undefined ? '-' : (bytes / 2 ** 20).toFixed(2));
   console.log(table(
     ['device', 'subnet', 'engine', 'p50 ms', 'p90 ms', 'p99 ms', 'gpu p50 ms', 'gpu-fallback layers', 'DLA loadables', 'GPU layers', 'activations MiB'],
-    result.results.map((r) => [r.device, r.id, r.engine, ms(r.hostMs.p50), ms(r.hostMs.p90), ms(r.hostMs.p99), ms(r.deviceMs?.p50), r.gpuFallbackLayers ?? '-',
+    result.results.map((r) => [r.device, r.id, r.engine, ms(r.hostMs?.p50), ms(r.hostMs?.p90), ms(r.hostMs?.p99), ms(r.deviceMs?.p50), r.gpuFallbackLayers ?? '-',
       r.dlaLoadables ?? '-', r.gpuLayers ?? '-', mib(r.activationBytes)]),
   ));
   console.log(`profiles: ${Object.values(result.profiles).join(', ')}`);

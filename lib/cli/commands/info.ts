@@ -7,7 +7,7 @@ import { backends } from '../../devices/backends';
 import { type Device, DEVICES } from '../../devices/devices';
 import { existingCacheDirs } from '../../engines/cache-folder';
 import { type EngineCacheSummary, summarizeEngineCache } from '../../engines/engine-summary';
-import { tensorRtStatus } from '../../devices/tensorrt-status';
+import { standinNote, tensorRtStatus } from '../../devices/tensorrt-status';
 import { getBinding } from '../../native/addon';
 import { loadManifest, subnetResolution } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';
@@ -103,6 +103,8 @@ function tensorRtLines(probe: NativeTensorRtProbe, trtInfo: NativeTensorRtInfo |
       `${trtInfo.dlaCores} DLA cores, waits by ${c.blockingSync ?? 'stream synchronize'}`);
   }
   if (trtInfo?.dlaNote) lines.push(trtInfo.dlaNote);
+  const note = standinNote(trtInfo);
+  if (note) lines.push(`NOTE: ${note}`);
   return lines;
 }
 

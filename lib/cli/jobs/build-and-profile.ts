@@ -13,9 +13,9 @@ import { type EnsuredEngine, ensureEngines, type EnsureEvent, loadRebuildingRefu
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
 import { resolveCacheDir } from '../../engines/cache-folder';
-import { writeCalibrationData } from '../../engines/calibration';
+import { calibrationDataFor } from '../../engines/calibration';
 import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
-import { loadManifest, subnetResolution } from '../../family/manifest';
+import { loadManifest } from '../../family/manifest';
 import { getBinding, type NativeBinding, type NativeFamily, type NativeLoadBase } from '../../native/addon';
 import { tensorRtStatus } from '../../devices/tensorrt-status';
 import { resolveOrtLibrary } from '../../native/ort-library';
@@ -53,7 +53,8 @@ export interface BuildEnginesRow {
   device: Device;
   id: string;
   engine: 'cached' | 'built' | '-';
-  hostMs: LatencyStats;
+  /** Absent for an engine built but not profiled: it did not fit the DLA core beside the others (see dlaLoadables). */
+  hostMs?: LatencyStats;
   deviceMs?: LatencyStats;
   gpuFallbackLayers?: number;
   /** From the built engine: DLA loadables (DLA subgraphs) and the layers left on the GPU. */
@@ -178,18 +179,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const platform: TrtPlatform | undefined = trtInfo?.cuda ? platformFromNative(trtInfo, l4tRelease) : undefined;
   const results: BuildEnginesRow[] = [];
   const profiles: Partial<Record<Device, string>> = {};
-  // int8 calibration data, per sub-network: written once a build, however many devices need it (same file, same bytes).
-  const calibrationFiles = new Map<string, string | undefined>();
-  const calibrationData = (id: string): string | undefined => {
-    if (!calibrationFiles.has(id)) {
-      const subnet = family.manifest.subnets.find((s) => s.id === id)!;
-      const resolution = subnetResolution(subnet);
-      calibrationFiles.set(id, resolution === undefined
-        ? undefined
-        : writeCalibrationData(family, resolution, path.join(choice.dir, 'calibration', `${id}.r${resolution}.f32`)));
-    }
-    return calibrationFiles.get(id);
-  };
+  const calibrationData = calibrationDataFor(family, choice.dir);
 
   for (const device of devices) {
     const base: NativeLoadBase = {
@@ -259,11 +249,17 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
     writeProfile(file, profile);
     profiles[device] = file;
     emit({ type: 'profiled', device, file });
-    profile.subnets.forEach((s) => {
-      const engine = engines?.[s.index];
-      const row: BuildEnginesRow = { device, id: s.id, engine: engine?.action ?? '-', hostMs: s.hostMs };
-      if (s.deviceMs) row.deviceMs = s.deviceMs;
-      if (s.engine?.gpuFallbackLayers !== undefined) row.gpuFallbackLayers = s.engine.gpuFallbackLayers;
+    // Every sub-network gets a row, in family order: the profiled ones with their latency, the engines the DLA
+    // budget left out of profiling with what they would cost a core.
+    const profiled = new Map(profile.subnets.map((s) => [s.index, s]));
+    family.manifest.subnets.forEach((subnet, index) => {
+      const s = profiled.get(index);
+      const engine = engines?.[index];
+      if (!s && !engine) return;
+      const row: BuildEnginesRow = { device, id: subnet.id, engine: engine?.action ?? '-' };
+      if (s) row.hostMs = s.hostMs;
+      if (s?.deviceMs) row.deviceMs = s.deviceMs;
+      if (engine?.report && device !== 'gpu') row.gpuFallbackLayers = engine.report.gpuFallbackLayers;
       if (engine?.placement) Object.assign(row, { dlaLoadables: engine.placement.dlaLoadables, gpuLayers: engine.placement.gpuLayers });
       if (engine?.activationBytes !== undefined) row.activationBytes = engine.activationBytes;
       results.push(row);

@@ -12,6 +12,8 @@ import { type DecisionCost, measureDecisionCost } from '../../lab';
 import { predictivePolicy } from '../../manager/policies/predictive';
 import { stepwisePolicy } from '../../manager/policies/stepwise';
 import type { Device } from '../../devices/devices';
+import { standinNote, tensorRtStatus } from '../../devices/tensorrt-status';
+import { getBinding } from '../../native/addon';
 import type { DynamicModel, FamilyDeviceMemory } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import type { SubnetManifest } from '../../family/manifest';
@@ -81,7 +83,16 @@ export interface BenchResult {
   memory: { rssBeforeLoadMiB: number; rssAfterLoadMiB: number; loadGrowthMiB: number; modelFilesMiB: number };
   /** Accelerator memory the family holds besides its engines (TensorRT: the shared activation block). */
   deviceMemory: FamilyDeviceMemory;
+  /** TensorRT devices: the CUDA device's name, and what to know when it is the stand-in (no figure is a GPU's then). */
+  accelerator?: { name: string; standinNote?: string };
   targets: Record<string, boolean>;
+}
+
+/** The CUDA device a TensorRT family runs on, labelled when it is the stand-in. */
+function describeAccelerator(): BenchResult['accelerator'] {
+  const info = tensorRtStatus(getBinding()).info;
+  const note = standinNote(info);
+  return { name: info?.cuda?.name ?? 'unknown', ...(note ? { standinNote: note } : {}) };
 }
 
 const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
@@ -132,6 +143,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const model = await loadFamily(options.family, { device, threads, warmupRuns: 10 });
   const rssAfterLoad = process.memoryUsage().rss;
   const deviceMemory = { ...model.deviceMemory };
+  const accelerator = device === 'cpu' ? undefined : describeAccelerator();
   const modelBytes = model.manifest.subnets.reduce((sum, s) => sum + fs.statSync(path.join(model.dir, s.model)).size, 0);
   const total = model.subnets.length * 2 + 1;
   let done = 0;
@@ -288,6 +300,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       modelFilesMiB: modelBytes / 2 ** 20,
     },
     deviceMemory,
+    ...(accelerator ? { accelerator } : {}),
     targets: {
       ratioAllAtMost1: rows.every((r) => r.ratio <= 1.0),
       ratioSmallestAtMost09: (rows[0]?.ratio ?? Infinity) <= 0.9,

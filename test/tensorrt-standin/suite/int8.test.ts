@@ -2,7 +2,7 @@
  * int8 engines from the family's calibration images: the addon's calibrator feeds them to the stand-in's builder,
  * the calibration cache is written, and a forced rebuild reuses it instead of calibrating again.
  */
-import { bundledFamily, copyFamily, resultOf, scenario, summaryFragment, tinyFamily } from './helpers';
+import { bundledFamily, copyFamily, resultOf, scenario, summaryFragment } from './helpers';
 
 interface Int8Result {
   built: string[]; rebuilt: string[]; calibrationCaches: string[]; calibrationEventsFirst: number; calibrationEventsSecond: number;
@@ -11,7 +11,7 @@ interface Int8Result {
 
 const summary = summaryFragment('int8');
 
-describe.each([['gpu', bundledFamily], ['dla0', tinyFamily]] as const)('int8 on %s', (device, source) => {
+describe.each([['gpu', bundledFamily], ['dla0', bundledFamily]] as const)('int8 on %s', (device, source) => {
   it('calibrates from the images once, writes the cache, and reuses it on a forced rebuild', () => {
     const family = copyFamily(source, `int8-${device}`);
     const result = resultOf(scenario<Int8Result>('int8', { family, device, cache: `${family}/.engine-cache` }));

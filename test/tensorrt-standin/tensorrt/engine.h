@@ -25,7 +25,7 @@ struct EngineCore {
   std::vector<EngineLayer> layers;
   int32_t dlaCore = -1;   // the core its DLA subgraphs run on (the runtime's, else the plan's)
   int32_t loadables = 0;  // DLA subgraphs reserved on dlaCore
-  double speedFactor = 1;  // DYNAMIC_OFA_STANDIN_SPEED's factor for its device
+  std::string device = "gpu";  // "gpu" or "dla": which factor of DYNAMIC_OFA_STANDIN_SPEED slows its runs
   std::atomic<int32_t> liveContexts{0};  // destroying the engine before them is logged as the misuse it is
 
   // The plan's tensor named `name`, or nullptr.

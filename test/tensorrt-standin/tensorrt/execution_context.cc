@@ -12,6 +12,7 @@
 #include "tensorrt/dims.h"
 #include "tensorrt/process_logger.h"
 #include "tensorrt/shape_estimate.h"
+#include "tensorrt/speed.h"
 
 namespace dofa_standin {
 
@@ -345,10 +346,11 @@ void StandinContext::Execute(const RunJob& job) {
     LogError("1: [executionContext.cpp::execute] Error Code 1: Internal Error (" + failure + ")");
     return;
   }
-  // DYNAMIC_OFA_STANDIN_SPEED: a slower device takes factor x ONNX Runtime's time (a factor below 1 cannot speed it up).
-  if (core_->speedFactor > 1) {
+  // A slower device takes factor x ONNX Runtime's time (a factor below 1 cannot speed it up).
+  const double factor = SpeedFactor(core_->device);
+  if (factor > 1) {
     const auto ran = std::chrono::steady_clock::now() - started;
-    std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(ran * (core_->speedFactor - 1)));
+    std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(ran * (factor - 1)));
   }
 }
 

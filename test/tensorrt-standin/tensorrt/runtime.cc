@@ -11,30 +11,6 @@
 #include "tensorrt/process_logger.h"
 
 namespace dofa_standin {
-namespace {
-
-// DYNAMIC_OFA_STANDIN_SPEED="gpu=1,dla=3": run-time factors per device (default 1).
-double SpeedFactor(const std::string& device) {
-  static const std::map<std::string, double> factors = [] {
-    std::map<std::string, double> parsed;
-    std::string rest = Env("DYNAMIC_OFA_STANDIN_SPEED");
-    while (!rest.empty()) {
-      const size_t comma = rest.find(',');
-      const std::string item = rest.substr(0, comma);
-      rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-      const size_t equals = item.find('=');
-      if (equals == std::string::npos) continue;
-      const double value = std::strtod(item.c_str() + equals + 1, nullptr);
-      if (value > 0) parsed[item.substr(0, equals)] = value;
-    }
-    return parsed;
-  }();
-  const auto found = factors.find(device);
-  return found != factors.end() ? found->second : 1.0;
-}
-
-}  // namespace
-
 void StandinRuntime::setDLACore(int32_t dlaCore) noexcept {
   const int32_t cores = DlaCores();
   if (dlaCore < 0 || dlaCore >= cores) {
@@ -85,7 +61,7 @@ nvinfer1::ICudaEngine* StandinRuntime::Deserialize(void const* blob, std::size_t
         return nullptr;
       }
     }
-    core->speedFactor = SpeedFactor(core->loadables > 0 ? "dla" : "gpu");
+    core->device = core->loadables > 0 ? "dla" : "gpu";
     core->ort = OrtModel::Create(core->plan.onnx, &error);
     if (!core->ort) return LogError("1: [runtime.cpp::deserializeCudaEngine] Error Code 1: Internal Error (" + error + ")"), nullptr;
     if (!ReserveDlaLoadables(core->dlaCore, core->loadables, &error)) return LogError(error), nullptr;

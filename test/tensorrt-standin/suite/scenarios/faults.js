@@ -5,17 +5,17 @@
 // args: { family, device, cache, runs? }
 const { api, describeError, seededFloats, scenario } = require('./common');
 
-scenario(async ({ family, device, cache, runs = 12 }) => {
+scenario(async ({ family, device, cache, dlaBudget, runs = 12 }) => {
   const errors = [];
   const record = (stage, error) => errors.push({ stage, ...describeError(error) });
   let model;
   try {
-    model = await api.loadFamily(family, { device, cache, warmupRuns: 1 });
+    model = await api.loadFamily(family, { device, cache, warmupRuns: 1, ...(dlaBudget ? { dlaBudget } : {}) });
   } catch (error) {
     record('load', error);
     // After a failed load the same process can still load (a transient fault), unless the device is gone.
     try {
-      model = await api.loadFamily(family, { device, cache, warmupRuns: 1 });
+      model = await api.loadFamily(family, { device, cache, warmupRuns: 1, ...(dlaBudget ? { dlaBudget } : {}) });
     } catch (again) {
       record('reload', again);
       return { errors, loaded: false, runsOk: 0, closed: true };

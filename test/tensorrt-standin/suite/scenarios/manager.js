@@ -23,12 +23,12 @@ function contendedCpu(model, extraMs) {
   };
 }
 
-scenario(async ({ family, cache, speedFile, targetMs = 1.5, framesPerPhase = 40 }) => {
+scenario(async ({ family, cache, speedFile, targetMs = 2.5, framesPerPhase = 40 }) => {
   // Phases: [cpu extra ms, stand-in speeds]. 1: the CPU is busy; 2: the GPU is busy; 3: both are.
   const phases = [
-    { name: 'cpu busy', cpuExtraMs: 4, speeds: 'gpu=10,dla=30' },
-    { name: 'gpu busy', cpuExtraMs: 0, speeds: 'gpu=200,dla=30' },
-    { name: 'cpu and gpu busy', cpuExtraMs: 4, speeds: 'gpu=200,dla=30' },
+    { name: 'cpu busy', cpuExtraMs: 8, speeds: 'gpu=5,dla=10' },
+    { name: 'gpu busy', cpuExtraMs: 0, speeds: 'gpu=200,dla=10' },
+    { name: 'cpu and gpu busy', cpuExtraMs: 8, speeds: 'gpu=200,dla=10' },
   ];
   let phase = phases[0];
   fs.writeFileSync(speedFile, phase.speeds);
