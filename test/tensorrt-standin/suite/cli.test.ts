@@ -32,7 +32,11 @@ describe('info', () => {
     expect(text).toMatch(/dynamic-ofa stand-in/);
     const human = cli(['info']);
     expect(human.stdout).toMatch(/stand-in/i);
-    summary.tensorrtVersion = (info.tensorrt as { version?: string } | undefined)?.version ?? text.match(/"tensorrt":"?([\d.]+)/)?.[1];
+    const trt = info.tensorrt as { version: string; build: string; info: { dlaCores: number; cuda: { name: string } } };
+    expect(trt.build).toMatch(/^\d+$/);
+    expect(trt.info.dlaCores).toBe(2);
+    expect(trt.info.cuda.name).toMatch(/^dynamic-ofa stand-in/);
+    summary.tensorrtVersion = `${trt.version}.${trt.build}`;
     summary.save();
   });
 });
@@ -43,7 +47,7 @@ describe('build-engines on the bundled family (gpu, dla0, dla1) and the tiny fam
   let first: BuildResult;
   const loadables: Record<string, Record<string, number>> = {};
   const record = (family: string, rows: Row[]): void => {
-    for (const row of rows) if (row.dlaLoadables !== undefined) (loadables[`${family}/${row.id}`] ??= {})[row.device] = row.dlaLoadables;
+    for (const row of rows) if (row.device !== 'gpu' && row.dlaLoadables !== undefined) (loadables[`${family}/${row.id}`] ??= {})[row.device] = row.dlaLoadables;
     summary.dlaLoadables = loadables;
     summary.save();
   };
