@@ -6,7 +6,10 @@
 // path, and writes a summary.
 //   TensorRT 10.3 (vendored headers) + CUDA 12.4 (Debian's headers, fetched into deps/): always.
 //   TensorRT 8.5.2 + CUDA 11.8: when deps/tensorrt-8.5.2/include exists (a development session; never committed).
-// Usage: node scripts/dev/tensorrt-standin.js [--json PATH] [--only 10|8] [--sanitize] [--jest-args "..."]
+// Usage: node scripts/dev/tensorrt-standin.js [--json PATH] [--only 10|8] [--sanitize | --valgrind] [--jest-args "..."]
+//   --sanitize: everything built with ASan + UBSan (the suite's processes preload the runtimes); any report fails.
+//   --valgrind: the stand-in's test programs and one outputs scenario (tiny family, gpu and dla0) under memcheck;
+//   a report whose innermost frame of ours (the addon, the stand-in) fails (ONNX Runtime's and the loader's are listed).
 // Nothing here proves TensorRT's own behaviour, DLA numerics or speed: see test/tensorrt-standin/README.md.
 // In CI (CI=true) a variant that cannot be built is a failure; elsewhere it is skipped with the reason.
 const fs = require('node:fs');
@@ -18,6 +21,7 @@ const { fetchCudaHeaders } = require('../build/fetch-cuda-headers');
 const { ensureHeaders } = require('../build/ort-headers');
 const { repoRoot } = require('../build/platforms');
 const { run, requireCommand, option } = require('../build/tools');
+const { addonReports } = require('./valgrind-report');
 
 const standinDir = path.join(repoRoot, 'test', 'tensorrt-standin');
 const buildDir = path.join(repoRoot, 'build-standin');
@@ -94,11 +98,42 @@ function runStandinTests(testsDir, env) {
     const result = spawnSync(path.join(testsDir, program), [], { env, encoding: 'utf8', timeout: 300000 });
     const output = `${result.stdout}${result.stderr}`;
     const ok = result.status === 0;
-    console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${program} (${((Date.now() - started) / 1000).toFixed(1)} s) ${output.trim().split('\n').pop() ?? ''}`);
+    // The programs print "N passed, N failed" last on stdout; their stderr holds the stand-in's expected messages.
+    console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${program} (${((Date.now() - started) / 1000).toFixed(1)} s) ${result.stdout.trim().split('\n').pop() ?? ''}`);
     if (!ok) console.log(output.split('\n').slice(-40).join('\n'));
     results.push({ program, ok });
   }
   return results;
+}
+
+/** Memcheck over the stand-in's programs and one Node scenario; returns whether no report came from our code. */
+function runValgrind(testsDir, env) {
+  requireCommand('valgrind', 'apt-get install valgrind');
+  const ours = /dynamic_ofa\.node|libnvinfer\.so|libnvonnxparser\.so|libcudart\.so|\/tests\/(cuda|trt)_/;
+  const memcheck = ['--leak-check=full', '--show-leak-kinds=definite,indirect', '--num-callers=30',
+    `--suppressions=${path.join(repoRoot, 'scripts', 'dev', 'valgrind.supp')}`];
+  const family = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-standin-valgrind-'));
+  for (const f of fs.readdirSync(path.join(repoRoot, 'test', 'fixtures', 'tiny-family'))) {
+    fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'tiny-family', f), path.join(family, f));
+  }
+  const scenario = path.join(standinDir, 'suite', 'scenarios', 'outputs.js');
+  const runs = [
+    ...['trt_standin_test', 'trt_plan_test', 'trt_int8_test', 'cuda_runtime_test', 'cuda_capture_test'].map((p) => [path.join(testsDir, p)]),
+    ...['gpu', 'dla0'].map((device) => [process.execPath, scenario, JSON.stringify({ family, device, cache: `${family}/.engine-cache`, steps: 8, dlaBudget: 'trim' })]),
+  ];
+  let clean = true;
+  for (const command of runs) {
+    const log = path.join(os.tmpdir(), `dofa-standin-valgrind-${path.basename(command[1] ?? command[0])}-${process.pid}.log`);
+    const started = Date.now();
+    const result = spawnSync('valgrind', [...memcheck, `--log-file=${log}`, ...command], { env, encoding: 'utf8', timeout: 900000 });
+    const reports = addonReports(fs.readFileSync(log, 'utf8'), ours);
+    const ok = result.status === 0 && reports.length === 0;
+    console.log(`  ${ok ? 'ok  ' : 'FAIL'} valgrind ${path.basename(command[command.length > 2 ? 1 : 0])}${command.length > 2 ? ` ${JSON.parse(command[2]).device}` : ''} ` +
+      `(${((Date.now() - started) / 1000).toFixed(0)} s): ${reports.length} reports from our code, exit ${result.status ?? result.signal}; log ${log}`);
+    for (const report of reports.slice(0, 5)) console.log(report);
+    clean &&= ok;
+  }
+  return clean;
 }
 
 function runSuite(env, jestArgs) {
@@ -137,6 +172,7 @@ function mergeInto(target, part) {
 async function main() {
   const only = option('only', undefined);
   const sanitize = process.argv.includes('--sanitize');
+  const valgrind = process.argv.includes('--valgrind');
   const jsonPath = option('json', undefined);
   const jestArgs = (option('jest-args', '') || '').split(' ').filter(Boolean);
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'index.js'))) run('npm', ['run', 'build:ts'], { cwd: repoRoot });
@@ -172,7 +208,7 @@ async function main() {
     const summaryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-standin-summary-'));
     const env = standinEnv(built.standin.lib, built.addon, summaryDir, sanitize);
     const programs = runStandinTests(built.standin.tests, env);
-    const suiteOk = runSuite(env, jestArgs);
+    const suiteOk = valgrind ? runValgrind(built.standin.tests, env) : runSuite(env, jestArgs);
     const variantSummary = { tensorrtMajor: variant.major, standinPrograms: programs, suitePassed: suiteOk, ...mergeSummary(summaryDir) };
     summary.variants.push(variantSummary);
     fs.rmSync(summaryDir, { recursive: true, force: true });
