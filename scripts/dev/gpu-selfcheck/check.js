@@ -131,7 +131,7 @@ async function buildStep({ packageDir, family, cache }) {
 
 /**
  * Keeps each native family the library loads, to read what the addon reports beyond DynamicModel's view
- * (optional fields: deviceMemory().zeroCopy, subnetInfo()[i].cudaGraph).
+ * (deviceMemory(): mappedBuffers, cudaGraphs).
  */
 function keepNativeFamilies(addon) {
   const binding = addon.getBinding();
@@ -275,26 +275,20 @@ async function timings(gpu, cpu) {
   return rows;
 }
 
-/** What the addon reports about its own TensorRT family beyond DynamicModel (fields newer addons may add). */
+/** What the addon reports about its own TensorRT family: mapped I/O, and how many engines replay a CUDA graph. */
 function addonReport(native) {
-  const memory = native.deviceMemory?.() ?? {};
-  const info = native.subnetInfo();
-  const graphs = info.map((s) => s.cudaGraph);
-  return {
-    deviceMemory: memory,
-    zeroCopy: typeof memory.zeroCopy === 'boolean' ? memory.zeroCopy : 'not reported by this addon',
-    cudaGraphs: graphs.every((g) => typeof g === 'boolean') ? graphs : 'not reported by this addon',
-  };
+  const memory = native.deviceMemory();
+  return { deviceMemory: memory, zeroCopy: memory.mappedBuffers, cudaGraphs: memory.cudaGraphs, subnets: native.subnetInfo().length };
 }
 
 /** Errors in what the addon reports for this case: it must have done what the case asked for. */
 function reportErrors(caseSpec, report) {
   const errors = [];
-  if (caseSpec.env.DYNAMIC_OFA_TRT_CUDA_GRAPH === '1' && Array.isArray(report.cudaGraphs) && !report.cudaGraphs.every(Boolean)) {
-    errors.push(`CUDA graph capture fell back to enqueueV3 for ${report.cudaGraphs.filter((g) => !g).length} sub-network(s)`);
+  if (caseSpec.env.DYNAMIC_OFA_TRT_CUDA_GRAPH === '1' && report.cudaGraphs !== report.subnets) {
+    errors.push(`CUDA graph capture fell back to enqueueV3 for ${report.subnets - report.cudaGraphs} sub-network(s)`);
   }
-  if (caseSpec.env[ZERO_COPY_ENV] === '1' && report.zeroCopy === false) errors.push(`${ZERO_COPY_ENV}=1 but the I/O buffers are not mapped`);
-  if (!caseSpec.env[ZERO_COPY_ENV] && report.zeroCopy === true) errors.push('mapped I/O buffers on a discrete GPU without the override');
+  if (caseSpec.env[ZERO_COPY_ENV] === '1' && !report.zeroCopy) errors.push(`${ZERO_COPY_ENV}=1 but the I/O buffers are not mapped`);
+  if (!caseSpec.env[ZERO_COPY_ENV] && report.zeroCopy) errors.push('mapped I/O buffers on a discrete GPU without the override');
   return errors;
 }
 
