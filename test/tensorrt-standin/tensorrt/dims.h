@@ -3,6 +3,7 @@
 
 #include <NvInfer.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,18 @@ inline nvinfer1::Dims ToDims(const std::vector<int64_t>& shape) {
   dims.nbDims = static_cast<int32_t>(shape.size() > nvinfer1::Dims::MAX_DIMS ? nvinfer1::Dims::MAX_DIMS : shape.size());
   for (int32_t i = 0; i < dims.nbDims; ++i) dims.d[i] = static_cast<decltype(dims.d[0] + 0)>(shape[static_cast<size_t>(i)]);
   return dims;
+}
+
+// Bytes of one element of a TensorRT DataType (stored as its int32 value in the plan).
+inline size_t DataTypeBytes(int32_t type) {
+  switch (static_cast<nvinfer1::DataType>(type)) {
+    case nvinfer1::DataType::kHALF: return 2;
+    case nvinfer1::DataType::kINT8: case nvinfer1::DataType::kUINT8: case nvinfer1::DataType::kBOOL: return 1;
+#if NV_TENSORRT_MAJOR >= 10
+    case nvinfer1::DataType::kINT64: return 8;
+#endif
+    default: return 4;
+  }
 }
 
 // An invalid Dims (nbDims -1), what TensorRT returns for an unknown tensor.

@@ -73,15 +73,7 @@ char const* StandinEngine::getTensorFormatDesc(char const* tensorName) const noe
 
 int32_t StandinEngine::getTensorBytesPerComponent(char const* tensorName) const noexcept {
   const PlanTensor* tensor = core_->Tensor(tensorName);
-  if (tensor == nullptr) return -1;
-  switch (static_cast<nvinfer1::DataType>(tensor->dataType)) {
-    case nvinfer1::DataType::kHALF: return 2;
-    case nvinfer1::DataType::kINT8: case nvinfer1::DataType::kUINT8: case nvinfer1::DataType::kBOOL: return 1;
-#if NV_TENSORRT_MAJOR >= 10
-    case nvinfer1::DataType::kINT64: return 8;
-#endif
-    default: return 4;
-  }
+  return tensor != nullptr ? static_cast<int32_t>(DataTypeBytes(tensor->dataType)) : -1;
 }
 
 nvinfer1::Dims StandinEngine::getProfileShape(char const* tensorName, int32_t profileIndex, OptProfileSelector select) const noexcept {

@@ -33,17 +33,6 @@ namespace {
 
 const std::string kApi = "3: [executionContext.cpp] Error Code 3: API Usage Error (";
 
-size_t TrtTypeBytes(int32_t type) {
-  switch (static_cast<nvinfer1::DataType>(type)) {
-    case nvinfer1::DataType::kHALF: return 2;
-    case nvinfer1::DataType::kINT8: case nvinfer1::DataType::kUINT8: case nvinfer1::DataType::kBOOL: return 1;
-#if NV_TENSORRT_MAJOR >= 10
-    case nvinfer1::DataType::kINT64: return 8;
-#endif
-    default: return 4;
-  }
-}
-
 void HostFunction(void* data) {
   const auto* job = static_cast<const RunJob*>(data);
   job->context->Execute(*job);
@@ -265,7 +254,7 @@ const RunJob* StandinContext::JobFor(const std::map<std::string, std::vector<int
     io.name = tensor.name;
     io.onnxType = core_->OnnxType(tensor.name);
     io.shape = shapes.at(tensor.name);
-    io.bytes = static_cast<size_t>(Volume(io.shape)) * TrtTypeBytes(tensor.dataType);
+    io.bytes = static_cast<size_t>(Volume(io.shape)) * DataTypeBytes(tensor.dataType);
     const bool allocated = Cuda(cudaMallocHost(&io.data, std::max<size_t>(io.bytes, 1)), "cudaMallocHost");
     if (allocated) (tensor.isInput ? job->inputs : job->outputs).push_back(io);
     if (!allocated) {
