@@ -48,13 +48,13 @@ fi
 if [ -n "${TENSORRT_INCLUDE_DIR:-}" ]; then
   TREES=("$TENSORRT_INCLUDE_DIR")
 else
-  mapfile -t TREES < <(ls -d deps/tensorrt-*/include 2>/dev/null | sort -V)
+  mapfile -t TREES < <(ls -d deps/tensorrt-*/include 2>/dev/null | sort -V || true)
 fi
 if [ "${#TREES[@]}" -eq 0 ]; then
   echo "check:tensorrt: no TensorRT headers: set TENSORRT_INCLUDE_DIR or export trees into deps/tensorrt-<version>/include (see this script's header)" >&2
   exit 2
 fi
-mapfile -t CUDA_TREES < <({ ls -d deps/cuda-*/include 2>/dev/null; [ -f "$CUDA_INCLUDE_DIR/cuda_runtime_api.h" ] && echo "$CUDA_INCLUDE_DIR"; } | sort -V)
+mapfile -t CUDA_TREES < <({ ls -d deps/cuda-*/include 2>/dev/null || true; [ -f "$CUDA_INCLUDE_DIR/cuda_runtime_api.h" ] && echo "$CUDA_INCLUDE_DIR"; } | sort -V)
 if [ "${#CUDA_TREES[@]}" -eq 0 ]; then
   echo "check:tensorrt: no CUDA headers at $CUDA_INCLUDE_DIR or deps/cuda-*/include (set CUDA_INCLUDE_DIR, or node scripts/build/fetch-cuda-headers.js)" >&2
   exit 2

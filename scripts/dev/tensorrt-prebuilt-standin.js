@@ -19,10 +19,11 @@ const { fetchCudaHeaders } = require('../build/fetch-cuda-headers');
 const { ensureHeaders } = require('../build/ort-headers');
 const { VARIANTS: PREBUILT } = require('../build/tensorrt-prebuilt');
 const { ADDON_FILE, TENSORRT_PREBUILT_DIR, onnxRuntimeNode, platform, repoRoot } = require('../build/platforms');
-const { option, requireRoot, run } = require('../build/tools');
+const { option, run } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { runNode } = require('./platform-run');
 const { VARIANTS: STANDIN } = require('./tensorrt-standin');
+const { platformTestHost } = require('./release-fixture');
 
 const report = checkReport('check:tensorrt-prebuilt-standin');
 const { check } = report;
@@ -127,7 +128,7 @@ function runVariant(rootDir, standin, prebuilt, ortInclude) {
 }
 
 async function main() {
-  requireRoot('building the arm64 stand-in in the build root (chroot)');
+  if (!platformTestHost('check:tensorrt-prebuilt-standin')) return;
   const only = option('only', undefined);
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'index.js'))) run('npm', ['run', 'build:ts'], { cwd: repoRoot });
   const rootDir = ensureBuildRoot();
