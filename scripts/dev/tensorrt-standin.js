@@ -69,9 +69,10 @@ function buildAddon(variant, cudaInclude, sanitize) {
 }
 
 /** The environment every stand-in run gets. */
-function standinEnv(libDir, addon, summaryDir, sanitize) {
+function standinEnv(libDir, addon, summaryDir, sanitize, major) {
   const env = {
     ...process.env,
+    DYNAMIC_OFA_STANDIN_TENSORRT_MAJOR: String(major),
     DYNAMIC_OFA_TENSORRT_LIBRARY_PATH: libDir,
     DYNAMIC_OFA_STANDIN_ORT_LIBRARY: ortLibrary(),
     DYNAMIC_OFA_STANDIN_LIBRARY_DIR: libDir,
@@ -206,7 +207,7 @@ async function main() {
       continue;
     }
     const summaryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-standin-summary-'));
-    const env = standinEnv(built.standin.lib, built.addon, summaryDir, sanitize);
+    const env = standinEnv(built.standin.lib, built.addon, summaryDir, sanitize, variant.major);
     const programs = runStandinTests(built.standin.tests, env);
     const suiteOk = valgrind ? runValgrind(built.standin.tests, env) : runSuite(env, jestArgs);
     const variantSummary = { tensorrtMajor: variant.major, standinPrograms: programs, suitePassed: suiteOk, ...mergeSummary(summaryDir) };

@@ -22,6 +22,19 @@ export function standinLibraryDir(): string {
   return dir;
 }
 
+/** The TensorRT major the stand-in and the addon under test were built for (10, or 8 where deps/ has its headers). */
+export function tensorrtMajor(): number {
+  standinLibraryDir();
+  return Number(process.env.DYNAMIC_OFA_STANDIN_TENSORRT_MAJOR ?? '10');
+}
+
+/** The file names the addon loads for that major. */
+export function libraryNames(major = tensorrtMajor()): { nvinfer: string; parser: string; cudart: string } {
+  return major >= 10
+    ? { nvinfer: 'libnvinfer.so.10', parser: 'libnvonnxparser.so.10', cudart: 'libcudart.so.12' }
+    : { nvinfer: `libnvinfer.so.${major}`, parser: `libnvonnxparser.so.${major}`, cudart: 'libcudart.so.11.0' };
+}
+
 export interface ProcessOutcome<T> {
   status: number | null;
   signal: NodeJS.Signals | null;
