@@ -22,7 +22,7 @@ struct BackendOptions {
 };
 
 // One sub-network's model file, and where in it the model starts: engine files begin with a header that
-// lib/engine-cache.ts writes and checks, and the addon skips unread.
+// lib/engines/engine-file.ts writes and checks, and the addon skips unread.
 struct ModelFile {
   std::string path;
   uint64_t offset = 0;

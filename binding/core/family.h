@@ -59,7 +59,7 @@ class Family {
   void Release() { busy_.store(false); }
 
   // The binding contract of a run, asserted once before it is queued: the sub-network exists, floats are exactly
-  // its input size, a frame's bytes cover its rows. lib/model.ts checks all of this for users with the messages
+  // its input size, a frame's bytes cover its rows. lib/model/input-checks.ts checks all of this for users with the messages
   // they see; a failure here is E_INTERNAL. WriteInput() and Run() take requests that passed.
   void CheckRequest(const RunRequest& request) const;
   // After Acquire(), on the thread that owns the caller's floats: copies them (if any) into the shared input.

@@ -33,7 +33,7 @@ struct ModelInputSpec {
 };
 
 // True when PreprocessFrame may read the frame: positive sizes, a stride of at least one row, and bytes that cover
-// stride * (height - 1) + one row. lib/model.ts checks frames for users; this is the binding contract's assert.
+// stride * (height - 1) + one row. lib/model/input-checks.ts checks frames for users; this is the binding contract's assert.
 bool FrameFits(const Frame& frame);
 
 // Writes channels x outHeight x outWidth floats to `out`.

@@ -9,7 +9,7 @@
 namespace dofa {
 namespace {
 
-// Only conversion: lib/model.ts has checked the frame; Family::CheckRequest asserts that its bytes cover it.
+// Only conversion: lib/model/input-checks.ts has checked the frame; Family::CheckRequest asserts that its bytes cover it.
 void ParseFrame(const Napi::Object& object, Frame* frame) {
   Napi::Value data = object.Get("data");
   if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {

@@ -40,7 +40,7 @@ void Report(const TrtProgress& progress, const std::string& stage, double fracti
 
 TrtBuild BuildTrtEngine(const TrtBuildOptions& options, const TrtProgress& progress) {
   const auto started = std::chrono::steady_clock::now();
-  // lib/engine-cache.ts checks these for users (precision, fp32 on DLA, int8's calibration inputs).
+  // lib/engines/ensure-engines.ts checks these for users (precision, fp32 on DLA, int8's calibration inputs).
   const int dlaCore = options.dlaCore;
   const std::string& precision = options.precision;
   if (dlaCore < -1) ContractViolation("DLA core " + std::to_string(dlaCore));

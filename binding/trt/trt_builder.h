@@ -1,6 +1,6 @@
 // ONNX -> serialized TensorRT plan for one sub-network on one accelerator (the GPU or a DLA core). Pure C++ (no
 // N-API): napi/trt_functions.cc runs it on a worker thread, forwards progress to JS and hands the plan to
-// lib/engine-cache.ts, which writes the engine file. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
+// lib/engines/ensure-engines.ts, which writes the engine file. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once
 
 #include <cstddef>

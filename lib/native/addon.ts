@@ -68,7 +68,7 @@ export interface NativeDeviceMemory {
 
 export interface NativeLoadOptions {
   models: string[];
-  /** Bytes to skip at the start of each model file: the TS-owned engine-file header (lib/engine-cache.ts). Default 0. */
+  /** Bytes to skip at the start of each model file: the TS-owned engine-file header (lib/engines/engine-file.ts). Default 0. */
   modelOffsets?: number[];
   /** The addon knows backends, not device names (lib/devices/devices.ts maps a device to its backend). */
   backend: BackendName;
@@ -168,7 +168,7 @@ export interface NativeTensorRtInfo {
   cudaError?: string;
 }
 
-/** One engine to build. The plan comes back in memory; lib/engine-cache.ts writes the engine file. */
+/** One engine to build. The plan comes back in memory; lib/engines/ensure-engines.ts writes the engine file. */
 export interface NativeBuildEngineOptions {
   onnx: string;
   /** -1 = the GPU, n = DLA core n. */

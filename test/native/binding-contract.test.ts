@@ -1,5 +1,5 @@
 /**
- * The addon's side of the binding contract. lib/ checks every user-facing value (test/native/errors.test.ts);
+ * The addon's side of the binding contract. lib/ checks every user-facing value (test/model/errors.test.ts);
  * the addon asserts only what keeps memory safe, and a broken assert is E_INTERNAL "binding contract: ...",
  * never a crash and never a user-facing message. These tests call the addon directly, as lib/ must not.
  */
