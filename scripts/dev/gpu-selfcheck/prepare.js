@@ -222,7 +222,7 @@ function assemble(root, pieces) {
   copyFile(pieces.cudart, path.join(root, 'cudart-fallback', 'libcudart.so.12'));
   copyFile(path.join(repoRoot, 'package.json'), path.join(root, 'package', 'package.json'));
   for (const name of pieces.packages) copyRuntimeTree(path.join(repoRoot, 'node_modules', name), path.join(root, 'package', 'node_modules', name));
-  copyFile(path.join(__dirname, 'check.js'), path.join(root, 'check.js'));
+  for (const file of ['check.js', 'steps.js']) copyFile(path.join(__dirname, file), path.join(root, file));
   const manifest = {
     made: new Date().toISOString(), ...gitFacts(), node: NODE_SPEC, onnxruntime: pieces.ort.version,
     cudaHeaders: CUDA_HEADERS, tensorrtHeaders: '10.3 (vendored)', cudartFallback: `Debian libcudart12 (CUDA ${CUDA_HEADERS})`,
