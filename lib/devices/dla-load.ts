@@ -5,7 +5,7 @@
  * count, and the addon is called in the same synchronous stretch, so no other load of this realm comes in
  * between; a load in another thread can, and then the budget decides once more from the new count.
  */
-import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from '../engines/dla-budget';
+import type { DlaBudgetDecision, DlaBudgetMode } from '../engines/dla-budget';
 import type { EnsuredEngine } from '../engines/ensure-engines';
 import { ModelLoadError } from '../errors';
 import type { NativeBinding, NativeFamily, NativeLoadBase } from '../native/addon';
@@ -46,6 +46,24 @@ export async function loadWithinDlaBudget(
   }
 }
 
+/**
+ * Loads a family's engines on a TensorRT device: all of them on the GPU; on a DLA core what fits its loadable
+ * budget ({@link loadWithinDlaBudget}), with the budget's decision. `kept`: the sub-networks loaded (indices).
+ */
+export async function loadEnginesOnDevice(
+  binding: NativeBinding,
+  device: TrtDevice,
+  engines: readonly EnsuredEngine[],
+  options: { action: string; mode?: DlaBudgetMode; base: NativeLoadBase },
+): Promise<{ native: NativeFamily; kept: number[]; decision?: DlaBudgetDecision }> {
+  if (device === 'gpu') {
+    const all = engines.map((_, i) => i);
+    return { native: await binding.loadFamily({ ...options.base, ...engineModelFiles(engines, all) }), kept: all };
+  }
+  const { native, decision } = await loadWithinDlaBudget(binding, device, engines, options);
+  return { native, kept: decision.keep, decision };
+}
+
 /** What the core held when the addon refused the reservation, or undefined for any other load error. */
 function residentWhenLost(error: unknown): number | undefined {
   const resident = (error as { dlaResident?: unknown } | null)?.dlaResident;
@@ -53,17 +71,12 @@ function residentWhenLost(error: unknown): number | undefined {
 }
 
 /**
- * The error for a load that lost its reservation to other loads twice: the budget's message for what the core
- * held then, when nothing would have fitted; else that other loads kept taking the loadables.
+ * The error for a load that lost its reservation to other loads twice: the budget's own error for what the core
+ * held then, when nothing would have fitted (withinDlaBudget throws it); else that other loads kept taking the
+ * loadables.
  */
 function lostTwice(device: TrtDevice, engines: readonly EnsuredEngine[], options: { action: string; mode?: DlaBudgetMode }, resident: number): ModelLoadError {
-  const core = dlaCoreOf(device);
-  const decision = decideDlaBudget({
-    core, resident, ...(options.mode ? { mode: options.mode } : {}),
-    engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })),
-  });
-  const why = decision.keep.length === 0
-    ? decision.message
-    : `other loads on DLA core ${core} took its loadables twice while this one was decided (the core holds ${resident} now); try again`;
-  return new ModelLoadError('E_MODEL_LOAD', `cannot ${options.action} on ${device}: ${why}`);
+  withinDlaBudget(device, engines, { action: options.action, mode: options.mode, resident });
+  return new ModelLoadError('E_MODEL_LOAD', `cannot ${options.action} on ${device}: other loads on DLA core ${dlaCoreOf(device)} took its ` +
+    `loadables twice while this one was decided (the core holds ${resident} now); try again`);
 }

@@ -4,8 +4,8 @@
  * the cache took as fresh (another TensorRT build, driver or DLA compiler than the engine file's header can tell).
  */
 import type { TrtDevice } from '../devices/devices';
-import { loadWithinDlaBudget } from '../devices/dla-load';
-import { type DeviceModelOptions, deviceEngines, engineModelFiles } from '../devices/model-files';
+import { loadEnginesOnDevice } from '../devices/dla-load';
+import { type DeviceModelOptions, deviceEngines } from '../devices/model-files';
 import type { TensorRtStatus } from '../devices/tensorrt-status';
 import type { DlaBudgetDecision } from '../engines/dla-budget';
 import { type EnsuredEngine, loadRebuildingRefused } from '../engines/ensure-engines';
@@ -35,8 +35,6 @@ export async function loadEngines(family: LoadedManifest, device: TrtDevice, opt
 }
 
 async function loadOnDevice(device: TrtDevice, engines: readonly EnsuredEngine[], options: DeviceModelOptions, base: NativeLoadBase): Promise<LoadedOnDevice> {
-  const all = engines.map((_, i) => i);
-  if (device === 'gpu') return { native: await getBinding().loadFamily({ ...base, ...engineModelFiles(engines, all) }), subnets: all };
-  const { native, decision } = await loadWithinDlaBudget(getBinding(), device, engines, { action: 'load the family', mode: options.dlaBudget, base });
-  return { native, subnets: decision.keep, dlaBudget: decision };
+  const { native, kept, decision } = await loadEnginesOnDevice(getBinding(), device, engines, { action: 'load the family', mode: options.dlaBudget, base });
+  return { native, subnets: kept, ...(decision ? { dlaBudget: decision } : {}) };
 }

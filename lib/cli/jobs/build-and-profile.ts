@@ -7,8 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { availableDevices, backendOf, type Device, dlaCoreOf, type TrtDevice } from '../../devices/devices';
-import { loadWithinDlaBudget } from '../../devices/dla-load';
-import { engineModelFiles } from '../../devices/model-files';
+import { loadEnginesOnDevice } from '../../devices/dla-load';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent, loadRebuildingRefused } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
@@ -126,12 +125,10 @@ async function loadForProfiling(
   base: NativeLoadBase,
   emit: (event: BuildEnginesEvent) => void,
 ): Promise<{ native: NativeFamily; kept: number[] }> {
-  const all = onnx.map((_, i) => i);
-  if (device === 'cpu' || !engines) return { native: await binding.loadFamily({ ...base, models: onnx }), kept: all };
-  if (device === 'gpu') return { native: await binding.loadFamily({ ...base, ...engineModelFiles(engines, all) }), kept: all };
-  const { native, decision } = await loadWithinDlaBudget(binding, device, engines, { action: 'profile', mode: 'trim', base });
-  if (decision.message) emit({ type: 'dla-budget', device, message: decision.message, dropped: decision.dropped });
-  return { native, kept: decision.keep };
+  if (device === 'cpu' || !engines) return { native: await binding.loadFamily({ ...base, models: onnx }), kept: onnx.map((_, i) => i) };
+  const { native, kept, decision } = await loadEnginesOnDevice(binding, device, engines, { action: 'profile', mode: 'trim', base });
+  if (decision?.message) emit({ type: 'dla-budget', device, message: decision.message, dropped: decision.dropped });
+  return { native, kept };
 }
 
 export async function buildEngines(options: BuildEnginesOptions): Promise<BuildEnginesResult> {
