@@ -64,9 +64,9 @@ export function emitJson(target: string | boolean | undefined, value: unknown): 
 }
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
-  E_FAMILY_INVALID: 'fix the listed JSON paths in family.json (format: README "Family format"), or pass --family with another folder',
+  E_FAMILY_INVALID: 'fix the listed JSON paths in family.json (format: docs/families.md in the repository), or pass --family with another folder',
   E_MODEL_LOAD: 'the model file is damaged or is not a single-input/single-output float network: export it again (dynamic-ofa export)',
-  E_RUNTIME_LOAD: 'the message names every place looked at and what to install or set (README: "Installing")',
+  E_RUNTIME_LOAD: 'the message names every place looked at and what to install or set (docs/installing.md in the repository)',
   E_BACKEND_UNAVAILABLE: 'run `dynamic-ofa info` to see the devices this build can use',
   E_THREADS: 'all families in one process share a thread pool: use the same --threads everywhere',
   E_INVALID_ARGUMENT: 'see --help for the accepted values',

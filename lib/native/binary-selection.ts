@@ -121,7 +121,7 @@ function addonAdvice(search: AddonSearch): string {
     '    npm install dynamic-ofa --include=optional',
     '  - Anywhere else (musl/Alpine, another CPU or OS), or to rebuild: npm rebuild dynamic-ofa --build-from-source',
     '    (needs cmake >= 3.16, a C++17 compiler and make; ONNX Runtime\'s C headers are found or downloaded, or set',
-    '    ONNXRUNTIME_INCLUDE_DIR); then install an ONNX Runtime library too, see the README ("Building from source").',
+    '    ONNXRUNTIME_INCLUDE_DIR); then install an ONNX Runtime library too, see docs/installing.md in the repository ("Building from source").',
   ].join('\n');
 }
 
