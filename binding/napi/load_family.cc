@@ -91,9 +91,14 @@ class LoadWorker final : public PromiseWorker {
 
  protected:
   void DoWork() override {
-    DlaReservation reservation = std::move(reservation_);  // released here, before the promise settles, if the load fails
     family_ = Family::Load(options_);
-    family_->HoldDlaReservation(std::move(reservation));
+    family_->HoldDlaReservation(std::move(reservation_));
+  }
+  // A failed load gives its loadables back on the JS thread, just before its promise rejects: until then they count
+  // as reserved, so dlaResidency() never sees them go while the load is pending.
+  void OnError(const Napi::Error& error) override {
+    reservation_ = DlaReservation();
+    PromiseWorker::OnError(error);
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::External<std::shared_ptr<Family>> handle = Napi::External<std::shared_ptr<Family>>::New(env, &family_);
