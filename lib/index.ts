@@ -9,8 +9,9 @@
  */
 export { loadFamily, type LoadOptions } from './model/load-family';
 export { DynamicModel } from './model/dynamic-model';
-export type { FamilyDeviceMemory, ImageInput, InferenceResult, InferOptions, ModelInput, PixelFormat, SubnetInfo, WarmOptions, WarmResult } from './model/dynamic-model';
-export { backends, type BackendInfo } from './devices/backends';
+export type { FamilyDeviceMemory, InferenceResult, InferOptions, ModelInput, SubnetInfo, WarmOptions, WarmResult } from './model/dynamic-model';
+export { PIXEL_FORMATS, type Image, type PixelFormat } from './image/image';
+export { backends, type BackendInfo } from './backends/backends';
 export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
 export type { AccuracyRecord, FamilyManifest, ImageSet, Int8Candidate, Int8CandidatesRecord, LoadedManifest, ModelPrecision, OfaConfig, SubnetManifest } from './family/manifest';
@@ -20,7 +21,7 @@ export type { EngineDecision } from './engines/engine-file';
 export type { EnginePlacement } from './engines/engine-placement';
 export type { DlaBudgetMode } from './engines/dla-budget';
 export type { Precision } from './engines/fingerprint';
-export type { NativeBuildProgress, NativeBuildReport, NativeFrame } from './native/addon';
+export type { NativeBuildProgress, NativeBuildReport } from './native/addon';
 
 export type {
   Candidate,
@@ -37,20 +38,14 @@ export type {
   Objective,
   Observation,
   Policy,
-  PolicyState,
 } from './manager/types';
-export { buildCandidates, candidateLabel, type DeviceFamily } from './manager/candidates';
-export { normalizeConstraints } from './manager/constraints';
-export { selectBest, newSelection, type Selection } from './manager/select';
 export { predictivePolicy } from './manager/policies/predictive';
-export { resolvePredictiveOptions, type PredictiveOptions, type ResolvedPredictiveOptions } from './manager/policies/predictive-options';
-export type { PredictiveState } from './manager/policies/predictive-estimator';
+export type { PredictiveOptions } from './manager/policies/predictive-options';
 export { stepwisePolicy, type StepwiseOptions, type StepwiseState } from './manager/policies/stepwise';
 export { staticPolicy, type StaticState } from './manager/policies/static';
 export { RunStats, type LevelStats, type ManagerStats } from './manager/stats';
 export {
   RuntimeManager,
-  resolvePolicy,
   type CandidateRef,
   type ConflictEvent,
   type ManagedOutcome,

@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 
 import { type LoadedManifest, subnetResolution } from '../family/manifest';
-import { type FamilyImages, loadCalibrationImages, loadSample } from '../family/sample';
-import { preprocessImage } from '../model/preprocess';
+import { type FamilyImages, loadCalibrationImages, loadSample } from '../image/family-images';
+import { preprocessImage } from '../image/preprocess';
 import { writeFileAtomically } from '../util/atomic-file';
 
 /** The images int8 calibration uses: the family's calibration images, else its sample, else none. */
@@ -29,7 +29,7 @@ export function writeCalibrationData(family: Pick<LoadedManifest, 'manifest' | '
   const count = Math.min(limit, images.count);
   function* samples(): Generator<Uint8Array> {
     for (let i = 0; i < count; i++) {
-      const floats = preprocessImage(images.frame(i), family.manifest.input, resolution, resolution);
+      const floats = preprocessImage(images.image(i), family.manifest.input, resolution, resolution);
       yield new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength);
     }
   }

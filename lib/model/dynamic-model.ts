@@ -4,18 +4,12 @@
 import type { Device } from '../devices/devices';
 import { fromNative } from '../errors';
 import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
-import type { NativeFamily, NativeFrame, NativeRunResult } from '../native/addon';
+import type { Image } from '../image/image';
+import type { NativeFamily, NativeRunResult } from '../native/addon';
 import { assertOpen, type CheckedInput, checkInlineOption, checkInput, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
-import type { PixelImage } from './preprocess';
 
-export type PixelFormat = NativeFrame['format'];
-
-/** An 8-bit image; resized (bilinear) and normalized natively into the active sub-network's input. */
-export interface ImageInput extends PixelImage {
-  format: PixelFormat;
-}
-
-export type ModelInput = Float32Array | ImageInput;
+/** What a model infers on: the sub-network's float input, or an 8-bit image it preprocesses natively. */
+export type ModelInput = Float32Array | Image;
 
 export interface SubnetInfo {
   index: number;
@@ -368,7 +362,7 @@ export class DynamicModel {
   }
 
   // A request queued behind others must not see later writes: copy what it would read at run time.
-  #snapshot(subnet: number, input: CheckedInput): Float32Array | NativeFrame {
+  #snapshot(subnet: number, input: CheckedInput): Float32Array | Image {
     if (input === undefined) return this.#inputViews[subnet]!.slice();
     if (input instanceof Float32Array) return input.slice();
     return { ...input, data: input.data.slice() };

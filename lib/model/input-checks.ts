@@ -4,11 +4,10 @@
  * here; the addon only asserts the invariants its memory safety needs and never repeats these checks.
  */
 import { ClosedError, InputError, InvalidArgumentError, SubnetUnknownError } from '../errors';
-import type { NativeFrame } from '../native/addon';
-import { BYTES_PER_PIXEL, type PixelImage } from './preprocess';
+import { BYTES_PER_PIXEL, type Image, isPixelFormat, PIXEL_FORMATS } from '../image/image';
 
 /** What the run call receives: the floats to copy in, an image to preprocess, or nothing (run on the shared input). */
-export type CheckedInput = Float32Array | NativeFrame | undefined;
+export type CheckedInput = Float32Array | Image | undefined;
 
 // The addon's own bounds for these numbers; beyond them a request is a mistake, not a bigger machine.
 const MAX_THREADS = 1024;
@@ -99,17 +98,17 @@ export function checkInput(input: unknown, subnet: { id: string; inputShape: rea
     return floats;
   }
   if (typeof input !== 'object') throw new InputError('E_INPUT_TYPE', `input must be a Float32Array or an image; got ${typeof input}`);
-  return checkImage(input as PixelImage);
+  return checkImage(input as Image);
 }
 
 /** Checks an 8-bit image: its bytes, format, size and row stride. */
-export function checkImage(image: PixelImage): NativeFrame {
+export function checkImage(image: Image): Image {
   const { data, width, height, format, stride } = image;
   if (!ArrayBuffer.isView(data) || typeName(data) !== 'Uint8Array') {
     throw new InputError('E_INPUT_TYPE', 'image.data must be a Uint8Array or Buffer');
   }
-  if (typeof format !== 'string' || !Object.prototype.hasOwnProperty.call(BYTES_PER_PIXEL, format)) {
-    throw new InputError('E_INPUT_TYPE', `image.format must be one of ${Object.keys(BYTES_PER_PIXEL).join(', ')}; got ${JSON.stringify(format)}`);
+  if (!isPixelFormat(format)) {
+    throw new InputError('E_INPUT_TYPE', `image.format must be one of ${PIXEL_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
   }
   for (const [name, value] of [['width', width], ['height', height]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIDE) {
@@ -125,9 +124,9 @@ export function checkImage(image: PixelImage): NativeFrame {
   if (data.length < needed) {
     throw new InputError('E_INPUT_SHAPE', `image.data has ${data.length} bytes; a ${width}x${height} ${format} image with stride ${rowStride} needs ${needed}`);
   }
-  const frame: NativeFrame = { data, width, height, format };
-  if (stride !== undefined) frame.stride = stride;
-  return frame;
+  const checked: Image = { data, width, height, format };
+  if (stride !== undefined) checked.stride = stride;
+  return checked;
 }
 
 export function elementCount(shape: readonly number[]): number {

@@ -4,9 +4,9 @@
  * the cache took as fresh (another TensorRT build, driver or DLA compiler than the engine file's header can tell).
  */
 import type { TrtDevice } from '../devices/devices';
-import { loadEnginesOnDevice } from '../devices/dla-load';
-import { type DeviceModelOptions, deviceEngines } from '../devices/model-files';
-import type { TensorRtStatus } from '../devices/tensorrt-status';
+import { loadEnginesOnDevice } from '../engines/dla-load';
+import { type DeviceModelOptions, deviceEngines } from './model-files';
+import type { TensorRtStatus } from '../backends/tensorrt-status';
 import type { DlaBudgetDecision } from '../engines/dla-budget';
 import { type EnsuredEngine, loadRebuildingRefused } from '../engines/ensure-engines';
 import { fromNative } from '../errors';

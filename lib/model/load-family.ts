@@ -2,10 +2,10 @@
  * loadFamily: from a family folder (or manifest) to a {@link DynamicModel} with every sub-network resident on one
  * device.
  */
-import { assertDeviceAvailable, tensorRtStatusFor } from '../devices/backends';
+import { assertDeviceAvailable, tensorRtStatusFor } from '../backends/backends';
 import { backendOf, type Device, dlaCoreOf, isTrtDevice } from '../devices/devices';
-import { type DeviceModelOptions, profiledLatencies } from '../devices/model-files';
-import { tensorRtStatus } from '../devices/tensorrt-status';
+import { type DeviceModelOptions, profiledLatencies } from './model-files';
+import { tensorRtStatus } from '../backends/tensorrt-status';
 import { FamilyInvalidError, fromNative } from '../errors';
 import { type FamilyManifest, type LoadedManifest, loadManifest } from '../family/manifest';
 import { getBinding, type NativeLoadBase } from '../native/addon';

@@ -3,6 +3,7 @@
  * {@link NativeBinding}; nothing else calls `require` on the .node file.
  */
 import type { BackendName } from '../devices/devices';
+import type { Image } from '../image/image';
 import { findAddon, type LoadedAddon, loadFirst } from './binary-selection';
 
 export interface NativeTensorInfo {
@@ -20,16 +21,8 @@ export interface NativeRunResult {
   preprocessMs: number;
 }
 
-export interface NativeFrame {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  format: 'gray' | 'rgb' | 'bgr' | 'rgba' | 'bgra';
-  stride?: number;
-}
-
-/** undefined/null: run on the shared input as written; Float32Array: copied into the shared input; frame: preprocessed. */
-export type NativeInput = Float32Array | NativeFrame | undefined | null;
+/** undefined/null: run on the shared input as written; Float32Array: copied into the shared input; image: preprocessed. */
+export type NativeInput = Float32Array | Image | undefined | null;
 
 export interface NativeFamily {
   /** The one shared input buffer (sized for the largest sub-network input), float32. */

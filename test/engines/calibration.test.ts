@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { FamilyInvalidError } from '../../lib';
 import { calibrationImages, writeCalibrationData } from '../../lib/engines/calibration';
 import { loadManifest } from '../../lib/family/manifest';
-import { preprocessImage } from '../../lib/model/preprocess';
+import { preprocessImage } from '../../lib/image/preprocess';
 import { scratchFamily, seededBytes, tinyFamily, withModels } from '../helpers';
 
 const model = { 's0.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')) };

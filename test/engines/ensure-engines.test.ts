@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { checkEngineBytes, encodeEngineFile, EngineCacheError } from '../../lib/engines/engine-file';
+import { checkEngineBytes, EngineCacheError } from '../../lib/engines/engine-file';
 import { type EngineBuilder, ensureEngines, type EnsureEvent } from '../../lib/engines/ensure-engines';
 import { timingCachePath } from '../../lib/engines/cache-folder';
 import { summarizeEngineCache } from '../../lib/engines/engine-summary';
@@ -9,7 +9,7 @@ import { writeCalibrationData } from '../../lib/engines/calibration';
 import { BackendUnavailableError, InvalidArgumentError } from '../../lib/errors';
 import { loadManifest } from '../../lib/family/manifest';
 import type { NativeBuildEngineOptions } from '../../lib/native/addon';
-import { preprocessImage } from '../../lib/model/preprocess';
+import { preprocessImage } from '../../lib/image/preprocess';
 import { seededBytes, tinyFamily } from '../helpers';
 import { copyFamily, tempDir, xavier } from './helpers';
 

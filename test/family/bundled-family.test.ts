@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { type DynamicModel, loadFamily } from '../../lib';
 import { argmax } from '../../lib/cli/helpers';
 import { calibrationImages } from '../../lib/engines/calibration';
-import { loadSample } from '../../lib/family/sample';
+import { loadSample } from '../../lib/image/family-images';
 
 const familyDir = path.join(__dirname, '..', '..', 'engines', 'fashion-ofa');
 const fullTestSet = '/usr/share/datasets/fashion-mnist'; // Debian's dataset-fashion-mnist
@@ -55,7 +55,7 @@ describe('bundled family engines/fashion-ofa', () => {
     const sample = loadSample(model)!;
     expect(sample.count).toBe(1000);
     for (const s of model.manifest.subnets.keys()) {
-      const measured = await top1(model, s, sample.count, (i) => sample.frame(i).data, sample.label);
+      const measured = await top1(model, s, sample.count, (i) => sample.image(i).data, sample.label);
       expect(Math.abs(measured - model.manifest.subnets[s]!.sampleAccuracy!.value)).toBeLessThanOrEqual(0.5);
     }
   });
@@ -64,7 +64,7 @@ describe('bundled family engines/fashion-ofa', () => {
     const chosen = calibrationImages(model)!;
     expect(chosen.source).toBe('calibration');
     expect(chosen.images.count).toBe(model.manifest.calibration!.count);
-    expect(chosen.images.frame(0)).toMatchObject({ width: 28, height: 28, format: 'gray' });
+    expect(chosen.images.image(0)).toMatchObject({ width: 28, height: 28, format: 'gray' });
     expect(model.manifest.produced?.int8Candidates?.candidates.length).toBeGreaterThan(0);
   });
 

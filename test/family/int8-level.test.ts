@@ -2,12 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { type DynamicModel, type FamilyInvalidError, type ImageInput, type InferenceResult, loadFamily, RuntimeManager } from '../../lib';
-import { preprocessImage } from '../../lib/model/preprocess';
+import { type DynamicModel, type FamilyInvalidError, type Image, type InferenceResult, loadFamily, RuntimeManager } from '../../lib';
+import { preprocessImage } from '../../lib/image/preprocess';
 import { int8Family, maxAbsDiff, OrtReference, seededBytes } from '../helpers';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(int8Family, 'family.json'), 'utf8'));
-const frames: ImageInput[] = Array.from({ length: 8 }, (_, i) => ({ data: seededBytes(28 * 28, 40 + i), width: 28, height: 28, format: 'gray' }));
+const images: Image[] = Array.from({ length: 8 }, (_, i) => ({ data: seededBytes(28 * 28, 40 + i), width: 28, height: 28, format: 'gray' }));
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ab = 0;
@@ -40,9 +40,9 @@ describe('a family with an int8 level', () => {
   it('the int8 level gives what ONNX Runtime gives for its file, and follows its fp32 sibling', async () => {
     const int8File = path.join(int8Family, 's1.int8.onnx');
     const fp32File = path.join(int8Family, manifest.subnets[1].sibling.model);
-    for (const frame of frames) {
-      const result = await model.infer(frame, { subnet: 's1' });
-      const input = preprocessImage(frame, manifest.input, 24, 24);
+    for (const image of images) {
+      const result = await model.infer(image, { subnet: 's1' });
+      const input = preprocessImage(image, manifest.input, 24, 24);
       expect(maxAbsDiff(result.output, await reference.run(int8File, input, [1, 1, 24, 24]))).toBeLessThan(1e-4);
       const fp32 = await reference.run(fp32File, input, [1, 1, 24, 24]);
       expect(cosine(result.output, fp32)).toBeGreaterThan(0.98);
@@ -54,13 +54,13 @@ describe('a family with an int8 level', () => {
     // Latencies fixed in their true order (the r=24 level is the slower one): the warm-up medians measured at
     // load can come out in either order on a machine busy with other test workers.
     const subnets = model.subnets.map((s, i) => ({ ...s, latencyMs: [0.05, 0.2][i]! }));
-    const target = { device: model.device, subnets, infer: (frame: ImageInput, o: { subnet: number }) => model.infer(frame, o) };
-    const manager = new RuntimeManager<ImageInput, InferenceResult>(target, { latencyTargetMs: 1000 });
-    const { decision, result } = await manager.infer(frames[0]!);
+    const target = { device: model.device, subnets, infer: (image: Image, o: { subnet: number }) => model.infer(image, o) };
+    const manager = new RuntimeManager<Image, InferenceResult>(target, { latencyTargetMs: 1000 });
+    const { decision, result } = await manager.infer(images[0]!);
     expect(decision.id).toBe('s1');
     expect(result.subnet).toBe(1);
     manager.setConstraints({ objective: 'latency', accuracyFloor: 0 });
-    expect((await manager.infer(frames[1]!)).decision.id).toBe('s0');
+    expect((await manager.infer(images[1]!)).decision.id).toBe('s0');
   });
 
   it('a sibling of the level\'s own precision, or one outside the folder: E_FAMILY_INVALID naming the field', async () => {

@@ -1,4 +1,6 @@
-import { buildCandidates, normalizeConstraints, predictivePolicy, stepwisePolicy } from '../../lib';
+import { predictivePolicy, stepwisePolicy } from '../../lib';
+import { buildCandidates } from '../../lib/manager/candidates';
+import { normalizeConstraints } from '../../lib/manager/constraints';
 import { compare, type ContentionSegment, makeTrace, oracleSchedule, type SimulationInput } from '../../lib/lab';
 import { NETS6 } from '../manager/fixtures';
 import { drive } from '../manager/helpers';

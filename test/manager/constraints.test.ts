@@ -1,4 +1,6 @@
-import { buildCandidates, isManagerError, ManagerError, normalizeConstraints, RuntimeManager, type ManagedModel } from '../../lib';
+import { isManagerError, ManagerError, RuntimeManager, type ManagedModel } from '../../lib';
+import { buildCandidates } from '../../lib/manager/candidates';
+import { normalizeConstraints } from '../../lib/manager/constraints';
 import { DynamicOfaError } from '../../lib/errors';
 import { NETS6 } from './fixtures';
 

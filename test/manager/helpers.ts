@@ -1,6 +1,6 @@
+import { buildCandidates } from '../../lib/manager/candidates';
+import { normalizeConstraints } from '../../lib/manager/constraints';
 import {
-  buildCandidates,
-  normalizeConstraints,
   type CandidateSet,
   type Constraints,
   type Decision,

@@ -1,7 +1,6 @@
 // Which addon binary loads: DYNAMIC_OFA_BINARY, then this platform's package (a TensorRT variant only after a
 // child process proved TensorRT loads, then its CPU addon), then the local build. Fakes: platform packages in a
 // temporary node_modules, and addons that are .js modules exporting tensorrtProbe.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 

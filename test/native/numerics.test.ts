@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import { type DynamicModel, loadFamily } from '../../lib';
-import { preprocessImage } from '../../lib/model/preprocess';
+import { preprocessImage } from '../../lib/image/preprocess';
 import { maxAbsDiff, OrtReference, seededBytes, seededFloats, tinyFamily } from '../helpers';
 
 describe('numerics against onnxruntime-node', () => {

@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { tempDir } from '../engines/helpers';
 
 const root = path.join(__dirname, '..', '..');
-const here = path.join(__dirname, 'trt-units');
 const work = tempDir('trt-units');
 
 interface HeaderTrees { name: string; tensorrt: string; cuda: string }

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 
 import { Command } from 'commander';
 
-import { backends } from '../../devices/backends';
+import { backends } from '../../backends/backends';
 import { type Device, DEVICES } from '../../devices/devices';
 import { existingCacheDirs } from '../../engines/cache-folder';
 import { type EngineCacheSummary, summarizeEngineCache } from '../../engines/engine-summary';
-import { standinNote, tensorRtStatus } from '../../devices/tensorrt-status';
+import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
 import { loadManifest, subnetResolution } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';

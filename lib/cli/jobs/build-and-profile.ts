@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { availableDevices, backendOf, type Device, dlaCoreOf, type TrtDevice } from '../../devices/devices';
-import { loadEnginesOnDevice } from '../../devices/dla-load';
+import { loadEnginesOnDevice } from '../../engines/dla-load';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent, loadRebuildingRefused } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
@@ -16,7 +16,8 @@ import { calibrationDataFor } from '../../engines/calibration';
 import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
 import { loadManifest } from '../../family/manifest';
 import { getBinding, type NativeBinding, type NativeFamily, type NativeLoadBase } from '../../native/addon';
-import { tensorRtStatus } from '../../devices/tensorrt-status';
+import { assertDeviceAvailable } from '../../backends/backends';
+import { tensorRtStatus } from '../../backends/tensorrt-status';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
 import { cpuModel } from '../../util/host';
@@ -137,30 +138,12 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const warmupMs = options.warmupMs ?? 200;
   const emit = options.onEvent ?? (() => {});
   const binding = getBinding();
-  const compiled = binding.backends();
   const trt = tensorRtStatus(binding);
-  const hasTrt = trt.compiled && binding.buildEngine !== undefined;
   const trtInfo = trt.info;
   const available = availableDevices(trt.reason === undefined ? trtInfo : undefined);
   const devices = options.devices ?? available;
   const trtRequested = devices.filter((d) => d !== 'cpu');
-  if (trtRequested.length > 0 && !hasTrt) {
-    throw new BackendUnavailableError(
-      'E_BACKEND_UNAVAILABLE',
-      `TensorRT is not in this build: ${trtRequested.join(', ')} cannot be built or profiled. This addon was compiled without TensorRT/CUDA ` +
-        `(backends: ${compiled.join(', ')}). On a Jetson, install the package with its TensorRT binaries (JetPack 5.1+/6), or rebuild ` +
-        'where the TensorRT and CUDA headers are (TENSORRT_ROOT set): npm run rebuild:native. Only cpu is available here.',
-    );
-  }
-  const missing = devices.filter((d) => !available.includes(d));
-  if (missing.length > 0) {
-    throw new BackendUnavailableError(
-      'E_BACKEND_UNAVAILABLE',
-      `${missing.join(', ')} not available on this machine` +
-        (trt.reason !== undefined ? ` (${trt.reason})` : ` (TensorRT ${trtInfo?.version}, ${trtInfo?.dlaCores ?? 0} DLA cores${trtInfo?.dlaNote ? `: ${trtInfo.dlaNote}` : ''})`) +
-        `; available: ${available.join(', ')}`,
-    );
-  }
+  for (const device of devices) assertDeviceAvailable(device, trt);
   if (trtRequested.length > 0 && trt.probe && !trt.probe.canBuild) {
     throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `engines cannot be built here: ${trt.probe.buildReason ?? 'the ONNX parser is missing'}`);
   }

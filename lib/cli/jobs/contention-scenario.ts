@@ -11,10 +11,11 @@ import * as path from 'node:path';
 
 import { oracleFromRecords, renderChart, runScenario, type Summary, summarize } from '../../lab';
 import type { Constraints, FrameRecord, ManagedModel } from '../../manager/types';
-import type { ImageInput, InferenceResult } from '../../model/dynamic-model';
+import type { Image } from '../../image/image';
+import type { InferenceResult } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import { Contention, defaultBurners } from '../../lab/contention';
-import { loadSample, syntheticFrame } from '../../family/sample';
+import { loadSample, syntheticImage } from '../../image/family-images';
 import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
 import { sleep } from '../helpers';
@@ -64,7 +65,7 @@ export interface ScenarioReport {
   svgPath: string;
 }
 
-type Managed = ManagedModel<ImageInput, InferenceResult>;
+type Managed = ManagedModel<Image, InferenceResult>;
 
 export async function runContentionScenario(options: ScenarioOptions): Promise<ScenarioReport> {
   const threads = options.threads ?? 1;
@@ -72,7 +73,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
   const progress = options.onProgress ?? (() => {});
   const model = await loadFamily(options.family, { threads, warmupRuns: 20 });
   const sample = loadSample(model);
-  const input = (t: number): ImageInput => (sample ? sample.frame(t % sample.count) : syntheticFrame(model.manifest.input.channels, t));
+  const input = (t: number): Image => (sample ? sample.image(t % sample.count) : syntheticImage(model.manifest.input.channels, t));
   const top = model.subnets.length - 1;
   const contention = new Contention(burners);
   try {
@@ -106,7 +107,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
 
     const runs = [];
     for (const [p, policy] of SCENARIO_POLICIES.entries()) {
-      const run = await runScenario<ImageInput, InferenceResult>({
+      const run = await runScenario<Image, InferenceResult>({
         models: managed,
         constraints,
         options: { policy },

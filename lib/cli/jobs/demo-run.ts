@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import { renderChart } from '../../lab';
 import { type ManagerDecision, RuntimeManager } from '../../manager/runtime-manager';
 import type { ManagerStats } from '../../manager/stats';
-import type { DynamicModel, ImageInput, InferenceResult, SubnetInfo } from '../../model/dynamic-model';
+import type { Image } from '../../image/image';
+import type { DynamicModel, InferenceResult, SubnetInfo } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import { Contention, defaultBurners } from '../../lab/contention';
-import { loadSample, syntheticFrame } from '../../family/sample';
+import { loadSample, syntheticImage } from '../../image/family-images';
 import { argmax, sleep } from '../helpers';
 import { percentiles } from '../../util/latency-stats';
 
@@ -113,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     const loadMs = Date.now() - started;
     const sample = loadSample(model);
-    const frameAt = (t: number): ImageInput => (sample ? sample.frame(t % sample.count) : syntheticFrame(model.manifest.input.channels, t));
+    const frameAt = (t: number): Image => (sample ? sample.image(t % sample.count) : syntheticImage(model.manifest.input.channels, t));
 
     // Target: the most accurate level meets it when the machine is idle (its p99, with room), measured at the
     // camera's frame rate: paced frames run slower than back-to-back ones (caches and threads go cold between).
@@ -136,7 +137,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     options.onStart?.(start);
 
     await contention.ready();
-    const manager = new RuntimeManager<ImageInput, InferenceResult>(
+    const manager = new RuntimeManager<Image, InferenceResult>(
       {
         device: model.device, subnets: model.subnets,
         infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }),

@@ -12,7 +12,7 @@ import { type DecisionCost, measureDecisionCost } from '../../lab';
 import { predictivePolicy } from '../../manager/policies/predictive';
 import { stepwisePolicy } from '../../manager/policies/stepwise';
 import type { Device } from '../../devices/devices';
-import { standinNote, tensorRtStatus } from '../../devices/tensorrt-status';
+import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
 import type { DynamicModel, FamilyDeviceMemory } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';

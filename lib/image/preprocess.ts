@@ -9,21 +9,10 @@
  * order (rgb/bgr, alpha ignored) is mapped to the model's.
  */
 import type { FamilyManifest } from '../family/manifest';
-
-/** An 8-bit image as the preprocessing reads it (the fields of `ImageInput`). */
-export interface PixelImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  format: 'gray' | 'rgb' | 'bgr' | 'rgba' | 'bgra';
-  /** Bytes per row; default width * bytes per pixel. */
-  stride?: number;
-}
-
-export const BYTES_PER_PIXEL: Readonly<Record<PixelImage['format'], number>> = { gray: 1, rgb: 3, bgr: 3, rgba: 4, bgra: 4 };
+import { BYTES_PER_PIXEL, type Image } from './image';
 
 /** The image as the model's float32 NCHW input of `outH` x `outW` (channels and normalization from `input`). */
-export function preprocessImage(image: PixelImage, input: Pick<FamilyManifest['input'], 'channels' | 'format' | 'mean' | 'std'>, outH: number, outW: number): Float32Array {
+export function preprocessImage(image: Image, input: Pick<FamilyManifest['input'], 'channels' | 'format' | 'mean' | 'std'>, outH: number, outW: number): Float32Array {
   const bpp = BYTES_PER_PIXEL[image.format];
   const stride = image.stride ?? image.width * bpp;
   const rgbAt = (x: number, y: number): [number, number, number] => {

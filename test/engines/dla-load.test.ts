@@ -1,4 +1,4 @@
-import { engineModelFiles, withinDlaBudget } from '../../lib/devices/model-files';
+import { engineModelFiles, withinDlaBudget } from '../../lib/engines/dla-load';
 import type { EnsuredEngine } from '../../lib/engines/ensure-engines';
 import { ModelLoadError } from '../../lib/errors';
 

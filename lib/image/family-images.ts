@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { FamilyInvalidError } from '../errors';
-import type { PixelImage } from '../model/preprocess';
-import type { ImageSet } from './manifest';
+import type { Image } from './image';
+import type { ImageSet } from '../family/manifest';
 
 export interface FamilyImages {
   count: number;
-  frame(i: number): PixelImage;
+  image(i: number): Image;
 }
 
 export interface FamilySample extends FamilyImages {
@@ -26,18 +26,18 @@ interface ImageSource {
 /** The images of `set`, checked against its declared count and size; `labels` must hold one byte per image. */
 function readImages(family: ImageSource, key: 'sample' | 'calibration', set: ImageSet, labels?: Buffer): FamilyImages {
   const images = fs.readFileSync(path.join(family.dir, set.images));
-  const frameBytes = set.width * set.height * set.channels;
-  if (images.length !== frameBytes * set.count || (labels && labels.length !== set.count)) {
+  const imageBytes = set.width * set.height * set.channels;
+  if (images.length !== imageBytes * set.count || (labels && labels.length !== set.count)) {
     const labelBytes = labels ? ` and its labels ${labels.length}` : '';
     const labelNeed = labels ? ` and ${set.count}` : '';
     throw new FamilyInvalidError(path.join(family.dir, 'family.json'), [
-      { path: `/${key}`, message: `${set.images} has ${images.length} bytes${labelBytes}; count ${set.count} of ${set.width}x${set.height}x${set.channels} needs ${frameBytes * set.count}${labelNeed}` },
+      { path: `/${key}`, message: `${set.images} has ${images.length} bytes${labelBytes}; count ${set.count} of ${set.width}x${set.height}x${set.channels} needs ${imageBytes * set.count}${labelNeed}` },
     ]);
   }
   const format = set.channels === 1 ? 'gray' : 'rgb';
   return {
     count: set.count,
-    frame: (i) => ({ data: images.subarray(i * frameBytes, (i + 1) * frameBytes), width: set.width, height: set.height, format }),
+    image: (i) => ({ data: images.subarray(i * imageBytes, (i + 1) * imageBytes), width: set.width, height: set.height, format }),
   };
 }
 
@@ -55,8 +55,8 @@ export function loadCalibrationImages(family: ImageSource): FamilyImages | null 
   return calibration ? readImages(family, 'calibration', calibration) : null;
 }
 
-/** A synthetic camera frame for families without a sample. */
-export function syntheticFrame(channels: number, t: number, width = 64, height = 48): PixelImage {
+/** A synthetic camera image for families without a sample. */
+export function syntheticImage(channels: number, t: number, width = 64, height = 48): Image {
   const data = new Uint8Array(width * height * channels);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + t * 13) & 255;
   return { data, width, height, format: channels === 1 ? 'gray' : 'rgb' };

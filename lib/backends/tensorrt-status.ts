@@ -16,7 +16,10 @@ export interface TensorRtStatus {
 
 export function tensorRtStatus(binding: NativeBinding): TensorRtStatus {
   if (!binding.backends().includes('tensorrt') || !binding.tensorrtInfo) {
-    return { compiled: false, reason: 'not compiled in: this addon was built without TensorRT (the CPU build)' };
+    return { compiled: false, reason:
+        'TensorRT is not in this build: this addon was compiled without TensorRT (the CPU build). On a Jetson, install the package with its ' +
+        'TensorRT binaries (JetPack 5.1+/6), or rebuild where the TensorRT and CUDA headers are (docs/installing.md)',
+    };
   }
   const probe = binding.tensorrtProbe?.();
   if (probe && !probe.available) return { compiled: true, probe, reason: `TensorRT cannot be loaded: ${probe.reason ?? 'unknown'}` };

@@ -1,4 +1,4 @@
-import { tensorRtStatus } from '../../lib/devices/tensorrt-status';
+import { tensorRtStatus } from '../../lib/backends/tensorrt-status';
 import type { NativeBinding, NativeTensorRtInfo, NativeTensorRtProbe } from '../../lib/native/addon';
 
 const probe = (available: boolean, reason?: string): NativeTensorRtProbe => ({
@@ -20,7 +20,7 @@ function binding(parts: { backends: string[]; probe?: () => NativeTensorRtProbe;
 
 describe('whether TensorRT can run here', () => {
   it('the CPU build: not compiled in, and tensorrtInfo is never called', () => {
-    expect(tensorRtStatus(binding({ backends: ['onnxruntime-cpu'] }))).toEqual({ compiled: false, reason: expect.stringMatching(/not compiled in/) });
+    expect(tensorRtStatus(binding({ backends: ['onnxruntime-cpu'] }))).toEqual({ compiled: false, reason: expect.stringMatching(/TensorRT is not in this build/) });
   });
 
   it('a TensorRT build without its libraries: the probe\'s reason, and tensorrtInfo is not called', () => {

@@ -5,12 +5,36 @@
  * count, and the addon is called in the same synchronous stretch, so no other load of this realm comes in
  * between; a load in another thread can, and then the budget decides once more from the new count.
  */
-import type { DlaBudgetDecision, DlaBudgetMode } from '../engines/dla-budget';
-import type { EnsuredEngine } from '../engines/ensure-engines';
+import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from './dla-budget';
+import type { EnsuredEngine } from './ensure-engines';
 import { ModelLoadError } from '../errors';
-import type { NativeBinding, NativeFamily, NativeLoadBase } from '../native/addon';
-import { dlaCoreOf, type TrtDevice } from './devices';
-import { engineModelFiles, withinDlaBudget } from './model-files';
+import type { NativeBinding, NativeFamily, NativeLoadBase, NativeLoadOptions } from '../native/addon';
+import { type Device, dlaCoreOf, type TrtDevice } from '../devices/devices';
+
+/** What the addon loads for each sub-network: the files, and where in each the model starts. */
+export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
+
+/**
+ * Applies the DLA loadable budget to a DLA device's engines, given the loadables this process already holds on its
+ * core (`resident`, default none): throws (`cannot <action> on <device>`) when nothing fits, else what to load.
+ */
+export function withinDlaBudget(
+  device: Device,
+  engines: readonly EnsuredEngine[],
+  options: { action: string; mode?: DlaBudgetMode; resident?: number },
+): DlaBudgetDecision {
+  const decision = decideDlaBudget({
+    core: dlaCoreOf(device), resident: options.resident, ...(options.mode ? { mode: options.mode } : {}),
+    engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })),
+  });
+  if (decision.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot ${options.action} on ${device}: ${decision.message}`);
+  return decision;
+}
+
+/** The engine files of the kept sub-networks (indices into `engines`), and where in each the plan starts. */
+export function engineModelFiles(engines: readonly EnsuredEngine[], kept: readonly number[]): ModelFiles {
+  return { models: kept.map((i) => engines[i]!.enginePath), modelOffsets: kept.map((i) => engines[i]!.planOffset) };
+}
 
 export interface DlaLoad {
   native: NativeFamily;

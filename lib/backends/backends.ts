@@ -2,7 +2,7 @@
 import { BackendUnavailableError, InvalidArgumentError } from '../errors';
 import { getBinding } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
-import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, isTrtDevice, tensorRtDevicesHere } from './devices';
+import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, isTrtDevice, tensorRtDevicesHere } from '../devices/devices';
 import { tensorRtStatus, type TensorRtStatus } from './tensorrt-status';
 
 export interface BackendInfo {

@@ -1,6 +1,6 @@
-// The TS preprocessing rules (lib/model/preprocess.ts) against values worked out by hand; the addon's native
+// The TS preprocessing rules (lib/image/preprocess.ts) against values worked out by hand; the addon's native
 // preprocessing is held to this implementation in test/native/numerics.test.ts.
-import { preprocessImage } from '../../lib/model/preprocess';
+import { preprocessImage } from '../../lib/image/preprocess';
 
 const plain = (channels: 1 | 3, format: 'gray' | 'rgb' | 'bgr' = channels === 1 ? 'gray' : 'rgb') => ({
   channels,

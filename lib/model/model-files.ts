@@ -2,17 +2,16 @@
  * What a family needs on a device before it can be loaded: the files to load (ONNX for the CPU, built engines
  * for TensorRT devices) and, where `build-engines`/`profile` measured them on this machine, the latencies.
  */
-import { type Device, dlaCoreOf, type TrtDevice } from './devices';
-import type { TensorRtStatus } from './tensorrt-status';
-import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from '../engines/dla-budget';
+import type { Device, TrtDevice } from '../devices/devices';
+import type { TensorRtStatus } from '../backends/tensorrt-status';
+import type { DlaBudgetMode } from '../engines/dla-budget';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent } from '../engines/ensure-engines';
 import { existingCacheDirs, resolveCacheDir } from '../engines/cache-folder';
 import { calibrationDataFor } from '../engines/calibration';
 import { platformFromNative } from '../engines/platform';
 import type { Precision } from '../engines/fingerprint';
-import { BackendUnavailableError, ModelLoadError } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
-import { getBinding, type NativeLoadOptions } from '../native/addon';
+import { getBinding } from '../native/addon';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
 import { cpuModel } from '../util/host';
 
@@ -31,31 +30,6 @@ export interface DeviceModelOptions {
   dlaBudget?: DlaBudgetMode;
 }
 
-/** What the addon loads for each sub-network: the files, and where in each the model starts. */
-export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
-
-/**
- * Applies the DLA loadable budget to a DLA device's engines, given the loadables this process already holds on its
- * core (`resident`, default none): throws (`cannot <action> on <device>`) when nothing fits, else what to load.
- */
-export function withinDlaBudget(
-  device: Device,
-  engines: readonly EnsuredEngine[],
-  options: { action: string; mode?: DlaBudgetMode; resident?: number },
-): DlaBudgetDecision {
-  const decision = decideDlaBudget({
-    core: dlaCoreOf(device), resident: options.resident, ...(options.mode ? { mode: options.mode } : {}),
-    engines: engines.map((e) => ({ subnet: e.subnet, dlaLoadables: e.placement?.dlaLoadables })),
-  });
-  if (decision.keep.length === 0) throw new ModelLoadError('E_MODEL_LOAD', `cannot ${options.action} on ${device}: ${decision.message}`);
-  return decision;
-}
-
-/** The engine files of the kept sub-networks (indices into `engines`), and where in each the plan starts. */
-export function engineModelFiles(engines: readonly EnsuredEngine[], kept: readonly number[]): ModelFiles {
-  return { models: kept.map((i) => engines[i]!.enginePath), modelOffsets: kept.map((i) => engines[i]!.planOffset) };
-}
-
 /**
  * A TensorRT device's engines for the family: from the engine cache, or built (`trt`: TensorRT's status, asked
  * once by the caller; `refused`: sub-networks whose cached engine TensorRT refused to deserialize, rebuilt).
@@ -68,10 +42,7 @@ export async function deviceEngines(
   refused: readonly string[] = [],
 ): Promise<EnsuredEngine[]> {
   const binding = getBinding();
-  const info = trt.info;
-  if (trt.reason !== undefined || !info?.cuda || !binding.buildEngine) {
-    throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device '${device}' needs TensorRT and a CUDA device: ${trt.reason ?? 'TensorRT is not in this build'}`);
-  }
+  const info = trt.info!; // loadFamily asserted the device available: TensorRT's info, a CUDA device and the builder are there
   const cache = resolveCacheDir(family.dir, family.manifest.name, options.cache);
   return ensureEngines({
     family,
@@ -79,7 +50,7 @@ export async function deviceEngines(
     precision: options.precision ?? 'fp16',
     cacheDir: cache.dir,
     platform: platformFromNative(info),
-    builder: binding.buildEngine,
+    builder: binding.buildEngine!,
     calibrationData: calibrationDataFor(family, cache.dir),
     rebuild: options.buildEngines ?? true,
     refused,
