@@ -124,8 +124,9 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
   readonly candidates: CandidateSet;
   readonly policy: Policy<unknown>;
   private readonly state: unknown;
-  private c: NormalizedConstraints;
-  private raw: Constraints;
+  /** the constraints in force, validated and as given */
+  private normalized: NormalizedConstraints;
+  private given: Constraints;
   private pending: Observation | null = null;
   private last: Candidate | null = null;
   private upcoming: Candidate | null = null;
@@ -147,22 +148,22 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
     }
     this.models = models;
     this.candidates = buildCandidates(models);
-    this.c = normalizeConstraints(constraints, this.candidates);
-    this.raw = { ...constraints };
+    this.normalized = normalizeConstraints(constraints, this.candidates);
+    this.given = { ...constraints };
     this.policy = resolvePolicy(options);
-    this.state = this.policy.init(this.candidates, this.c);
+    this.state = this.policy.init(this.candidates, this.normalized);
     this.runStats = new RunStats(this.candidates);
     this.timeDecisions = options.timeDecisions ?? false;
   }
 
   /** The constraints in force, as given. */
   get constraints(): Constraints {
-    return this.raw;
+    return this.given;
   }
 
   /** The constraints in force, validated. */
   get normalizedConstraints(): NormalizedConstraints {
-    return this.c;
+    return this.normalized;
   }
 
   /** The candidate of the last frame, or null before the first. */
@@ -175,10 +176,10 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
    * ManagerError (E_CONSTRAINTS_INVALID, E_DEVICE_UNKNOWN) and leave the old ones in force.
    */
   setConstraints(constraints: Constraints): void {
-    const c = normalizeConstraints(constraints, this.candidates);
-    this.c = c;
-    this.raw = { ...constraints };
-    this.policy.setConstraints(this.state, c);
+    const normalized = normalizeConstraints(constraints, this.candidates);
+    this.normalized = normalized;
+    this.given = { ...constraints };
+    this.policy.setConstraints(this.state, normalized);
   }
 
   /** Runs one inference on the candidate the policy chooses. */
@@ -206,7 +207,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
     if (!cand) {
       throw new ManagerError('E_OPTIONS_INVALID', `Policy '${this.policy.name}' chose candidate ${dec.candidate}, which does not exist.`, 'policy');
     }
-    const target = this.c.targetMs;
+    const target = this.normalized.targetMs;
     this.upcoming = dec.upcoming === undefined ? null : (this.candidates.candidates[dec.upcoming] ?? null);
     if (this.last !== cand) {
       const ev: SwitchEvent = { frame, from: this.last ? ref(this.last) : null, to: ref(cand), reason: dec.reason };

@@ -11,58 +11,65 @@ export function newSelection(): Selection {
   return { candidate: -1, predictedMs: NaN, conflict: null };
 }
 
-/** Predicted latency of candidate k on device d: profile x learned correction x the device's slowdown. */
-function predictLatency(prof: ArrayLike<number>, corr: ArrayLike<number> | undefined | null, est: ArrayLike<number>, k: number, d: number): number {
-  return prof[k]! * (corr ? corr[k]! : 1) * est[d]!;
+/** Profiled latency of candidate k times its learned correction (`correction` null: none), ms. */
+export function correctedProfileMs(set: CandidateSet, correction: Float64Array | null, k: number): number {
+  return correction ? set.profiledMs[k]! * correction[k]! : set.profiledMs[k]!;
 }
 
 /**
- * The best candidate for the constraints given per-device slowdown estimates `est` (predicted
- * latency = profiled * est[device]) and per-device latency thresholds `thr` (ms, the target less
+ * Predicted latency of candidate k, ms: profiled latency x its learned correction (`correction` null: none) x
+ * the estimated slowdown of its device (1 = as profiled). The one place a policy's prediction is computed.
+ */
+export function predictedLatencyMs(set: CandidateSet, slowdown: Float64Array, correction: Float64Array | null, k: number): number {
+  return correctedProfileMs(set, correction, k) * slowdown[set.deviceOf[k]!]!;
+}
+
+/**
+ * The best candidate for the constraints, predicting latencies with predictedLatencyMs(set, slowdown,
+ * correction, k); a candidate fits when its prediction is at most its device's `thresholdMs` (the target less
  * the safety margin). Ties in the objective prefer `preferDevice`, then the lower prediction.
  * Allocation-free: writes `out`.
  *
- * Objective 'accuracy': the most accurate candidate predicted under its threshold; none -> the
- * fastest predicted, conflict 'latency-target-unreachable'; below the floor -> conflict.
+ * Objective 'accuracy': the most accurate candidate that fits; none -> the fastest predicted, conflict
+ * 'latency-target-unreachable'; below the floor -> conflict.
  * Objective 'latency': the fastest predicted at or above the floor; none -> the most accurate,
  * conflict 'accuracy-floor-unreachable'; over its threshold -> conflict.
  */
 export function selectBest(
   set: CandidateSet,
-  c: NormalizedConstraints,
-  est: Float64Array,
-  thr: Float64Array,
+  constraints: NormalizedConstraints,
+  slowdown: Float64Array,
+  correction: Float64Array | null,
+  thresholdMs: Float64Array,
   preferDevice: number,
   out: Selection,
-  corr: Float64Array | null = null,
 ): void {
   const order = set.byAccuracyDesc;
-  const acc = set.accuracy;
-  const prof = set.profiledMs;
-  const dev = set.deviceOf;
-  const allowed = c.allowed;
+  const accuracy = set.accuracy;
+  const deviceOf = set.deviceOf;
+  const allowed = constraints.allowed;
   const n = order.length;
   let best = -1;
-  let bestPred = Infinity;
-  let bestAcc = -Infinity;
-  let maxAllowedAcc = -Infinity;
+  let bestPredicted = Infinity;
+  let bestAccuracy = -Infinity;
+  let maxAllowedAccuracy = -Infinity;
   let anyFits = false;
   let conflict: ConflictKind | null = null;
 
-  if (c.objective === 'accuracy') {
+  if (constraints.objective === 'accuracy') {
     for (let i = 0; i < n; i++) {
       const k = order[i]!;
-      const d = dev[k]!;
+      const d = deviceOf[k]!;
       if (!allowed[d]) continue;
-      const a = acc[k]!;
-      if (maxAllowedAcc === -Infinity) maxAllowedAcc = a;
-      if (best >= 0 && a < bestAcc) break;
-      const p = predictLatency(prof, corr, est, k, d);
-      if (p <= thr[d]!) {
-        if (best < 0 || betterTie(d, p, dev[best]!, bestPred, preferDevice)) {
+      const a = accuracy[k]!;
+      if (maxAllowedAccuracy === -Infinity) maxAllowedAccuracy = a;
+      if (best >= 0 && a < bestAccuracy) break;
+      const p = predictedLatencyMs(set, slowdown, correction, k);
+      if (p <= thresholdMs[d]!) {
+        if (best < 0 || betterTie(d, p, deviceOf[best]!, bestPredicted, preferDevice)) {
           best = k;
-          bestPred = p;
-          bestAcc = a;
+          bestPredicted = p;
+          bestAccuracy = a;
         }
       }
     }
@@ -70,58 +77,58 @@ export function selectBest(
       // Nothing fits: the fastest predicted.
       for (let i = 0; i < n; i++) {
         const k = order[i]!;
-        const d = dev[k]!;
+        const d = deviceOf[k]!;
         if (!allowed[d]) continue;
-        const p = predictLatency(prof, corr, est, k, d);
-        if (best < 0 || p < bestPred || (p === bestPred && d === preferDevice && dev[best]! !== preferDevice)) {
+        const p = predictedLatencyMs(set, slowdown, correction, k);
+        if (best < 0 || p < bestPredicted || (p === bestPredicted && d === preferDevice && deviceOf[best]! !== preferDevice)) {
           best = k;
-          bestPred = p;
+          bestPredicted = p;
         }
       }
       conflict = 'latency-target-unreachable';
-    } else if (bestAcc < c.accuracyFloor) {
-      conflict = c.accuracyFloor > maxAllowedAcc ? 'accuracy-floor-unreachable' : 'floor-and-target-incompatible';
+    } else if (bestAccuracy < constraints.accuracyFloor) {
+      conflict = constraints.accuracyFloor > maxAllowedAccuracy ? 'accuracy-floor-unreachable' : 'floor-and-target-incompatible';
     }
   } else {
-    const floor = c.accuracyFloor;
+    const floor = constraints.accuracyFloor;
     for (let i = 0; i < n; i++) {
       const k = order[i]!;
-      const d = dev[k]!;
+      const d = deviceOf[k]!;
       if (!allowed[d]) continue;
-      const a = acc[k]!;
-      if (maxAllowedAcc === -Infinity) maxAllowedAcc = a;
-      const p = predictLatency(prof, corr, est, k, d);
-      if (!anyFits && p <= thr[d]!) anyFits = true;
+      const a = accuracy[k]!;
+      if (maxAllowedAccuracy === -Infinity) maxAllowedAccuracy = a;
+      const p = predictedLatencyMs(set, slowdown, correction, k);
+      if (!anyFits && p <= thresholdMs[d]!) anyFits = true;
       if (a < floor) continue;
       // order is accuracy-descending, so on equal prediction the earlier (more accurate) stays
-      if (best < 0 || p < bestPred || (p === bestPred && a === bestAcc && d === preferDevice && dev[best]! !== preferDevice)) {
+      if (best < 0 || p < bestPredicted || (p === bestPredicted && a === bestAccuracy && d === preferDevice && deviceOf[best]! !== preferDevice)) {
         best = k;
-        bestPred = p;
-        bestAcc = a;
+        bestPredicted = p;
+        bestAccuracy = a;
       }
     }
     if (best < 0) {
       conflict = 'accuracy-floor-unreachable';
       for (let i = 0; i < n; i++) {
         const k = order[i]!;
-        const d = dev[k]!;
+        const d = deviceOf[k]!;
         if (!allowed[d]) continue;
-        const a = acc[k]!;
-        if (best >= 0 && a < bestAcc) break;
-        const p = predictLatency(prof, corr, est, k, d);
-        if (best < 0 || betterTie(d, p, dev[best]!, bestPred, preferDevice)) {
+        const a = accuracy[k]!;
+        if (best >= 0 && a < bestAccuracy) break;
+        const p = predictedLatencyMs(set, slowdown, correction, k);
+        if (best < 0 || betterTie(d, p, deviceOf[best]!, bestPredicted, preferDevice)) {
           best = k;
-          bestPred = p;
-          bestAcc = a;
+          bestPredicted = p;
+          bestAccuracy = a;
         }
       }
     }
-    if (conflict === null && bestPred > thr[dev[best]!]!) {
+    if (conflict === null && bestPredicted > thresholdMs[deviceOf[best]!]!) {
       conflict = anyFits ? 'floor-and-target-incompatible' : 'latency-target-unreachable';
     }
   }
   out.candidate = best;
-  out.predictedMs = bestPred;
+  out.predictedMs = bestPredicted;
   out.conflict = conflict;
 }
 
@@ -129,24 +136,24 @@ export function selectBest(
  * LATERAL_GAIN times faster or better. */
 export const LATERAL_GAIN = 0.8;
 
-function betterTie(d: number, p: number, bestDev: number, bestPred: number, prefer: number): boolean {
-  if (d === prefer && bestDev !== prefer) return !(bestPred <= p * LATERAL_GAIN);
-  if (bestDev === prefer && d !== prefer) return p <= bestPred * LATERAL_GAIN;
-  return p < bestPred;
+function betterTie(d: number, predicted: number, bestDevice: number, bestPredicted: number, preferDevice: number): boolean {
+  if (d === preferDevice && bestDevice !== preferDevice) return !(bestPredicted <= predicted * LATERAL_GAIN);
+  if (bestDevice === preferDevice && d !== preferDevice) return predicted <= bestPredicted * LATERAL_GAIN;
+  return predicted < bestPredicted;
 }
 
-/** Whether candidate k is predicted to fit: allowed device, under its threshold, and (objective
- * 'latency') at or above the floor. */
+/** Whether candidate k is predicted to fit: allowed device, prediction at most its device's threshold, and
+ * (objective 'latency') at or above the floor. */
 export function fits(
   set: CandidateSet,
-  c: NormalizedConstraints,
-  est: Float64Array,
-  thr: Float64Array,
+  constraints: NormalizedConstraints,
+  slowdown: Float64Array,
+  correction: Float64Array | null,
+  thresholdMs: Float64Array,
   k: number,
-  corr: Float64Array | null = null,
 ): boolean {
   const d = set.deviceOf[k]!;
-  if (!c.allowed[d]) return false;
-  if (c.objective === 'latency' && set.accuracy[k]! < c.accuracyFloor) return false;
-  return set.profiledMs[k]! * (corr ? corr[k]! : 1) * est[d]! <= thr[d]!;
+  if (!constraints.allowed[d]) return false;
+  if (constraints.objective === 'latency' && set.accuracy[k]! < constraints.accuracyFloor) return false;
+  return predictedLatencyMs(set, slowdown, correction, k) <= thresholdMs[d]!;
 }

@@ -155,9 +155,6 @@ export interface Policy<S = unknown> {
   decide(state: S, last: Observation | null): Decision;
 }
 
-/** Opaque state of some policy. */
-export type PolicyState = unknown;
-
 /** One frame as run: what the manager emits as its `frame` event, and what simulations and benchmarks record. */
 export interface FrameRecord {
   readonly frame: number;

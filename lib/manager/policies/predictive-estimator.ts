@@ -3,66 +3,82 @@
  * current slowdown (observed / profiled latency), the noise margin, level shifts, volatile (time-shared)
  * contention, and per-candidate corrections of a profile that is off. Allocation-free per frame.
  */
-import { newSelection, type Selection } from '../select';
+import { correctedProfileMs, newSelection, type Selection } from '../select';
 import type { CandidateSet, NormalizedConstraints, Observation } from '../types';
 import type { ResolvedPredictiveOptions } from './predictive-options';
 
+/** Per-device arrays have one entry per device; rings hold `window` (or `volatileFrames`) entries per device. */
 export interface PredictiveState {
   readonly set: CandidateSet;
-  c: NormalizedConstraints;
-  readonly o: ResolvedPredictiveOptions;
-  readonly D: number;
-  /** ring of slowdown samples (observed / profiled), D x window */
-  readonly ring: Float64Array;
-  /** ring of one-frame prediction errors ln(observed / predicted), D x window */
-  readonly err: Float64Array;
-  readonly count: Int32Array;
-  readonly errCount: Int32Array;
-  readonly pos: Int32Array;
+  constraints: NormalizedConstraints;
+  readonly options: ResolvedPredictiveOptions;
+  readonly deviceCount: number;
+  /** ring of slowdown samples (observed / corrected profile) per device */
+  readonly slowdownSamples: Float64Array;
+  /** ring of one-frame prediction errors ln(observed slowdown / typical slowdown) per device */
+  readonly predictionErrors: Float64Array;
+  /** samples in each device's ring since the last level shift */
+  readonly sampleCount: Int32Array;
+  /** prediction errors recorded per device (the ring holds the last `window`) */
+  readonly errorCount: Int32Array;
+  /** slot of each device's ring the next sample is written to */
+  readonly nextSampleSlot: Int32Array;
   /** slowdown estimate per device (1 = as profiled) that decisions plan with */
-  readonly est: Float64Array;
+  readonly slowdown: Float64Array;
   /** typical slowdown per device: the median since the last level shift (what errors are measured against) */
-  readonly typ: Float64Array;
+  readonly typicalSlowdown: Float64Array;
   /** ring of the last `volatileFrames` slowdown samples per device, never reset by a shift */
-  readonly recent: Float64Array;
-  readonly recentPos: Int32Array;
+  readonly recentSlowdowns: Float64Array;
+  readonly nextRecentSlot: Int32Array;
   readonly recentCount: Int32Array;
   /** frame of each device's last level shift up (or renewal of its volatile state) */
-  readonly lastShiftUp: Float64Array;
-  /** frame of the device's last shift down since then (-Infinity: none): a fast spell in progress */
-  readonly fastSince: Float64Array;
+  readonly lastShiftUpFrame: Float64Array;
+  /** frame the device's current fast spell started (-Infinity: none) */
+  readonly fastSpellStart: Float64Array;
   /** longest fast spell seen in the device's current volatile episode, frames */
-  readonly longestFast: Float64Array;
-  /** robust sigma of ln(observed / predicted) per device */
-  readonly sigma: Float64Array;
+  readonly longestFastSpell: Float64Array;
+  /** robust sigma of the one-frame prediction error per device */
+  readonly errorSigma: Float64Array;
   /** per-candidate correction of the profile (1 = as profiled) */
-  readonly corr: Float64Array;
+  readonly correction: Float64Array;
   /** how many corrections differ from 1 */
-  corrActive: number;
-  /** running mean of |error| per device */
-  readonly absErr: Float64Array;
-  readonly marginEff: Float64Array;
-  readonly thrDown: Float64Array;
-  readonly thrUp: Float64Array;
-  readonly lastSeen: Float64Array;
-  readonly nextProbe: Float64Array;
-  readonly probeEvery: Float64Array;
-  readonly scratch: Float64Array;
-  readonly sel: Selection;
-  readonly selUp: Selection;
+  activeCorrections: number;
+  /** running mean of |prediction error| per device */
+  readonly meanAbsError: Float64Array;
+  /** safety margin per device: `margin`, widened to cover the observed noise */
+  readonly effectiveMargin: Float64Array;
+  /** per device: a candidate fits when its prediction is at most this, ms */
+  readonly thresholdMs: Float64Array;
+  /** per device: an up-move's candidate must be predicted at most this, ms (thresholdMs less upExtraMargin) */
+  readonly upThresholdMs: Float64Array;
+  /** frame of each device's last observation */
+  readonly lastObservedFrame: Float64Array;
+  /** frame at which each unused device is probed next */
+  readonly nextProbeFrame: Float64Array;
+  /** current probe interval per device, frames (doubles while the device stays unused) */
+  readonly probeInterval: Float64Array;
+  /** work space of the median */
+  readonly medianScratch: Float64Array;
+  /** the best candidate under `thresholdMs`, this frame */
+  readonly selection: Selection;
+  /** the best candidate under `upThresholdMs`, this frame */
+  readonly upSelection: Selection;
   /** frames decided so far */
   frame: number;
   /** candidate in use (probes excepted), -1 before the first decision */
-  cur: number;
-  slack: number;
-  upHold: number;
-  lastUpFrame: number;
-  upPending: boolean;
+  current: number;
+  /** consecutive frames an up-move was predicted to fit */
+  slackFrames: number;
+  /** frames of slack an up-move waits for now (doubles after an undone up-move, up to maxUpHoldFrames) */
+  upHoldFrames: number;
+  lastUpMoveFrame: number;
+  /** an up-move was made and has not yet proven itself */
+  upMovePending: boolean;
   constraintsChanged: boolean;
   /** consecutive frames over the target */
-  viol: number;
-  /** observations of `cur` since the last switch */
-  sinceSwitch: number;
+  consecutiveViolations: number;
+  /** observations of `current` since the last switch */
+  observationsSinceSwitch: number;
 }
 
 /** A sample this much above the typical slowdown renews a volatile device. */
@@ -74,74 +90,73 @@ const QUIET_MIN = 12;
 /** Whether device d is volatile at frame t: within volatileFrames of its last renewal, and not quiet for longer
  * than any fast spell of this episode. */
 function isVolatile(s: PredictiveState, d: number, t: number): boolean {
-  const V = s.o.volatileFrames;
-  if (V === 0 || t - s.lastShiftUp[d]! > V) return false;
-  const since = s.fastSince[d]!;
-  return !(since > -Infinity && t - since > Math.max(QUIET_MIN, QUIET_FACTOR * s.longestFast[d]!));
+  const volatileFrames = s.options.volatileFrames;
+  if (volatileFrames === 0 || t - s.lastShiftUpFrame[d]! > volatileFrames) return false;
+  const since = s.fastSpellStart[d]!;
+  return !(since > -Infinity && t - since > Math.max(QUIET_MIN, QUIET_FACTOR * s.longestFastSpell[d]!));
 }
 
 /** The slow mode is back (a shift up, or an excursion while volatile): renew, and remember the fast spell. */
 function renewVolatile(s: PredictiveState, d: number, t: number, fresh: boolean): void {
-  if (fresh) s.longestFast[d] = 0;
-  else if (s.fastSince[d]! > -Infinity) s.longestFast[d] = Math.max(s.longestFast[d]!, t - s.fastSince[d]!);
-  s.fastSince[d] = -Infinity;
-  s.lastShiftUp[d] = t;
+  if (fresh) s.longestFastSpell[d] = 0;
+  else if (s.fastSpellStart[d]! > -Infinity) s.longestFastSpell[d] = Math.max(s.longestFastSpell[d]!, t - s.fastSpellStart[d]!);
+  s.fastSpellStart[d] = -Infinity;
+  s.lastShiftUpFrame[d] = t;
 }
 
 /** A fresh state: every device as profiled, nothing observed yet. */
-export function initialState(set: CandidateSet, c: NormalizedConstraints, o: ResolvedPredictiveOptions): PredictiveState {
-  const D = set.devices.length;
-  const W = o.window;
-  const ones = new Float64Array(D).fill(1);
+export function initialState(set: CandidateSet, constraints: NormalizedConstraints, options: ResolvedPredictiveOptions): PredictiveState {
+  const deviceCount = set.devices.length;
+  const window = options.window;
   return {
     set,
-    c,
-    o,
-    D,
-    ring: new Float64Array(D * W),
-    err: new Float64Array(D * W),
-    count: new Int32Array(D),
-    errCount: new Int32Array(D),
-    pos: new Int32Array(D),
-    est: ones,
-    typ: new Float64Array(D).fill(1),
-    recent: new Float64Array(D * o.volatileFrames),
-    recentPos: new Int32Array(D),
-    recentCount: new Int32Array(D),
-    lastShiftUp: new Float64Array(D).fill(-Infinity),
-    fastSince: new Float64Array(D).fill(-Infinity),
-    longestFast: new Float64Array(D),
-    sigma: new Float64Array(D).fill(o.initialSigma),
-    absErr: new Float64Array(D),
-    corr: new Float64Array(set.candidates.length).fill(1),
-    corrActive: 0,
-    marginEff: new Float64Array(D).fill(o.margin),
-    thrDown: new Float64Array(D),
-    thrUp: new Float64Array(D),
-    lastSeen: new Float64Array(D).fill(-Infinity),
-    nextProbe: new Float64Array(D).fill(o.probeEvery),
-    probeEvery: new Float64Array(D).fill(o.probeEvery),
-    scratch: new Float64Array(W),
-    sel: newSelection(),
-    selUp: newSelection(),
+    constraints,
+    options,
+    deviceCount,
+    slowdownSamples: new Float64Array(deviceCount * window),
+    predictionErrors: new Float64Array(deviceCount * window),
+    sampleCount: new Int32Array(deviceCount),
+    errorCount: new Int32Array(deviceCount),
+    nextSampleSlot: new Int32Array(deviceCount),
+    slowdown: new Float64Array(deviceCount).fill(1),
+    typicalSlowdown: new Float64Array(deviceCount).fill(1),
+    recentSlowdowns: new Float64Array(deviceCount * options.volatileFrames),
+    nextRecentSlot: new Int32Array(deviceCount),
+    recentCount: new Int32Array(deviceCount),
+    lastShiftUpFrame: new Float64Array(deviceCount).fill(-Infinity),
+    fastSpellStart: new Float64Array(deviceCount).fill(-Infinity),
+    longestFastSpell: new Float64Array(deviceCount),
+    errorSigma: new Float64Array(deviceCount).fill(options.initialSigma),
+    meanAbsError: new Float64Array(deviceCount),
+    correction: new Float64Array(set.candidates.length).fill(1),
+    activeCorrections: 0,
+    effectiveMargin: new Float64Array(deviceCount).fill(options.margin),
+    thresholdMs: new Float64Array(deviceCount),
+    upThresholdMs: new Float64Array(deviceCount),
+    lastObservedFrame: new Float64Array(deviceCount).fill(-Infinity),
+    nextProbeFrame: new Float64Array(deviceCount).fill(options.probeEveryFrames),
+    probeInterval: new Float64Array(deviceCount).fill(options.probeEveryFrames),
+    medianScratch: new Float64Array(window),
+    selection: newSelection(),
+    upSelection: newSelection(),
     frame: 0,
-    cur: -1,
-    slack: 0,
-    upHold: o.upHold,
-    lastUpFrame: -Infinity,
-    upPending: false,
+    current: -1,
+    slackFrames: 0,
+    upHoldFrames: options.upHoldFrames,
+    lastUpMoveFrame: -Infinity,
+    upMovePending: false,
     constraintsChanged: false,
-    viol: 0,
-    sinceSwitch: 0,
+    consecutiveViolations: 0,
+    observationsSinceSwitch: 0,
   };
 }
 
-/** Median of the last n samples of device d's ring; scratch is overwritten. */
-function medianLast(ring: Float64Array, base: number, W: number, pos: number, n: number, scratch: Float64Array): number {
-  // pos = next write slot; the newest sample is at pos-1
+/** Median of the last n samples of the ring at ring[base .. base + size); `nextSlot` is the next write slot;
+ * scratch is overwritten. */
+function medianLast(ring: Float64Array, base: number, size: number, nextSlot: number, n: number, scratch: Float64Array): number {
   for (let i = 0; i < n; i++) {
-    let j = pos - 1 - i;
-    if (j < 0) j += W;
+    let j = nextSlot - 1 - i;
+    if (j < 0) j += size;
     const v = ring[base + j]!;
     // insertion sort into scratch[0..i]
     let m = i - 1;
@@ -155,137 +170,140 @@ function medianLast(ring: Float64Array, base: number, W: number, pos: number, n:
   return n & 1 ? scratch[h]! : 0.5 * (scratch[h - 1]! + scratch[h]!);
 }
 
-/** Takes the measured latency of the last frame into the device's estimate. */
-export function observe(s: PredictiveState, obs: Observation): void {
+/** Takes the measured latency of the last frame into its device's estimate. */
+export function observe(s: PredictiveState, observation: Observation): void {
   const set = s.set;
-  const k = obs.candidate;
+  const k = observation.candidate;
   if (!(k >= 0 && k < set.candidates.length)) return;
-  const o = s.o;
-  if (s.corrActive > 0) decayCorrections(s);
-  if (k === s.cur && s.sinceSwitch++ < o.switchTransient) return; // the switch's warm-up, not the device
-  const sample = obs.latencyMs / (set.profiledMs[k]! * s.corr[k]!);
+  const options = s.options;
+  if (s.activeCorrections > 0) decayCorrections(s);
+  if (k === s.current && s.observationsSinceSwitch++ < options.switchTransientFrames) return; // the switch's warm-up, not the device
+  const sample = observation.latencyMs / correctedProfileMs(set, s.correction, k);
   if (!(sample > 0 && Number.isFinite(sample))) return;
   const d = set.deviceOf[k]!;
-  const W = o.window;
-  const base = d * W;
-  const obsFrame = s.frame - 1;
-  if (obsFrame - s.lastSeen[d]! > W) {
+  const window = options.window;
+  const base = d * window;
+  const observedFrame = s.frame - 1;
+  if (observedFrame - s.lastObservedFrame[d]! > window) {
     // stale (a probe after a long absence): forget the old samples, keep the error statistics
-    s.count[d] = 0;
+    s.sampleCount[d] = 0;
     s.recentCount[d] = 0;
   }
-  s.lastSeen[d] = obsFrame;
-  const had = s.count[d]!;
-  const V = o.volatileFrames;
-  const volatile = isVolatile(s, d, obsFrame);
+  s.lastObservedFrame[d] = observedFrame;
+  const previousCount = s.sampleCount[d]!;
+  const volatileFrames = options.volatileFrames;
+  const volatile = isVolatile(s, d, observedFrame);
   // one-frame prediction error ln(observed / predicted): the noise the margin must cover
-  const en0 = s.errCount[d]!;
-  if (had > 0) {
-    const e = Math.log(sample / s.typ[d]!);
-    s.err[base + (en0 % W)] = e;
-    s.errCount[d] = en0 + 1;
+  const errorsBefore = s.errorCount[d]!;
+  if (previousCount > 0) {
+    s.predictionErrors[base + (errorsBefore % window)] = Math.log(sample / s.typicalSlowdown[d]!);
+    s.errorCount[d] = errorsBefore + 1;
   }
-  let sigma = s.sigma[d]!;
+  let sigma = s.errorSigma[d]!;
   // A volatile device is planned at its slow mode, not with the noise margin: the gap between its modes is
   // kept out of the noise estimate, so the margin is right again as soon as the device calms down.
-  if (had > 0 && !volatile) {
+  if (previousCount > 0 && !volatile) {
     // winsorised running mean of |error| (clipped at 3 sigma, so spikes and shifts barely move
     // it); E|e| = 0.798 sigma for normal errors
-    const n = s.errCount[d]!;
-    const a = n < o.sigmaFrames ? 1 / n : 1 / o.sigmaFrames;
-    let ae = Math.abs(s.err[base + (en0 % W)]!);
+    const n = s.errorCount[d]!;
+    const rate = n < options.sigmaFrames ? 1 / n : 1 / options.sigmaFrames;
+    let absError = Math.abs(s.predictionErrors[base + (errorsBefore % window)]!);
     const clip = 3 * sigma;
-    if (ae > clip) ae = clip;
-    s.absErr[d] = s.absErr[d]! + a * (ae - s.absErr[d]!);
+    if (absError > clip) absError = clip;
+    s.meanAbsError[d] = s.meanAbsError[d]! + rate * (absError - s.meanAbsError[d]!);
     if (n >= 8) {
-      sigma = s.absErr[d]! / 0.798;
-      if (sigma < o.minSigma) sigma = o.minSigma;
-      s.sigma[d] = sigma;
+      sigma = s.meanAbsError[d]! / 0.798;
+      if (sigma < options.minSigma) sigma = options.minSigma;
+      s.errorSigma[d] = sigma;
     }
   }
 
-  if (V > 0) {
-    const rp = s.recentPos[d]!;
-    s.recent[d * V + rp] = sample;
-    s.recentPos[d] = rp + 1 === V ? 0 : rp + 1;
-    if (s.recentCount[d]! < V) s.recentCount[d]!++;
+  if (volatileFrames > 0) {
+    const slot = s.nextRecentSlot[d]!;
+    s.recentSlowdowns[d * volatileFrames + slot] = sample;
+    s.nextRecentSlot[d] = slot + 1 === volatileFrames ? 0 : slot + 1;
+    if (s.recentCount[d]! < volatileFrames) s.recentCount[d]!++;
   }
 
-  const p = s.pos[d]!;
-  s.ring[base + p] = sample;
-  const np = p + 1 === W ? 0 : p + 1;
-  s.pos[d] = np;
-  let cnt = had + 1 > W ? W : had + 1;
+  const slot = s.nextSampleSlot[d]!;
+  s.slowdownSamples[base + slot] = sample;
+  const nextSlot = slot + 1 === window ? 0 : slot + 1;
+  s.nextSampleSlot[d] = nextSlot;
+  let keep = previousCount + 1 > window ? window : previousCount + 1;
 
   // Level shift: the last `changeSamples` errors all beyond changeSigmas * sigma, same side.
-  const F = o.changeSamples;
-  if (had >= F && s.errCount[d]! >= F) {
-    const lim = o.changeSigmas * sigma;
-    let up = 0;
-    let down = 0;
-    const ec = s.errCount[d]!;
-    for (let i = 1; i <= F; i++) {
-      const e = s.err[base + ((ec - i) % W)]!;
-      if (e > lim) up++;
-      else if (e < -lim) down++;
+  const changeSamples = options.changeSamples;
+  if (previousCount >= changeSamples && s.errorCount[d]! >= changeSamples) {
+    const limit = options.changeSigmas * sigma;
+    let above = 0;
+    let below = 0;
+    const errors = s.errorCount[d]!;
+    for (let i = 1; i <= changeSamples; i++) {
+      const e = s.predictionErrors[base + ((errors - i) % window)]!;
+      if (e > limit) above++;
+      else if (e < -limit) below++;
     }
-    if (up === F && k === s.cur && obsFrame - s.lastUpFrame < F + o.switchTransient && !volatile) {
+    const shiftUp = above === changeSamples;
+    const shiftDown = below === changeSamples;
+    if (shiftUp && k === s.current && observedFrame - s.lastUpMoveFrame < changeSamples + options.switchTransientFrames && !volatile) {
       // The shift came with an up-move to k: k is slower than its profile, not the device.
       // Learn the ratio for k and drop its samples from the device's estimate.
       let sum = 0;
-      for (let i = 1; i <= F; i++) sum += s.err[base + ((ec - i) % W)]!;
-      s.corr[k] = s.corr[k]! * Math.exp(sum / F);
-      s.corrActive++;
-      s.pos[d] = (np - F + W) % W;
-      s.count[d] = had + 1 - F > 0 ? had + 1 - F : 0;
-      s.errCount[d] = ec - F;
+      for (let i = 1; i <= changeSamples; i++) sum += s.predictionErrors[base + ((errors - i) % window)]!;
+      s.correction[k] = s.correction[k]! * Math.exp(sum / changeSamples);
+      s.activeCorrections++;
+      s.nextSampleSlot[d] = (nextSlot - changeSamples + window) % window;
+      s.sampleCount[d] = previousCount + 1 - changeSamples > 0 ? previousCount + 1 - changeSamples : 0;
+      s.errorCount[d] = errors - changeSamples;
       return;
     }
-    if (up === F || down === F) cnt = F; // keep only the samples after the shift
-    if (V > 0 && up === F) renewVolatile(s, d, obsFrame, !volatile);
-    else if (volatile && down === F && s.fastSince[d] === -Infinity) s.fastSince[d] = obsFrame - F + 1;
+    if (shiftUp || shiftDown) keep = changeSamples; // keep only the samples after the shift
+    if (volatileFrames > 0 && shiftUp) renewVolatile(s, d, observedFrame, !volatile);
+    else if (volatile && shiftDown && s.fastSpellStart[d] === -Infinity) s.fastSpellStart[d] = observedFrame - changeSamples + 1;
   }
   // While volatile, a lone excursion well above the typical slowdown (the slow mode coming back) renews it.
-  if (volatile && sample > s.typ[d]! * VOLATILE_EXCURSION && s.lastShiftUp[d] !== obsFrame) renewVolatile(s, d, obsFrame, false);
+  if (volatile && sample > s.typicalSlowdown[d]! * VOLATILE_EXCURSION && s.lastShiftUpFrame[d] !== observedFrame) {
+    renewVolatile(s, d, observedFrame, false);
+  }
   // Confirmed violations of the target: the estimate is at least what they imply.
-  const t = s.c.targetMs;
-  if (obs.latencyMs > t) s.viol++;
-  else s.viol = 0;
-  s.count[d] = cnt;
-  let est = medianLast(s.ring, base, W, np, cnt < o.estSamples ? cnt : o.estSamples, s.scratch);
-  s.typ[d] = est;
-  if (s.viol >= F) {
-    let lo = Infinity;
-    for (let i = 1; i <= F; i++) {
-      let j = np - i;
-      if (j < 0) j += W;
-      const v = s.ring[base + j]!;
-      if (v < lo) lo = v;
+  if (observation.latencyMs > s.constraints.targetMs) s.consecutiveViolations++;
+  else s.consecutiveViolations = 0;
+  s.sampleCount[d] = keep;
+  const medianSamples = keep < options.estimateSamples ? keep : options.estimateSamples;
+  let estimate = medianLast(s.slowdownSamples, base, window, nextSlot, medianSamples, s.medianScratch);
+  s.typicalSlowdown[d] = estimate;
+  if (s.consecutiveViolations >= changeSamples) {
+    let lowest = Infinity;
+    for (let i = 1; i <= changeSamples; i++) {
+      let j = nextSlot - i;
+      if (j < 0) j += window;
+      const v = s.slowdownSamples[base + j]!;
+      if (v < lowest) lowest = v;
     }
-    if (lo > est) est = lo;
+    if (lowest > estimate) estimate = lowest;
   }
-  const stillVolatile = isVolatile(s, d, obsFrame);
+  const stillVolatile = isVolatile(s, d, observedFrame);
   if (stillVolatile) {
-    const hi = secondLargest(s.recent, d * V, V, s.recentPos[d]!, s.recentCount[d]!);
-    if (hi > est) est = hi;
+    const slowMode = secondLargest(s.recentSlowdowns, d * volatileFrames, volatileFrames, s.nextRecentSlot[d]!, s.recentCount[d]!);
+    if (slowMode > estimate) estimate = slowMode;
   }
-  s.est[d] = est;
-  let m = o.margin;
-  // While volatile the estimate already sits at the slow mode; the spread between the modes is not noise.
-  if (o.adaptiveMargin && !stillVolatile) {
-    const am = 1 - Math.exp(-o.z * sigma);
-    if (am > m) m = am > o.maxMargin ? o.maxMargin : am;
+  s.slowdown[d] = estimate;
+  let margin = options.margin;
+  // widened to cover the noise, except while volatile (the estimate already sits at the slow mode)
+  if (options.adaptiveMargin && !stillVolatile) {
+    const noiseMargin = 1 - Math.exp(-options.quantileZ * sigma);
+    if (noiseMargin > margin) margin = noiseMargin > options.maxMargin ? options.maxMargin : noiseMargin;
   }
-  s.marginEff[d] = m;
+  s.effectiveMargin[d] = margin;
 }
 
 /** Second largest of the last n samples of a ring (the largest when n = 1): one lone spike is ignored. */
-function secondLargest(ring: Float64Array, base: number, V: number, pos: number, n: number): number {
+function secondLargest(ring: Float64Array, base: number, size: number, nextSlot: number, n: number): number {
   let first = -Infinity;
   let second = -Infinity;
   for (let i = 0; i < n; i++) {
-    let j = pos - 1 - i;
-    if (j < 0) j += V;
+    let j = nextSlot - 1 - i;
+    if (j < 0) j += size;
     const v = ring[base + j]!;
     if (v > first) {
       second = first;
@@ -295,19 +313,20 @@ function secondLargest(ring: Float64Array, base: number, V: number, pos: number,
   return n === 1 ? first : second;
 }
 
+/** Moves every learned correction a step back towards 1 (to 1 once within 1e-3 of it). */
 function decayCorrections(s: PredictiveState): void {
-  const corr = s.corr;
-  const a = s.o.corrDecay;
+  const correction = s.correction;
+  const decay = s.options.correctionDecay;
   let active = 0;
-  for (let i = 0; i < corr.length; i++) {
-    const v = corr[i]!;
+  for (let i = 0; i < correction.length; i++) {
+    const v = correction[i]!;
     if (v === 1) continue;
-    const nv = 1 + (v - 1) * a;
-    if (Math.abs(nv - 1) < 1e-3) corr[i] = 1;
+    const next = 1 + (v - 1) * decay;
+    if (Math.abs(next - 1) < 1e-3) correction[i] = 1;
     else {
-      corr[i] = nv;
+      correction[i] = next;
       active++;
     }
   }
-  s.corrActive = active;
+  s.activeCorrections = active;
 }

@@ -3,55 +3,55 @@
  * estimated slowdown and decides from the predictions (the estimator is in predictive-estimator.ts, the
  * options in predictive-options.ts).
  */
-import { fits, LATERAL_GAIN, selectBest } from '../select';
+import { fits, LATERAL_GAIN, predictedLatencyMs, selectBest } from '../select';
 import type { CandidateSet, ConflictKind, Decision, DecisionReason, NormalizedConstraints, Observation, Policy } from '../types';
 import { initialState, observe, type PredictiveState } from './predictive-estimator';
 import { type PredictiveOptions, resolvePredictiveOptions } from './predictive-options';
 
-function thresholds(s: PredictiveState): void {
-  const t = s.c.targetMs;
-  for (let d = 0; d < s.D; d++) {
-    const m = s.marginEff[d]!;
-    s.thrDown[d] = t * (1 - m);
-    s.thrUp[d] = t * (1 - m - s.o.upExtra);
+/** Predicted latency of candidate k under the state's estimates, ms. */
+function predicted(s: PredictiveState, k: number): number {
+  return predictedLatencyMs(s.set, s.slowdown, s.correction, k);
+}
+
+function updateThresholds(s: PredictiveState): void {
+  const targetMs = s.constraints.targetMs;
+  for (let d = 0; d < s.deviceCount; d++) {
+    const margin = s.effectiveMargin[d]!;
+    s.thresholdMs[d] = targetMs * (1 - margin);
+    s.upThresholdMs[d] = targetMs * (1 - margin - s.options.upExtraMargin);
   }
 }
 
-function decision(
-  s: PredictiveState,
-  k: number,
-  reason: DecisionReason,
-  conflict: ConflictKind | null,
-): Decision {
-  const d = s.set.deviceOf[k]!;
-  return { candidate: k, predictedMs: s.set.profiledMs[k]! * s.corr[k]! * s.est[d]!, reason, conflict };
+function decision(s: PredictiveState, k: number, reason: DecisionReason, conflict: ConflictKind | null): Decision {
+  return { candidate: k, predictedMs: predicted(s, k), reason, conflict };
 }
 
-function improves(s: PredictiveState, k: number, cur: number): boolean {
+/** Whether moving from `current` to k is an improvement worth an up-move for the objective. */
+function improves(s: PredictiveState, k: number, current: number): boolean {
   const set = s.set;
-  const pk = set.profiledMs[k]! * s.corr[k]! * s.est[set.deviceOf[k]!]!;
-  const pc = set.profiledMs[cur]! * s.corr[cur]! * s.est[set.deviceOf[cur]!]!;
-  if (s.c.objective === 'accuracy') {
-    const ak = set.accuracy[k]!;
-    const ac = set.accuracy[cur]!;
-    return ak > ac || (ak === ac && pk <= pc * LATERAL_GAIN);
+  const predictedK = predicted(s, k);
+  const predictedCurrent = predicted(s, current);
+  if (s.constraints.objective === 'accuracy') {
+    const accuracyK = set.accuracy[k]!;
+    const accuracyCurrent = set.accuracy[current]!;
+    return accuracyK > accuracyCurrent || (accuracyK === accuracyCurrent && predictedK <= predictedCurrent * LATERAL_GAIN);
   }
-  return pk < pc * (1 - s.o.upExtra);
+  return predictedK < predictedCurrent * (1 - s.options.upExtraMargin);
 }
 
 function switchTo(s: PredictiveState, k: number): void {
   const set = s.set;
-  const prev = s.cur;
-  s.cur = k;
-  s.slack = 0;
-  if (prev !== k) s.sinceSwitch = 0;
-  if (prev >= 0) {
-    const pd = set.deviceOf[prev]!;
-    const nd = set.deviceOf[k]!;
-    if (pd !== nd) {
+  const previous = s.current;
+  s.current = k;
+  s.slackFrames = 0;
+  if (previous !== k) s.observationsSinceSwitch = 0;
+  if (previous >= 0) {
+    const left = set.deviceOf[previous]!;
+    const entered = set.deviceOf[k]!;
+    if (left !== entered) {
       // leaving a device: probe it again later; the new device is in use, its back-off resets
-      s.nextProbe[pd] = s.frame + s.probeEvery[pd]!;
-      s.probeEvery[nd] = s.o.probeEvery;
+      s.nextProbeFrame[left] = s.frame + s.probeInterval[left]!;
+      s.probeInterval[entered] = s.options.probeEveryFrames;
     }
   }
 }
@@ -62,13 +62,13 @@ function switchTo(s: PredictiveState, k: number): void {
  *   the median of the last `estimateSamples` samples since the last level shift. A shift is
  *   declared when `changeSamples` consecutive samples deviate the same way by more than
  *   `changeSigmas` sigmas (then only those samples are kept, so a step in contention is followed
- *   within 2 frames while a lone spike changes nothing). Two consecutive violations of the target
- *   force the estimate up to what they imply.
+ *   within 2 frames while a lone spike changes nothing). `changeSamples` consecutive violations of the
+ *   target force the estimate up to what they imply.
  * - Volatile devices: after a shift up, for `volatileFrames` frames (renewed while the slow mode keeps coming
  *   back, ended early by a fast spell twice as long as any seen), the estimate is at least the second largest
  *   recent sample: contention that flips between a fast and a slow mode faster than the estimate can follow
  *   is planned for at the slow mode.
- * - Margin: target * (1 - m) with m = max(margin, 1 - exp(-z * sigma)), sigma being a winsorised
+ * - Margin: target * (1 - m) with m = max(margin, 1 - exp(-quantileZ * sigma)), sigma being a winsorised
  *   running estimate of the one-frame prediction error (so the margin covers the observed noise
  *   at the 99th percentile by default).
  * - Choice: predict every (device, subnet) latency under its device's estimate; jump straight to
@@ -82,81 +82,81 @@ function switchTo(s: PredictiveState, k: number): void {
  *   noticed.
  */
 export function predictivePolicy(options: PredictiveOptions = {}): Policy<PredictiveState> {
-  const o = resolvePredictiveOptions(options);
+  const resolved = resolvePredictiveOptions(options);
   return {
     name: 'predictive',
-    init: (set: CandidateSet, c: NormalizedConstraints): PredictiveState => initialState(set, c, o),
-    setConstraints(s: PredictiveState, c: NormalizedConstraints): void {
-      s.c = c;
+    init: (set: CandidateSet, constraints: NormalizedConstraints): PredictiveState => initialState(set, constraints, resolved),
+    setConstraints(s: PredictiveState, constraints: NormalizedConstraints): void {
+      s.constraints = constraints;
       s.constraintsChanged = true;
     },
     decide(s: PredictiveState, last: Observation | null): Decision {
       if (last !== null) observe(s, last);
       const set = s.set;
-      const c = s.c;
+      const constraints = s.constraints;
       const frame = s.frame++;
-      thresholds(s);
-      const cur = s.cur;
-      const curDev = cur >= 0 ? set.deviceOf[cur]! : -1;
-      selectBest(set, c, s.est, s.thrDown, curDev, s.sel, s.corr);
-      const sel = s.sel;
+      updateThresholds(s);
+      const current = s.current;
+      const currentDevice = current >= 0 ? set.deviceOf[current]! : -1;
+      const selection = s.selection;
+      selectBest(set, constraints, s.slowdown, s.correction, s.thresholdMs, currentDevice, selection);
 
-      if (cur < 0 || s.constraintsChanged) {
-        const reason: DecisionReason = cur < 0 ? 'initial' : 'constraints-changed';
+      if (current < 0 || s.constraintsChanged) {
+        const reason: DecisionReason = current < 0 ? 'initial' : 'constraints-changed';
         s.constraintsChanged = false;
-        s.upHold = o.upHold;
-        s.upPending = false;
-        switchTo(s, sel.candidate);
-        return decision(s, sel.candidate, reason, sel.conflict);
+        s.upHoldFrames = resolved.upHoldFrames;
+        s.upMovePending = false;
+        switchTo(s, selection.candidate);
+        return decision(s, selection.candidate, reason, selection.conflict);
       }
 
       // Probe an unused device when its turn has come.
-      if (s.D > 1) {
-        for (let d = 0; d < s.D; d++) {
-          if (d === curDev || !c.allowed[d] || frame < s.nextProbe[d]!) continue;
-          const every = Math.min(s.probeEvery[d]! * 2, o.maxProbeEvery);
-          s.probeEvery[d] = every;
-          s.nextProbe[d] = frame + every;
+      if (s.deviceCount > 1) {
+        for (let d = 0; d < s.deviceCount; d++) {
+          if (d === currentDevice || !constraints.allowed[d] || frame < s.nextProbeFrame[d]!) continue;
+          const interval = Math.min(s.probeInterval[d]! * 2, resolved.maxProbeEveryFrames);
+          s.probeInterval[d] = interval;
+          s.nextProbeFrame[d] = frame + interval;
           const fastest = set.byDeviceFastest[d]!;
           if (fastest.length === 0) continue;
-          return decision(s, fastest[0]!, 'probe', sel.conflict);
+          return decision(s, fastest[0]!, 'probe', selection.conflict);
         }
       }
 
-      const best = sel.candidate;
-      if (best === cur) {
-        s.slack = 0;
-        if (s.upPending && frame - s.lastUpFrame > 4 * s.upHold) {
-          s.upPending = false;
-          s.upHold = Math.max(o.upHold, s.upHold >> 1);
+      const best = selection.candidate;
+      if (best === current) {
+        s.slackFrames = 0;
+        if (s.upMovePending && frame - s.lastUpMoveFrame > 4 * s.upHoldFrames) {
+          s.upMovePending = false;
+          s.upHoldFrames = Math.max(resolved.upHoldFrames, s.upHoldFrames >> 1);
         }
-        return decision(s, cur, 'hold', sel.conflict);
+        return decision(s, current, 'hold', selection.conflict);
       }
 
-      if (!fits(set, c, s.est, s.thrDown, cur, s.corr)) {
+      if (!fits(set, constraints, s.slowdown, s.correction, s.thresholdMs, current)) {
         // The current candidate no longer fits: jump down at once.
-        if (s.upPending && frame - s.lastUpFrame <= 4 * s.upHold) s.upHold = Math.min(s.upHold * 2, o.maxUpHold);
-        s.upPending = false;
+        if (s.upMovePending && frame - s.lastUpMoveFrame <= 4 * s.upHoldFrames) s.upHoldFrames = Math.min(s.upHoldFrames * 2, resolved.maxUpHoldFrames);
+        s.upMovePending = false;
         switchTo(s, best);
-        return decision(s, best, 'step-down', sel.conflict);
+        return decision(s, best, 'step-down', selection.conflict);
       }
 
       // Something better is predicted: move only after sustained slack, judged conservatively.
-      selectBest(set, c, s.est, s.thrUp, curDev, s.selUp, s.corr);
-      const up = s.selUp.candidate;
-      if (up !== cur && improves(s, up, cur) && fits(set, c, s.est, s.thrUp, up, s.corr)) {
-        s.slack++;
-        if (s.slack > s.upHold) {
-          s.lastUpFrame = frame;
-          s.upPending = true;
+      selectBest(set, constraints, s.slowdown, s.correction, s.upThresholdMs, currentDevice, s.upSelection);
+      const up = s.upSelection.candidate;
+      if (up !== current && improves(s, up, current) && fits(set, constraints, s.slowdown, s.correction, s.upThresholdMs, up)) {
+        s.slackFrames++;
+        if (s.slackFrames > s.upHoldFrames) {
+          s.lastUpMoveFrame = frame;
+          s.upMovePending = true;
           switchTo(s, up);
-          return decision(s, up, 'step-up', sel.conflict);
+          return decision(s, up, 'step-up', selection.conflict);
         }
-        const held = decision(s, cur, 'hold-hysteresis', sel.conflict);
-        return s.slack === s.upHold ? { ...held, upcoming: up } : held;
+        const held = decision(s, current, 'hold-hysteresis', selection.conflict);
+        return s.slackFrames === s.upHoldFrames ? { ...held, upcoming: up } : held;
       }
-      s.slack = 0;
-      return decision(s, cur, 'hold', sel.conflict);
+      s.slackFrames = 0;
+      return decision(s, current, 'hold', selection.conflict);
     },
   };
 }

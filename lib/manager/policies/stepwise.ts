@@ -32,21 +32,23 @@ export interface StepwiseOptions {
 
 export interface StepwiseState {
   readonly set: CandidateSet;
-  c: NormalizedConstraints;
+  constraints: NormalizedConstraints;
   /** candidate indices of the device, least accurate first */
   levels: Int32Array;
   level: number;
-  i: number;
-  readonly rec: Float64Array;
-  recCount: number;
+  /** frames since the last switch (the reference's i) */
+  segmentFrame: number;
+  /** ring of the last `window` recorded latencies, ms */
+  readonly recorded: Float64Array;
+  recordedCount: number;
+  /** samples counted toward the up rule */
   upCount: number;
   started: boolean;
-  changed: boolean;
   conflict: ConflictKind | null;
 }
 
-function levelsOf(set: CandidateSet, c: NormalizedConstraints, device: number | undefined): Int32Array {
-  let d = device ?? c.allowed.findIndex((a) => a);
+function levelsOf(set: CandidateSet, constraints: NormalizedConstraints, device: number | undefined): Int32Array {
+  let d = device ?? constraints.allowed.findIndex((a) => a);
   if (device === undefined && d < 0) d = 0;
   const ks: number[] = [];
   for (const cand of set.candidates) if (cand.deviceIndex === d) ks.push(cand.index);
@@ -54,32 +56,34 @@ function levelsOf(set: CandidateSet, c: NormalizedConstraints, device: number | 
   return Int32Array.from(ks);
 }
 
-function profileLevel(set: CandidateSet, c: NormalizedConstraints, levels: Int32Array): number {
-  for (let l = levels.length - 1; l >= 0; l--) if (set.profiledMs[levels[l]!]! <= c.targetMs) return l;
+function profileLevel(set: CandidateSet, constraints: NormalizedConstraints, levels: Int32Array): number {
+  for (let l = levels.length - 1; l >= 0; l--) if (set.profiledMs[levels[l]!]! <= constraints.targetMs) return l;
   return 0;
 }
 
 export function stepwisePolicy(options: StepwiseOptions = {}): Policy<StepwiseState> {
   const window = options.window ?? 20;
-  const skip = options.skipFrames ?? 20;
-  const upFrom = options.upFromFrame ?? 50;
-  const upUntil = options.upUntilFrame ?? 1000;
-  const outlier = options.outlierFactor ?? 1.5;
-  for (const [name, v] of [['window', window], ['skipFrames', skip], ['upFromFrame', upFrom], ['upUntilFrame', upUntil]] as const) {
+  const skipFrames = options.skipFrames ?? 20;
+  const upFromFrame = options.upFromFrame ?? 50;
+  const upUntilFrame = options.upUntilFrame ?? 1000;
+  const outlierFactor = options.outlierFactor ?? 1.5;
+  for (const [name, v] of [['window', window], ['skipFrames', skipFrames], ['upFromFrame', upFromFrame], ['upUntilFrame', upUntilFrame]] as const) {
     if (!Number.isInteger(v) || v < 0 || (name === 'window' && v < 1)) {
       throw new ManagerError('E_OPTIONS_INVALID', `stepwise option ${name} must be a non-negative integer, got ${String(v)}.`, name);
     }
   }
-  if (!(outlier > 1)) throw new ManagerError('E_OPTIONS_INVALID', `stepwise outlierFactor must be > 1, got ${String(outlier)}.`, 'outlierFactor');
+  if (!(outlierFactor > 1)) {
+    throw new ManagerError('E_OPTIONS_INVALID', `stepwise outlierFactor must be > 1, got ${String(outlierFactor)}.`, 'outlierFactor');
+  }
 
   function reset(s: StepwiseState): void {
-    s.i = 0;
-    s.recCount = 0;
+    s.segmentFrame = 0;
+    s.recordedCount = 0;
     s.upCount = 0;
   }
   function conflictAt(s: StepwiseState): ConflictKind | null {
     const k = s.levels[s.level]!;
-    const floor = Math.trunc(s.c.accuracyFloor);
+    const floor = Math.trunc(s.constraints.accuracyFloor);
     const top = s.set.accuracy[s.levels[s.levels.length - 1]!]!;
     if (floor > top) return 'accuracy-floor-unreachable';
     return s.conflict ?? (s.set.accuracy[k]! < floor ? 'floor-and-target-incompatible' : null);
@@ -90,17 +94,17 @@ export function stepwisePolicy(options: StepwiseOptions = {}): Policy<StepwiseSt
   }
   return {
     name: 'stepwise',
-    init(set, c) {
-      const levels = levelsOf(set, c, options.device);
+    init(set, constraints) {
+      const levels = levelsOf(set, constraints, options.device);
       if (levels.length === 0) throw new ManagerError('E_DEVICE_UNKNOWN', `stepwise: device ${String(options.device)} has no sub-network.`, 'device');
-      const init = options.initialLevel ?? profileLevel(set, c, levels);
+      const init = options.initialLevel ?? profileLevel(set, constraints, levels);
       if (!Number.isInteger(init) || init < 0 || init >= levels.length) {
         throw new ManagerError('E_OPTIONS_INVALID', `stepwise initialLevel must be in [0, ${levels.length - 1}], got ${String(init)}.`, 'initialLevel');
       }
-      return { set, c, levels, level: init, i: 0, rec: new Float64Array(window), recCount: 0, upCount: 0, started: false, changed: false, conflict: null };
+      return { set, constraints, levels, level: init, segmentFrame: 0, recorded: new Float64Array(window), recordedCount: 0, upCount: 0, started: false, conflict: null };
     },
-    setConstraints(s, c) {
-      s.c = c;
+    setConstraints(s, constraints) {
+      s.constraints = constraints;
       s.conflict = null;
     },
     decide(s, last) {
@@ -109,19 +113,19 @@ export function stepwisePolicy(options: StepwiseOptions = {}): Policy<StepwiseSt
         return out(s, 'initial');
       }
       if (last === null || last.candidate !== s.levels[s.level]) return out(s, 'hold');
-      const i = s.i++;
-      const target = s.c.targetMs;
-      const lat = last.latencyMs;
-      if (i > skip) {
-        if (lat < outlier * target) {
-          s.rec[s.recCount % window] = lat;
-          s.recCount++;
+      const i = s.segmentFrame++;
+      const targetMs = s.constraints.targetMs;
+      const latencyMs = last.latencyMs;
+      if (i > skipFrames) {
+        if (latencyMs < outlierFactor * targetMs) {
+          s.recorded[s.recordedCount % window] = latencyMs;
+          s.recordedCount++;
         }
-        if (s.recCount > 0) {
+        if (s.recordedCount > 0) {
           let sum = 0;
-          const n = Math.min(s.recCount, window);
-          for (let j = 0; j < n; j++) sum += s.rec[j]!;
-          if (sum / window > target) {
+          const n = Math.min(s.recordedCount, window);
+          for (let j = 0; j < n; j++) sum += s.recorded[j]!;
+          if (sum / window > targetMs) {
             if (s.level > 0) {
               s.level--;
               s.conflict = null;
@@ -134,10 +138,10 @@ export function stepwisePolicy(options: StepwiseOptions = {}): Policy<StepwiseSt
           }
         }
       }
-      if (i > upFrom && i <= upUntil) {
+      if (i > upFromFrame && i <= upUntilFrame) {
         s.upCount++;
         const k = s.levels[s.level]!;
-        if (s.upCount > window && s.set.accuracy[k]! < Math.trunc(s.c.accuracyFloor)) {
+        if (s.upCount > window && s.set.accuracy[k]! < Math.trunc(s.constraints.accuracyFloor)) {
           reset(s);
           if (s.level < s.levels.length - 1) {
             s.level++;
