@@ -1,4 +1,4 @@
-import { buildCandidates, type DeviceFamily } from '../manager/candidates';
+import { buildCandidates, type ModelSubnets } from '../manager/candidates';
 import { normalizeConstraints } from '../manager/constraints';
 import type { Constraints, Observation, Policy } from '../manager/types';
 import { percentile } from '../util/latency-stats';
@@ -18,12 +18,12 @@ export interface DecisionCost {
  * decide() in batches of 1000 (the noise is precomputed, so only the decision is timed).
  */
 export function measureDecisionCost(
-  families: readonly DeviceFamily[],
+  models: readonly ModelSubnets[],
   constraints: Constraints,
   policy: Policy<unknown>,
   decisions = 200_000,
 ): DecisionCost {
-  const set = buildCandidates(families);
+  const set = buildCandidates(models);
   const c = normalizeConstraints(constraints, set);
   const state = policy.init(set, c);
   const N = 4096;

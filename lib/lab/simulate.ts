@@ -2,7 +2,7 @@
  * Pure simulation of a policy over a synthetic slowdown trace: the policy decides frame by frame, the trace says
  * what each frame's latency was, and the records are summarized like a measured run.
  */
-import { buildCandidates, candidateLabel, type DeviceFamily } from '../manager/candidates';
+import { buildCandidates, candidateLabel, type ModelSubnets } from '../manager/candidates';
 import { normalizeConstraints } from '../manager/constraints';
 import { ManagerError } from '../errors';
 import type { CandidateSet, Constraints, FrameRecord, NormalizedConstraints, Policy } from '../manager/types';
@@ -78,8 +78,8 @@ export function runPolicy<S>(
 }
 
 export interface SimulationInput {
-  /** Device families (device d of the trace = families[d]) or a prepared candidate set. */
-  readonly families?: readonly DeviceFamily[];
+  /** The models, one per device (device d of the trace = models[d]), or a prepared candidate set. */
+  readonly models?: readonly ModelSubnets[];
   readonly set?: CandidateSet;
   readonly trace: SlowdownTrace;
   readonly constraints: Constraints;
@@ -100,7 +100,7 @@ function prepare(input: SimulationInput): {
   constraintsAt: (t: number) => NormalizedConstraints;
   changes: { frame: number; kind: ChangeKind }[];
 } {
-  const set = input.set ?? buildCandidates(input.families ?? []);
+  const set = input.set ?? buildCandidates(input.models ?? []);
   const tr = input.trace;
   if (tr.devices < set.devices.length) {
     throw new ManagerError('E_DEVICE_UNKNOWN', `the trace has ${tr.devices} device(s), the family ${set.devices.length}.`, 'trace');

@@ -1,8 +1,8 @@
 import { ManagerError } from '../errors';
 import type { Candidate, CandidateSet, ManagedSubnet } from './types';
 
-/** What buildCandidates needs of a model: its device and its sub-network table. */
-export interface DeviceFamily {
+/** What the manager reads of a model: its device and its sub-network table. */
+export interface ModelSubnets {
   readonly device: string;
   readonly subnets: readonly ManagedSubnet[];
 }
@@ -20,33 +20,33 @@ function checkSubnet(s: ManagedSubnet, where: string): void {
 }
 
 /**
- * Builds the (device, sub-network) candidate set of one or more device families.
+ * Builds the (device, sub-network) candidate set of one or more models (one per device).
  * Throws E_FAMILY_EMPTY when there is no model or a model has no sub-network (or a malformed one),
  * E_OPTIONS_INVALID when two models report the same device.
  */
-export function buildCandidates(families: readonly DeviceFamily[]): CandidateSet {
-  if (families.length === 0) {
+export function buildCandidates(models: readonly ModelSubnets[]): CandidateSet {
+  if (models.length === 0) {
     throw new ManagerError('E_FAMILY_EMPTY', 'No model given: pass a model, or a non-empty array of models (one per device).');
   }
   const devices: string[] = [];
   const candidates: Candidate[] = [];
-  families.forEach((fam, d) => {
-    if (typeof fam.device !== 'string' || fam.device.length === 0) {
+  models.forEach((model, d) => {
+    if (typeof model.device !== 'string' || model.device.length === 0) {
       throw new ManagerError('E_OPTIONS_INVALID', `models[${d}] has no device name.`, `models[${d}].device`);
     }
-    if (devices.includes(fam.device)) {
-      throw new ManagerError('E_OPTIONS_INVALID', `Two models report device '${fam.device}'; load a family once per device.`, `models[${d}].device`);
+    if (devices.includes(model.device)) {
+      throw new ManagerError('E_OPTIONS_INVALID', `Two models report device '${model.device}'; load a family once per device.`, `models[${d}].device`);
     }
-    if (!fam.subnets || fam.subnets.length === 0) {
-      throw new ManagerError('E_FAMILY_EMPTY', `The model on device '${fam.device}' has no sub-network; load a family with at least one.`, `models[${d}].subnets`);
+    if (!model.subnets || model.subnets.length === 0) {
+      throw new ManagerError('E_FAMILY_EMPTY', `The model on device '${model.device}' has no sub-network; load a family with at least one.`, `models[${d}].subnets`);
     }
-    devices.push(fam.device);
-    fam.subnets.forEach((s, k) => {
+    devices.push(model.device);
+    model.subnets.forEach((s, k) => {
       checkSubnet(s, `models[${d}].subnets[${k}]`);
       candidates.push({
         index: candidates.length,
         deviceIndex: d,
-        device: fam.device,
+        device: model.device,
         subnet: s.index,
         id: s.id,
         accuracy: s.accuracy,

@@ -21,6 +21,7 @@ export interface ManagedInferResult {
   readonly latencyMs: number;
 }
 
+/** What the runtime manager drives: a model (a `DynamicModel`, or anything shaped like one). */
 export interface ManagedModel<I, R extends ManagedInferResult = ManagedInferResult> {
   readonly device: string;
   readonly subnets: readonly ManagedSubnet[];

@@ -5,7 +5,7 @@ import { NETS6 } from '../manager/fixtures';
 describe('renderChart', () => {
   test('writes an SVG with the target, a latency and a level path per series, contention shaded', () => {
     const trace = makeTrace({ frames: 400, seed: 3, segments: [{ startFrame: 100, endFrame: 250, factor: 1.5 }] });
-    const res = compare({ families: [{ device: 'cpu', subnets: NETS6 }], trace, constraints: { latencyTargetMs: 70 } }, [predictivePolicy(), stepwisePolicy()]);
+    const res = compare({ models: [{ device: 'cpu', subnets: NETS6 }], trace, constraints: { latencyTargetMs: 70 } }, [predictivePolicy(), stepwisePolicy()]);
     const series = [...res].map(([name, r]) => ({ name, records: r.records }));
     const svg = renderChart(series, { title: 'nets_6 <cpu> & contention', changes: trace.changes });
     expect(svg.startsWith('<svg')).toBe(true);

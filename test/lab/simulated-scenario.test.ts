@@ -11,7 +11,7 @@ const CPU = [{ device: 'cpu', subnets: NETS6 }];
 // spikes of 1.5-3x (the reference logs show both).
 function scenario(factor: number, seed: number, flip?: ContentionSegment['flip']): SimulationInput {
   return {
-    families: CPU,
+    models: CPU,
     constraints: { latencyTargetMs: 70, accuracyFloor: 76 },
     trace: makeTrace({
       frames: 1200,

@@ -19,14 +19,14 @@ export interface Step {
  * setAt maps frames to new constraints.
  */
 export function drive<S>(
-  families: { device: string; subnets: readonly ManagedSubnet[] }[],
+  models: { device: string; subnets: readonly ManagedSubnet[] }[],
   constraints: Constraints,
   policy: Policy<S>,
   frames: number,
   latency: (frame: number, candidate: number, set: CandidateSet) => number,
   setAt: Record<number, Constraints> = {},
 ): { set: CandidateSet; steps: Step[]; state: S } {
-  const set = buildCandidates(families);
+  const set = buildCandidates(models);
   const state = policy.init(set, normalizeConstraints(constraints, set));
   const steps: Step[] = [];
   let last: { candidate: number; latencyMs: number } | null = null;
