@@ -21,6 +21,20 @@ export interface ManagedInferResult {
   readonly latencyMs: number;
 }
 
+/**
+ * A device's contention signals over the time since its previous sample (lib/sensing takes them; docs/api-guide.md,
+ * "Sensing contention"). Policies compare them with their own recent baseline, never as absolute values.
+ */
+export interface ContentionSample {
+  /**
+   * Others' use of the device, as a share of its capacity (0..1): on the CPU, other processes' CPU time over all
+   * cores' time; on a GPU or DLA, the driver's load figure. NaN: no signal.
+   */
+  readonly load: number;
+  /** Share of the time in which runnable tasks waited for a CPU (Linux PSI `some`), 0..1. NaN: no signal. */
+  readonly pressure: number;
+}
+
 /** What the runtime manager drives: a model (a `DynamicModel`, or anything shaped like one). */
 export interface ManagedModel<I, R extends ManagedInferResult = ManagedInferResult> {
   readonly device: string;
@@ -28,6 +42,12 @@ export interface ManagedModel<I, R extends ManagedInferResult = ManagedInferResu
   infer(input: I, options?: { subnet?: number }): Promise<R>;
   /** Runs a sub-network once with its result thrown away (DynamicModel.warm); RuntimeManager.warmUpcoming calls it. */
   warm?(subnet: number): Promise<{ readonly warmed: boolean }>;
+  /**
+   * The device's contention signals since the last call (null: nothing new, e.g. skipped to bound the sampling
+   * cost). The manager calls it before each decision unless `sensing: false`; the I/O is the model's, not the
+   * manager's.
+   */
+  contention?(): ContentionSample | null;
 }
 
 export type Objective = 'accuracy' | 'latency';
@@ -96,6 +116,11 @@ export interface Observation {
   readonly candidate: number;
   /** Measured native latency, ms. */
   readonly latencyMs: number;
+  /**
+   * Contention signals per device index, sampled after that frame, just before this decision (so they cover the
+   * frame and the gap after it); absent or null: no signal.
+   */
+  readonly signals?: readonly (ContentionSample | null)[];
 }
 
 export type DecisionReason =
@@ -172,4 +197,6 @@ export interface FrameRecord {
   readonly conflict: ConflictKind | null;
   /** measured / profiled latency of what ran */
   readonly slowdown: number;
+  /** The contention signals of its device sampled just before this frame's decision (absent: none). */
+  readonly signals?: ContentionSample | null;
 }

@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { acceleratorLoadFile, CpuSensor, sensorFor } from '../../lib/sensing/sensors';
+import { parseCgroupV2Path, parsePressureTotal, parseProcStat, parseSelfStat } from '../../lib/sensing/proc-files';
+
+/** A fake /proc and /sys tree in a temp folder. */
+class FakeTree {
+  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'sensing-'));
+  write(rel: string, text: string): void {
+    const file = path.join(this.root, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  /** /proc/stat with `busy` and `idle` ticks over all cores (user holds the busy ticks). */
+  stat(busy: number, idle: number): void {
+    this.write('proc/stat', `cpu  ${busy} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n`);
+  }
+  self(ticks: number): void {
+    this.write('proc/self/stat', `123 (node (x) y) S 1 2 3 4 5 6 7 8 9 10 ${ticks} 0 0 0 20 0 7 0\n`);
+  }
+  psi(rel: string, totalUs: number): void {
+    this.write(rel, `some avg10=0.00 avg60=0.00 avg300=0.00 total=${totalUs}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n`);
+  }
+  dispose(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+describe('kernel file parsers', () => {
+  test('read what the kernel writes, and NaN or null for anything else', () => {
+    expect(parseProcStat('cpu  10 2 3 100 5 1 1 4 7 0\ncpu0 1 1 1 1 1 1 1 1\n')).toEqual({ busy: 21, total: 126 });
+    expect(parseProcStat('intr 1 2\n')).toBeNull();
+    expect(parseProcStat(null)).toBeNull();
+    expect(parseSelfStat('9 (a) b) R 1 2 3 4 5 6 7 8 9 10 30 12 0 0')).toBe(42);
+    expect(parseSelfStat('garbage')).toBeNaN();
+    expect(parsePressureTotal('some avg10=1.00 avg60=0.00 avg300=0.00 total=777\n')).toBe(777);
+    expect(parsePressureTotal('full avg10=0 total=1\n')).toBeNaN();
+    expect(parseCgroupV2Path('4:memory:/a\n0::/user.slice/x.scope\n')).toBe('/user.slice/x.scope');
+    expect(parseCgroupV2Path('4:memory:/a\n')).toBeNull();
+  });
+});
+
+describe('CpuSensor on a fake tree', () => {
+  let tree: FakeTree;
+  let clock: number;
+  const now = (): number => clock;
+  beforeEach(() => {
+    tree = new FakeTree();
+    clock = 0;
+  });
+  afterEach(() => tree.dispose());
+
+  test("others' CPU share and PSI over the interval since the last sample; the first sample has none", () => {
+    tree.stat(100, 900);
+    tree.self(40);
+    tree.psi('proc/pressure/cpu', 5_000);
+    const sensor = new CpuSensor({ root: tree.root, now, budget: 1 });
+    expect(sensor.signals).toEqual(['others-cpu', 'psi']);
+    const first = sensor.sample()!;
+    expect(first.load).toBeNaN();
+    expect(first.pressure).toBeNaN();
+    // 40 ms later: 20 ticks of all cores' time passed, 12 busy of which 3 were ours; 8 ms of stall
+    clock = 40;
+    tree.stat(112, 908);
+    tree.self(43);
+    tree.psi('proc/pressure/cpu', 13_000);
+    const s = sensor.sample()!;
+    expect(s.load).toBeCloseTo(9 / 20, 12);
+    expect(s.pressure).toBeCloseTo(8 / 40, 12);
+    // idle: nothing but our own time
+    clock = 80;
+    tree.stat(120, 920);
+    tree.self(51);
+    tree.psi('proc/pressure/cpu', 13_000);
+    expect(sensor.sample()).toEqual({ load: 0, pressure: 0 });
+  });
+
+  test("the cgroup's own cpu.pressure counts too: the larger of the two", () => {
+    tree.stat(0, 10);
+    tree.self(0);
+    tree.psi('proc/pressure/cpu', 0);
+    tree.write('proc/self/cgroup', '0::/app.slice/robot.service\n');
+    tree.psi('sys/fs/cgroup/app.slice/robot.service/cpu.pressure', 0);
+    const sensor = new CpuSensor({ root: tree.root, now, budget: 1 });
+    expect(sensor.signals).toEqual(['others-cpu', 'psi', 'cgroup-psi']);
+    sensor.sample();
+    clock = 10;
+    tree.psi('proc/pressure/cpu', 1_000);
+    tree.psi('sys/fs/cgroup/app.slice/robot.service/cpu.pressure', 4_000);
+    expect(sensor.sample()!.pressure).toBeCloseTo(0.4, 12);
+  });
+
+  test('missing files are missing signals, never errors', () => {
+    const sensor = new CpuSensor({ root: tree.root, now });
+    expect(sensor.signals).toEqual([]);
+    expect(sensor.sample()).toBeNull();
+    tree.stat(0, 10);
+    tree.self(0);
+    const cpuOnly = new CpuSensor({ root: tree.root, now, budget: 1 });
+    expect(cpuOnly.signals).toEqual(['others-cpu']);
+    cpuOnly.sample();
+    clock = 10;
+    tree.write('proc/stat', 'no cpu line\n'); // unreadable mid-run
+    const s = cpuOnly.sample()!;
+    expect(s.load).toBeNaN();
+    expect(s.pressure).toBeNaN();
+  });
+
+  test('skips a sample that would cost more than its budget of the time since the last one', () => {
+    tree.stat(0, 10);
+    tree.self(0);
+    const ticking = (): number => {
+      const t = clock;
+      clock += 0.1; // each clock read 0.1 ms later: a sample (two reads) costs 0.1 ms
+      return t;
+    };
+    const sensor = new CpuSensor({ root: tree.root, now: ticking, budget: 0.02 });
+    expect(sensor.sample()).not.toBeNull();
+    clock += 1; // 1 ms later: 0.1 ms is 10 % of it
+    expect(sensor.sample()).toBeNull();
+    clock += 5; // 6 ms since the last sample: 0.1 ms is under 2 %
+    expect(sensor.sample()).not.toBeNull();
+    expect(sensor.taken).toBe(2);
+    expect(sensor.skipped).toBe(1);
+    expect(sensor.meanCostUs).toBeCloseTo(100, 6);
+  });
+});
+
+describe('accelerator load files on a fake Jetson sysfs', () => {
+  let tree: FakeTree;
+  beforeEach(() => {
+    tree = new FakeTree();
+  });
+  afterEach(() => tree.dispose());
+
+  test('gpu.0/load first, else a devfreq GPU; DLA cores by their devfreq name; in per mille', () => {
+    expect(acceleratorLoadFile('gpu', tree.root)).toBeNull();
+    tree.write('sys/class/devfreq/17000000.ga10b/device/load', '250\n');
+    expect(acceleratorLoadFile('gpu', tree.root)).toBe(path.join(tree.root, 'sys/class/devfreq/17000000.ga10b/device/load'));
+    tree.write('sys/devices/gpu.0/load', '900\n');
+    expect(acceleratorLoadFile('gpu', tree.root)).toBe(path.join(tree.root, 'sys/devices/gpu.0/load'));
+    tree.write('sys/class/devfreq/15880000.nvdla0/device/load', '100\n');
+    tree.write('sys/class/devfreq/158c0000.nvdla1/device/load', 'x\n');
+    expect(acceleratorLoadFile('dla0', tree.root)).toBe(path.join(tree.root, 'sys/class/devfreq/15880000.nvdla0/device/load'));
+    expect(acceleratorLoadFile('dla1', tree.root)).toBeNull(); // unreadable figure: no signal
+    const gpu = sensorFor('gpu', { root: tree.root, budget: 1 });
+    expect(gpu.signals).toEqual(['gpu-load']);
+    expect(gpu.sample()).toEqual({ load: 0.9, pressure: NaN });
+    tree.write('sys/devices/gpu.0/load', '300\n');
+    expect(gpu.sample()!.load).toBeCloseTo(0.3, 12);
+    expect(sensorFor('dla1', { root: tree.root }).sample()).toBeNull();
+  });
+});
