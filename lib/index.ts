@@ -28,6 +28,7 @@ export type {
   CandidateSet,
   ConflictKind,
   Constraints,
+  ContentionSample,
   Decision,
   DecisionReason,
   FrameRecord,
@@ -39,6 +40,7 @@ export type {
   Observation,
   Policy,
 } from './manager/types';
+export { acceleratorLoadFile, CpuSensor, LoadFileSensor, sensorFor, type ContentionSensor, type SensorOptions } from './sensing/sensors';
 export { predictivePolicy } from './manager/policies/predictive';
 export type { PredictiveOptions } from './manager/policies/predictive-options';
 export { stepwisePolicy, type StepwiseOptions, type StepwiseState } from './manager/policies/stepwise';

@@ -35,3 +35,4 @@ export { renderChart, type ChartOptions, type ChartPoint, type ChartSeries } fro
 export { oracleFromRecords, recordedSlowdown, runScenario, type ScenarioResult, type ScenarioRun } from './lab/scenario-runner';
 export { measureDecisionCost, type DecisionCost } from './lab/decision-cost';
 export { Contention, defaultBurners } from './lab/contention';
+export { type Burst, type BurstySpec, type BurstyTrace, makeBurstyTrace, onsetMisses, type OnsetMisses } from './lab/bursts';

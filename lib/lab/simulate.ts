@@ -5,7 +5,7 @@
 import { buildCandidates, candidateLabel, type ModelSubnets } from '../manager/candidates';
 import { normalizeConstraints } from '../manager/constraints';
 import { ManagerError } from '../errors';
-import type { CandidateSet, Constraints, FrameRecord, NormalizedConstraints, Policy } from '../manager/types';
+import type { CandidateSet, Constraints, ContentionSample, FrameRecord, NormalizedConstraints, Observation, Policy } from '../manager/types';
 import { oracleSchedule, type OracleSchedule, replayPolicy } from './oracle';
 import { summarize, type Summary } from './summary';
 import type { ChangeKind, SlowdownTrace } from './traces';
@@ -41,17 +41,20 @@ export function runPolicy<S>(
   frames: number,
   latencyOf: (candidate: number, frame: number) => number,
   constraintsAt: (frame: number) => NormalizedConstraints,
+  signalsAt?: (frame: number) => readonly (ContentionSample | null)[],
 ): FrameRecord[] {
   let c = constraintsAt(0);
   const state = policy.init(set, c);
   const records: FrameRecord[] = [];
-  let last: { candidate: number; latencyMs: number } | null = null;
+  let last: Observation | null = null;
   for (let t = 0; t < frames; t++) {
     const ct = constraintsAt(t);
     if (ct !== c) {
       c = ct;
       policy.setConstraints(state, c);
     }
+    const signals = signalsAt ? signalsAt(t) : undefined;
+    if (last && signals) last = { ...last, signals };
     const dec = policy.decide(state, last);
     const k = dec.candidate;
     const cand = set.candidates[k];
@@ -71,6 +74,7 @@ export function runPolicy<S>(
       reason: dec.reason,
       conflict: dec.conflict,
       slowdown: lat / cand.profiledMs,
+      ...(signals ? { signals: signals[cand.deviceIndex] ?? null } : {}),
     });
     last = { candidate: k, latencyMs: lat };
   }
@@ -98,6 +102,7 @@ function prepare(input: SimulationInput): {
   set: CandidateSet;
   latencyOf: (k: number, t: number) => number;
   constraintsAt: (t: number) => NormalizedConstraints;
+  signalsAt: ((t: number) => readonly (ContentionSample | null)[]) | undefined;
   changes: { frame: number; kind: ChangeKind }[];
 } {
   const set = input.set ?? buildCandidates(input.models ?? []);
@@ -115,7 +120,9 @@ function prepare(input: SimulationInput): {
     ...tr.changes.map((c) => ({ frame: c.frame, kind: c.kind })),
     ...(input.constraintChanges ?? []).map((c) => ({ frame: c.frame, kind: 'constraints' as const })),
   ].sort((a, b) => a.frame - b.frame);
-  return { set, latencyOf, constraintsAt, changes };
+  const sig = tr.signals;
+  const signalsAt = sig ? (t: number) => sig.map((d) => ({ load: d.load[t]!, pressure: d.pressure[t]! })) : undefined;
+  return { set, latencyOf, constraintsAt, changes, signalsAt };
 }
 
 /** The clairvoyant oracle of a simulation input: per frame, the best candidate given that frame's true latencies. */
@@ -127,7 +134,7 @@ export function simulationOracle(input: SimulationInput, margin = 0): OracleSche
 /** Runs one policy over the trace. `reference` (per-frame accuracy) feeds accuracy recovery. */
 export function simulate<S>(input: SimulationInput, policy: Policy<S>, reference?: ArrayLike<number>): SimulationResult {
   const p = prepare(input);
-  const records = runPolicy(p.set, policy, input.trace.frames, p.latencyOf, p.constraintsAt);
+  const records = runPolicy(p.set, policy, input.trace.frames, p.latencyOf, p.constraintsAt, p.signalsAt);
   const summary = summarize(p.set, records, {
     policy: policy.name,
     changes: p.changes,

@@ -56,6 +56,11 @@ export interface SlowdownTrace {
   readonly noise: readonly Float64Array[];
   /** frames where contention starts (rises) or ends (falls) */
   readonly changes: readonly ContentionChange[];
+  /**
+   * signals[d]: the contention signals of device d the manager would sample just before frame t's decision
+   * (covering frame t - 1 and the gap after it; NaN: none). Absent: the trace carries no signals.
+   */
+  readonly signals?: readonly { readonly load: Float64Array; readonly pressure: Float64Array }[];
 }
 
 /** Small deterministic PRNG (mulberry32). */

@@ -7,7 +7,7 @@ import type { PredictiveOptions } from './policies/predictive-options';
 import { staticPolicy } from './policies/static';
 import { type StepwiseOptions, stepwisePolicy } from './policies/stepwise';
 import { type ManagerStats, RunStats } from './stats';
-import type { Candidate, CandidateSet, ConflictKind, Constraints, DecisionReason, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints, Observation, Policy } from './types';
+import type { Candidate, CandidateSet, ConflictKind, ContentionSample, Constraints, DecisionReason, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints, Observation, Policy } from './types';
 
 export type PolicyName = 'predictive' | 'stepwise' | 'static-most-accurate' | 'static-fastest';
 
@@ -137,6 +137,8 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
   private readonly timeDecisions: boolean;
   private decisionNs = 0;
   private decisions = 0;
+  /** whether signals are sampled before each decision: `sensing` not false and a model has contention() */
+  readonly sensing: boolean;
 
   constructor(model: ManagedModel<I, R> | readonly ManagedModel<I, R>[], constraints: Constraints, options: RuntimeManagerOptions = {}) {
     super();
@@ -154,6 +156,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
     this.state = this.policy.init(this.candidates, this.normalized);
     this.runStats = new RunStats(this.candidates);
     this.timeDecisions = options.timeDecisions ?? false;
+    this.sensing = options.sensing !== false && models.some((m) => typeof m.contention === 'function');
   }
 
   /** The constraints in force, as given. */
@@ -194,8 +197,14 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
 
   private async step(input: I): Promise<ManagedOutcome<R>> {
     const frame = this.frameNo++;
-    const last = this.pending;
+    let last: Observation | null = this.pending;
     this.pending = null;
+    // The contention signals since the last frame, sampled in the gap before this one (the models do the I/O).
+    let signals: (ContentionSample | null)[] | null = null;
+    if (this.sensing) {
+      signals = this.models.map((m) => (m.contention ? m.contention() : null));
+      if (last) last = { ...last, signals };
+    }
     let t0 = 0n;
     if (this.timeDecisions) t0 = process.hrtime.bigint();
     const dec = this.policy.decide(this.state, last);
@@ -242,7 +251,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
     if (!met) this.emit('violation', { frame, measuredMs: measured, targetMs: target, decision } satisfies ViolationEvent);
     if (this.listenerCount('frame') > 0) {
       const { measuredMs, upcoming, ...same } = decision;
-      const rec: FrameRecord = { ...same, latencyMs: measuredMs, slowdown: measuredMs / cand.profiledMs };
+      const rec: FrameRecord = { ...same, latencyMs: measuredMs, slowdown: measuredMs / cand.profiledMs, ...(signals ? { signals: signals[cand.deviceIndex] ?? null } : {}) };
       this.emit('frame', rec);
     }
     return { result, decision };

@@ -6,6 +6,7 @@
 import { correctedProfileMs, newSelection, type Selection } from '../select';
 import type { CandidateSet, NormalizedConstraints, Observation } from '../types';
 import type { ResolvedPredictiveOptions } from './predictive-options';
+import { freshRise, initialSensing, learnOnset, type SensingState, signalsAgree } from './predictive-sensing';
 
 /** Per-device arrays have one entry per device; rings hold `window` (or `volatileFrames`) entries per device. */
 export interface PredictiveState {
@@ -23,8 +24,12 @@ export interface PredictiveState {
   readonly errorCount: Int32Array;
   /** slot of each device's ring the next sample is written to */
   readonly nextSampleSlot: Int32Array;
-  /** slowdown estimate per device (1 = as profiled) that decisions plan with */
+  /** slowdown estimate per device (1 = as profiled) */
   readonly slowdown: Float64Array;
+  /** slowdown per device that decisions plan with: the estimate, or more at the onset of a sensed rise */
+  readonly plan: Float64Array;
+  /** the contention signals' state (null: sensing off) */
+  readonly sensing: SensingState | null;
   /** typical slowdown per device: the median since the last level shift (what errors are measured against) */
   readonly typicalSlowdown: Float64Array;
   /** ring of the last `volatileFrames` slowdown samples per device, never reset by a shift */
@@ -119,6 +124,8 @@ export function initialState(set: CandidateSet, constraints: NormalizedConstrain
     errorCount: new Int32Array(deviceCount),
     nextSampleSlot: new Int32Array(deviceCount),
     slowdown: new Float64Array(deviceCount).fill(1),
+    plan: new Float64Array(deviceCount).fill(1),
+    sensing: initialSensing(deviceCount, options),
     typicalSlowdown: new Float64Array(deviceCount).fill(1),
     recentSlowdowns: new Float64Array(deviceCount * options.volatileFrames),
     nextRecentSlot: new Int32Array(deviceCount),
@@ -177,7 +184,8 @@ export function observe(s: PredictiveState, observation: Observation): void {
   if (!(k >= 0 && k < set.candidates.length)) return;
   const options = s.options;
   if (s.activeCorrections > 0) decayCorrections(s);
-  if (k === s.current && s.observationsSinceSwitch++ < options.switchTransientFrames) return; // the switch's warm-up, not the device
+  // the switch's warm-up, not the device (unless a rise of contention awaits its first frame)
+  if (k === s.current && s.observationsSinceSwitch++ < options.switchTransientFrames && !freshRise(s.sensing, set.deviceOf[k]!)) return;
   const sample = observation.latencyMs / correctedProfileMs(set, s.correction, k);
   if (!(sample > 0 && Number.isFinite(sample))) return;
   const d = set.deviceOf[k]!;
@@ -225,6 +233,7 @@ export function observe(s: PredictiveState, observation: Observation): void {
     if (s.recentCount[d]! < volatileFrames) s.recentCount[d]!++;
   }
 
+  learnOnset(s.sensing, d, sample);
   const slot = s.nextSampleSlot[d]!;
   s.slowdownSamples[base + slot] = sample;
   const nextSlot = slot + 1 === window ? 0 : slot + 1;
@@ -233,6 +242,7 @@ export function observe(s: PredictiveState, observation: Observation): void {
 
   // Level shift: the last `changeSamples` errors all beyond changeSigmas * sigma, same side.
   const changeSamples = options.changeSamples;
+  let shifted = false;
   if (previousCount >= changeSamples && s.errorCount[d]! >= changeSamples) {
     const limit = options.changeSigmas * sigma;
     let above = 0;
@@ -257,9 +267,23 @@ export function observe(s: PredictiveState, observation: Observation): void {
       s.errorCount[d] = errors - changeSamples;
       return;
     }
-    if (shiftUp || shiftDown) keep = changeSamples; // keep only the samples after the shift
+    shifted = shiftUp || shiftDown;
+    if (shifted) keep = changeSamples; // keep only the samples after the shift
     if (volatileFrames > 0 && shiftUp) renewVolatile(s, d, observedFrame, !volatile);
     else if (volatile && shiftDown && s.fastSpellStart[d] === -Infinity) s.fastSpellStart[d] = observedFrame - changeSamples + 1;
+  }
+  // One sample is a shift when the contention signals agree: rising with a slower frame, fallen back with a faster
+  // one (then the volatile episode is over too).
+  if (!shifted && previousCount > 0 && s.sensing !== null) {
+    const e = s.predictionErrors[base + (errorsBefore % window)]!;
+    const limit = options.changeSigmas * sigma;
+    if (e > limit && signalsAgree(s.sensing, d, true)) {
+      keep = 1;
+      if (volatileFrames > 0) renewVolatile(s, d, observedFrame, !volatile);
+    } else if (e < -limit && signalsAgree(s.sensing, d, false)) {
+      keep = 1;
+      s.lastShiftUpFrame[d] = -Infinity;
+    }
   }
   // While volatile, a lone excursion well above the typical slowdown (the slow mode coming back) renews it.
   if (volatile && sample > s.typicalSlowdown[d]! * VOLATILE_EXCURSION && s.lastShiftUpFrame[d] !== observedFrame) {

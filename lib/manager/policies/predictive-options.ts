@@ -52,6 +52,19 @@ export interface PredictiveOptions {
   readonly probeEveryFrames?: number;
   /** Cap of the probe back-off. Default 1024. */
   readonly maxProbeEveryFrames?: number;
+  /**
+   * Sense contention (docs/api-guide.md, "Sensing contention"): the manager samples each model's contention()
+   * before every decision and the policy uses the signals. false: neither. Default true.
+   */
+  readonly sensing?: boolean;
+  /** Others' load this far above its recent baseline (share of the device) is a rise. Default 0.1. */
+  readonly sensingLoadRise?: number;
+  /** CPU pressure (PSI `some`, share of the time) this far above its recent baseline is a rise. Default 0.1. */
+  readonly sensingPressureRise?: number;
+  /** Slowdown a rise is planned at before one has been seen on the device. Default 2. */
+  readonly sensingPriorSlowdown?: number;
+  /** Frames of slack an up-move waits for once the signals have fallen back to idle. Default 2. */
+  readonly sensingUpHoldFrames?: number;
 }
 
 /** Predictive options with every default filled in, under their option names. */
@@ -77,6 +90,11 @@ export interface ResolvedPredictiveOptions {
   readonly volatileFrames: number;
   readonly probeEveryFrames: number;
   readonly maxProbeEveryFrames: number;
+  readonly sensing: boolean;
+  readonly sensingLoadRise: number;
+  readonly sensingPressureRise: number;
+  readonly sensingPriorSlowdown: number;
+  readonly sensingUpHoldFrames: number;
 }
 
 function opt(v: number | undefined, def: number, name: string, min: number, max: number, integer = false): number {
@@ -111,6 +129,9 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPre
   const correctionFrames = opt(o.correctionFrames, 2000, 'correctionFrames', 1, 1e12);
   const maxProbeEveryFrames = opt(o.maxProbeEveryFrames, 1024, 'maxProbeEveryFrames', probeEveryFrames, 1e12, true);
   const volatileFrames = opt(o.volatileFrames, 48, 'volatileFrames', 0, 4096, true);
+  if (o.sensing !== undefined && typeof o.sensing !== 'boolean') {
+    throw new ManagerError('E_OPTIONS_INVALID', `Option sensing must be true or false, got ${String(o.sensing)}.`, 'sensing');
+  }
   return {
     margin,
     adaptiveMargin: o.adaptiveMargin ?? true,
@@ -132,5 +153,10 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPre
     volatileFrames,
     probeEveryFrames,
     maxProbeEveryFrames,
+    sensing: o.sensing ?? true,
+    sensingLoadRise: opt(o.sensingLoadRise, 0.1, 'sensingLoadRise', 0, 1),
+    sensingPressureRise: opt(o.sensingPressureRise, 0.1, 'sensingPressureRise', 0, 1),
+    sensingPriorSlowdown: opt(o.sensingPriorSlowdown, 2, 'sensingPriorSlowdown', 1, 100),
+    sensingUpHoldFrames: opt(o.sensingUpHoldFrames, Math.min(2, upHoldFrames), 'sensingUpHoldFrames', 0, upHoldFrames, true),
   };
 }

@@ -7,15 +7,17 @@ import { fits, LATERAL_GAIN, predictedLatencyMs, selectBest } from '../select';
 import type { CandidateSet, ConflictKind, Decision, DecisionReason, NormalizedConstraints, Observation, Policy } from '../types';
 import { initialState, observe, type PredictiveState } from './predictive-estimator';
 import { type PredictiveOptions, resolvePredictiveOptions } from './predictive-options';
+import { plannedSlowdown, readSignals, recentlyIdle } from './predictive-sensing';
 
 /** Predicted latency of candidate k under the state's estimates, ms. */
 function predicted(s: PredictiveState, k: number): number {
-  return predictedLatencyMs(s.set, s.slowdown, s.correction, k);
+  return predictedLatencyMs(s.set, s.plan, s.correction, k);
 }
 
 function updateThresholds(s: PredictiveState): void {
   const targetMs = s.constraints.targetMs;
   for (let d = 0; d < s.deviceCount; d++) {
+    s.plan[d] = plannedSlowdown(s.sensing, d, s.slowdown[d]!);
     const margin = s.effectiveMargin[d]!;
     s.thresholdMs[d] = targetMs * (1 - margin);
     s.upThresholdMs[d] = targetMs * (1 - margin - s.options.upExtraMargin);
@@ -91,7 +93,10 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
       s.constraintsChanged = true;
     },
     decide(s: PredictiveState, last: Observation | null): Decision {
-      if (last !== null) observe(s, last);
+      if (last !== null) {
+        if (s.sensing !== null) readSignals(s.sensing, resolved, last.signals);
+        observe(s, last);
+      }
       const set = s.set;
       const constraints = s.constraints;
       const frame = s.frame++;
@@ -99,7 +104,7 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
       const current = s.current;
       const currentDevice = current >= 0 ? set.deviceOf[current]! : -1;
       const selection = s.selection;
-      selectBest(set, constraints, s.slowdown, s.correction, s.thresholdMs, currentDevice, selection);
+      selectBest(set, constraints, s.plan, s.correction, s.thresholdMs, currentDevice, selection);
 
       if (current < 0 || s.constraintsChanged) {
         const reason: DecisionReason = current < 0 ? 'initial' : 'constraints-changed';
@@ -133,7 +138,7 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
         return decision(s, current, 'hold', selection.conflict);
       }
 
-      if (!fits(set, constraints, s.slowdown, s.correction, s.thresholdMs, current)) {
+      if (!fits(set, constraints, s.plan, s.correction, s.thresholdMs, current)) {
         // The current candidate no longer fits: jump down at once.
         if (s.upMovePending && frame - s.lastUpMoveFrame <= 4 * s.upHoldFrames) s.upHoldFrames = Math.min(s.upHoldFrames * 2, resolved.maxUpHoldFrames);
         s.upMovePending = false;
@@ -142,18 +147,20 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy<Predic
       }
 
       // Something better is predicted: move only after sustained slack, judged conservatively.
-      selectBest(set, constraints, s.slowdown, s.correction, s.upThresholdMs, currentDevice, s.upSelection);
+      selectBest(set, constraints, s.plan, s.correction, s.upThresholdMs, currentDevice, s.upSelection);
       const up = s.upSelection.candidate;
-      if (up !== current && improves(s, up, current) && fits(set, constraints, s.slowdown, s.correction, s.upThresholdMs, up)) {
+      if (up !== current && improves(s, up, current) && fits(set, constraints, s.plan, s.correction, s.upThresholdMs, up)) {
         s.slackFrames++;
-        if (s.slackFrames > s.upHoldFrames) {
+        // the signals fell back to idle: the slack is the contention gone, not noise, so wait less
+        const hold = recentlyIdle(s.sensing, currentDevice) ? Math.min(s.upHoldFrames, resolved.sensingUpHoldFrames) : s.upHoldFrames;
+        if (s.slackFrames > hold) {
           s.lastUpMoveFrame = frame;
           s.upMovePending = true;
           switchTo(s, up);
           return decision(s, up, 'step-up', selection.conflict);
         }
         const held = decision(s, current, 'hold-hysteresis', selection.conflict);
-        return s.slackFrames === s.upHoldFrames ? { ...held, upcoming: up } : held;
+        return s.slackFrames === hold ? { ...held, upcoming: up } : held;
       }
       s.slackFrames = 0;
       return decision(s, current, 'hold', selection.conflict);
