@@ -1,40 +1,39 @@
 #!/usr/bin/env node
 'use strict';
-// npm install hook. Where this platform's package (an optional dependency: prebuilt addon + ONNX Runtime) loads,
-// or a local build already does, there is nothing to do: no compiler, no download. Otherwise the addon is built
-// from source with cmake-js, after finding or fetching ONNX Runtime's C headers (ort-headers.js).
-// Runs before `prepare` in a clone, so it uses no dist/ and node builtins only (plus cmake-js to build).
+// npm install hook. Where this platform's package (an optional dependency: prebuilt addon + ONNX Runtime) has an
+// addon that loads, or a local build already does, there is nothing to do: no compiler, no download. Whether one
+// loads is node-gyp-build's answer, in a child process: it resolves the addon in a folder (build/Release, then
+// prebuilds/<platform>-<arch>/) and requires it. Otherwise the addon is built from source with cmake-js, after
+// finding or fetching ONNX Runtime's C headers (ort-headers.js).
+// Runs before `prepare` in a clone, so it uses no dist/ and node builtins only (plus node-gyp-build, and cmake-js to
+// build).
 // npm_config_build_from_source=true (npm rebuild --build-from-source) or DYNAMIC_OFA_BUILD_FROM_SOURCE=1 forces
 // a source build; DYNAMIC_OFA_CMAKE_OPTION_<KEY>=<value> passes -D<KEY>=<value> to CMake.
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const ADDON_FILE = 'dynamic_ofa.node';
-
 function truthy(value) {
   return value !== undefined && value !== '' && value !== 'false' && value !== '0';
 }
 
-/** Loads a binary in a child process, so a broken one cannot take the install down. */
-function loadsInChild(file) {
-  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'ignore', timeout: 60000 });
+/** Whether node-gyp-build finds an addon in `dir` and it loads, in a child process (a broken one cannot take the install down). */
+function loadsInChild(dir) {
+  const nodeGypBuild = require.resolve('node-gyp-build');
+  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(nodeGypBuild)})(${JSON.stringify(dir)})`], { stdio: 'ignore', timeout: 60000 });
   return probe.status === 0;
 }
 
-/** This platform's package as the main package names it: { name, addon } or { name?, reason }. */
+/** This platform's package as the main package names it: { name, dir } or { name?, reason }. */
 function platformPackage(root) {
   const main = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const name = main.dynamicOfa?.platformPackages?.[`${process.platform}-${process.arch}`];
   if (!name) return { reason: `no platform package for ${process.platform}-${process.arch}` };
-  let manifestFile;
   try {
-    manifestFile = require.resolve(`${name}/package.json`, { paths: [root] });
+    return { name, dir: path.dirname(require.resolve(`${name}/package.json`, { paths: [root] })) };
   } catch {
     return { name, reason: `${name} is not installed` };
   }
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  return { name, addon: path.join(path.dirname(manifestFile), manifest.dynamicOfa?.addon ?? ADDON_FILE) };
 }
 
 function cmakeOptions(env) {
@@ -58,13 +57,12 @@ async function main({ root = path.join(__dirname, '..', '..'), env = process.env
   const forceSource = truthy(env.npm_config_build_from_source) || truthy(env.DYNAMIC_OFA_BUILD_FROM_SOURCE);
   if (!forceSource) {
     const pkg = platformPackage(root);
-    if (pkg.addon && loadsInChild(pkg.addon)) {
+    if (pkg.dir && loadsInChild(pkg.dir)) {
       console.log(`dynamic-ofa: using the prebuilt addon of ${pkg.name}; nothing to build`);
       return 0;
     }
-    const local = path.join(root, 'build', 'Release', ADDON_FILE);
-    if (fs.existsSync(local) && loadsInChild(local)) return 0;
-    console.log(`dynamic-ofa: ${pkg.addon ? `${pkg.name}'s addon does not load here` : pkg.reason}; building the addon from source`);
+    if (fs.existsSync(path.join(root, 'build', 'Release')) && loadsInChild(root)) return 0;
+    console.log(`dynamic-ofa: ${pkg.dir ? `${pkg.name} has no addon that loads here` : pkg.reason}; building the addon from source`);
   }
   let headers;
   try {

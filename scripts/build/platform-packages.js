@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Stages and packs the platform packages (package.json's dynamicOfa.platformPackages: linux-x64, linux-arm64): the
-// addon built in the bullseye root, the libonnxruntime.so.1 of the pinned onnxruntime-node release with ONNX
+// prebuilds/ tree prebuildify made in the bullseye root (platform-addon.js), the libonnxruntime.so.1 of the pinned onnxruntime-node release with ONNX
 // Runtime's license and third-party notices (onnxruntime-notices.js), and for arm64 every TensorRT variant in
 // tensorrt-prebuilt/. Then packs the main package for release (main-package.js). Prints the sizes and the
 // order to publish in. Needs root (the build root is made by mmdebstrap and used through chroot).
@@ -14,24 +14,26 @@ const { npmPack, packMainRelease } = require('./main-package');
 const { onnxRuntimeNotices } = require('./onnxruntime-notices');
 const { buildPlatformAddons } = require('./platform-addon');
 const {
-  ADDON_FILE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS, TENSORRT_PREBUILT_DIR,
-  mainPackage, onnxRuntimeNode, platformPackageName, platformPackagesDir,
+  BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, SYMBOL_FLOORS, TENSORRT_PREBUILT_DIR,
+  mainPackage, onnxRuntimeNode, platformPackageName, platformPackagesDir, prebuildPath,
 } = require('./platforms');
 
 const MiB = 2 ** 20;
 
-/** The committed TensorRT variants for `cpu`: [{ major, dir, manifest }], newest TensorRT first. */
+/**
+ * The committed TensorRT variants for `cpu`: [{ major, dir, manifest }], newest TensorRT first. Each is a folder
+ * `tensorrt<major>/` holding its manifest.json and the addon in node-gyp-build's layout (prebuildPath).
+ */
 function tensorRtVariants(cpu, from = TENSORRT_PREBUILT_DIR) {
   if (!fs.existsSync(from)) return [];
-  const prefix = `linux-${cpu}-tensorrt`;
   return fs.readdirSync(from)
-    .filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(from, d, ADDON_FILE)))
+    .filter((d) => /^tensorrt\d+$/.test(d) && fs.existsSync(path.join(from, d, prebuildPath(cpu))))
     .map((d) => {
       const dir = path.join(from, d);
       const manifestFile = path.join(dir, 'manifest.json');
-      if (!fs.existsSync(manifestFile)) throw new Error(`${dir} has ${ADDON_FILE} but no manifest.json`);
+      if (!fs.existsSync(manifestFile)) throw new Error(`${dir} has ${prebuildPath(cpu)} but no manifest.json`);
       const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-      const major = Number(d.slice(prefix.length));
+      const major = Number(d.slice('tensorrt'.length));
       if (manifest.tensorrt?.major !== major || !Number.isInteger(manifest.cuda?.major)) {
         throw new Error(`${manifestFile}: tensorrt.major must be ${major} (the folder's) and cuda.major a number`);
       }
@@ -40,8 +42,8 @@ function tensorRtVariants(cpu, from = TENSORRT_PREBUILT_DIR) {
     .sort((a, b) => b.major - a.major);
 }
 
-/** Where a variant sits inside the platform package. */
-const variantAddon = (major) => `tensorrt${major}/${ADDON_FILE}`;
+/** The folder a variant has inside the platform package (and in tensorrt-prebuilt/). */
+const variantDir = (major) => `tensorrt${major}`;
 
 function packageJson(cpu, ortVersion, notices, variants) {
   return {
@@ -54,17 +56,18 @@ function packageJson(cpu, ortVersion, notices, variants) {
     cpu: [cpu],
     libc: ['glibc'],
     engines: mainPackage.engines,
-    files: [ADDON_FILE, ORT_LIBRARY_FILE, notices.license.packagedAs, ...(notices.notices ? [notices.notices.packagedAs] : []), ...variants.map((v) => `tensorrt${v.major}/`)],
+    files: ['prebuilds/', ORT_LIBRARY_FILE, notices.license.packagedAs, ...(notices.notices ? [notices.notices.packagedAs] : []), ...variants.map((v) => `${variantDir(v.major)}/`)],
     // Yarn PnP: native files must sit on disk.
     preferUnplugged: true,
     publishConfig: { access: 'public' },
-    // What the loader in the main package reads (lib/native/platform-package.ts).
+    // What the loader in the main package reads (lib/native/platform-package.ts). The addons are in node-gyp-build's
+    // layout: prebuilds/ in this folder for the CPU addon, in each variant's folder for the variants.
     dynamicOfa: {
-      addon: ADDON_FILE,
+      addon: prebuildPath(cpu),
       onnxruntimeLibrary: ORT_LIBRARY_FILE,
       onnxruntimeVersion: ortVersion,
       glibc: SYMBOL_FLOORS.GLIBC,
-      ...(variants.length ? { tensorrt: variants.map((v) => ({ addon: variantAddon(v.major), tensorrtMajor: v.major, cudaMajor: v.manifest.cuda.major })) } : {}),
+      ...(variants.length ? { tensorrt: variants.map((v) => ({ dir: variantDir(v.major), addon: `${variantDir(v.major)}/${prebuildPath(cpu)}`, tensorrtMajor: v.major, cudaMajor: v.manifest.cuda.major })) } : {}),
     },
   };
 }
@@ -76,8 +79,8 @@ function readme(cpu, ortVersion, notices, variants) {
     `The Linux ${cpu} binaries of the npm package \`${mainPackage.name}\`, installed automatically as its optional`,
     'dependency on matching machines; not meant to be used on its own.',
     '',
-    `- \`${ADDON_FILE}\`: its Node-API addon, built against glibc ${BUILD_SUITE_GLIBC} headers and libraries; needs glibc >= ${SYMBOL_FLOORS.GLIBC}.`,
-    ...variants.map((v) => `- \`${variantAddon(v.major)}\`: the addon with TensorRT ${v.manifest.tensorrt.major}.${v.manifest.tensorrt.minor} / CUDA ${v.manifest.cuda.major} headers; it loads TensorRT and CUDA at run time and is used only where they load.`),
+    `- \`${prebuildPath(cpu)}\`: its Node-API addon (made by prebuildify, loaded with node-gyp-build), built against glibc ${BUILD_SUITE_GLIBC} headers and libraries; needs glibc >= ${SYMBOL_FLOORS.GLIBC}.`,
+    ...variants.map((v) => `- \`${variantDir(v.major)}/${prebuildPath(cpu)}\`: the addon with TensorRT ${v.manifest.tensorrt.major}.${v.manifest.tensorrt.minor} / CUDA ${v.manifest.cuda.major} headers (\`${variantDir(v.major)}/manifest.json\` says how it was built); it loads TensorRT and CUDA at run time and is used only where they load.`),
     `- \`${ORT_LIBRARY_FILE}\`: ONNX Runtime ${ortVersion} (CPU), the library of the npm package onnxruntime-node@${ortVersion}, unmodified.`,
     '',
     `ONNX Runtime is Copyright (c) Microsoft Corporation, MIT-licensed: \`${notices.license.packagedAs}\`.`,
@@ -88,8 +91,8 @@ function readme(cpu, ortVersion, notices, variants) {
   ].join('\n');
 }
 
-/** Writes platform-packages/linux-<cpu>/ from the built addon; returns { dir, notices }. */
-function stagePlatformPackage(cpu, addon, { release = false, log = console.log } = {}) {
+/** Writes platform-packages/linux-<cpu>/ from the built prebuilds/ tree; returns { dir, notices }. */
+function stagePlatformPackage(cpu, prebuilds, { release = false, log = console.log } = {}) {
   const ort = onnxRuntimeNode(cpu);
   const notices = onnxRuntimeNotices(ort.version);
   for (const w of notices.warnings) log(`warning: ${w}`);
@@ -101,14 +104,11 @@ function stagePlatformPackage(cpu, addon, { release = false, log = console.log }
   const dir = platformPackagesDir(`linux-${cpu}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.copyFileSync(addon, path.join(dir, ADDON_FILE));
+  fs.cpSync(prebuilds, path.join(dir, 'prebuilds'), { recursive: true });
+  if (!fs.existsSync(path.join(dir, prebuildPath(cpu)))) throw new Error(`${prebuilds} holds no ${path.relative('prebuilds', prebuildPath(cpu))}`);
   fs.copyFileSync(ort.library, path.join(dir, ORT_LIBRARY_FILE));
   for (const n of [notices.license, notices.notices].filter(Boolean)) fs.copyFileSync(n.file, path.join(dir, n.packagedAs));
-  for (const v of variants) {
-    fs.mkdirSync(path.join(dir, `tensorrt${v.major}`));
-    fs.copyFileSync(path.join(v.dir, ADDON_FILE), path.join(dir, variantAddon(v.major)));
-    fs.copyFileSync(path.join(v.dir, 'manifest.json'), path.join(dir, `tensorrt${v.major}`, 'manifest.json'));
-  }
+  for (const v of variants) fs.cpSync(v.dir, path.join(dir, variantDir(v.major)), { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(packageJson(cpu, ort.version, notices, variants), null, 2)}\n`);
   fs.writeFileSync(path.join(dir, 'README.md'), readme(cpu, ort.version, notices, variants));
   return { dir, notices };

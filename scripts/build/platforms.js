@@ -41,7 +41,15 @@ const ALLOWED_NEEDED = [
   'libstdc++.so.6', 'libgcc_s.so.1', 'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1',
 ];
 
+// What CMake builds (build/Release/dynamic_ofa.node), and the name prebuildify 6 gives it in a platform package:
+// an N-API build tagged only with its C library (no ABI tag: node-gyp-build matches it on every Node ABI).
 const ADDON_FILE = 'dynamic_ofa.node';
+const PREBUILD_FILE = `${mainPackage.name.replace(/\//g, '+')}.glibc.node`;
+
+/** Where a platform package (or a TensorRT variant's folder in it) holds the addon for linux-<cpu>: node-gyp-build's layout. */
+function prebuildPath(cpu) {
+  return `prebuilds/linux-${cpu}/${PREBUILD_FILE}`;
+}
 const ORT_LIBRARY_FILE = 'libonnxruntime.so.1';
 
 /** Its name, as the main package's dynamicOfa.platformPackages gives it (the loader reads the same field). */
@@ -52,7 +60,8 @@ function platformPackageName(cpu) {
 }
 
 // TensorRT-enabled linux-arm64 addons built for JetPack's TensorRT majors (committed release artifacts, one
-// folder each: linux-arm64-tensorrt<major>/{dynamic_ofa.node,manifest.json}); every folder present is shipped.
+// folder each: tensorrt<major>/{prebuilds/linux-arm64/dynamic-ofa.glibc.node,manifest.json}); every folder present is
+// shipped.
 const TENSORRT_PREBUILT_DIR = path.join(__dirname, 'tensorrt-prebuilt');
 
 /** Where fetched tools and build roots are cached (git-ignored); DYNAMIC_OFA_CACHE moves it. */
@@ -88,6 +97,6 @@ function onnxRuntimeNode(cpu) {
 }
 
 module.exports = {
-  PLATFORMS, BUILD_SUITE, BUILD_SUITE_GLIBC, SYMBOL_FLOORS, ALLOWED_NEEDED, ADDON_FILE, ORT_LIBRARY_FILE, TENSORRT_PREBUILT_DIR,
-  repoRoot, mainPackage, platform, platformPackageName, cacheDir, platformPackagesDir, onnxRuntimeNode,
+  PLATFORMS, BUILD_SUITE, BUILD_SUITE_GLIBC, SYMBOL_FLOORS, ALLOWED_NEEDED, ADDON_FILE, PREBUILD_FILE, ORT_LIBRARY_FILE, TENSORRT_PREBUILT_DIR,
+  repoRoot, prebuildPath, mainPackage, platform, platformPackageName, cacheDir, platformPackagesDir, onnxRuntimeNode,
 };

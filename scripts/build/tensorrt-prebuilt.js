@@ -1,35 +1,36 @@
 #!/usr/bin/env node
 'use strict';
-// The TensorRT-enabled linux-arm64 addons shipped for Jetsons, cross-built in the bullseye build root (GCC 10,
-// aarch64-linux-gnu) and committed as release artifacts in scripts/build/tensorrt-prebuilt/<folder>/ with a
-// manifest.json. They link neither TensorRT, its ONNX parser nor the CUDA runtime (loaded with dlopen at run time),
+// The TensorRT-enabled linux-arm64 addons shipped for Jetsons, made by prebuildify in the bullseye build root
+// (prebuildify-in-root.js: cmake-js, GCC 10, aarch64-linux-gnu) and committed as release artifacts in
+// scripts/build/tensorrt-prebuilt/tensorrt<major>/: prebuilds/linux-arm64/dynamic-ofa.glibc.node (node-gyp-build's
+// layout, as the platform package carries it) and a manifest.json. They link neither TensorRT, its ONNX parser nor the CUDA runtime (loaded with dlopen at run time),
 // so they need only header trees to build: TensorRT's from NVIDIA's public repository in the git-ignored deps/
 // (see scripts/dev/check-tensorrt.sh), CUDA's from Debian (scripts/build/fetch-cuda-headers.js). Each build is also
 // linked a second time with -Wl,--no-undefined against the C and C++ runtime and a stub of Node-API alone.
 // Usage: node scripts/build/tensorrt-prebuilt.js [jetpack5] [jetpack6]   (default: both; as root, like the root)
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { ensureBuildRoot, inBuildRoot } = require('./build-root');
 const { inspect, problemsOf } = require('./elf');
 const { fetchCudaHeaders } = require('./fetch-cuda-headers');
-const { packageDir, stageSources } = require('./platform-addon');
-const { ADDON_FILE, TENSORRT_PREBUILT_DIR, mainPackage, platform, repoRoot } = require('./platforms');
+const { onnxRuntimeHeaders, packageDir } = require('./platform-addon');
+const { prebuildifyInRoot } = require('./prebuildify-in-root');
+const { TENSORRT_PREBUILT_DIR, mainPackage, platform, prebuildPath, repoRoot } = require('./platforms');
 const { requireRoot } = require('./tools');
 
 /** One entry per shipped variant: the JetPack it is for and the header trees it is built against. */
 const VARIANTS = {
   jetpack5: {
-    folder: 'linux-arm64-tensorrt8',
+    folder: 'tensorrt8',
     jetpack: 'JetPack 5.1.x (L4T R35): TensorRT 8.5.2, CUDA 11.4',
     tensorrt: { headers: '8.5.2.2', tree: 'tensorrt-8.5.2' },
     cuda: { headers: '11.8', soname: 'libcudart.so.11.0' },
   },
   jetpack6: {
-    folder: 'linux-arm64-tensorrt10',
+    folder: 'tensorrt10',
     jetpack: 'JetPack 6.1/6.2 (L4T R36.4): TensorRT 10.3.0, CUDA 12.6',
     tensorrt: { headers: '10.3.0.26', tree: 'tensorrt-10.3' },
     cuda: { headers: '12.4', soname: 'libcudart.so.12' },
@@ -39,7 +40,7 @@ const WORK = '/work/dynamic-ofa-tensorrt'; // inside the root; apart from platfo
 const ARM64 = platform('arm64');
 const COMPILER = `${ARM64.compilerPrefix}g++`;
 // What a build is made of: every file of these, in the repository (the build compiles every binding/ source).
-const SOURCE_ROOTS = ['CMakeLists.txt', 'binding', 'scripts/build/tensorrt-prebuilt.js'];
+const SOURCE_ROOTS = ['CMakeLists.txt', 'binding', 'scripts/build/tensorrt-prebuilt.js', 'scripts/build/prebuildify-in-root.js', 'scripts/build/prebuildify-cmake-js.js'];
 
 /** The files `sourceHash` covers, relative to the repository, sorted. */
 function sourceFiles(root = repoRoot) {
@@ -86,17 +87,18 @@ function headerTrees(variant) {
   return { tensorrt, cuda };
 }
 
-/** Copies the sources and every header tree into the root (the TensorRT and CUDA trees too); returns the work folder inside it. */
-function stage(rootDir, name, trees) {
-  const work = `${WORK}/${name}`;
-  const host = stageSources(rootDir, work, { tensorrt: trees.tensorrt, cuda: trees.cuda });
-  // A stand-in for the Node-API functions the node executable provides, for the -Wl,--no-undefined link only.
+function packageVersion(name) {
+  return JSON.parse(fs.readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')).version;
+}
+
+/** Writes a stand-in for the Node-API functions the node executable provides (for the -Wl,--no-undefined link only) into `<work>/stub`. */
+function writeNodeApiStub(rootDir, work) {
   const { symbols } = require(packageDir('node-api-headers'));
   const napi = new Set(Object.entries(symbols).filter(([v]) => Number(v.slice(1)) <= mainPackage.binary.napi_versions[0])
     .flatMap(([, s]) => [...s.js_native_api_symbols, ...s.node_api_symbols]));
-  fs.mkdirSync(path.join(host, 'stub'), { recursive: true });
-  fs.writeFileSync(path.join(host, 'stub', 'node_api_stub.c'), [...napi].sort().map((s) => `void ${s}(void) {}\n`).join(''));
-  return work;
+  const dir = path.join(rootDir, work.slice(1), 'stub');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'node_api_stub.c'), [...napi].sort().map((s) => `void ${s}(void) {}\n`).join(''));
 }
 
 /** The object files of a CMake build tree, inside the root. */
@@ -120,19 +122,23 @@ function compiledBindingFiles(rootDir, buildDir, srcDir) {
 function buildVariant(rootDir, name, log) {
   const variant = VARIANTS[name];
   const trees = headerTrees(variant);
-  const work = stage(rootDir, name, trees);
-  const buildDir = `${work}/build`;
-  inBuildRoot(rootDir, [
-    'cmake', '-S', `${work}/src`, '-B', buildDir, '-DCMAKE_BUILD_TYPE=Release',
-    '-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${ARM64.cmakeProcessor}`, `-DCMAKE_CXX_COMPILER=${COMPILER}`, '-DCMAKE_CXX_FLAGS=-MD',
-    `-DCMAKE_JS_INC=${work}/include/node-api;${work}/include/node-addon-api`, `-DONNXRUNTIME_INCLUDE_DIR=${work}/include/onnxruntime`,
-    '-DDYNAMIC_OFA_TENSORRT=ON', `-DTENSORRT_INCLUDE_DIR=${work}/include/tensorrt`, `-DTENSORRT_ONNX_PARSER_INCLUDE_DIR=${work}/include/tensorrt`,
-    `-DCUDA_INCLUDE_DIR=${work}/include/cuda`,
-  ]);
-  inBuildRoot(rootDir, ['cmake', '--build', buildDir, '--parallel', String(os.availableParallelism())]);
+  const work = `${WORK}/${name}`;
+  const include = (dir) => `${work}/include/${dir}`;
+  const built = prebuildifyInRoot(rootDir, {
+    work, cpu: 'arm64',
+    includes: { onnxruntime: onnxRuntimeHeaders(), tensorrt: trees.tensorrt, cuda: trees.cuda },
+    // cmake-js sets CMAKE_CXX_FLAGS itself: -MD (the compiler's dependency files, read below) goes beside CMake's
+    // own Release flags for GCC.
+    cmakeOptions: {
+      CMAKE_CXX_FLAGS_RELEASE: '-O3 -DNDEBUG -MD', ONNXRUNTIME_INCLUDE_DIR: include('onnxruntime'), DYNAMIC_OFA_TENSORRT: 'ON',
+      TENSORRT_INCLUDE_DIR: include('tensorrt'), TENSORRT_ONNX_PARSER_INCLUDE_DIR: include('tensorrt'), CUDA_INCLUDE_DIR: include('cuda'),
+    },
+  });
+  const { buildDir } = built;
+  writeNodeApiStub(rootDir, work);
 
   const sources = sourceFiles();
-  const compiled = compiledBindingFiles(rootDir, buildDir, `${work}/src`);
+  const compiled = compiledBindingFiles(rootDir, buildDir, `${work}/package`);
   const unused = sources.filter((f) => f.startsWith('binding/') && !compiled.has(f));
   if (unused.length > 0) log(`  note: ${unused.join(', ')} not compiled into ${name} (still covered by sourceHash)`);
   // The same objects again, with every symbol resolved at link time: the C and C++ runtime and Node-API's stub only.
@@ -141,12 +147,12 @@ function buildVariant(rootDir, name, log) {
     '-Wl,--no-undefined', `-L${work}/stub`, '-lnode_api_stub', '-ldl', '-lpthread']);
 
   const outDir = path.join(TENSORRT_PREBUILT_DIR, variant.folder);
+  fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  const stripped = `${buildDir}/stripped-${ADDON_FILE}`;
-  inBuildRoot(rootDir, [`${ARM64.compilerPrefix}strip`, '--strip-unneeded', '-o', stripped, `${buildDir}/${ADDON_FILE}`]);
-  fs.copyFileSync(path.join(rootDir, stripped.slice(1)), path.join(outDir, ADDON_FILE));
+  fs.cpSync(built.prebuilds, path.join(outDir, 'prebuilds'), { recursive: true });
+  const file = path.join(outDir, prebuildPath('arm64'));
   // The checks npm test applies to the committed binary (check-tensorrt-prebuilt.js), at build time.
-  const elf = inspect(path.join(outDir, ADDON_FILE));
+  const elf = inspect(file);
   const problems = problemsOf(elf, 'arm64');
   if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
   const { needed } = elf;
@@ -164,12 +170,13 @@ function buildVariant(rootDir, name, log) {
         (execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--', ...SOURCE_ROOTS], { encoding: 'utf8' }).trim() ? ' with uncommitted source changes' : ''),
       sources: sources.length,
       root: 'Debian 11 (bullseye) build root, scripts/build/build-root.js',
+      builder: `prebuildify ${packageVersion('prebuildify')} --napi --tag-libc --strip, cmake-js ${packageVersion('cmake-js')} (scripts/build/prebuildify-cmake-js.js)`,
       linkCheck: '-Wl,--no-undefined against libc, libdl, libpthread, libstdc++, libgcc_s, libm and a stub of Node-API',
     },
     needed,
   };
   fs.writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { file: path.join(outDir, ADDON_FILE), manifest };
+  return { file, manifest };
 }
 
 /** Builds the requested variants (default: all); returns { name: { file, manifest } }. */

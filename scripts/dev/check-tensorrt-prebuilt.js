@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// CI check of the committed TensorRT linux-arm64 binaries (scripts/build/tensorrt-prebuilt/<folder>/), part of
+// CI check of the committed TensorRT linux-arm64 binaries (scripts/build/tensorrt-prebuilt/tensorrt<major>/), part of
 // npm test: each is current (its manifest's sourceHash is the tree's; a stale one names the command that rebuilds
 // it), an AArch64 ELF that needs no TensorRT, parser or CUDA library (NEEDED, undefined symbols, symbol floors), and
 // under linux-arm64 emulation (platform-run.js: qemu-user, Node for arm64, the bullseye root's libraries) it loads,
@@ -14,7 +14,7 @@ const path = require('node:path');
 
 const { fetchCudaRuntime } = require('../build/fetch-cuda-headers');
 const { VARIANTS, sourceHash } = require('../build/tensorrt-prebuilt');
-const { ADDON_FILE, TENSORRT_PREBUILT_DIR, onnxRuntimeNode, repoRoot } = require('../build/platforms');
+const { TENSORRT_PREBUILT_DIR, onnxRuntimeNode, prebuildPath, repoRoot } = require('../build/platforms');
 const { run } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { inspect, problemsOf } = require('../build/elf');
@@ -54,7 +54,7 @@ function main() {
   const present = [];
   for (const [name, variant] of Object.entries(VARIANTS)) {
     const dir = path.join(TENSORRT_PREBUILT_DIR, variant.folder);
-    const binary = path.join(dir, ADDON_FILE);
+    const binary = path.join(dir, prebuildPath('arm64'));
     const rebuild = `node scripts/build/tensorrt-prebuilt.js ${name} (as root; TensorRT ${variant.tensorrt.headers} headers in deps/${variant.tensorrt.tree}/include, ` +
       'see scripts/dev/check-tensorrt.sh), then commit the folder';
     if (!check(`${variant.folder}: committed (${variant.jetpack})`, fs.existsSync(binary) && fs.existsSync(path.join(dir, 'manifest.json')), `missing; build it: ${rebuild}`)) continue;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// The committed Jetson binaries (scripts/build/tensorrt-prebuilt/<folder>/) run end to end against an arm64 build of
+// The committed Jetson binaries (scripts/build/tensorrt-prebuilt/tensorrt<major>/) run end to end against an arm64 build of
 // the stand-in TensorRT and CUDA runtime (test/tensorrt-standin/), under linux-arm64 emulation (platform-run.js:
 // qemu-user, npm's Node for arm64, the bullseye root's libraries). For each variant whose stand-in headers are here
 // (TensorRT 10.3 + CUDA 12.4 always; 8.5.2 + CUDA 11.8 when deps/tensorrt-8.5.2/include exists): the stand-in's
@@ -18,7 +18,7 @@ const { ensureBuildRoot, inBuildRoot } = require('../build/build-root');
 const { fetchCudaHeaders } = require('../build/fetch-cuda-headers');
 const { ensureHeaders } = require('../build/ort-headers');
 const { VARIANTS: PREBUILT } = require('../build/tensorrt-prebuilt');
-const { ADDON_FILE, TENSORRT_PREBUILT_DIR, onnxRuntimeNode, platform, repoRoot } = require('../build/platforms');
+const { TENSORRT_PREBUILT_DIR, onnxRuntimeNode, platform, prebuildPath, repoRoot } = require('../build/platforms');
 const { option, run } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { runNode } = require('./platform-run');
@@ -92,7 +92,7 @@ function emulated(name, args, env) {
 }
 
 function runVariant(rootDir, standin, prebuilt, ortInclude) {
-  const binary = path.join(TENSORRT_PREBUILT_DIR, prebuilt.folder, ADDON_FILE);
+  const binary = path.join(TENSORRT_PREBUILT_DIR, prebuilt.folder, prebuildPath('arm64'));
   if (!check(`${prebuilt.folder}: committed`, fs.existsSync(binary))) return;
   let lib;
   try {

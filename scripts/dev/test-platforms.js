@@ -15,7 +15,7 @@ const path = require('node:path');
 
 const { ensureBuildRoot, buildRootDir } = require('../build/build-root');
 const { sizeLines } = require('../build/platform-packages');
-const { ADDON_FILE, BUILD_SUITE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, platformPackageName } = require('../build/platforms');
+const { BUILD_SUITE, BUILD_SUITE_GLIBC, ORT_LIBRARY_FILE, PLATFORMS, platformPackageName, prebuildPath } = require('../build/platforms');
 const { option, timed } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { checkBinaries, shippedBinaries } = require('./check-symbols');
@@ -51,12 +51,13 @@ function checkUserland(cpu, app, run) {
   const fromHostSystem = run.libraries.filter((l) => !l.startsWith(root) && !l.startsWith(app));
   check(`linux-${cpu}: runs on ${cpu} with glibc ${BUILD_SUITE_GLIBC} (Node ${run.node})`, run.arch === cpu && run.glibc === BUILD_SUITE_GLIBC,
     `arch ${run.arch}, glibc ${run.glibc}`);
-  check(`linux-${cpu}: the installed package chose ${platformPackageName(cpu)} by itself (addon: ${run.addon.origin})`,
-    run.addon.origin === platformPackageName(cpu) && run.addon.file === path.join(pkgDir, ADDON_FILE) && run.ortLibrary === path.join(pkgDir, ORT_LIBRARY_FILE),
+  const addon = path.join(pkgDir, prebuildPath(cpu));
+  check(`linux-${cpu}: the installed package chose ${platformPackageName(cpu)}'s ${prebuildPath(cpu)} by itself (addon: ${run.addon.origin})`,
+    run.addon.origin === platformPackageName(cpu) && run.addon.file === addon && run.ortLibrary === path.join(pkgDir, ORT_LIBRARY_FILE),
     JSON.stringify({ addon: run.addon, ortLibrary: run.ortLibrary }));
   check(`linux-${cpu}: libc and libstdc++ come from the ${BUILD_SUITE} root, the addon and ONNX Runtime from the installed package`,
     fromRoot('libc') && fromRoot('libstdc++') && fromHostSystem.length === 0
-      && run.libraries.includes(path.join(pkgDir, ADDON_FILE)) && run.libraries.includes(path.join(pkgDir, ORT_LIBRARY_FILE)),
+      && run.libraries.includes(addon) && run.libraries.includes(path.join(pkgDir, ORT_LIBRARY_FILE)),
     `mapped: ${run.libraries.join(', ')}`);
   const variants = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).dynamicOfa.tensorrt ?? [];
   if (variants.length === 0) {

@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { mainPackage, platformPackageName, repoRoot: root } = require('../build/platforms');
+const { mainPackage, platformPackageName, prebuildPath, repoRoot: root } = require('../build/platforms');
 const { timed } = require('../build/tools');
 const { checkReport } = require('./check-report');
 const { runNode } = require('./platform-run');
@@ -115,9 +115,16 @@ function checkRuns(label, app, env) {
 runReleaseTest('test:registry', report, async ({ release, registry, times }) => {
   checkMainFiles(release.main);
   const x64Files = release.platforms.x64.files;
-  check(`the ${platformPackageName('x64')} tarball holds the addon and ONNX Runtime with its license and notices`,
-    ['dynamic_ofa.node', 'libonnxruntime.so.1', 'LICENSE-onnxruntime.txt'].every((f) => x64Files.includes(f)) && x64Files.some((f) => /(ThirdPartyNotices|debian-copyright)-onnxruntime\.txt$/.test(f)),
+  check(`the ${platformPackageName('x64')} tarball holds prebuildify's ${prebuildPath('x64')} and ONNX Runtime with its license and notices`,
+    [prebuildPath('x64'), 'libonnxruntime.so.1', 'LICENSE-onnxruntime.txt'].every((f) => x64Files.includes(f)) && x64Files.some((f) => /(ThirdPartyNotices|debian-copyright)-onnxruntime\.txt$/.test(f)),
     x64Files.join(', '));
+  for (const [cpu, info] of Object.entries(release.platforms)) {
+    const addons = info.files.filter((f) => f.endsWith('.node'));
+    const variants = addons.filter((f) => f !== prebuildPath(cpu));
+    check(`the ${platformPackageName(cpu)} tarball holds its addons in node-gyp-build's layout, as prebuildify names them: ${[prebuildPath(cpu), ...variants].join(', ')}`,
+      addons.includes(prebuildPath(cpu)) && variants.every((f) => /^tensorrt\d+\//.test(f) && f.slice(f.indexOf('/') + 1) === prebuildPath(cpu)) && (cpu !== 'arm64' || variants.length > 0),
+      addons.join(', '));
+  }
   const env = registry.npmEnv();
 
   const withScripts = await timed('npm install dynamic-ofa', () => npmInstall(registry, 'app-scripts', ['dynamic-ofa']), times);
