@@ -1,5 +1,5 @@
 // A backend makes engines for one kind of accelerator and the memory its engines share with JS.
-// Adding a backend = its sources plus one line in core/backend_registry.cc; Family and the N-API layer stay untouched.
+// Adding a backend = its sources plus one line in core/backend_registry.cc; Model and the N-API layer stay untouched.
 // Backends know accelerators (a DLA core number), not device names: lib/ owns the device list.
 #pragma once
 

@@ -13,7 +13,7 @@ struct Residency {
 };
 
 Residency& ProcessResidency() {
-  static Residency* residency = new Residency();  // never destroyed: a family may be released during exit
+  static Residency* residency = new Residency();  // never destroyed: a model may be released during exit
   return *residency;
 }
 

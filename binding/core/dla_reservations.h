@@ -1,7 +1,7 @@
-// DLA loadables held on each DLA core by the families this process has resident, counted here for the whole
-// process: a DLA core holds at most 16 loadables ("DLA Supported Layers and Restrictions"), while families load
+// DLA loadables held on each DLA core by the models this process has resident, counted here for the whole
+// process: a DLA core holds at most 16 loadables ("DLA Supported Layers and Restrictions"), while models load
 // concurrently (several loads at once in one JS realm, in several worker_threads). A load reserves its engines'
-// loadables before deserializing them, in one step with the check, and the family holds the reservation until it
+// loadables before deserializing them, in one step with the check, and the model holds the reservation until it
 // is destroyed (close(), garbage collection, a failed load). Pure C++: the count does not depend on the backend.
 #pragma once
 

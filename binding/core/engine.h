@@ -1,5 +1,5 @@
 // The one interface every backend implements (ONNX Runtime now, TensorRT where compiled in), and the shared
-// buffers its engines read and write. An engine is loaded once, bound once to the family's shared buffers,
+// buffers its engines read and write. An engine is loaded once, bound once to the model's shared buffers,
 // then run any number of times.
 #pragma once
 
@@ -33,7 +33,7 @@ struct DeviceView {
   bool mapped = false;
 };
 
-// Float storage shared by every engine of a family and by the JS views (which keep it alive after close()).
+// Float storage shared by every engine of a model and by the JS views (which keep it alive after close()).
 // How it is allocated is the backend's business (aligned host memory, CUDA mapped or pinned memory with a
 // device mirror); the deleter frees the host memory and any device side together.
 class SharedBuffer {
@@ -55,7 +55,7 @@ class SharedBuffer {
   Deleter deleter_;
 };
 
-// A family's one input and one output buffer, handed to engines as one object.
+// A model's one input and one output buffer, handed to engines as one object.
 struct SharedBuffers {
   std::shared_ptr<SharedBuffer> input;
   std::shared_ptr<SharedBuffer> output;
@@ -66,7 +66,7 @@ class Engine {
   virtual ~Engine() = default;
   virtual const TensorInfo& input() const = 0;
   virtual const TensorInfo& output() const = 0;
-  // Binds the family's shared buffers, which hold at least this engine's input and output (the family sizes them
+  // Binds the model's shared buffers, which hold at least this engine's input and output (the model sizes them
   // for its largest sub-network). Called once; Run() then reads the input and writes the output in place.
   virtual void Bind(const SharedBuffers& buffers) = 0;
   virtual RunTiming Run() = 0;

@@ -1,5 +1,5 @@
 // Errors with a stable code. Native code throws dofa::Error anywhere (also on worker threads); the N-API layer
-// (napi/js_errors.h) turns it into a JS Error carrying `.code`, which lib/errors.ts maps to typed classes.
+// (napi/js_errors.h) turns it into the typed JS error that lib/errors.ts makes for its code.
 #pragma once
 
 #include <new>
@@ -8,13 +8,12 @@
 
 namespace dofa {
 
-// lib/errors.ts maps each code to a typed error class. Input errors (E_INPUT_*, E_SUBNET_UNKNOWN) are raised
-// there, where input is checked; the addon never raises them.
+// lib/errors.ts maps each code to a typed error class. Input errors (E_INPUT_*, E_SUBNET_UNKNOWN) and E_BUSY are
+// raised there, where input is checked and runs are queued; the addon never raises them.
 namespace codes {
 inline constexpr const char* kModelLoad = "E_MODEL_LOAD";
 inline constexpr const char* kFamilyInvalid = "E_FAMILY_INVALID";
 inline constexpr const char* kClosed = "E_CLOSED";
-inline constexpr const char* kBusy = "E_BUSY";
 inline constexpr const char* kBackendUnavailable = "E_BACKEND_UNAVAILABLE";
 inline constexpr const char* kRuntimeLoad = "E_RUNTIME_LOAD";
 inline constexpr const char* kThreads = "E_THREADS";
@@ -39,9 +38,20 @@ class Error : public std::runtime_error {
   // That file, or "" for any other error.
   const std::string& rejectedModel() const { return rejectedModel_; }
 
+  // A model that contradicts family.json (channels, resolution, output shape): E_FAMILY_INVALID with the JSON path
+  // of the manifest field (`/subnets/2/resolution`), for lib/ to report as a problem of that family.json.
+  static Error ManifestProblem(const std::string& manifestPath, const std::string& message) {
+    Error error(codes::kFamilyInvalid, message);
+    error.manifestPath_ = manifestPath;
+    return error;
+  }
+  // That path, or "" for any other error.
+  const std::string& manifestPath() const { return manifestPath_; }
+
  private:
   std::string code_;
   std::string rejectedModel_;
+  std::string manifestPath_;
 };
 
 // TypeScript (lib/) checks every user-facing value and makes the messages users see; the addon asserts only what

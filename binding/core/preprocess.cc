@@ -33,11 +33,11 @@ Taps ComputeTaps(int inSize, int outSize) {
 }
 
 // Byte offsets of the source channel feeding model channel c (3-channel models), or -1 for luma.
-void SourceChannels(PixelFormat frame, PixelFormat model, int offsets[3]) {
-  const bool frameBgr = frame == PixelFormat::kBgr || frame == PixelFormat::kBgra;
+void SourceChannels(PixelFormat image, PixelFormat model, int offsets[3]) {
+  const bool imageBgr = image == PixelFormat::kBgr || image == PixelFormat::kBgra;
   for (int c = 0; c < 3; ++c) {
     const int rgbIndex = model == PixelFormat::kBgr ? 2 - c : c;  // which of R,G,B model channel c wants
-    offsets[c] = frameBgr ? 2 - rgbIndex : rgbIndex;
+    offsets[c] = imageBgr ? 2 - rgbIndex : rgbIndex;
   }
 }
 
@@ -64,31 +64,31 @@ int BytesPerPixel(PixelFormat format) {
   return 0;
 }
 
-bool FrameFits(const Frame& frame) {
-  if (frame.data == nullptr || frame.width <= 0 || frame.height <= 0) return false;
-  const size_t row = static_cast<size_t>(frame.width) * static_cast<size_t>(BytesPerPixel(frame.format));
-  if (row == 0 || frame.stride < row || frame.byteLength < row) return false;
+bool ImageFits(const Image& image) {
+  if (image.data == nullptr || image.width <= 0 || image.height <= 0) return false;
+  const size_t row = static_cast<size_t>(image.width) * static_cast<size_t>(BytesPerPixel(image.format));
+  if (row == 0 || image.stride < row || image.byteLength < row) return false;
   // Divided rather than multiplied: a huge stride must not overflow.
-  const size_t rowsAfterFirst = static_cast<size_t>(frame.height) - 1;
-  return rowsAfterFirst == 0 || frame.stride <= (frame.byteLength - row) / rowsAfterFirst;
+  const size_t rowsAfterFirst = static_cast<size_t>(image.height) - 1;
+  return rowsAfterFirst == 0 || image.stride <= (image.byteLength - row) / rowsAfterFirst;
 }
 
-void PreprocessFrame(const Frame& frame, const ModelInputSpec& spec, int outHeight, int outWidth, float* out) {
-  const Taps ys = ComputeTaps(frame.height, outHeight);
-  const Taps xs = ComputeTaps(frame.width, outWidth);
-  const int bpp = BytesPerPixel(frame.format);
+void PreprocessImage(const Image& image, const ModelInputSpec& spec, int outHeight, int outWidth, float* out) {
+  const Taps ys = ComputeTaps(image.height, outHeight);
+  const Taps xs = ComputeTaps(image.width, outWidth);
+  const int bpp = BytesPerPixel(image.format);
   const size_t plane = static_cast<size_t>(outHeight) * outWidth;
-  const bool grayFrame = frame.format == PixelFormat::kGray;
+  const bool grayImage = image.format == PixelFormat::kGray;
   int sourceOffset[3] = {0, 0, 0};
-  if (!grayFrame) SourceChannels(frame.format, spec.format, sourceOffset);
-  const bool frameBgr = frame.format == PixelFormat::kBgr || frame.format == PixelFormat::kBgra;
+  if (!grayImage) SourceChannels(image.format, spec.format, sourceOffset);
+  const bool imageBgr = image.format == PixelFormat::kBgr || image.format == PixelFormat::kBgra;
 
   // Reads one source value for model channel c at (x, y) as float in [0, 255].
   auto sample = [&](const uint8_t* row, int x, int c) -> float {
     const uint8_t* px = row + static_cast<size_t>(x) * bpp;
-    if (grayFrame) return px[0];
-    if (spec.channels == 1) {  // colour frame into a gray model: BT.601 luma
-      const float r = px[frameBgr ? 2 : 0], g = px[1], b = px[frameBgr ? 0 : 2];
+    if (grayImage) return px[0];
+    if (spec.channels == 1) {  // colour image into a gray model: BT.601 luma
+      const float r = px[imageBgr ? 2 : 0], g = px[1], b = px[imageBgr ? 0 : 2];
       return 0.299f * r + 0.587f * g + 0.114f * b;
     }
     return px[sourceOffset[c]];
@@ -99,8 +99,8 @@ void PreprocessFrame(const Frame& frame, const ModelInputSpec& spec, int outHeig
     const float shift = spec.mean[c] / spec.std[c];
     float* dst = out + plane * c;
     for (int y = 0; y < outHeight; ++y) {
-      const uint8_t* row0 = frame.data + frame.stride * ys.low[y];
-      const uint8_t* row1 = frame.data + frame.stride * ys.high[y];
+      const uint8_t* row0 = image.data + image.stride * ys.low[y];
+      const uint8_t* row1 = image.data + image.stride * ys.high[y];
       const float wy = ys.weight[y];
       for (int x = 0; x < outWidth; ++x) {
         const float wx = xs.weight[x];

@@ -1,4 +1,4 @@
-// 8-bit camera frames to the normalized NCHW float input of a sub-network, in one pass:
+// 8-bit images to the normalized NCHW float input of a sub-network, in one pass:
 // bilinear resize with half-pixel centres (PyTorch's interpolate(align_corners=False), no antialias),
 // channel conversion, then (x/255 - mean[c]) / std[c].
 #pragma once
@@ -11,11 +11,11 @@ namespace dofa {
 
 enum class PixelFormat { kGray, kRgb, kBgr, kRgba, kBgra };
 
-// Returns false for an unknown name.
+// The one table of pixel format names (lib/image/image.ts's PIXEL_FORMATS). Returns false for an unknown name.
 bool ParsePixelFormat(const std::string& name, PixelFormat* format);
 int BytesPerPixel(PixelFormat format);
 
-struct Frame {
+struct Image {
   const uint8_t* data = nullptr;
   size_t byteLength = 0;
   int width = 0;
@@ -32,11 +32,11 @@ struct ModelInputSpec {
   float std[3] = {1, 1, 1};
 };
 
-// True when PreprocessFrame may read the frame: positive sizes, a stride of at least one row, and bytes that cover
-// stride * (height - 1) + one row. lib/model/input-checks.ts checks frames for users; this is the binding contract's assert.
-bool FrameFits(const Frame& frame);
+// True when PreprocessImage may read the image: positive sizes, a stride of at least one row, and bytes that cover
+// stride * (height - 1) + one row. lib/model/input-checks.ts checks images for users; this is the binding contract's assert.
+bool ImageFits(const Image& image);
 
 // Writes channels x outHeight x outWidth floats to `out`.
-void PreprocessFrame(const Frame& frame, const ModelInputSpec& spec, int outHeight, int outWidth, float* out);
+void PreprocessImage(const Image& image, const ModelInputSpec& spec, int outHeight, int outWidth, float* out);
 
 }  // namespace dofa

@@ -1,10 +1,9 @@
-// One dedicated thread per family runs its inferences, in order, so a long inference never occupies one of
-// libuv's four pool threads (file system, DNS and crypto work queue there). It sleeps between tasks: spinning
-// was measured to slow the inference itself on 2 cores (it competes with ONNX Runtime's threads).
+// One dedicated thread per model runs its inferences, so a long inference never occupies one of libuv's four pool
+// threads (file system, DNS and crypto work queue there). It sleeps between tasks: spinning was measured to slow
+// the inference itself on 2 cores (it competes with ONNX Runtime's threads).
 #pragma once
 
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -16,13 +15,15 @@ class RunThread {
   using Work = std::function<void()>;
 
   RunThread();
-  // Waits for the task in progress, then abandons every task still queued (on this thread), so that nothing
-  // waiting on a task is left waiting: a run that never settles would also keep its family busy.
+  // Waits for the task in progress, then abandons the task still waiting in the slot (on this thread), so that
+  // nothing waiting on a task is left waiting: a run that never settles would also keep its model busy.
   ~RunThread();
   RunThread(const RunThread&) = delete;
   RunThread& operator=(const RunThread&) = delete;
 
-  // `run` runs on the thread; `abandon` instead of it if the thread stops before the task's turn.
+  // Puts a task in the one slot: `run` runs on the thread, `abandon` instead of it if the thread stops before taking
+  // it. Runs are queued in lib/ (DynamicModel), one at a time: a task posted while the slot still holds one breaks
+  // the binding contract (E_INTERNAL) and is neither run nor abandoned.
   void Post(Work run, Work abandon);
 
  private:
@@ -36,7 +37,7 @@ class RunThread {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Task> tasks_;
+  Task slot_;  // empty when `run` is
   bool stop_ = false;
   std::thread thread_;
 };

@@ -3,10 +3,10 @@
 #include "core/backend.h"
 #include "core/dla_reservations.h"
 #include "napi/addon_data.h"
-#include "napi/family_wrap.h"
 #include "napi/js_args.h"
 #include "napi/js_errors.h"
-#include "napi/load_family.h"
+#include "napi/load_model.h"
+#include "napi/model_wrap.h"
 #include "ort/ort_runtime.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
 #include "napi/trt_functions.h"
@@ -25,7 +25,7 @@ Napi::Value RuntimeVersion(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), CallNative(info.Env(), [&] { return OrtRuntime::LibraryVersion(path); }));
 }
 
-// dlaResidency(core) -> the DLA loadables this process's resident families hold on DLA core `core`, counted over
+// dlaResidency(core) -> the DLA loadables this process's resident models hold on DLA core `core`, counted over
 // every JS realm and worker_thread (core/dla_reservations.h).
 Napi::Value DlaResidency(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber()) ThrowContractJs(info.Env(), "dlaResidency(core) needs a DLA core number");
@@ -34,11 +34,20 @@ Napi::Value DlaResidency(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ResidentDlaLoadables(static_cast<int>(core)));
 }
 
+// useErrors(makeError): from now on every error the addon throws or rejects with is makeError(code, message), lib/'s
+// typed error for the code (napi/js_errors.h).
+Napi::Value UseErrors(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) ThrowContractJs(info.Env(), "useErrors(makeError) needs a function");
+  GetAddonData(info.Env()).makeError = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
-  data->familyConstructor = Napi::Persistent(FamilyWrap::Define(env));
+  data->modelConstructor = Napi::Persistent(ModelWrap::Define(env));
   env.SetInstanceData(data);
-  exports.Set("loadFamily", Napi::Function::New<LoadFamily>(env, "loadFamily"));
+  exports.Set("useErrors", Napi::Function::New<UseErrors>(env, "useErrors"));
+  exports.Set("loadModel", Napi::Function::New<LoadModel>(env, "loadModel"));
   exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
   exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
   exports.Set("dlaResidency", Napi::Function::New<DlaResidency>(env, "dlaResidency"));

@@ -7,7 +7,10 @@
 namespace dofa {
 
 struct AddonData {
-  Napi::FunctionReference familyConstructor;
+  Napi::FunctionReference modelConstructor;
+  // lib/'s makeError(code, message), registered with useErrors(): every error the addon throws or rejects with is
+  // made by it (napi/js_errors.h). Empty until then: plain Errors carrying `code`.
+  Napi::FunctionReference makeError;
 };
 
 inline AddonData& GetAddonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }

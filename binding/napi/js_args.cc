@@ -18,17 +18,73 @@ bool IsIntegerIn(const Napi::Value& value, int64_t min, int64_t max) {
          number <= static_cast<double>(max);
 }
 
+int64_t IntegerOf(const Napi::Value& value) { return static_cast<int64_t>(value.As<Napi::Number>().DoubleValue()); }
+
 std::string Range(int64_t min, int64_t max) {
   return "integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
 }
 
-Napi::Array GetArray(const Napi::Object& object, const char* key, const char* items) {
-  Napi::Value value = object.Get(key);
-  if (!value.IsArray()) Invalid(object, key, std::string("an array of ") + items);
+}  // namespace
+
+void Args::Invalid(const char* name, const std::string& expected) const {
+  ThrowContractJs(Env(), std::string(function_) + ": `" + name + "` must be " + expected);
+}
+
+Napi::Array Args::Array(size_t i, const char* name, const char* items) const {
+  Napi::Value value = info_[i];
+  if (!value.IsArray()) Invalid(name, std::string("an array of ") + items);
   return value.As<Napi::Array>();
 }
 
-}  // namespace
+std::string Args::String(size_t i, const char* name) const {
+  Napi::Value value = info_[i];
+  if (!value.IsString()) Invalid(name, "a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+int64_t Args::Integer(size_t i, const char* name, int64_t min, int64_t max) const {
+  Napi::Value value = info_[i];
+  if (!IsIntegerIn(value, min, max)) Invalid(name, "an " + Range(min, max));
+  return IntegerOf(value);
+}
+
+bool Args::Bool(size_t i, const char* name) const {
+  Napi::Value value = info_[i];
+  if (!value.IsBoolean()) Invalid(name, "a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+std::vector<std::string> Args::Strings(size_t i, const char* name) const {
+  Napi::Array array = Array(i, name, "strings");
+  std::vector<std::string> items;
+  for (uint32_t k = 0; k < array.Length(); ++k) {
+    Napi::Value item = array.Get(k);
+    if (!item.IsString()) Invalid(name, "an array of strings");
+    items.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return items;
+}
+
+std::vector<int64_t> Args::Integers(size_t i, const char* name, int64_t min, int64_t max) const {
+  Napi::Array array = Array(i, name, "integers");
+  std::vector<int64_t> items;
+  for (uint32_t k = 0; k < array.Length(); ++k) {
+    Napi::Value item = array.Get(k);
+    if (!IsIntegerIn(item, min, max)) Invalid(name, "an array, each an " + Range(min, max));
+    items.push_back(IntegerOf(item));
+  }
+  return items;
+}
+
+void Args::Floats(size_t i, const char* name, size_t count, float* out) const {
+  Napi::Array array = Array(i, name, "numbers");
+  if (array.Length() != count) Invalid(name, "an array of " + std::to_string(count) + " numbers");
+  for (uint32_t k = 0; k < count; ++k) {
+    Napi::Value item = array.Get(k);
+    if (!item.IsNumber()) Invalid(name, "an array of numbers");
+    out[k] = item.As<Napi::Number>().FloatValue();
+  }
+}
 
 std::string GetString(const Napi::Object& object, const char* key) {
   Napi::Value value = object.Get(key);
@@ -43,7 +99,7 @@ std::string GetString(const Napi::Object& object, const char* key, const std::st
 int64_t GetInteger(const Napi::Object& object, const char* key, int64_t min, int64_t max) {
   Napi::Value value = object.Get(key);
   if (!IsIntegerIn(value, min, max)) Invalid(object, key, "an " + Range(min, max));
-  return static_cast<int64_t>(value.As<Napi::Number>().DoubleValue());
+  return IntegerOf(value);
 }
 
 int64_t GetInteger(const Napi::Object& object, const char* key, int64_t fallback, int64_t min, int64_t max) {
@@ -54,42 +110,6 @@ bool GetBool(const Napi::Object& object, const char* key) {
   Napi::Value value = object.Get(key);
   if (!value.IsBoolean()) Invalid(object, key, "a boolean");
   return value.As<Napi::Boolean>().Value();
-}
-
-bool GetBool(const Napi::Object& object, const char* key, bool fallback) {
-  return object.Get(key).IsUndefined() ? fallback : GetBool(object, key);
-}
-
-void GetFloats(const Napi::Object& object, const char* key, size_t count, float* out) {
-  Napi::Array array = GetArray(object, key, "numbers");
-  if (array.Length() != count) Invalid(object, key, "an array of " + std::to_string(count) + " numbers");
-  for (uint32_t i = 0; i < count; ++i) {
-    Napi::Value item = array.Get(i);
-    if (!item.IsNumber()) Invalid(object, key, "an array of numbers");
-    out[i] = item.As<Napi::Number>().FloatValue();
-  }
-}
-
-std::vector<std::string> GetStrings(const Napi::Object& object, const char* key) {
-  Napi::Array array = GetArray(object, key, "strings");
-  std::vector<std::string> items;
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value item = array.Get(i);
-    if (!item.IsString()) Invalid(object, key, "an array of strings");
-    items.push_back(item.As<Napi::String>().Utf8Value());
-  }
-  return items;
-}
-
-std::vector<int64_t> GetIntegers(const Napi::Object& object, const char* key, int64_t min, int64_t max) {
-  Napi::Array array = GetArray(object, key, "integers");
-  std::vector<int64_t> items;
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value item = array.Get(i);
-    if (!IsIntegerIn(item, min, max)) Invalid(object, key, "an array, each an " + Range(min, max));
-    items.push_back(static_cast<int64_t>(item.As<Napi::Number>().DoubleValue()));
-  }
-  return items;
 }
 
 Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& items) {

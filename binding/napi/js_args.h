@@ -1,5 +1,6 @@
-// Reading the plain option objects and arguments that lib/ passes to the addon. lib/ has checked every value a
-// user gave; a value of the wrong kind here breaks the binding contract (E_INTERNAL), it is not a user error.
+// Reading the plain values lib/ passes to the addon: positional arguments (loadModel, run), and buildEngine's
+// options object. lib/ has checked every value a user gave; here only what a conversion needs is asserted, and a
+// value of the wrong kind breaks the binding contract (E_INTERNAL), it is not a user error.
 #pragma once
 
 #include <napi.h>
@@ -12,17 +13,38 @@ namespace dofa {
 
 // Integers beyond this are not exact in a JS number.
 inline constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
+inline constexpr int64_t kMaxInt = INT32_MAX;
+
+// The arguments of one call of `function`, read by position; `name` names the argument in a contract message.
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* function) : info_(info), function_(function) {}
+
+  Napi::Env Env() const { return info_.Env(); }
+  Napi::Value At(size_t i) const { return info_[i]; }
+  // null or undefined
+  bool IsAbsent(size_t i) const { return info_[i].IsNull() || info_[i].IsUndefined(); }
+  std::string String(size_t i, const char* name) const;
+  int64_t Integer(size_t i, const char* name, int64_t min, int64_t max) const;
+  bool Bool(size_t i, const char* name) const;
+  std::vector<std::string> Strings(size_t i, const char* name) const;
+  std::vector<int64_t> Integers(size_t i, const char* name, int64_t min, int64_t max) const;
+  // Exactly `count` numbers.
+  void Floats(size_t i, const char* name, size_t count, float* out) const;
+  [[noreturn]] void Invalid(const char* name, const std::string& expected) const;
+
+ private:
+  Napi::Array Array(size_t i, const char* name, const char* items) const;
+
+  const Napi::CallbackInfo& info_;
+  const char* function_;
+};
 
 std::string GetString(const Napi::Object& object, const char* key);
 std::string GetString(const Napi::Object& object, const char* key, const std::string& fallback);  // when undefined
 int64_t GetInteger(const Napi::Object& object, const char* key, int64_t min, int64_t max);
 int64_t GetInteger(const Napi::Object& object, const char* key, int64_t fallback, int64_t min, int64_t max);
 bool GetBool(const Napi::Object& object, const char* key);
-bool GetBool(const Napi::Object& object, const char* key, bool fallback);
-// Exactly `count` numbers.
-void GetFloats(const Napi::Object& object, const char* key, size_t count, float* out);
-std::vector<std::string> GetStrings(const Napi::Object& object, const char* key);
-std::vector<int64_t> GetIntegers(const Napi::Object& object, const char* key, int64_t min, int64_t max);
 
 Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& items);
 

@@ -1,4 +1,5 @@
-// Native errors as JS errors: a JS Error (a TypeError for argument mistakes) carrying the stable `.code`.
+// Native errors as JS errors: the typed error lib/errors.ts makes for the stable `code` (once lib/ registered its
+// makeError with useErrors()), else a JS Error (a TypeError for argument mistakes) carrying `.code`.
 #pragma once
 
 #include <napi.h>
@@ -10,6 +11,9 @@
 namespace dofa {
 
 Napi::Error MakeJsError(Napi::Env env, const std::string& code, const std::string& message);
+// With what the error names besides its code: the model file a backend refused (`rejectedModel`), the family.json
+// field a model contradicts (`manifestPath`).
+Napi::Error MakeJsError(Napi::Env env, const Error& error);
 [[noreturn]] void ThrowJs(Napi::Env env, const std::string& code, const std::string& message);
 // A JS argument that breaks the binding contract (see ContractViolation in core/errors.h).
 [[noreturn]] void ThrowContractJs(Napi::Env env, const std::string& what);
@@ -23,7 +27,7 @@ auto CallNative(Napi::Env env, Work&& work) -> decltype(work()) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const Error& error) {
-    ThrowJs(env, error.code(), error.what());
+    throw MakeJsError(env, error);
   } catch (const std::bad_alloc&) {
     ThrowJs(env, codes::kOutOfMemory, "out of memory");
   } catch (const std::exception& error) {

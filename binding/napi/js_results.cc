@@ -14,26 +14,29 @@ Napi::Object DescribeTensor(Napi::Env env, const TensorInfo& tensor) {
 
 }  // namespace
 
-Napi::Object MakeRunResult(Napi::Env env, size_t subnet, const RunResult& result) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("subnet", static_cast<double>(subnet));
-  object.Set("latencyMs", result.timing.hostMs);
-  if (result.timing.deviceMs >= 0) object.Set("deviceMs", result.timing.deviceMs);
-  object.Set("preprocessMs", result.preprocessMs);
-  return object;
-}
-
-Napi::Array DescribeSubnets(Napi::Env env, const Family& family) {
-  Napi::Array list = Napi::Array::New(env, family.size());
-  for (size_t i = 0; i < family.size(); ++i) {
+Napi::Array DescribeSubnets(Napi::Env env, const Model& model) {
+  Napi::Array list = Napi::Array::New(env, model.size());
+  for (size_t i = 0; i < model.size(); ++i) {
     Napi::Object entry = Napi::Object::New(env);
-    entry.Set("input", DescribeTensor(env, family.inputOf(i)));
-    entry.Set("output", DescribeTensor(env, family.outputOf(i)));
-    entry.Set("warmupMs", family.warmupMs(i));
-    entry.Set("activationBytes", static_cast<double>(family.activationBytes(i)));
+    entry.Set("input", DescribeTensor(env, model.inputOf(i)));
+    entry.Set("output", DescribeTensor(env, model.outputOf(i)));
+    entry.Set("warmupMs", model.warmupMs(i));
+    entry.Set("activationBytes", static_cast<double>(model.activationBytes(i)));
     list.Set(static_cast<uint32_t>(i), entry);
   }
   return list;
+}
+
+Napi::Object DescribeDeviceMemory(Napi::Env env, const Model& model) {
+  Napi::Object memory = Napi::Object::New(env);
+  memory.Set("sharedActivationBytes", static_cast<double>(model.sharedActivationBytes()));
+  memory.Set("inputBytes", static_cast<double>(model.buffers().input->bytes()));
+  memory.Set("outputBytes", static_cast<double>(model.buffers().output->bytes()));
+  memory.Set("mappedBuffers", model.buffers().input->device().mapped);
+  size_t graphs = 0;
+  for (size_t i = 0; i < model.size(); ++i) graphs += model.replaysCudaGraph(i) ? 1 : 0;
+  memory.Set("cudaGraphs", static_cast<double>(graphs));
+  return memory;
 }
 
 }  // namespace dofa

@@ -1,9 +1,10 @@
 // Async workers that settle a Promise with the stable error `code` of whatever their native work threw
-// (N-API's AsyncWorker keeps only a message), and the `rejectedModel` it names, if any (core/errors.h).
+// (N-API's AsyncWorker keeps only a message), and what a dofa::Error names besides (core/errors.h).
 #pragma once
 
 #include <napi.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -25,7 +26,7 @@ class WorkerPromise {
           try {
             work();
           } catch (const Error& error) {
-            rejectedModel_ = error.rejectedModel();
+            error_ = error;
             throw;
           }
         },
@@ -35,15 +36,14 @@ class WorkerPromise {
   void Resolve(Napi::Value value) { deferred_.Resolve(value); }
   void Reject(Napi::Env env, const Napi::Error& error) {
     Napi::HandleScope scope(env);
-    Napi::Error rejection = MakeJsError(env, code_, error.Message());
-    if (!rejectedModel_.empty()) rejection.Value().Set("rejectedModel", rejectedModel_);
+    Napi::Error rejection = error_ ? MakeJsError(env, *error_) : MakeJsError(env, code_, error.Message());
     deferred_.Reject(rejection.Value());
   }
 
  private:
   Napi::Promise::Deferred deferred_;
   std::string code_ = codes::kInternal;
-  std::string rejectedModel_;
+  std::optional<Error> error_;  // what the work threw, when it was a dofa::Error
 };
 
 // A worker whose work gives one value.

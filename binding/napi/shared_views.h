@@ -1,4 +1,4 @@
-// The JS views of a family's shared buffers: ArrayBuffers over the native memory (no copy), or, where the
+// The JS views of a model's shared buffers: ArrayBuffers over the native memory (no copy), or, where the
 // runtime refuses external buffers (Electron), JS-owned copies synchronized around each run.
 #pragma once
 
@@ -23,7 +23,7 @@ class SharedViews {
 
   // Copies: before a run on the shared input as written, the first `floats` floats of the input view in.
   void CopyInputIn(const SharedBuffer& input, size_t floats);
-  // Copies: after a run, the output out (and the input, which preprocessing wrote, after a frame).
+  // Copies: after a run, the output out (and the input, which preprocessing wrote, after an image).
   void CopyOut(const SharedBuffers& buffers, bool inputWritten);
 
  private:

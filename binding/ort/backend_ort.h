@@ -1,5 +1,5 @@
 // ONNX Runtime CPU backend: one session per sub-network in the process-wide env, I/O bound once over the
-// family's shared buffers (64-byte aligned host memory).
+// model's shared buffers (64-byte aligned host memory).
 #pragma once
 
 #include <memory>

@@ -51,10 +51,10 @@ std::shared_ptr<OrtRuntime> OrtRuntime::Acquire(const std::string& libraryPath, 
   std::lock_guard<std::mutex> lock(g_mutex);
   if (auto existing = g_runtime.lock()) {
     if (intraThreads != 0 && intraThreads != existing->intraThreads()) {
-      throw Error(codes::kThreads, "all families in a process share one ONNX Runtime thread pool, already running " +
+      throw Error(codes::kThreads, "all models in a process share one ONNX Runtime thread pool, already running " +
                                        std::to_string(existing->intraThreads()) + " threads; requested " +
                                        std::to_string(intraThreads) +
-                                       ". Omit `threads`, pass the same value, or close every family first.");
+                                       ". Omit `threads`, pass the same value, or close every model first.");
     }
     return existing;
   }

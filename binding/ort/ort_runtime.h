@@ -1,5 +1,5 @@
 // The ONNX Runtime library, loaded with dlopen, and its one process-wide environment.
-// ONNX Runtime wants one OrtEnv per process, so every family (in every worker_thread) shares it, and all
+// ONNX Runtime wants one OrtEnv per process, so every model (in every worker_thread) shares it, and all
 // sessions share its global intra-op thread pool: per-session pools keep spinning after a switch and made
 // the first inference on the next sub-network 1.8-2.7x slower on 2 cores.
 #pragma once
@@ -14,7 +14,7 @@ namespace dofa {
 class OrtRuntime {
  public:
   // Returns the shared runtime, creating it on first use. `intraThreads` 0 means "whatever is running, else the
-  // number of cores". A different explicit thread count while families are open is an E_THREADS error.
+  // number of cores". A different explicit thread count while models are open is an E_THREADS error.
   static std::shared_ptr<OrtRuntime> Acquire(const std::string& libraryPath, int intraThreads);
   // The version string of an already loaded or loadable library, without creating an env.
   static std::string LibraryVersion(const std::string& libraryPath);

@@ -1,4 +1,4 @@
-// Execution contexts that do not own their activation memory, so that every context of a family can share one
+// Execution contexts that do not own their activation memory, so that every context of a model can share one
 // block sized for the largest (runs are serialized on one stream; TensorRT documents the memory as in use only from
 // enqueue until the network completes). TensorRT 8.x: createExecutionContextWithoutDeviceMemory + setDeviceMemory;
 // 10.x and later: createExecutionContext(kUSER_MANAGED) + setDeviceMemoryV2 (the 8.x calls are deprecated in 10

@@ -1,4 +1,4 @@
-// CUDA memory for a family's shared buffers, and the CUDA facts the TensorRT backend keys on. Every CUDA call
+// CUDA memory for a model's shared buffers, and the CUDA facts the TensorRT backend keys on. Every CUDA call
 // goes through the run-time loaded table (trt/cuda_api.h).
 //
 // Integrated GPUs (Jetson): the shared buffers are mapped pinned host memory (cudaHostAlloc with

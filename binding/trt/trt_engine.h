@@ -1,6 +1,6 @@
 // One sub-network as a TensorRT engine: deserialized from the engine file's plan (lib/engines/ has written and
 // checked the header in front of it; the plan is read from the offset it gives), with an execution context that
-// uses the session's shared activation memory and is bound once (setTensorAddress) to the family's shared
+// uses the session's shared activation memory and is bound once (setTensorAddress) to the model's shared
 // buffers. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once
 

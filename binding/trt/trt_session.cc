@@ -39,7 +39,7 @@ TrtSession::~TrtSession() {
 }
 
 void TrtSession::ReserveActivations(int64_t bytes) {
-  if (activations_ != nullptr && bytes > reserved_) ContractViolation("an engine loaded after the family's engines were bound");
+  if (activations_ != nullptr && bytes > reserved_) ContractViolation("an engine loaded after the model's engines were bound");
   reserved_ = std::max(reserved_, bytes);
 }
 
@@ -48,7 +48,7 @@ void* TrtSession::Activations() {
     // cudaMalloc's alignment satisfies TensorRT's; at least 256 bytes so that there is always a pointer.
     const size_t bytes = static_cast<size_t>(std::max<int64_t>(reserved_, 256));
     CheckCuda(Cuda().Malloc(&activations_, bytes), codes::kOutOfMemory,
-              "cudaMalloc(" + std::to_string(bytes) + " bytes of activation memory shared by the family's engines)");
+              "cudaMalloc(" + std::to_string(bytes) + " bytes of activation memory shared by the model's engines)");
   }
   return activations_;
 }

@@ -1,4 +1,4 @@
-// What every engine of one TensorRT family shares: the runtime (engines must be destroyed before it), the stream,
+// What every engine of one TensorRT model shares: the runtime (engines must be destroyed before it), the stream,
 // the device facts and one block of activation memory sized for the largest engine. Engines hold the session by
 // shared_ptr, so it dies with the last engine. Compiled only with DYNAMIC_OFA_WITH_TENSORRT.
 #pragma once
@@ -31,7 +31,7 @@ class TrtSession {
   bool cudaGraphs() const { return cudaGraphs_; }
 
   // Engines announce what their context needs while they load; the block is allocated for the largest at the
-  // first Activations() call (binding), after every engine of the family has loaded.
+  // first Activations() call (binding), after every engine of the model has loaded.
   void ReserveActivations(int64_t bytes);
   void* Activations();
   int64_t activationBytes() const { return reserved_; }

@@ -7,6 +7,7 @@ import { type NativeBinding, type NativeTensorRtInfo, type NativeTensorRtProbe }
 export interface TensorRtStatus {
   /** TensorRT support is compiled into this addon. */
   compiled: boolean;
+  /** Present when compiled in. */
   probe?: NativeTensorRtProbe;
   /** Present when the libraries load; `info.cuda` when a CUDA device is usable too. */
   info?: NativeTensorRtInfo;
@@ -15,21 +16,21 @@ export interface TensorRtStatus {
 }
 
 export function tensorRtStatus(binding: NativeBinding): TensorRtStatus {
-  if (!binding.backends().includes('tensorrt') || !binding.tensorrtInfo) {
+  if (!binding.backends().includes('tensorrt') || !binding.tensorrtInfo || !binding.tensorrtProbe) {
     return { compiled: false, reason:
         'TensorRT is not in this build: this addon was compiled without TensorRT (the CPU build). On a Jetson, install the package with its ' +
         'TensorRT binaries (JetPack 5.1+/6), or rebuild where the TensorRT and CUDA headers are (docs/installing.md)',
     };
   }
-  const probe = binding.tensorrtProbe?.();
-  if (probe && !probe.available) return { compiled: true, probe, reason: `TensorRT cannot be loaded: ${probe.reason ?? 'unknown'}` };
+  const probe = binding.tensorrtProbe();
+  if (!probe.available) return { compiled: true, probe, reason: `TensorRT cannot be loaded: ${probe.reason ?? 'unknown'}` };
   let info: NativeTensorRtInfo;
   try {
     info = binding.tensorrtInfo();
   } catch (error) {
-    return { compiled: true, ...(probe ? { probe } : {}), reason: (error as Error).message };
+    return { compiled: true, probe, reason: (error as Error).message };
   }
-  const status: TensorRtStatus = { compiled: true, info, ...(probe ? { probe } : {}) };
+  const status: TensorRtStatus = { compiled: true, info, probe };
   if (!info.cuda) status.reason = `no usable CUDA device: ${info.cudaError ?? 'unknown'}`;
   return status;
 }

@@ -1,6 +1,6 @@
 /**
  * Loading engines onto a DLA core within its loadable budget. The addon counts the loadables that the resident
- * families of the whole process hold on each core (every JS realm and worker_thread) and reserves a family's in
+ * models of the whole process hold on each core (every JS realm and worker_thread) and reserves a model's in
  * one step with that check, before deserializing. Here the budget decides what to load from that process-wide
  * count, and the addon is called in the same synchronous stretch, so no other load of this realm comes in
  * between; a load in another thread can, and then the budget decides once more from the new count.
@@ -8,11 +8,8 @@
 import { type DlaBudgetDecision, type DlaBudgetMode, decideDlaBudget } from './dla-budget';
 import type { EnsuredEngine } from './ensure-engines';
 import { ModelLoadError } from '../errors';
-import type { NativeBinding, NativeFamily, NativeLoadBase, NativeLoadOptions } from '../native/addon';
+import { loadNativeModel, type NativeBinding, type NativeLoadBase, type NativeModel, type NativeModelFile } from '../native/addon';
 import { type Device, dlaCoreOf, type TrtDevice } from '../devices/devices';
-
-/** What the addon loads for each sub-network: the files, and where in each the model starts. */
-export type ModelFiles = Pick<NativeLoadOptions, 'models' | 'modelOffsets'>;
 
 /**
  * Applies the DLA loadable budget to a DLA device's engines, given the loadables this process already holds on its
@@ -31,13 +28,16 @@ export function withinDlaBudget(
   return decision;
 }
 
-/** The engine files of the kept sub-networks (indices into `engines`), and where in each the plan starts. */
-export function engineModelFiles(engines: readonly EnsuredEngine[], kept: readonly number[]): ModelFiles {
-  return { models: kept.map((i) => engines[i]!.enginePath), modelOffsets: kept.map((i) => engines[i]!.planOffset) };
+/** The engine files of the kept sub-networks (indices into `engines`): where each plan starts, its DLA loadables. */
+export function engineModelFiles(engines: readonly EnsuredEngine[], kept: readonly number[]): NativeModelFile[] {
+  return kept.map((subnet) => {
+    const engine = engines[subnet]!;
+    return { subnet, path: engine.enginePath, offset: engine.planOffset, dlaLoadables: engine.placement?.dlaLoadables ?? 0 };
+  });
 }
 
 export interface DlaLoad {
-  native: NativeFamily;
+  native: NativeModel;
   decision: DlaBudgetDecision;
 }
 
@@ -54,12 +54,7 @@ export async function loadWithinDlaBudget(
   const core = dlaCoreOf(device);
   for (let attempt = 1; ; attempt++) {
     const decision = withinDlaBudget(device, engines, { action: options.action, mode: options.mode, resident: binding.dlaResidency(core) });
-    const loading = binding.loadFamily({
-      ...options.base,
-      ...engineModelFiles(engines, decision.keep),
-      dlaLoadables: decision.keep.map((i) => engines[i]!.placement?.dlaLoadables ?? 0),
-      dlaLoadableLimit: decision.limit,
-    });
+    const loading = loadNativeModel(binding, { ...options.base, models: engineModelFiles(engines, decision.keep), dlaLoadableLimit: decision.limit });
     try {
       return { native: await loading, decision };
     } catch (error) {
@@ -79,10 +74,10 @@ export async function loadEnginesOnDevice(
   device: TrtDevice,
   engines: readonly EnsuredEngine[],
   options: { action: string; mode?: DlaBudgetMode; base: NativeLoadBase },
-): Promise<{ native: NativeFamily; kept: number[]; decision?: DlaBudgetDecision }> {
+): Promise<{ native: NativeModel; kept: number[]; decision?: DlaBudgetDecision }> {
   if (device === 'gpu') {
     const all = engines.map((_, i) => i);
-    return { native: await binding.loadFamily({ ...options.base, ...engineModelFiles(engines, all) }), kept: all };
+    return { native: await loadNativeModel(binding, { ...options.base, models: engineModelFiles(engines, all), dlaLoadableLimit: 0 }), kept: all };
   }
   const { native, decision } = await loadWithinDlaBudget(binding, device, engines, options);
   return { native, kept: decision.keep, decision };

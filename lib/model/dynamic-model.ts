@@ -1,12 +1,13 @@
 /**
- * DynamicModel: a whole sub-network family resident on one device, switched by index, run off the event loop.
+ * DynamicModel: a whole sub-network family resident on one device (a model), switched by index, run off the event
+ * loop.
  */
 import type { Device } from '../devices/devices';
-import { fromNative } from '../errors';
+import { DynamicOfaError } from '../errors';
 import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
 import type { Image } from '../image/image';
-import type { NativeFamily, NativeRunResult } from '../native/addon';
-import { assertOpen, type CheckedInput, checkInlineOption, checkInput, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
+import { type NativeInput, type NativeModel, SHARED_INPUT, TIMING } from '../native/addon';
+import { assertOpen, checkInlineOption, checkInput, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
 
 /** What a model infers on: the sub-network's float input, or an 8-bit image it preprocesses natively. */
 export type ModelInput = Float32Array | Image;
@@ -37,11 +38,7 @@ export interface InferOptions {
   subnet?: number | string;
   /** Return the shared output view instead of a copy; it is overwritten by the next inference. */
   sharedOutput?: boolean;
-  /**
-   * true: run on the calling thread, false: on the family's thread; default: by the sub-network's latency
-   * (`LoadOptions.inlineBelowMs`). A request made while others are queued always waits its turn on the family's
-   * thread, so requests keep their order.
-   */
+  /** true: run on the calling thread, false: on the model's thread; default: see `LoadOptions.inlineBelowMs`. */
   inline?: boolean;
 }
 
@@ -54,7 +51,7 @@ export interface InferenceResult {
   /** Native preprocessing time for image input, ms. */
   preprocessMs: number;
   deviceMs?: number;
-  /** True when it ran on the calling thread (see `LoadOptions.inlineBelowMs`), false on the family's thread. */
+  /** True when it ran on the calling thread (see `LoadOptions.inlineBelowMs`), false on the model's thread. */
   inline: boolean;
 }
 
@@ -75,7 +72,7 @@ export interface WarmResult {
   inline: boolean;
 }
 
-/** Accelerator memory a family holds besides its engines' weights (0 on the CPU). */
+/** Accelerator memory a model holds besides its engines' weights (0 on the CPU). */
 export interface FamilyDeviceMemory {
   /** The one block of activation memory every sub-network's TensorRT context shares (sized for the largest). */
   sharedActivationBytes: number;
@@ -89,19 +86,19 @@ export interface FamilyDeviceMemory {
   cudaGraphs: number;
 }
 
-// Families still open when the process exits: their run threads are stopped before ONNX Runtime's statics
+// Models still open when the process exits: their run threads are stopped before ONNX Runtime's statics
 // are torn down, so no inference is still running then. Weak: a dropped model can still be collected.
-const openFamilies = new Set<WeakRef<NativeFamily>>();
-const forgetCollected = new FinalizationRegistry<WeakRef<NativeFamily>>((ref) => openFamilies.delete(ref));
+const openModels = new Set<WeakRef<NativeModel>>();
+const forgetCollected = new FinalizationRegistry<WeakRef<NativeModel>>((ref) => openModels.delete(ref));
 let exitHookInstalled = false;
-function trackOpen(native: NativeFamily): WeakRef<NativeFamily> {
+function trackOpen(native: NativeModel): WeakRef<NativeModel> {
   const ref = new WeakRef(native);
-  openFamilies.add(ref);
+  openModels.add(ref);
   forgetCollected.register(native, ref);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const family of openFamilies) family.deref()?.shutdown();
+      for (const model of openModels) model.deref()?.shutdown();
     });
   }
   return ref;
@@ -116,44 +113,46 @@ export class DynamicModel {
   readonly inputBuffer: Float32Array;
   /** Accelerator memory held besides the engines' weights. */
   readonly deviceMemory: Readonly<FamilyDeviceMemory>;
-  readonly #native: NativeFamily;
-  readonly #openRef: WeakRef<NativeFamily>;
+  readonly #native: NativeModel;
+  readonly #timings: Float64Array;
+  readonly #openRef: WeakRef<NativeModel>;
   readonly #inputViews: Float32Array[];
   readonly #output: Float32Array;
   readonly #ids: Map<string, number>;
   readonly #inlineBelowMs: number;
   #active: number;
   #pending = 0;
-  // Inferences requested so far: a queued warm-up that sees it change was superseded by a frame.
+  // Inferences requested so far: a queued warm-up that sees it change was superseded by an inference.
   #requests = 0;
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
   /** @internal use {@link loadFamily}; `subnetInfo`: what `native.subnetInfo()` returned (loadFamily has read it). */
   constructor(
-    native: NativeFamily,
+    native: NativeModel,
     manifest: FamilyManifest,
     dir: string,
     device: Device,
     latencies: number[],
     latencySource: SubnetInfo['latencySource'],
     inlineBelowMs: number,
-    subnetInfo: ReturnType<NativeFamily['subnetInfo']>,
+    subnetInfo: ReturnType<NativeModel['subnetInfo']>,
   ) {
     this.#native = native;
+    this.#timings = native.timings;
     this.#inlineBelowMs = inlineBelowMs;
     this.#openRef = trackOpen(native);
     this.manifest = manifest;
     this.dir = dir;
     this.device = device;
     this.inputBuffer = new Float32Array(native.inputBuffer);
-    const memory = native.deviceMemory?.();
+    const memory = native.deviceMemory();
     this.deviceMemory = Object.freeze({
-      sharedActivationBytes: memory?.sharedActivationBytes ?? 0,
-      separateActivationBytes: subnetInfo.reduce((sum, s) => sum + (s.activationBytes ?? 0), 0),
-      ioBytes: memory ? memory.inputBytes + memory.outputBytes : native.inputBuffer.byteLength + native.outputBuffer.byteLength,
-      zeroCopy: memory?.mappedBuffers ?? false,
-      cudaGraphs: memory?.cudaGraphs ?? 0,
+      sharedActivationBytes: memory.sharedActivationBytes,
+      separateActivationBytes: subnetInfo.reduce((sum, s) => sum + s.activationBytes, 0),
+      ioBytes: memory.inputBytes + memory.outputBytes,
+      zeroCopy: memory.mappedBuffers,
+      cudaGraphs: memory.cudaGraphs,
     });
     this.#output = new Float32Array(native.outputBuffer);
     this.subnets = Object.freeze(
@@ -194,7 +193,7 @@ export class DynamicModel {
     return this.subnets[this.#active]!;
   }
 
-  /** The active sub-network's input, as a view of the shared native input buffer: write a frame here. */
+  /** The active sub-network's input, as a view of the shared native input buffer: write an input here. */
   get input(): Float32Array {
     return this.#inputViews[this.#active]!;
   }
@@ -222,9 +221,7 @@ export class DynamicModel {
    * Runs one inference. `input`: a Float32Array of the sub-network's input size, an 8-bit image, or omitted to use
    * what was written into {@link DynamicModel.input}. Requests are served in order, each on the sub-network that
    * was active when it was made (or `options.subnet`), with its input as it was then. Bad arguments throw
-   * synchronously; failures while running reject. Short sub-networks run on the calling thread, longer ones on
-   * the family's own thread (`LoadOptions.inlineBelowMs`, `options.inline`); the promise settles from the event
-   * loop either way.
+   * synchronously; failures while running reject. Where it runs: `LoadOptions.inlineBelowMs`.
    */
   infer(input?: ModelInput, options: InferOptions = {}): Promise<InferenceResult> {
     this.#assertOpen();
@@ -235,32 +232,22 @@ export class DynamicModel {
     this.#requests++;
     if (inline && this.#pending === 0) return this.#enqueue(() => this.#runInline(subnet, nativeInput, sharedOutput));
     if (this.#pending > 0) nativeInput = this.#snapshot(subnet, nativeInput);
-    return this.#enqueue(() => {
-      let run: Promise<NativeRunResult>;
-      try {
-        run = this.#native.run(subnet, nativeInput);
-      } catch (error) {
-        return Promise.reject(fromNative(error));
-      }
-      return run.then(
-        (r) => this.#result(r, sharedOutput, false),
-        (error: unknown) => {
-          throw fromNative(error);
-        },
-      );
+    return this.#enqueue(async () => {
+      await this.#native.run(subnet, ...nativeInput);
+      return this.#result(subnet, sharedOutput, false);
     });
   }
 
-  // Runs now, on this thread; settles from the event loop's check phase, as a run on the family's thread would
+  // Runs now, on this thread; settles from the event loop's check phase, as a run on the model's thread would
   // settle from its poll phase, so awaiting callers in a loop still let timers and I/O in between.
-  #runInline(subnet: number, input: CheckedInput, sharedOutput: boolean): Promise<InferenceResult> {
+  #runInline(subnet: number, input: NativeInput, sharedOutput: boolean): Promise<InferenceResult> {
     let settle: (resolve: (r: InferenceResult) => void, reject: (e: unknown) => void) => void;
     try {
-      const result = this.#result(this.#native.runSync(subnet, input), sharedOutput, true);
+      this.#native.runSync(subnet, ...input);
+      const result = this.#result(subnet, sharedOutput, true);
       settle = (resolve) => resolve(result);
     } catch (error) {
-      const typed = fromNative(error);
-      settle = (_, reject) => reject(typed);
+      settle = (_, reject) => reject(error);
     }
     return new Promise((resolve, reject) => setImmediate(() => settle(resolve, reject)));
   }
@@ -285,10 +272,9 @@ export class DynamicModel {
       const lastOutput = this.#output.slice();
       const onThisThread = inline && this.#pending === 1;
       try {
-        const run = onThisThread ? this.#native.runSync(index, undefined) : await this.#native.run(index, undefined);
-        return { warmed: true, subnet: index, latencyMs: run.latencyMs, inline: onThisThread };
-      } catch (error) {
-        throw fromNative(error);
+        if (onThisThread) this.#native.runSync(index, ...SHARED_INPUT);
+        else await this.#native.run(index, ...SHARED_INPUT);
+        return { warmed: true, subnet: index, latencyMs: this.#timings[TIMING.latencyMs]!, inline: onThisThread };
       } finally {
         this.#output.set(lastOutput);
       }
@@ -300,20 +286,17 @@ export class DynamicModel {
     this.#assertOpen();
     const subnet = options.subnet === undefined ? this.#active : this.#resolve(options.subnet);
     const nativeInput = this.#checkInput(subnet, input);
-    if (this.#pending > 0) throw fromNative({ code: 'E_BUSY', message: 'inferSync while async inferences are pending; await them first' });
+    if (this.#pending > 0) throw new DynamicOfaError('E_BUSY', 'inferSync while async inferences are pending; await them first');
     this.#requests++;
-    try {
-      return this.#result(this.#native.runSync(subnet, nativeInput), options.sharedOutput === true, true);
-    } catch (error) {
-      throw fromNative(error);
-    }
+    this.#native.runSync(subnet, ...nativeInput);
+    return this.#result(subnet, options.sharedOutput === true, true);
   }
 
   /** Waits for queued inferences, then frees every session. Views stay readable; everything else throws E_CLOSED. */
   close(): Promise<void> {
     this.#closing ??= this.#tail.then(() => {
       this.#native.close();
-      openFamilies.delete(this.#openRef);
+      openModels.delete(this.#openRef);
     });
     return this.#closing;
   }
@@ -322,20 +305,24 @@ export class DynamicModel {
     await this.close();
   }
 
-  #result(run: NativeRunResult, shared: boolean, inline: boolean): InferenceResult {
+  // The result of the run that just settled: its output, and the timings the addon wrote.
+  #result(subnet: number, shared: boolean, inline: boolean): InferenceResult {
+    const timings = this.#timings;
     const result: InferenceResult = {
       output: shared ? this.#output : this.#output.slice(),
-      subnet: run.subnet,
-      id: this.subnets[run.subnet]!.id,
-      latencyMs: run.latencyMs,
-      preprocessMs: run.preprocessMs,
+      subnet,
+      id: this.subnets[subnet]!.id,
+      latencyMs: timings[TIMING.latencyMs]!,
+      preprocessMs: timings[TIMING.preprocessMs]!,
       inline,
     };
-    if (run.deviceMs !== undefined) result.deviceMs = run.deviceMs;
+    const deviceMs = timings[TIMING.deviceMs]!;
+    if (deviceMs >= 0) result.deviceMs = deviceMs;
     return result;
   }
 
-  // Serializes runs: the next starts when the previous settled. An idle model starts the job at once.
+  // The one queue of runs (the addon takes one at a time): the next starts when the previous settled. An idle model
+  // starts the job at once.
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.#pending++ === 0 ? job() : this.#tail.then(job);
     const settled = (): void => {
@@ -357,14 +344,15 @@ export class DynamicModel {
     return resolveSubnet(subnet, this.#ids, this.manifest.name);
   }
 
-  #checkInput(subnet: number, input: ModelInput | undefined): CheckedInput {
+  #checkInput(subnet: number, input: ModelInput | undefined): NativeInput {
     return checkInput(input, this.subnets[subnet]!, this.inputBuffer);
   }
 
-  // A request queued behind others must not see later writes: copy what it would read at run time.
-  #snapshot(subnet: number, input: CheckedInput): Float32Array | Image {
-    if (input === undefined) return this.#inputViews[subnet]!.slice();
-    if (input instanceof Float32Array) return input.slice();
-    return { ...input, data: input.data.slice() };
+  // A request queued behind others must not see later writes: copy what it would read at run time (a Uint8Array
+  // copied with its constructor: a Buffer's slice() would share its memory).
+  #snapshot(subnet: number, input: NativeInput): NativeInput {
+    const [floats, image, width, height, format, stride] = input;
+    if (image) return [null, new Uint8Array(image), width, height, format, stride];
+    return [(floats ?? this.#inputViews[subnet]!).slice(), null, 0, 0, 'gray', 0];
   }
 }

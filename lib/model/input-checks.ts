@@ -5,9 +5,7 @@
  */
 import { ClosedError, InputError, InvalidArgumentError, SubnetUnknownError } from '../errors';
 import { BYTES_PER_PIXEL, type Image, isPixelFormat, PIXEL_FORMATS } from '../image/image';
-
-/** What the run call receives: the floats to copy in, an image to preprocess, or nothing (run on the shared input). */
-export type CheckedInput = Float32Array | Image | undefined;
+import { type NativeInput, SHARED_INPUT } from '../native/addon';
 
 // The addon's own bounds for these numbers; beyond them a request is a mistake, not a bigger machine.
 const MAX_THREADS = 1024;
@@ -22,12 +20,7 @@ function integerIn(name: string, value: unknown, min: number, max: number): numb
   return value;
 }
 
-/**
- * Sub-networks whose latency is at most this run on the calling thread by default (ms): blocking the event loop
- * for less than a timer tick (Node's timers have 1 ms resolution) costs less than handing the run to the
- * family's thread and waking the loop after it. The latency compared is the profiled one, or the median of the
- * warm-up runs at load, which run round-robin with cold caches and so read high.
- */
+/** `LoadOptions.inlineBelowMs` by default (ms): a timer tick (see there). */
 export const DEFAULT_INLINE_BELOW_MS = 1;
 
 /** Checks the numeric load options; returns them with defaults filled in. */
@@ -79,11 +72,12 @@ export function resolveSubnet(subnet: number | string, ids: ReadonlyMap<string, 
 const typeName = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
 
 /**
- * Checks an inference input against the sub-network it would run on. `sharedInput` is the model's shared input
- * buffer: the caller passing (the start of) it means "run on it in place".
+ * Checks an inference input against the sub-network it would run on; returns what the addon's run reads, as its
+ * positional values. `sharedInput` is the model's shared input buffer: the caller passing (the start of) it means
+ * "run on it in place".
  */
-export function checkInput(input: unknown, subnet: { id: string; inputShape: readonly number[] }, sharedInput: Float32Array): CheckedInput {
-  if (input === undefined || input === null) return undefined;
+export function checkInput(input: unknown, subnet: { id: string; inputShape: readonly number[] }, sharedInput: Float32Array): NativeInput {
+  if (input === undefined || input === null) return SHARED_INPUT;
   const expected = elementCount(subnet.inputShape);
   if (ArrayBuffer.isView(input)) {
     // The tag also recognizes a Float32Array made in another realm (a vm context, a worker's transferred view).
@@ -94,15 +88,16 @@ export function checkInput(input: unknown, subnet: { id: string; inputShape: rea
     if (floats.length !== expected) {
       throw new InputError('E_INPUT_SHAPE', `input has ${floats.length} floats; sub-network '${subnet.id}' expects ${expected} (${subnet.inputShape.join('x')})`);
     }
-    if (floats.buffer === sharedInput.buffer && floats.byteOffset === 0) return undefined;
-    return floats;
+    if (floats.buffer === sharedInput.buffer && floats.byteOffset === 0) return SHARED_INPUT;
+    return [floats, null, 0, 0, 'gray', 0];
   }
   if (typeof input !== 'object') throw new InputError('E_INPUT_TYPE', `input must be a Float32Array or an image; got ${typeof input}`);
-  return checkImage(input as Image);
+  const image = checkImage(input as Image);
+  return [null, image.data, image.width, image.height, image.format, image.stride];
 }
 
-/** Checks an 8-bit image: its bytes, format, size and row stride. */
-export function checkImage(image: Image): Image {
+/** Checks an 8-bit image: its bytes, format, size and row stride; returns it with the stride filled in. */
+export function checkImage(image: Image): Image & { stride: number } {
   const { data, width, height, format, stride } = image;
   if (!ArrayBuffer.isView(data) || typeName(data) !== 'Uint8Array') {
     throw new InputError('E_INPUT_TYPE', 'image.data must be a Uint8Array or Buffer');
@@ -124,9 +119,7 @@ export function checkImage(image: Image): Image {
   if (data.length < needed) {
     throw new InputError('E_INPUT_SHAPE', `image.data has ${data.length} bytes; a ${width}x${height} ${format} image with stride ${rowStride} needs ${needed}`);
   }
-  const checked: Image = { data, width, height, format };
-  if (stride !== undefined) checked.stride = stride;
-  return checked;
+  return { data, width, height, format, stride: rowStride };
 }
 
 export function elementCount(shape: readonly number[]): number {

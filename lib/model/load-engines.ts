@@ -9,13 +9,12 @@ import { type DeviceModelOptions, deviceEngines } from './model-files';
 import type { TensorRtStatus } from '../backends/tensorrt-status';
 import type { DlaBudgetDecision } from '../engines/dla-budget';
 import { type EnsuredEngine, loadRebuildingRefused } from '../engines/ensure-engines';
-import { fromNative } from '../errors';
 import type { LoadedManifest } from '../family/manifest';
-import { getBinding, type NativeFamily, type NativeLoadBase } from '../native/addon';
+import { getBinding, type NativeLoadBase, type NativeModel } from '../native/addon';
 
 /** A family loaded on a device. */
 export interface LoadedOnDevice {
-  native: NativeFamily;
+  native: NativeModel;
   /** The sub-networks loaded (indices into the manifest): all, unless the DLA budget trimmed the family. */
   subnets: number[];
   dlaBudget?: DlaBudgetDecision;
@@ -23,15 +22,11 @@ export interface LoadedOnDevice {
 
 /** Loads the family's engines on `device` (`trt`: TensorRT's status, asked once by the caller). */
 export async function loadEngines(family: LoadedManifest, device: TrtDevice, options: DeviceModelOptions, trt: TensorRtStatus, base: NativeLoadBase): Promise<LoadedOnDevice> {
-  try {
-    const { loaded } = await loadRebuildingRefused(
-      (refused) => deviceEngines(family, device, options, trt, refused),
-      (engines) => loadOnDevice(device, engines, options, base),
-    );
-    return loaded;
-  } catch (error) {
-    throw fromNative(error);
-  }
+  const { loaded } = await loadRebuildingRefused(
+    (refused) => deviceEngines(family, device, options, trt, refused),
+    (engines) => loadOnDevice(device, engines, options, base),
+  );
+  return loaded;
 }
 
 async function loadOnDevice(device: TrtDevice, engines: readonly EnsuredEngine[], options: DeviceModelOptions, base: NativeLoadBase): Promise<LoadedOnDevice> {

@@ -1,14 +1,15 @@
 /**
  * loadFamily: from a family folder (or manifest) to a {@link DynamicModel} with every sub-network resident on one
- * device.
+ * device. In steps: defaults and checks (input-checks.ts), the manifest, what to load on the device (ONNX models, or
+ * engines from the engine cache), then one native load that also checks the models against the manifest.
  */
 import { assertDeviceAvailable, tensorRtStatusFor } from '../backends/backends';
 import { backendOf, type Device, dlaCoreOf, isTrtDevice } from '../devices/devices';
-import { type DeviceModelOptions, profiledLatencies } from './model-files';
+import { type DeviceModelOptions, onnxModelFiles, profiledLatencies } from './model-files';
 import { tensorRtStatus } from '../backends/tensorrt-status';
-import { FamilyInvalidError, fromNative } from '../errors';
-import { type FamilyManifest, type LoadedManifest, loadManifest } from '../family/manifest';
-import { getBinding, type NativeLoadBase } from '../native/addon';
+import { DynamicOfaError, FamilyInvalidError, fromNative } from '../errors';
+import { type FamilyManifest, loadManifest } from '../family/manifest';
+import { getBinding, loadNativeModel, type NativeLoadBase } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
 import { DynamicModel } from './dynamic-model';
 import { checkLoadOptions } from './input-checks';
@@ -17,7 +18,7 @@ import { type LoadedOnDevice, loadEngines } from './load-engines';
 export interface LoadOptions extends DeviceModelOptions {
   /** Default 'cpu'. */
   device?: Device;
-  /** ONNX Runtime intra-op threads, shared by every family in the process. Default: the pool's current size, else all cores. */
+  /** ONNX Runtime intra-op threads, shared by every model in the process. Default: the pool's current size, else all cores. */
   threads?: number;
   /** Runs per sub-network at load, so the first inference after a switch is already fast. Default 5. */
   warmupRuns?: number;
@@ -25,11 +26,14 @@ export interface LoadOptions extends DeviceModelOptions {
   copyBuffers?: boolean;
   /**
    * `infer()` runs a sub-network whose latency (`SubnetInfo.latencyMs`) is at most this many ms on the calling
-   * thread, when nothing is queued ahead of it; longer ones run on the family's own thread. A run handed to that
+   * thread, when nothing is queued ahead of it; longer ones run on the model's own thread. A run handed to that
    * thread costs a wake-up of the event loop when it ends, which on a sub-millisecond sub-network is a large
-   * share of what the caller waits for; blocking the loop for less than a timer tick costs less. Either way the
-   * promise settles from the event loop, so a loop of `await model.infer()` lets timers and I/O run between
-   * inferences. 0: never inline; Infinity: always (when idle). Default 1 (a timer tick). `InferOptions.inline` decides per call.
+   * share of what the caller waits for; blocking the loop for less than a timer tick (Node's timers have 1 ms
+   * resolution) costs less. The latency compared is the profiled one, or the median of the warm-up runs at load
+   * (cold caches: they read high). Either way the promise settles from the event loop, so a loop of
+   * `await model.infer()` lets timers and I/O run between inferences. A request made while others are queued waits
+   * its turn on the model's thread, so requests keep their order. 0: never inline; Infinity: always (when idle).
+   * Default 1 (a timer tick). `InferOptions.inline` decides per call; `InferenceResult.inline` says where it ran.
    */
   inlineBelowMs?: number;
 }
@@ -44,10 +48,16 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   assertDeviceAvailable(device, trt);
   const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
   const loaded = loadManifest(source);
-  const base = nativeLoadBase(loaded.manifest, device, options, warmupRuns);
-  const { native, subnets, dlaBudget } = isTrtDevice(device)
-    ? await loadEngines(loaded, device, options, trt ?? tensorRtStatus(getBinding()), base) // (`trt` is set for every TensorRT device)
-    : await loadOnnx(loaded, base);
+  const base = nativeLoadBase(loaded.manifest, device, { ...options, warmupRuns });
+  let onDevice: LoadedOnDevice;
+  try {
+    onDevice = isTrtDevice(device)
+      ? await loadEngines(loaded, device, options, trt ?? tensorRtStatus(getBinding()), base) // (`trt` is set for every TensorRT device)
+      : { native: await loadNativeModel(getBinding(), { ...base, models: onnxModelFiles(loaded), dlaLoadableLimit: 0 }), subnets: loaded.modelPaths.map((_, i) => i) };
+  } catch (error) {
+    throw loadError(error, loaded.file);
+  }
+  const { native, subnets, dlaBudget } = onDevice;
   // The DLA budget may have trimmed the family: the model then has the sub-networks that fit, in family order.
   const trimmed = subnets.length < loaded.manifest.subnets.length;
   const family = trimmed
@@ -55,46 +65,42 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
     : loaded;
   const { manifest, dir } = family;
   if (trimmed && dlaBudget?.message) process.emitWarning(`family '${manifest.name}' on ${device}: ${dlaBudget.message}`, { code: 'DYNAMIC_OFA_DLA_TRIMMED' });
-  // The manifest's resolutions must be what the models really take (preprocessing resizes to the model's).
   const info = native.subnetInfo();
-  const mismatched = manifest.subnets.flatMap((s, i) => {
-    const [, , height, width] = info[i]!.input.shape;
-    return s.resolution !== undefined && (s.resolution !== height || s.resolution !== width)
-      ? [{ path: `/subnets/${i}/resolution`, message: `is ${s.resolution}; ${s.model} takes ${height}x${width}` }]
-      : [];
-  });
-  if (mismatched.length > 0) {
-    native.close();
-    throw new FamilyInvalidError(family.file, mismatched);
-  }
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
   return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs, info);
 }
 
-/** What the addon is asked to load on `device`, but the model files. */
-function nativeLoadBase(manifest: FamilyManifest, device: Device, options: LoadOptions, warmupRuns: number): NativeLoadBase {
+/**
+ * What the addon is asked to load the family on `device` with, but the model files: the one place these values are
+ * made (loadFamily, and build-engines' profiling load).
+ */
+export function nativeLoadBase(manifest: FamilyManifest, device: Device, options: { threads?: number; warmupRuns: number; copyBuffers?: boolean }): NativeLoadBase {
   const backend = backendOf(device);
-  const copyBuffers = options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1';
   return {
     backend,
     dlaCore: dlaCoreOf(device),
-    ...(backend === 'onnxruntime-cpu' ? { ortLibrary: resolveOrtLibrary() } : {}),
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    warmupRuns,
+    ortLibrary: backend === 'onnxruntime-cpu' ? resolveOrtLibrary() : '',
+    threads: options.threads ?? 0,
+    warmupRuns: options.warmupRuns,
+    resolutions: manifest.subnets.map((s) => s.resolution ?? 0),
     channels: manifest.input.channels,
     format: manifest.input.format,
     mean: manifest.input.mean,
     std: manifest.input.std,
-    externalBuffers: !copyBuffers,
+    externalBuffers: !(options.copyBuffers ?? process.env.DYNAMIC_OFA_NO_EXTERNAL_BUFFERS === '1'),
   };
 }
 
-/** The CPU: the family's ONNX models, every sub-network. */
-async function loadOnnx(family: LoadedManifest, base: NativeLoadBase): Promise<LoadedOnDevice> {
-  try {
-    return { native: await getBinding().loadFamily({ ...base, models: family.modelPaths }), subnets: family.modelPaths.map((_, i) => i) };
-  } catch (error) {
-    throw fromNative(error);
+/**
+ * What a failed load rejects with: a model that contradicts family.json (found by the native load: layout, channels,
+ * resolution, output shape) as family.json's error; the addon's errors as it made them; anything untyped (a file
+ * system error of the engine cache) as E_INTERNAL.
+ */
+function loadError(error: unknown, file: string): DynamicOfaError {
+  const path = (error as { manifestPath?: unknown } | null)?.manifestPath;
+  if (error instanceof DynamicOfaError && error.code === 'E_FAMILY_INVALID' && typeof path === 'string') {
+    return new FamilyInvalidError(file, [{ path, message: error.message }], { cause: error });
   }
+  return fromNative(error);
 }

@@ -11,7 +11,7 @@ import { calibrationDataFor } from '../engines/calibration';
 import { platformFromNative } from '../engines/platform';
 import type { Precision } from '../engines/fingerprint';
 import type { LoadedManifest } from '../family/manifest';
-import { getBinding } from '../native/addon';
+import { getBinding, type NativeModelFile } from '../native/addon';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
 import { cpuModel } from '../util/host';
 
@@ -28,6 +28,11 @@ export interface DeviceModelOptions {
    * the core has left; 'trim' loads the sub-networks that fit and leaves the others out.
    */
   dlaBudget?: DlaBudgetMode;
+}
+
+/** The CPU's model files: the family's ONNX models, every sub-network. */
+export function onnxModelFiles(family: LoadedManifest): NativeModelFile[] {
+  return family.modelPaths.map((path, subnet) => ({ subnet, path, offset: 0, dlaLoadables: 0 }));
 }
 
 /**

@@ -1,9 +1,12 @@
 /**
  * Loads the addon and declares its types once. Every other module talks to native code through
- * {@link NativeBinding}; nothing else calls `require` on the .node file.
+ * {@link NativeBinding}; nothing else calls `require` on the .node file. The addon is called with plain positional
+ * values that lib/ has checked (lib/model/input-checks.ts); it asserts only what its memory safety needs, and every
+ * error it throws or rejects with is made by {@link makeError} (registered once, in {@link getBinding}).
  */
 import type { BackendName } from '../devices/devices';
-import type { Image } from '../image/image';
+import { type ErrorCode, makeError } from '../errors';
+import type { PixelFormat } from '../image/image';
 import { findAddon, type LoadedAddon, loadFirst } from './binary-selection';
 
 export interface NativeTensorInfo {
@@ -11,20 +14,25 @@ export interface NativeTensorInfo {
   shape: number[];
 }
 
-export interface NativeRunResult {
-  subnet: number;
-  /** Steady-clock time around the backend's run call, ms. */
-  latencyMs: number;
-  /** Accelerator time (CUDA events) where the backend measures it. */
-  deviceMs?: number;
-  /** Native preprocessing time for image input, ms (0 for float input). */
-  preprocessMs: number;
-}
+/**
+ * What a run reads besides the shared input, as positional values: floats copied into the shared input, or an
+ * 8-bit image's bytes with its width, height, format and row stride in bytes (preprocessed natively); both null:
+ * the shared input as written.
+ */
+export type NativeInput = readonly [floats: Float32Array | null, image: Uint8Array | null, width: number, height: number, format: PixelFormat, stride: number];
 
-/** undefined/null: run on the shared input as written; Float32Array: copied into the shared input; image: preprocessed. */
-export type NativeInput = Float32Array | Image | undefined | null;
+/** {@link NativeInput} of a run on the shared input as written. */
+export const SHARED_INPUT: NativeInput = Object.freeze([null, null, 0, 0, 'gray', 0] as const);
 
-export interface NativeFamily {
+/**
+ * Where the last run's timings are in {@link NativeModel.timings}: steady-clock time around the backend's run call;
+ * accelerator time (CUDA events) where the backend measures it, else -1; native preprocessing time of an image (0 for
+ * floats). All ms.
+ */
+export const TIMING = Object.freeze({ latencyMs: 0, deviceMs: 1, preprocessMs: 2 });
+
+/** A family loaded on one device: a model (the JS class "NativeModel"; `DynamicModel` is its public face). */
+export interface NativeModel {
   /** The one shared input buffer (sized for the largest sub-network input), float32. */
   readonly inputBuffer: ArrayBuffer;
   /** The one shared output buffer, float32. */
@@ -32,21 +40,25 @@ export interface NativeFamily {
   /** false when the runtime refused external buffers and the views are synchronized copies. */
   readonly externalBuffers: boolean;
   readonly closed: boolean;
+  /** The last successful run's timings, indexed by {@link TIMING}; read when the run has settled. */
+  readonly timings: Float64Array;
   /**
    * Per sub-network tensors, the median latency of its warm-up runs at load (ms), and the accelerator memory its
    * runs need for intermediate tensors (TensorRT; 0 for ONNX Runtime).
    */
-  subnetInfo(): { input: NativeTensorInfo; output: NativeTensorInfo; warmupMs: number; activationBytes?: number }[];
-  /** Accelerator memory the family holds besides its engines (older addons lack it). */
-  deviceMemory?(): NativeDeviceMemory;
-  run(subnet: number, input?: NativeInput): Promise<NativeRunResult>;
-  runSync(subnet: number, input?: NativeInput): NativeRunResult;
+  subnetInfo(): { input: NativeTensorInfo; output: NativeTensorInfo; warmupMs: number; activationBytes: number }[];
+  /** Accelerator memory the model holds besides its engines. */
+  deviceMemory(): NativeDeviceMemory;
+  /** Runs sub-network `subnet` on the model's run thread; one run at a time (lib/ queues them). */
+  run(subnet: number, ...input: NativeInput): Promise<void>;
+  /** The same on the calling thread. */
+  runSync(subnet: number, ...input: NativeInput): void;
   close(): void;
-  /** Waits for the run in progress, rejects queued ones with E_CLOSED (unrun) and stops the run thread (process exit). */
+  /** Waits for the run in progress, rejects one still waiting with E_CLOSED (unrun) and stops the run thread (process exit). */
   shutdown(): void;
 }
 
-/** What a family holds in accelerator memory besides its engines' weights. */
+/** What a model holds in accelerator memory besides its engines' weights. */
 export interface NativeDeviceMemory {
   /** One block of activation memory shared by every sub-network's context (TensorRT), sized for the largest. */
   sharedActivationBytes: number;
@@ -59,35 +71,64 @@ export interface NativeDeviceMemory {
   cudaGraphs: number;
 }
 
-export interface NativeLoadOptions {
-  models: string[];
-  /** Bytes to skip at the start of each model file: the TS-owned engine-file header (lib/engines/engine-file.ts). Default 0. */
-  modelOffsets?: number[];
+/** One sub-network's model file as the addon loads it. */
+export interface NativeModelFile {
+  /** Its index in family.json's subnets. */
+  subnet: number;
+  path: string;
+  /** Bytes to skip at the start of the file: the TS-owned engine-file header (lib/engines/engine-file.ts); 0 for ONNX. */
+  offset: number;
+  /** DLA loadables its engine holds (from the engine file; 0 off the DLA cores). */
+  dlaLoadables: number;
+}
+
+/** What a model is loaded with, but its files: the device, and the family's input and resolutions. */
+export interface NativeLoadBase {
   /** The addon knows backends, not device names (lib/devices/devices.ts maps a device to its backend). */
   backend: BackendName;
   /** TensorRT: -1 = the GPU, n = DLA core n. Ignored by onnxruntime. */
   dlaCore: number;
-  /** ONNX Runtime library to dlopen; required for onnxruntime. */
-  ortLibrary?: string;
-  threads?: number;
-  warmupRuns?: number;
+  /** ONNX Runtime library to dlopen ('' for tensorrt). */
+  ortLibrary: string;
+  /** ONNX Runtime's intra-op threads; 0: the pool's current size, else all cores. */
+  threads: number;
+  warmupRuns: number;
+  /** Each family sub-network's input resolution as family.json declares it, 0 where it declares none (by index). */
+  resolutions: readonly number[];
   channels: number;
   format: 'gray' | 'rgb' | 'bgr';
-  mean: number[];
-  std: number[];
-  externalBuffers?: boolean;
-  /**
-   * A DLA core's family: the DLA loadables of each model (from its engine file). The addon reserves their sum on
-   * `dlaCore` for the whole process before loading, and the family holds it until it is closed or collected; when
-   * the core then holds more than `dlaLoadableLimit`, the load fails (E_MODEL_LOAD) with `dlaResident`, what the
-   * core holds, set on the error (another load took the loadables after {@link NativeBinding.dlaResidency}).
-   */
-  dlaLoadables?: number[];
-  dlaLoadableLimit?: number;
+  mean: readonly number[];
+  std: readonly number[];
+  externalBuffers: boolean;
 }
 
-/** What the addon is asked to load on a device, but the model files and the DLA reservation. */
-export type NativeLoadBase = Omit<NativeLoadOptions, 'models' | 'modelOffsets' | 'dlaLoadables' | 'dlaLoadableLimit'>;
+export interface NativeLoadOptions extends NativeLoadBase {
+  models: readonly NativeModelFile[];
+  /**
+   * A load on a DLA core (`dlaCore` >= 0) reserves its models' loadables there for the whole process before loading,
+   * and the model holds them until it is closed or collected; when the core would then hold more than this, the load
+   * fails (E_MODEL_LOAD) with `dlaResident`, what the core holds, set on the error (another load took the loadables
+   * after {@link NativeBinding.dlaResidency}). 0 off the DLA cores.
+   */
+  dlaLoadableLimit: number;
+}
+
+/**
+ * Loads a model: the one call of the addon's loadModel, with plain positional values. Checked against family.json
+ * natively (layout, channels, resolution, output shape) before any warm-up: a mismatch rejects with E_FAMILY_INVALID
+ * and `manifestPath`, the family.json field it contradicts.
+ */
+export function loadNativeModel(binding: NativeBinding, options: NativeLoadOptions): Promise<NativeModel> {
+  const { models } = options;
+  return binding.loadModel(
+    models.map((m) => m.path), models.map((m) => m.offset), models.map((m) => m.subnet), models.map((m) => options.resolutions[m.subnet] ?? 0),
+    models.map((m) => m.dlaLoadables),
+    options.backend, options.dlaCore, options.dlaLoadableLimit, options.ortLibrary, options.threads,
+    options.warmupRuns,
+    options.channels, options.format, options.mean, options.std,
+    options.externalBuffers,
+  );
+}
 
 /** One library a TensorRT build loads at run time, as tensorrtProbe() found it. */
 export interface NativeTensorRtLibrary {
@@ -102,8 +143,8 @@ export interface NativeTensorRtLibrary {
 }
 
 /**
- * Whether TensorRT, its ONNX parser and the CUDA runtime can be loaded here and are versions this binary accepts
- * (only in builds with TensorRT). Touches no GPU.
+ * Whether TensorRT, its ONNX parser and the CUDA runtime can be loaded here and are versions this binary accepts.
+ * Touches no GPU.
  */
 export interface NativeTensorRtProbe {
   /** TensorRT and the CUDA runtime are loaded and accepted: engines can run. */
@@ -123,7 +164,7 @@ export interface NativeTensorRtProbe {
   libraries: NativeTensorRtLibrary[];
 }
 
-/** TensorRT and the CUDA device it would use (only in builds with TensorRT; throws when tensorrtProbe() is not available). */
+/** TensorRT and the CUDA device it would use (throws when tensorrtProbe() is not available). */
 export interface NativeTensorRtInfo {
   /** Loaded library, "8.5.2". */
   version: string;
@@ -138,8 +179,8 @@ export interface NativeTensorRtInfo {
   /** Headers the addon was compiled against, "8.5.2.2". */
   compiledVersion: string;
   compiledEncoded: number;
-  /** CUDA headers the addon was compiled against, "11.8" (older addons lack it). */
-  cudaHeaders?: string;
+  /** CUDA headers the addon was compiled against, "11.8". */
+  cudaHeaders: string;
   dlaCores: number;
   /** Why this TensorRT release has no DLA (10.8 to 11.3), when that is the case. */
   dlaNote?: string;
@@ -220,19 +261,28 @@ export interface NativeBuildResult {
 }
 
 export interface NativeBinding {
-  loadFamily(options: NativeLoadOptions): Promise<NativeFamily>;
+  /** Makes every error the addon throws or rejects with from then on (registered by {@link getBinding}). */
+  useErrors(make: (code: ErrorCode, message: string) => Error): void;
+  /** Called by {@link loadNativeModel} only. */
+  loadModel(
+    models: string[], modelOffsets: number[], subnets: number[], resolutions: number[], dlaLoadables: number[],
+    backend: BackendName, dlaCore: number, dlaLoadableLimit: number, ortLibrary: string, threads: number,
+    warmupRuns: number,
+    channels: number, format: NativeLoadBase['format'], mean: readonly number[], std: readonly number[],
+    externalBuffers: boolean,
+  ): Promise<NativeModel>;
   backends(): BackendName[];
   runtimeVersion(ortLibrary: string): string;
-  /** DLA loadables the families resident in this process (every JS realm and worker_thread) hold on DLA core `core`. */
+  /** DLA loadables the models resident in this process (every JS realm and worker_thread) hold on DLA core `core`. */
   dlaResidency(core: number): number;
+  // The TensorRT functions are absent from builds without TensorRT (the CPU build); nothing else is optional.
   /**
-   * Only in builds with TensorRT: loads TensorRT, its parser and the CUDA runtime once and says whether they can
-   * run here; never throws. The loader runs it in a child process to pick a TensorRT build of the platform package.
+   * Loads TensorRT, its parser and the CUDA runtime once and says whether they can run here; never throws. The
+   * loader runs it in a child process to pick a TensorRT build of the platform package.
    */
   tensorrtProbe?(): NativeTensorRtProbe;
-  /** Only in builds with TensorRT. */
   tensorrtInfo?(): NativeTensorRtInfo;
-  /** Only in builds with TensorRT: builds one engine off the event loop. */
+  /** Builds one engine off the event loop. */
   buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildResult>;
 }
 
@@ -240,8 +290,11 @@ let loaded: LoadedAddon<NativeBinding> | undefined;
 
 /** The addon for this platform (see {@link findAddon} for the order). */
 export function getBinding(): NativeBinding {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= loadFirst<NativeBinding>(findAddon(), require);
+  if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = loadFirst<NativeBinding>(findAddon(), require);
+    loaded.binding.useErrors(makeError);
+  }
   return loaded.binding;
 }
 

@@ -40,9 +40,7 @@ export interface TensorRtProbeResult {
 
 export type TensorRtProbe = (file: string) => TensorRtProbeResult;
 
-const PROBE_SCRIPT = `const addon = require(process.argv[1]);
-const result = typeof addon.tensorrtProbe === 'function' ? addon.tensorrtProbe() : { available: false, reason: 'this build has no tensorrtProbe()' };
-process.stdout.write(JSON.stringify(result));`;
+const PROBE_SCRIPT = `process.stdout.write(JSON.stringify(require(process.argv[1]).tensorrtProbe()));`;
 
 /** Runs a TensorRT variant's tensorrtProbe() in a child process; a crash or a failed spawn is "not available". */
 export function probeTensorRtInChild(file: string, { nodePath = process.execPath, timeoutMs = 60000 } = {}): TensorRtProbeResult {

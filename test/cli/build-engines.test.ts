@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { getBinding } from '../../lib/native/addon';
-import { resolveOrtLibrary } from '../../lib/native/ort-library';
 import { readProfile, validateProfile } from '../../lib/family/latency-profile';
-import { profileNativeFamily } from '../../lib/cli/jobs/build-and-profile';
+import { profileNativeModel } from '../../lib/cli/jobs/build-and-profile';
 import { tinyFamily } from '../helpers';
 import { copyFamily, tempDir } from '../engines/helpers';
+import { loadTiny } from '../native/native-load';
 
 const root = path.join(__dirname, '..', '..');
 // The CLI runs over dist/ (npm test builds it first).
@@ -22,12 +22,9 @@ const hasTensorRt = getBinding().backends().includes('tensorrt');
 
 describe('CPU profiling through the addon', () => {
   it('measures every sub-network of the tiny family (warm-up, then the requested runs)', async () => {
-    const family = await getBinding().loadFamily({
-      models: ['s0', 's1', 's2', 's3'].map((s) => path.join(tinyFamily, `${s}.onnx`)),
-      backend: 'onnxruntime-cpu', dlaCore: -1, ortLibrary: resolveOrtLibrary(), threads: 1, warmupRuns: 1, channels: 3, format: 'rgb', mean: [0, 0, 0], std: [1, 1, 1],
-    });
+    const model = await loadTiny();
     try {
-      const results = await profileNativeFamily(family, { runs: 25, warmupMs: 5 });
+      const results = await profileNativeModel(model, { runs: 25, warmupMs: 5 });
       expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3]);
       for (const r of results) {
         expect(r.host).toHaveLength(25);
@@ -36,7 +33,7 @@ describe('CPU profiling through the addon', () => {
         expect(r.device).toEqual([]); // no accelerator time on cpu
       }
     } finally {
-      family.close();
+      model.close();
     }
   });
 });

@@ -22,10 +22,10 @@ describe('the engines a DLA device loads (shared by loadFamily and build-engines
     expect(() => withinDlaBudget('dla1', engines(17), { action: 'profile', mode: 'trim' })).toThrow(/^cannot profile on dla1: no sub-network fits/);
   });
 
-  it('gives the kept engines\' files and plan offsets, in the order given', () => {
-    expect(engineModelFiles(engines(1, 2, 3), [0, 2])).toEqual({
-      models: ['/cache/dla0/s0.fp16.engine', '/cache/dla0/s2.fp16.engine'],
-      modelOffsets: [100, 102],
-    });
+  it('gives the kept engines\' files, plan offsets and DLA loadables, in the order given', () => {
+    expect(engineModelFiles(engines(1, 2, 3), [0, 2])).toEqual([
+      { subnet: 0, path: '/cache/dla0/s0.fp16.engine', offset: 100, dlaLoadables: 1 },
+      { subnet: 2, path: '/cache/dla0/s2.fp16.engine', offset: 102, dlaLoadables: 3 },
+    ]);
   });
 });

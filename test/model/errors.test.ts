@@ -12,7 +12,7 @@ import {
   ModelLoadError,
   SubnetUnknownError,
 } from '../../lib';
-import { badModels, scratchFamily, seededFloats, tinyFamily, tinyManifest, withModels } from '../helpers';
+import { badModels, scratchFamily, seededFloats, slowFamily, tinyFamily, tinyManifest, withModels } from '../helpers';
 
 describe('bad input gives typed errors and loses nothing', () => {
   let model: DynamicModel;
@@ -126,22 +126,38 @@ describe('bad input gives typed errors and loses nothing', () => {
     await expect(loadFamily(dir)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
   });
 
-  it('sub-networks that disagree on output shape or channels: E_FAMILY_INVALID', async () => {
+  it('sub-networks that disagree on output shape or channels: E_FAMILY_INVALID naming the manifest field', async () => {
     const mixed = scratchFamily(withModels(['a.onnx', 'b.onnx']), {
       'a.onnx': fs.readFileSync(path.join(tinyFamily, 's0.onnx')),
       'b.onnx': fs.readFileSync(path.join(badModels, 'other-output.onnx')),
     });
-    await expect(loadFamily(mixed)).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringMatching(/output shape \[1,5\] differs/) });
+    const differs = (await loadFamily(mixed).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(differs).toBeInstanceOf(FamilyInvalidError);
+    expect(differs).toMatchObject({ code: 'E_FAMILY_INVALID', file: path.join(mixed, 'family.json'), message: expect.stringMatching(/output shape \[1,5\] differs/) });
+    expect(differs.problems.map((p) => p.path)).toEqual(['/subnets/1/model']);
     const gray = scratchFamily(withModels(['g.onnx']), { 'g.onnx': fs.readFileSync(path.join(badModels, 'gray-input.onnx')) });
-    await expect(loadFamily(gray)).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringMatching(/1 channels; the family manifest says 3/) });
+    const channels = (await loadFamily(gray).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(channels).toMatchObject({ code: 'E_FAMILY_INVALID', message: expect.stringMatching(/1 channels; the family manifest says 3/) });
+    expect(channels.problems.map((p) => p.path)).toEqual(['/input/channels']);
   });
 
   it('a manifest resolution that is not the model\'s: E_FAMILY_INVALID at /subnets/i/resolution', async () => {
     const manifest = { ...tinyManifest, subnets: tinyManifest.subnets.map((s: { resolution: number }, i: number) => (i === 2 ? { ...s, resolution: 99 } : s)) };
     const error = (await loadFamily({ manifest, dir: tinyFamily }, { warmupRuns: 1 }).catch((e: unknown) => e)) as FamilyInvalidError;
     expect(error).toBeInstanceOf(FamilyInvalidError);
-    expect(error.problems).toEqual([{ path: '/subnets/2/resolution', message: 'is 99; s2.onnx takes 24x24' }]);
+    expect(error.problems).toEqual([{ path: '/subnets/2/resolution', message: `is 99; '${path.join(tinyFamily, 's2.onnx')}' takes 24x24` }]);
     await stillWorks();
+  });
+
+  it('a wrong resolution fails at load before any warm-up run', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(slowFamily, 'family.json'), 'utf8')) as { subnets: { resolution: number }[] };
+    const wrong = { ...manifest, subnets: manifest.subnets.map((s) => ({ ...s, resolution: s.resolution + 1 })) };
+    const slow = await loadFamily(slowFamily, { warmupRuns: 1 });
+    const warmupMs = 1000 * slow.subnets.reduce((sum, s) => sum + s.latencyMs, 0); // what 1000 warm-up runs would take
+    await slow.close();
+    const started = performance.now();
+    await expect(loadFamily({ manifest: wrong, dir: slowFamily }, { warmupRuns: 1000 })).rejects.toMatchObject({ code: 'E_FAMILY_INVALID', problems: [{ path: '/subnets/0/resolution' }] });
+    expect(performance.now() - started).toBeLessThan(warmupMs / 10);
   });
 
   it('use after close: E_CLOSED', async () => {

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { NativeBinding, NativeBuildEngineOptions, NativeLoadOptions, NativeTensorRtInfo } from '../../lib/native/addon';
+import { makeError } from '../../lib/errors';
+import type { NativeBinding, NativeBuildEngineOptions, NativeTensorRtInfo } from '../../lib/native/addon';
 import { resolveOrtLibrary } from '../../lib/native/ort-library';
 
 /** What a fake plan holds: its ONNX file, and which build (1, 2, ...) of this fake made it. */
@@ -47,7 +48,7 @@ export function fakeTensorRt(real: NativeBinding): FakeTensorRt {
         return info;
       },
       buildEngine: async (options) => build(fake, options),
-      loadFamily: async (options) => load(fake, real, options),
+      loadModel: async (...args) => load(fake, real, args),
     },
   };
   return fake;
@@ -69,14 +70,16 @@ function build(fake: FakeTensorRt, options: NativeBuildEngineOptions): ReturnTyp
   });
 }
 
-function load(fake: FakeTensorRt, real: NativeBinding, options: NativeLoadOptions): ReturnType<NativeBinding['loadFamily']> {
-  const plans = options.models.map((file, i) => JSON.parse(fs.readFileSync(file).subarray(options.modelOffsets?.[i] ?? 0).toString('utf8')) as FakePlan);
+/** The plans' ONNX files loaded by the real addon, on ONNX Runtime, the rest of the positional values as given. */
+function load(fake: FakeTensorRt, real: NativeBinding, args: Parameters<NativeBinding['loadModel']>): ReturnType<NativeBinding['loadModel']> {
+  const [models, offsets, subnets, resolutions, dlaLoadables, , dlaCore, dlaLoadableLimit, , , ...rest] = args;
+  const plans = models.map((file, i) => JSON.parse(fs.readFileSync(file).subarray(offsets[i]).toString('utf8')) as FakePlan);
   const refused = plans.findIndex((plan) => fake.refuse(plan));
   if (refused >= 0) {
-    const file = options.models[refused]!;
-    const error = Object.assign(new Error(`'${file}': TensorRT cannot deserialize it (built by another TensorRT build, or for another GPU?)`), { code: 'E_MODEL_LOAD', rejectedModel: file });
+    const file = models[refused]!;
+    const error = Object.assign(makeError('E_MODEL_LOAD', `'${file}': TensorRT cannot deserialize it (built by another TensorRT build, or for another GPU?)`), { rejectedModel: file });
     return Promise.reject(error);
   }
-  const { modelOffsets: _offsets, ...rest } = options;
-  return real.loadFamily({ ...rest, models: plans.map((p) => path.resolve(p.onnx)), backend: 'onnxruntime-cpu', ortLibrary: resolveOrtLibrary(), threads: 1 });
+  return real.loadModel(plans.map((p) => path.resolve(p.onnx)), plans.map(() => 0), subnets, resolutions, dlaLoadables,
+    'onnxruntime-cpu', dlaCore, dlaLoadableLimit, resolveOrtLibrary(), 1, ...rest);
 }

@@ -1,11 +1,12 @@
 /**
  * Short sub-networks run on the calling thread (LoadOptions.inlineBelowMs, InferOptions.inline), longer ones on
- * the family's thread; order, input snapshots, errors and the event loop behave the same either way.
+ * the model's thread; order, input snapshots, errors and the event loop behave the same either way.
  */
 import { InvalidArgumentError, loadFamily } from '../../lib';
 import { DynamicModel as ModelClass } from '../../lib/model/dynamic-model';
 import { DEFAULT_INLINE_BELOW_MS } from '../../lib/model/input-checks';
-import type { NativeFamily } from '../../lib/native/addon';
+import { makeError } from '../../lib/errors';
+import type { NativeModel } from '../../lib/native/addon';
 import { maxAbsDiff, seededFloats, slowFamily, tinyAndSlowModels, tinyFamily } from '../helpers';
 
 const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -100,19 +101,21 @@ describe('where infer() runs', () => {
 });
 
 describe('a run that fails on the calling thread', () => {
-  // A native family whose runs fail as the addon reports a failure: the model's dispatch is what is tested.
-  function failingNative(): NativeFamily {
+  // A native model whose runs fail as the addon reports a failure (its typed error): the model's dispatch is tested.
+  function failingNative(): NativeModel {
     const buffer = new ArrayBuffer(4 * 12);
     const fail = (): never => {
-      throw Object.assign(new Error('the backend failed'), { code: 'E_INFERENCE' });
+      throw makeError('E_INFERENCE', 'the backend failed');
     };
     return {
       inputBuffer: buffer,
       outputBuffer: new ArrayBuffer(8),
       externalBuffers: true,
       closed: false,
-      subnetInfo: () => [{ input: { name: 'x', shape: [1, 3, 2, 2] }, output: { name: 'y', shape: [1, 2] }, warmupMs: 0.01 }],
-      run: () => Promise.reject(Object.assign(new Error('the backend failed'), { code: 'E_INFERENCE' })),
+      timings: new Float64Array(3),
+      subnetInfo: () => [{ input: { name: 'x', shape: [1, 3, 2, 2] }, output: { name: 'y', shape: [1, 2] }, warmupMs: 0.01, activationBytes: 0 }],
+      deviceMemory: () => ({ sharedActivationBytes: 0, inputBytes: 48, outputBytes: 8, mappedBuffers: false, cudaGraphs: 0 }),
+      run: () => Promise.reject(makeError('E_INFERENCE', 'the backend failed')),
       runSync: fail,
       close: () => undefined,
       shutdown: () => undefined,

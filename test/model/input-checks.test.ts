@@ -2,6 +2,7 @@
 // addon used to make has its twin here, with one message per problem.
 import { ClosedError, InputError, InvalidArgumentError, SubnetUnknownError } from '../../lib';
 import { assertOpen, checkImage, checkInput, checkLoadOptions, resolveSubnet } from '../../lib/model/input-checks';
+import { SHARED_INPUT } from '../../lib/native/addon';
 
 const subnet = { id: 'L3', inputShape: [1, 3, 4, 4] };
 const shared = new Float32Array(3 * 8 * 8);
@@ -35,17 +36,18 @@ describe('sub-network and lifecycle', () => {
 describe('inference input', () => {
   it('floats: the sub-network\'s size, named by id (the one wording for this error)', () => {
     const floats = new Float32Array(48);
-    expect(checkInput(floats, subnet, shared)).toBe(floats);
-    expect(checkInput(undefined, subnet, shared)).toBeUndefined();
-    expect(checkInput(null, subnet, shared)).toBeUndefined();
+    expect(checkInput(floats, subnet, shared)).toEqual([floats, null, 0, 0, 'gray', 0]);
+    expect(checkInput(floats, subnet, shared)[0]).toBe(floats);
+    expect(checkInput(undefined, subnet, shared)).toBe(SHARED_INPUT);
+    expect(checkInput(null, subnet, shared)).toBe(SHARED_INPUT);
     expect(() => checkInput(new Float32Array(47), subnet, shared)).toThrow("input has 47 floats; sub-network 'L3' expects 48 (1x3x4x4)");
     expect(() => checkInput(new Float32Array(47), subnet, shared)).toThrow(expect.objectContaining({ code: 'E_INPUT_SHAPE' }));
   });
 
   it('the start of the shared input runs in place; another view of it is copied', () => {
-    expect(checkInput(shared.subarray(0, 48), subnet, shared)).toBeUndefined();
+    expect(checkInput(shared.subarray(0, 48), subnet, shared)).toBe(SHARED_INPUT);
     const offset = shared.subarray(1, 49);
-    expect(checkInput(offset, subnet, shared)).toBe(offset);
+    expect(checkInput(offset, subnet, shared)[0]).toBe(offset);
   });
 
   it.each<[string, unknown]>([
@@ -63,10 +65,11 @@ describe('inference input', () => {
 describe('images', () => {
   const image = { data: new Uint8Array(2 * 2 * 3), width: 2, height: 2, format: 'rgb' as const };
 
-  it('a valid image passes through, stride only when given', () => {
-    expect(checkImage(image)).toEqual(image);
+  it('a valid image passes through, its stride filled in (a row) when not given', () => {
+    expect(checkImage(image)).toEqual({ ...image, stride: 6 });
     expect(checkImage({ ...image, data: new Uint8Array(8 + 6), stride: 8 })).toMatchObject({ stride: 8 });
     expect(checkImage({ ...image, data: Buffer.alloc(12) })).toMatchObject({ width: 2 });
+    expect(checkInput(image, subnet, shared)).toEqual([null, image.data, 2, 2, 'rgb', 6]);
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([

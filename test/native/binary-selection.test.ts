@@ -78,11 +78,11 @@ describe('addon binary selection', () => {
     expect(search.looked.join('\n')).toMatch(/TensorRT 8 .*loading it failed \(exit 1: .*libnvinfer\.so\.8: cannot open shared object file\)/);
   });
 
-  it('skips a build that loads but has no TensorRT probe', () => {
+  it('skips a build that loads but has no TensorRT probe (not a TensorRT build)', () => {
     const root = mainPackageWith(platformPackage('x64', { tensorrt: [trtVariants[1]!] }, { 'tensorrt10/addon.js': 'module.exports = {};\n' }));
     const search = findAddon(root, {}, linuxX64);
     expect(relative(root, search)).toEqual(['node_modules/@dynamic-ofa/linux-x64/dynamic_ofa.js']);
-    expect(search.looked.join('\n')).toContain('this build has no tensorrtProbe()');
+    expect(search.looked.join('\n')).toMatch(/TensorRT 10 .*loading it failed \(exit 1: TypeError: .*tensorrtProbe is not a function\)/);
   });
 
   it('DYNAMIC_OFA_FORCE_CPU=1 skips the TensorRT variants without probing them', () => {

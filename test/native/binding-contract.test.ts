@@ -1,90 +1,123 @@
 /**
- * The addon's side of the binding contract. lib/ checks every user-facing value (test/model/errors.test.ts);
- * the addon asserts only what keeps memory safe, and a broken assert is E_INTERNAL "binding contract: ...",
- * never a crash and never a user-facing message. These tests call the addon directly, as lib/ must not.
+ * The addon's side of the binding contract. lib/ checks every user-facing value (test/model/errors.test.ts) and
+ * calls the addon with plain positional values; the addon asserts only what keeps memory safe, and a broken assert
+ * is E_INTERNAL "binding contract: ...", never a crash and never a user-facing message. Each assert is broken once
+ * here. These tests call the addon directly, as only lib/native/addon.ts and lib/model/ do.
  */
-import * as path from 'node:path';
-
-import { getBinding, type NativeFamily, type NativeLoadOptions } from '../../lib/native/addon';
-import { resolveOrtLibrary } from '../../lib/native/ort-library';
-import { seededFloats, tinyFamily } from '../helpers';
+import { DynamicOfaError } from '../../lib/errors';
+import { getBinding, type NativeModel, SHARED_INPUT, TIMING } from '../../lib/native/addon';
+import { seededFloats } from '../helpers';
+import { type LoadModelArgs, loadModelArgs, loadTiny, tinyLoadOptions } from './native-load';
 
 const contract = (what: RegExp) => expect.objectContaining({ code: 'E_INTERNAL', message: expect.stringMatching(new RegExp(`^binding contract: .*${what.source}`)) });
 
-function options(overrides: Record<string, unknown> = {}): NativeLoadOptions {
-  return {
-    models: ['s0', 's1', 's2', 's3'].map((s) => path.join(tinyFamily, `${s}.onnx`)),
-    backend: 'onnxruntime-cpu',
-    dlaCore: -1,
-    ortLibrary: resolveOrtLibrary(),
-    warmupRuns: 1,
-    channels: 3,
-    format: 'rgb',
-    mean: [0, 0, 0],
-    std: [1, 1, 1],
-    ...overrides,
-  } as NativeLoadOptions;
+// loadModel's arguments by name, in order (lib/native/addon.ts's NativeBinding.loadModel).
+const LOAD_ARGS = ['models', 'modelOffsets', 'subnets', 'resolutions', 'dlaLoadables', 'backend', 'dlaCore', 'dlaLoadableLimit', 'ortLibrary', 'threads',
+  'warmupRuns', 'channels', 'format', 'mean', 'std', 'externalBuffers'] as const;
+
+/** The tiny family's load arguments with `changes` (by argument name) applied. */
+function loadArgs(changes: Partial<Record<(typeof LOAD_ARGS)[number], unknown>>): LoadModelArgs {
+  const args: unknown[] = [...loadModelArgs(tinyLoadOptions())];
+  for (const [name, value] of Object.entries(changes)) args[LOAD_ARGS.indexOf(name as (typeof LOAD_ARGS)[number])] = value;
+  return args as LoadModelArgs;
 }
 
-describe('binding contract: loadFamily', () => {
-  it.each<[string, Record<string, unknown>, RegExp]>([
+describe('binding contract: loadModel', () => {
+  it('lib/ passes one positional value per argument', () => {
+    expect(loadModelArgs(tinyLoadOptions())).toHaveLength(LOAD_ARGS.length);
+  });
+
+  it.each<[string, Partial<Record<(typeof LOAD_ARGS)[number], unknown>>, RegExp]>([
+    ['models not strings', { models: [1, 2, 3, 4] }, /`models`/],
+    ['one offset for four models', { modelOffsets: [0] }, /one entry per model/],
+    ['a negative offset', { modelOffsets: [0, 0, -1, 0] }, /`modelOffsets`/],
+    ['a fractional sub-network index', { subnets: [0, 1, 2.5, 3] }, /`subnets`/],
+    ['three resolutions for four models', { resolutions: [0, 0, 0] }, /one entry per model/],
+    ['a negative resolution', { resolutions: [0, 0, -16, 0] }, /`resolutions`/],
+    ['one DLA count for four models', { dlaLoadables: [0] }, /`dlaLoadables` must be one count per model/],
+    ['DLA counts whose sum would overflow', { dlaLoadables: [2 ** 24, 2 ** 24, 0, 0] }, /`dlaLoadables` must be counts summing/],
     ['an unknown backend', { backend: 'cuda' }, /`backend`/],
     ['no dlaCore', { dlaCore: undefined }, /`dlaCore`/],
-    ['one offset for four models', { modelOffsets: [0] }, /`modelOffsets`/],
-    ['a negative offset', { modelOffsets: [0, 0, -1, 0] }, /`modelOffsets`/],
-    ['no ONNX Runtime library for onnxruntime', { ortLibrary: undefined }, /`ortLibrary`/],
+    ['a negative DLA loadable limit', { dlaLoadableLimit: -1 }, /`dlaLoadableLimit`/],
+    ['no ONNX Runtime library', { ortLibrary: undefined }, /`ortLibrary`/],
+    ['a string for threads', { threads: '2' }, /`threads`/],
+    ['negative warm-up runs', { warmupRuns: -1 }, /`warmupRuns`/],
     ['four channels', { channels: 4 }, /`channels`/],
     ['an unknown pixel format', { format: 'yuv' }, /`format`/],
     ['too few mean values', { mean: [0, 0] }, /`mean`/],
-    ['a string for threads', { threads: '2' }, /`threads`/],
-  ])('%s: thrown before anything loads', (_name, overrides, what) => {
-    expect(() => getBinding().loadFamily(options(overrides))).toThrow(contract(what));
+    ['a std that is no number', { std: [1, '1', 1] }, /`std`/],
+    ['no externalBuffers', { externalBuffers: undefined }, /`externalBuffers`/],
+  ])('%s: thrown before anything loads, typed', (_name, changes, what) => {
+    const load = (): unknown => getBinding().loadModel(...loadArgs(changes));
+    expect(load).toThrow(contract(what));
+    expect(load).toThrow(DynamicOfaError);
+  });
+
+  it('no model at all: the load fails, typed', async () => {
+    await expect(getBinding().loadModel(...loadArgs({ models: [], modelOffsets: [], subnets: [], resolutions: [], dlaLoadables: [] })))
+      .rejects.toMatchObject(contract(/at least one sub-network/));
   });
 
   it('an offset into an ONNX file: the load fails, typed', async () => {
-    await expect(getBinding().loadFamily(options({ modelOffsets: [0, 12, 0, 0] }))).rejects.toMatchObject(contract(/ONNX models are read whole/));
+    await expect(getBinding().loadModel(...loadArgs({ modelOffsets: [0, 12, 0, 0] }))).rejects.toMatchObject(contract(/ONNX models are read whole/));
   });
 
-  it('what lib/ checks for users is not repeated: std 0 and a gray format for 3 channels load', async () => {
-    const family = await getBinding().loadFamily(options({ std: [1, 0, 1], format: 'gray' }));
-    expect(family.subnetInfo()).toHaveLength(4);
-    family.close();
+  it('what lib/ checks for users is not repeated: std 0, a gray format for 3 channels, no warm-up, 5000 threads\' worth of range', async () => {
+    const model = await getBinding().loadModel(...loadArgs({ std: [1, 0, 1], format: 'gray', warmupRuns: 0 }));
+    expect(model.subnetInfo()).toHaveLength(4);
+    expect(model.subnetInfo().map((s) => s.warmupMs)).toEqual([0, 0, 0, 0]);
+    model.close();
   });
 });
 
 describe('binding contract: run and runSync', () => {
-  let family: NativeFamily;
+  let model: NativeModel;
   beforeAll(async () => {
-    family = await getBinding().loadFamily(options());
+    model = await loadTiny();
   });
-  afterAll(() => family.close());
+  afterAll(() => model.close());
 
   const s0Floats = 3 * 16 * 16;
+  const rgb = (bytes: number, width: number, height: number, stride: number, format = 'rgb'): unknown[] => [null, new Uint8Array(bytes), width, height, format, stride];
 
   it.each<[string, unknown[], RegExp]>([
-    ['a sub-network out of range', [4], /sub-network index out of range/],
-    ['a negative index', [-1], /sub-network index/],
-    ['a fractional index', [0.5], /sub-network index/],
-    ['an index as a string', ['0'], /sub-network index/],
-    ['floats of another sub-network', [0, new Float32Array(3 * 20 * 20)], /float count/],
-    ['a Float64Array', [0, new Float64Array(s0Floats)], /input must be/],
-    ['a plain array', [0, [1, 2, 3]], /input must be/],
-    ['frame data not bytes', [0, { data: new Float32Array(12), width: 2, height: 2, format: 'rgb' }], /frame `data`/],
-    ['a frame one byte short', [0, { data: new Uint8Array(11), width: 2, height: 2, format: 'rgb' }], /frame bytes/],
-    ['a stride whose rows would overflow', [0, { data: new Uint8Array(12), width: 2, height: 3, format: 'rgb', stride: 2 ** 52 }], /frame bytes/],
-    ['a stride below a row', [0, { data: new Uint8Array(12), width: 2, height: 2, format: 'rgb', stride: 5 }], /frame bytes/],
-    ['an unknown frame format', [0, { data: new Uint8Array(12), width: 2, height: 2, format: 'yuv' }], /frame `format`/],
-    ['a zero width', [0, { data: new Uint8Array(12), width: 0, height: 2, format: 'rgb' }], /`width`/],
-  ])('%s: E_INTERNAL before anything runs, and the family still works', (_name, args, what) => {
-    const run = family.run as (...a: unknown[]) => Promise<unknown>;
-    const runSync = family.runSync as (...a: unknown[]) => unknown;
-    expect(() => run.apply(family, args)).toThrow(contract(what));
-    expect(() => runSync.apply(family, args)).toThrow(contract(what));
-    expect(family.runSync(0, seededFloats(s0Floats, 1)).subnet).toBe(0);
+    ['a sub-network out of range', [4, ...SHARED_INPUT], /sub-network index out of range/],
+    ['a negative index', [-1, ...SHARED_INPUT], /`subnet`/],
+    ['a fractional index', [0.5, ...SHARED_INPUT], /`subnet`/],
+    ['an index as a string', ['0', ...SHARED_INPUT], /`subnet`/],
+    ['floats of another sub-network', [0, new Float32Array(3 * 20 * 20), null, 0, 0, 'gray', 0], /float count/],
+    ['a Float64Array', [0, new Float64Array(s0Floats), null, 0, 0, 'gray', 0], /`floats`/],
+    ['a plain array', [0, [1, 2, 3], null, 0, 0, 'gray', 0], /`floats`/],
+    ['floats and an image at once', [0, new Float32Array(s0Floats), new Uint8Array(12), 2, 2, 'rgb', 6], /floats and an image/],
+    ['image bytes that are floats', [0, null, new Float32Array(12), 2, 2, 'rgb', 6], /`image`/],
+    ['an image one byte short', [0, ...rgb(11, 2, 2, 6)], /image bytes do not cover/],
+    ['a stride whose rows would overflow', [0, ...rgb(12, 2, 3, 2 ** 52)], /image bytes do not cover/],
+    ['a stride below a row', [0, ...rgb(12, 2, 2, 5)], /image bytes do not cover/],
+    ['a zero stride', [0, ...rgb(12, 2, 2, 0)], /`stride`/],
+    ['an unknown pixel format', [0, ...rgb(12, 2, 2, 6, 'yuv')], /`format`/],
+    ['a zero width', [0, ...rgb(12, 0, 2, 0)], /`width`/],
+    ['a height beyond an int', [0, ...rgb(12, 2, 2 ** 31, 6)], /`height`/],
+  ])('%s: E_INTERNAL before anything runs, and the model still works', (_name, args, what) => {
+    const run = model.run as (...a: unknown[]) => Promise<unknown>;
+    const runSync = model.runSync as (...a: unknown[]) => unknown;
+    expect(() => run.apply(model, args)).toThrow(contract(what));
+    expect(() => runSync.apply(model, args)).toThrow(contract(what));
+    model.runSync(0, seededFloats(s0Floats, 1), null, 0, 0, 'gray', 0);
+    expect(model.timings[TIMING.latencyMs]).toBeGreaterThan(0);
   });
 
-  it('a one-row frame with a huge stride fits: only its one row is read', async () => {
-    const result = await family.run(0, { data: new Uint8Array(6), width: 2, height: 1, format: 'rgb', stride: 2 ** 52 });
-    expect(result.subnet).toBe(0);
+  it('a one-row image with a huge stride fits: only its one row is read', async () => {
+    await model.run(0, null, new Uint8Array(6), 2, 1, 'rgb', 2 ** 52);
+    expect(model.timings[TIMING.preprocessMs]).toBeGreaterThan(0);
+  });
+
+  it('one run at a time (lib/ queues them): a second run, and close(), while one is in flight break the contract', async () => {
+    const running = model.run(0, ...SHARED_INPUT);
+    expect(() => model.runSync(0, ...SHARED_INPUT)).toThrow(contract(/a run while another is in flight/));
+    expect(() => model.run(1, ...SHARED_INPUT)).toThrow(contract(/a run while another is in flight/));
+    expect(() => model.close()).toThrow(contract(/close\(\) while a run is in flight/));
+    await running;
+    expect(model.closed).toBe(false);
+    model.runSync(1, ...SHARED_INPUT);
   });
 });

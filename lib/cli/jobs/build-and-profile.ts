@@ -6,19 +6,20 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { availableDevices, backendOf, type Device, dlaCoreOf, type TrtDevice } from '../../devices/devices';
+import { availableDevices, type Device, type TrtDevice } from '../../devices/devices';
 import { loadEnginesOnDevice } from '../../engines/dla-load';
 import { type EnsuredEngine, ensureEngines, type EnsureEvent, loadRebuildingRefused } from '../../engines/ensure-engines';
 import { platformFromNative, readL4tRelease, type TrtPlatform } from '../../engines/platform';
 import type { Precision } from '../../engines/fingerprint';
 import { resolveCacheDir } from '../../engines/cache-folder';
 import { calibrationDataFor } from '../../engines/calibration';
-import { BackendUnavailableError, fromNative, InvalidArgumentError } from '../../errors';
-import { loadManifest } from '../../family/manifest';
-import { getBinding, type NativeBinding, type NativeFamily, type NativeLoadBase } from '../../native/addon';
+import { BackendUnavailableError, InvalidArgumentError } from '../../errors';
+import { type LoadedManifest, loadManifest } from '../../family/manifest';
+import { getBinding, loadNativeModel, type NativeBinding, type NativeLoadBase, type NativeModel, SHARED_INPUT, TIMING } from '../../native/addon';
+import { nativeLoadBase } from '../../model/load-family';
+import { onnxModelFiles } from '../../model/model-files';
 import { assertDeviceAvailable } from '../../backends/backends';
 import { tensorRtStatus } from '../../backends/tensorrt-status';
-import { resolveOrtLibrary } from '../../native/ort-library';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, type SubnetProfile, writeProfile } from '../../family/latency-profile';
 import { cpuModel } from '../../util/host';
 import { type LatencyStats, latencyStats } from '../../util/latency-stats';
@@ -72,33 +73,34 @@ export interface BuildEnginesResult {
 }
 
 /**
- * Profiles every sub-network of a loaded native family: warm-up for `warmupMs` (at least `minWarmupRuns`
+ * Profiles every sub-network of a loaded native model: warm-up for `warmupMs` (at least `minWarmupRuns`
  * runs), then `runs` measured runs back to back on a fixed input. Runs are asynchronous, so the event loop
  * (and a progress display) keeps turning.
  */
-export async function profileNativeFamily(
-  family: NativeFamily,
+export async function profileNativeModel(
+  model: NativeModel,
   options: { runs: number; warmupMs: number; minWarmupRuns?: number; onProgress?: (index: number, fraction: number) => void },
 ): Promise<{ index: number; warmupRuns: number; host: number[]; device: number[] }[]> {
   const minWarmupRuns = options.minWarmupRuns ?? 5;
   const results = [];
-  for (const [index, subnet] of family.subnetInfo().entries()) {
+  for (const [index, subnet] of model.subnetInfo().entries()) {
     const count = subnet.input.shape.reduce((a, b) => a * b, 1);
-    const input = new Float32Array(family.inputBuffer, 0, count);
+    const input = new Float32Array(model.inputBuffer, 0, count);
     for (let i = 0; i < count; i++) input[i] = Math.sin(i * 12.9898) * 0.5;
     const started = performance.now();
     let warm = 0;
     while (warm < minWarmupRuns || performance.now() - started < options.warmupMs) {
-      await family.run(index);
+      await model.run(index, ...SHARED_INPUT);
       warm++;
     }
     const host: number[] = [];
     const device: number[] = [];
     const every = Math.max(1, Math.floor(options.runs / 20));
     for (let r = 0; r < options.runs; r++) {
-      const result = await family.run(index);
-      host.push(result.latencyMs);
-      if (result.deviceMs !== undefined) device.push(result.deviceMs);
+      await model.run(index, ...SHARED_INPUT);
+      host.push(model.timings[TIMING.latencyMs]!);
+      const deviceMs = model.timings[TIMING.deviceMs]!;
+      if (deviceMs >= 0) device.push(deviceMs);
       if ((r + 1) % every === 0 || r + 1 === options.runs) options.onProgress?.(index, (r + 1) / options.runs);
     }
     results.push({ index, warmupRuns: warm, host, device });
@@ -121,12 +123,14 @@ function hostInfo(l4tRelease: string | undefined): LatencyProfile['host'] {
 async function loadForProfiling(
   binding: NativeBinding,
   device: Device,
-  onnx: string[],
+  family: LoadedManifest,
   engines: readonly EnsuredEngine[] | undefined,
   base: NativeLoadBase,
   emit: (event: BuildEnginesEvent) => void,
-): Promise<{ native: NativeFamily; kept: number[] }> {
-  if (device === 'cpu' || !engines) return { native: await binding.loadFamily({ ...base, models: onnx }), kept: onnx.map((_, i) => i) };
+): Promise<{ native: NativeModel; kept: number[] }> {
+  if (device === 'cpu' || !engines) {
+    return { native: await loadNativeModel(binding, { ...base, models: onnxModelFiles(family), dlaLoadableLimit: 0 }), kept: family.modelPaths.map((_, i) => i) };
+  }
   const { native, kept, decision } = await loadEnginesOnDevice(binding, device, engines, { action: 'profile', mode: 'trim', base });
   if (decision?.message) emit({ type: 'dla-budget', device, message: decision.message, dropped: decision.dropped });
   return { native, kept };
@@ -154,7 +158,6 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const family = loadManifest(options.family);
   const choice = resolveCacheDir(family.dir, family.manifest.name, options.cache);
   emit({ type: 'start', family: family.manifest.name, subnets: family.manifest.subnets.length, devices, cacheDir: choice.dir, ...(choice.reason ? { cacheNote: choice.reason } : {}) });
-  const ortLibrary = resolveOrtLibrary();
   const l4tRelease = readL4tRelease();
   const platform: TrtPlatform | undefined = trtInfo?.cuda ? platformFromNative(trtInfo, l4tRelease) : undefined;
   const results: BuildEnginesRow[] = [];
@@ -162,11 +165,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   const calibrationData = calibrationDataFor(family, choice.dir);
 
   for (const device of devices) {
-    const base: NativeLoadBase = {
-      backend: backendOf(device), dlaCore: dlaCoreOf(device), ...(device === 'cpu' ? { ortLibrary } : {}), warmupRuns: 1,
-      channels: family.manifest.input.channels, format: family.manifest.input.format, mean: family.manifest.input.mean, std: family.manifest.input.std,
-      ...(device === 'cpu' && options.threads !== undefined ? { threads: options.threads } : {}),
-    };
+    const base = nativeLoadBase(family.manifest, device, { threads: options.threads, warmupRuns: 1, copyBuffers: false });
     const ensure = (trtDevice: TrtDevice, refused: readonly string[]): Promise<EnsuredEngine[]> => ensureEngines({
       family, device: trtDevice, precision, cacheDir: choice.dir, platform: platform!, builder: binding.buildEngine!,
       force: options.force ?? false, rebuild: options.rebuild ?? true, refused,
@@ -176,22 +175,18 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
       onEvent: (event) => emit({ device, ...event }),
     });
     let engines: EnsuredEngine[] | undefined;
-    let native: NativeFamily;
+    let native: NativeModel;
     let kept: number[];
-    try {
-      if (device === 'cpu') {
-        ({ native, kept } = await loadForProfiling(binding, device, family.modelPaths, undefined, base, emit));
-      } else {
-        // A cached engine TensorRT refuses (another build than its header says) is rebuilt once, as loadFamily does.
-        const loaded = await loadRebuildingRefused((refused) => ensure(device, refused), (e) => loadForProfiling(binding, device, family.modelPaths, e, base, emit));
-        ({ loaded: { native, kept }, engines } = loaded);
-      }
-    } catch (error) {
-      throw fromNative(error);
+    if (device === 'cpu') {
+      ({ native, kept } = await loadForProfiling(binding, device, family, undefined, base, emit));
+    } else {
+      // A cached engine TensorRT refuses (another build than its header says) is rebuilt once, as loadFamily does.
+      const loaded = await loadRebuildingRefused((refused) => ensure(device, refused), (e) => loadForProfiling(binding, device, family, e, base, emit));
+      ({ loaded: { native, kept }, engines } = loaded);
     }
     let measured;
     try {
-      measured = await profileNativeFamily(native, {
+      measured = await profileNativeModel(native, {
         runs, warmupMs,
         onProgress: (index, fraction) => emit({ type: 'profiling', device, subnet: family.manifest.subnets[kept[index]!]!.id, fraction }),
       });
@@ -199,7 +194,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
       native.close();
     }
     const backend: LatencyProfile['backend'] = device === 'cpu'
-      ? { name: 'onnxruntime-cpu', version: binding.runtimeVersion(ortLibrary) }
+      ? { name: 'onnxruntime-cpu', version: binding.runtimeVersion(base.ortLibrary) }
       : { name: 'tensorrt', version: trtInfo!.version };
     const deviceKey = device === 'cpu'
       ? `cpu:${hostInfo(undefined).cpuModel}:threads=${options.threads ?? 'all'}`

@@ -103,16 +103,16 @@ async function buildStep({ packageDir, family, cache }) {
 // Step 'case': the family on 'gpu' against the family on 'cpu'
 
 /**
- * Keeps each native family the library loads, to read what the addon reports beyond DynamicModel's view
- * (deviceMemory(): mappedBuffers, cudaGraphs).
+ * Keeps each native model the library loads, to read what the addon reports beyond DynamicModel's view
+ * (deviceMemory(): mappedBuffers, cudaGraphs). loadModel's 6th positional value is the backend.
  */
-function keepNativeFamilies(addon) {
+function keepNativeModels(addon) {
   const binding = addon.getBinding();
   const kept = [];
-  const load = binding.loadFamily;
-  binding.loadFamily = async (options) => {
-    const native = await load.call(binding, options);
-    kept.push({ backend: options.backend, native });
+  const load = binding.loadModel;
+  binding.loadModel = async (...args) => {
+    const native = await load.apply(binding, args);
+    kept.push({ backend: args[5], native });
     return native;
   };
   return kept;
@@ -267,7 +267,7 @@ function reportErrors(caseSpec, report) {
 
 async function caseStep({ packageDir, family, cache, steps, seed, caseSpec }) {
   const { api, addon } = libraryApi(packageDir);
-  const natives = keepNativeFamilies(addon);
+  const natives = keepNativeModels(addon);
   const started = Date.now();
   const gpu = await api.loadFamily(family, { device: 'gpu', cache, buildEngines: false, warmupRuns: 2 });
   const cpu = await api.loadFamily(family, { device: 'cpu', warmupRuns: 1 });

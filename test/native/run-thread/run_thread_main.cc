@@ -1,6 +1,7 @@
-// RunThread (binding/core/run_thread.cc) stopping with tasks queued, for run-thread.test.ts: the first task blocks
-// until the destructor has begun, so the next two are still queued when the thread stops. Each task must either
-// run or be abandoned (then whoever waits on it, a promise in the addon, is told); the running one finishes first.
+// RunThread (binding/core/run_thread.cc), one slot, for run-thread.test.ts: the first task blocks until the
+// destructor has begun; the second waits in the slot meanwhile, so a third posted then is refused (the binding
+// contract: lib/ queues runs), and the second is still waiting when the thread stops. A task must either run or be
+// abandoned (then whoever waits on it, a promise in the addon, is told); the running one finishes first.
 // Prints the order of events, one per line.
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/run_thread.h"
 
 namespace {
@@ -36,10 +38,14 @@ int main() {
           Record("ran 1");
         },
         [] { Record("abandoned 1"); });
-    thread.Post([] { Record("ran 2"); }, [] { Record("abandoned 2"); });
-    thread.Post([] { Record("ran 3"); }, [] { Record("abandoned 3"); });
     while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    // Lets the first task end only once the destructor below has stopped the queue.
+    thread.Post([] { Record("ran 2"); }, [] { Record("abandoned 2"); });
+    try {
+      thread.Post([] { Record("ran 3"); }, [] { Record("abandoned 3"); });
+    } catch (const dofa::Error& error) {
+      Record("refused 3: " + error.code() + " " + error.what());
+    }
+    // Lets the first task end only once the destructor below has stopped the thread.
     std::thread releaser([&] {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       release = true;

@@ -14,18 +14,23 @@ function engineHeader(file) {
 }
 
 /**
- * What getBinding().loadFamily() takes for the fp16 engines of `ids` in `cache` on `device` (gpu or dlaN), as
- * loadFamily passes them: each engine file with where its plan starts; on a DLA core, the loadables to reserve.
+ * What loadNativeModel() (dist/native/addon) takes for the fp16 engines of `ids` in `cache` on `device` (gpu or
+ * dlaN), as loadFamily passes them: each engine file with where its plan starts; on a DLA core, the loadables to
+ * reserve.
  */
 function nativeLoadOptions(familyDir, cache, device, ids) {
-  const { input } = JSON.parse(fs.readFileSync(path.join(familyDir, 'family.json'), 'utf8'));
-  const models = ids.map((id) => path.join(cache, device, `${id}.fp16.engine`));
-  const headers = models.map(engineHeader);
+  const { input, subnets } = JSON.parse(fs.readFileSync(path.join(familyDir, 'family.json'), 'utf8'));
   const dlaCore = device === 'gpu' ? -1 : Number(device.slice(3));
+  const models = ids.map((id) => {
+    const file = path.join(cache, device, `${id}.fp16.engine`);
+    const header = engineHeader(file);
+    const subnet = subnets.findIndex((s) => s.id === id);
+    return { subnet, path: file, offset: fs.statSync(file).size - header.planBytes, dlaLoadables: dlaCore >= 0 ? header.placement.dlaLoadables : 0 };
+  });
   return {
-    backend: 'tensorrt', dlaCore, warmupRuns: 0, channels: input.channels, format: input.format, mean: input.mean, std: input.std,
-    models, modelOffsets: models.map((f, i) => fs.statSync(f).size - headers[i].planBytes),
-    ...(dlaCore >= 0 ? { dlaLoadables: headers.map((h) => h.placement.dlaLoadables), dlaLoadableLimit: 16 } : {}),
+    models, backend: 'tensorrt', dlaCore, dlaLoadableLimit: dlaCore >= 0 ? 16 : 0, ortLibrary: '', threads: 0, warmupRuns: 0,
+    resolutions: subnets.map((s) => s.resolution ?? 0), channels: input.channels, format: input.format, mean: input.mean, std: input.std,
+    externalBuffers: true,
   };
 }
 

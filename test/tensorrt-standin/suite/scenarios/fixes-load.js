@@ -10,7 +10,7 @@ const path = require('node:path');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 const { api, repoRoot, scenario, seededFloats } = require('./common');
 const { engineHeader, errorOf, nativeLoadOptions } = require('./fixes-common');
-const { getBinding } = require(path.join(repoRoot, 'dist', 'native', 'addon'));
+const { getBinding, loadNativeModel } = require(path.join(repoRoot, 'dist', 'native', 'addon'));
 
 async function load({ family, cache, device = 'gpu', dlaBudget, buildEngines }) {
   const events = [];
@@ -42,19 +42,19 @@ const modes = {
         foreignNodeNames: layers.filter((l) => l.Name.startsWith('{ForeignNode[')).length,
       };
     });
-    const resident = getBinding().dlaResidency?.(0); // (optional: the same check against an addon from before the process-wide count)
+    const resident = getBinding().dlaResidency(0);
     await outcome.model?.close();
     return { loaded: outcome.loaded, error: outcome.error, engines, resident };
   },
 
   async residency(args) {
     const binding = getBinding();
-    const cores = () => (binding.dlaResidency ? [binding.dlaResidency(0), binding.dlaResidency(1)] : 'no dlaResidency in this addon');
+    const cores = () => [binding.dlaResidency(0), binding.dlaResidency(1)];
     const steps = [];
     const note = (step, extra = {}) => steps.push({ step, resident: cores(), ...extra });
     // 1. A native load that reserves s0 + s1 and fails at its 2nd deserialization: the reservation goes with it.
     try {
-      const native = await binding.loadFamily(nativeLoadOptions(args.family, args.cache, 'dla0', ['s0', 's1']));
+      const native = await loadNativeModel(binding, nativeLoadOptions(args.family, args.cache, 'dla0', ['s0', 's1']));
       native.close();
       note('native load', { loaded: true });
     } catch (error) {

@@ -3,15 +3,15 @@
 //   'probe': tensorrtProbe() and what loadFamily on the GPU says (libraries found but not loadable);
 //   'int8-cache': buildEngine int8 with a calibration cache path that cannot be written;
 //   'info-repeat': tensorrtInfo() and the TensorRT status asked several times;
-//   'shutdown-queued': runs queued on a TensorRT family's run thread when shutdown() stops it;
+//   'shutdown-queued': a run waiting on a TensorRT model's run thread when shutdown() stops it;
 //   'exit-midway': process.exit(0) while buildEngine or an inference runs (prints its line first).
 // args: { mode, family?, cache?, onnx?, resolution?, calibrationCaches?, times?, families?, during? }
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { api, describeError, repoRoot, scenario, seededFloats } = require('./common');
-const { getBinding } = require(path.join(repoRoot, 'dist', 'native', 'addon'));
-const { tensorRtStatus } = require(path.join(repoRoot, 'dist', 'devices', 'tensorrt-status'));
+const { getBinding, loadNativeModel, SHARED_INPUT } = require(path.join(repoRoot, 'dist', 'native', 'addon'));
+const { tensorRtStatus } = require(path.join(repoRoot, 'dist', 'backends', 'tensorrt-status'));
 const { nativeLoadOptions } = require('./fixes-common');
 
 /** Four float32 NCHW samples of `floats` values each (one input), back to back, for int8 calibration. */
@@ -21,10 +21,10 @@ function calibrationFile(floats) {
   return file;
 }
 
-/** A TensorRT native family of the family's GPU engines (built first by loadFamily), as loadFamily loads them. */
-async function nativeGpuFamily(dir, cache) {
+/** A TensorRT native model of the family's GPU engines (built first by loadFamily), as loadFamily loads them. */
+async function nativeGpuModel(dir, cache) {
   const ids = JSON.parse(fs.readFileSync(path.join(dir, 'family.json'), 'utf8')).subnets.map((s) => s.id);
-  return getBinding().loadFamily({ ...nativeLoadOptions(dir, cache, 'gpu', ids), warmupRuns: 1 });
+  return loadNativeModel(getBinding(), { ...nativeLoadOptions(dir, cache, 'gpu', ids), warmupRuns: 1 });
 }
 
 const modes = {
@@ -64,25 +64,25 @@ const modes = {
   },
 
   async 'shutdown-queued'({ family, cache, families = 24 }) {
-    // A family takes one run at a time, so its run thread has at most one task: run() then shutdown() at once,
-    // on fresh families, finds it either taken (it runs, and shutdown() waits) or still queued (abandoned).
+    // A model takes one run at a time, so its run thread has at most one task: run() then shutdown() at once,
+    // on fresh models, finds it either taken (it runs, and shutdown() waits) or still waiting (abandoned).
     await (await api.loadFamily(family, { device: 'gpu', cache, warmupRuns: 1 })).close(); // builds the engines
     const outcomes = [];
     const closeErrors = [];
     for (let i = 0; i < families; i++) {
-      const native = await nativeGpuFamily(family, cache);
-      const run = native.run(i % native.subnetInfo().length);
+      const native = await nativeGpuModel(family, cache);
+      const run = native.run(i % native.subnetInfo().length, ...SHARED_INPUT);
       if (i % 2 === 1) await new Promise((resolve) => setTimeout(resolve, 2)); // likely taken by then: shutdown() waits
       native.shutdown();
       // Without a handle the event loop would end with a run never settled: then no line is printed at all.
       outcomes.push(await run.then(() => 'resolved', (error) => `rejected ${error?.code}`));
       try {
-        native.close(); // refuses while a run holds the family: a dropped run would hold it for ever
+        native.close(); // refuses while a run holds the model: a dropped run would hold it for ever
       } catch (error) {
         closeErrors.push(describeError(error));
       }
     }
-    // Another family loaded, run and closed after them: the stats file (written at exit) covers all of them.
+    // Another model loaded, run and closed after them: the stats file (written at exit) covers all of them.
     const model = await api.loadFamily(family, { device: 'gpu', cache, warmupRuns: 1 });
     await model.infer(undefined, { subnet: 0 });
     await model.close();

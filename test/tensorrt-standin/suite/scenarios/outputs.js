@@ -28,7 +28,7 @@ scenario(async ({ family, device, cache, steps = 60, seed = 1, dlaBudget, image 
     if (result.subnet !== subnet) throw new Error(`ran ${result.subnet}, asked ${subnet}`);
     await compare(result, info.id, input);
   }
-  // Queued requests on the family's thread, each input overwritten right after its call: each result must be
+  // Queued requests on the model's thread, each input overwritten right after its call: each result must be
   // for the input as it was when infer() was called.
   const queued = [];
   for (let i = 0; i < 12; i++) {
