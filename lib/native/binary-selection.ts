@@ -4,20 +4,30 @@
  * 2. this platform's package (see platform-package.ts): a TensorRT variant whose probe finds TensorRT and CUDA
  *    here (arm64; skipped with DYNAMIC_OFA_FORCE_CPU=1), then its CPU addon;
  * 3. the local build (build/Release, made by `npm install` in a clone or a source build).
+ * node-gyp-build picks the file in each of those folders; this keeps what it does not do (docs/installing.md).
  * The CPU candidates are loaded in this process with require (a child process cannot always be started: under
  * an emulator or a foreign dynamic loader process.execPath is not runnable); TensorRT variants link nothing of
  * TensorRT but load it on demand, so their probe runs in a child process, where a failed spawn means "not
  * loadable".
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { RuntimeLoadError } from '../errors';
 import { packageRoot } from '../util/package-root';
 import { findPlatformPackage, hostFacts, type PlatformFacts, type TensorRtVariant } from './platform-package';
 
-export const ADDON_FILE = 'dynamic_ofa.node';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- node-gyp-build ships no types
+const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+
+/** The addon node-gyp-build would load from `dir` (build/Release, then prebuilds/<platform>-<arch>/), or why none. */
+function resolveInFolder(dir: string): { file?: string; reason?: string } {
+  try {
+    return { file: nodeGypBuild.path(dir) };
+  } catch (error) {
+    return { reason: firstLine(error) };
+  }
+}
 
 export interface AddonCandidate {
   file: string;
@@ -61,10 +71,11 @@ export function probeTensorRtInChild(file: string, { nodePath = process.execPath
 /** The first variant (newest TensorRT first) whose probe says available; every probe's outcome goes to `looked`. */
 function pickTensorRtVariant(dir: string, variants: TensorRtVariant[], probe: TensorRtProbe, looked: string[]): string | undefined {
   for (const variant of [...variants].sort((a, b) => b.tensorrtMajor - a.tensorrtMajor)) {
-    const file = path.join(dir, variant.addon);
-    const result = probe(file);
-    const label = `TensorRT ${variant.tensorrtMajor} / CUDA ${variant.cudaMajor} variant ${file}`;
-    looked.push(`${label}: ${result.available ? 'TensorRT available' : `not used: ${result.reason ?? 'TensorRT not available'}`}`);
+    const label = `TensorRT ${variant.tensorrtMajor} / CUDA ${variant.cudaMajor} variant`;
+    const { file, reason } = resolveInFolder(path.join(dir, variant.dir));
+    const result = file ? probe(file) : { available: false, reason };
+    const outcome = result.available ? 'TensorRT available' : `not used: ${result.reason ?? 'TensorRT not available'}`;
+    looked.push(`${label} ${file ?? `in ${path.join(dir, variant.dir)}`}: ${outcome}`);
     if (result.available) return file;
   }
   return undefined;
@@ -91,19 +102,15 @@ export function findAddon(
       const variant = pickTensorRtVariant(pkg.dir, variants, probe, looked);
       if (variant) candidates.push({ file: variant, origin: `${pkg.name} (TensorRT)` });
     }
-    const cpu = path.join(pkg.dir, pkg.manifest.addon);
-    candidates.push({ file: cpu, origin: pkg.name });
-    looked.push(`platform package ${pkg.name}: ${cpu}`);
+    const cpu = resolveInFolder(pkg.dir);
+    if (cpu.file) candidates.push({ file: cpu.file, origin: pkg.name });
+    looked.push(`platform package ${pkg.name}: ${cpu.file ?? cpu.reason}`);
   } else {
     looked.push(`platform package: ${pkg.reason}`);
   }
-  const local = path.join(root, 'build', 'Release', ADDON_FILE);
-  if (fs.existsSync(local)) {
-    candidates.push({ file: local, origin: 'local build' });
-    looked.push(`local build: ${local}`);
-  } else {
-    looked.push(`local build: no ${local}`);
-  }
+  const local = resolveInFolder(root);
+  if (local.file) candidates.push({ file: local.file, origin: 'local build' });
+  looked.push(`local build: ${local.file ?? `none in ${root} (${local.reason})`}`);
   return { candidates, looked };
 }
 

@@ -1,23 +1,22 @@
 /**
  * This platform's package (`@dynamic-ofa/linux-x64`, `@dynamic-ofa/linux-arm64`): an optional dependency holding
- * the prebuilt addon, the ONNX Runtime library it loads and, for arm64, TensorRT variants of the addon. The main
- * package's `dynamicOfa.platformPackages` names them; each one's `dynamicOfa` field says what it holds.
+ * the prebuilt addon (prebuildify's prebuilds/ tree, which node-gyp-build resolves), the ONNX Runtime library it
+ * loads and, for arm64, TensorRT variants of the addon. The main package's `dynamicOfa.platformPackages` names them;
+ * each one's `dynamicOfa` field says what it holds.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** A TensorRT-enabled addon in a platform package; loaded only where its probe finds TensorRT and CUDA. */
 export interface TensorRtVariant {
-  /** Relative to the platform package's folder. */
-  addon: string;
+  /** Its folder in the platform package (`tensorrt10`), holding its own prebuilds/ tree. */
+  dir: string;
   tensorrtMajor: number;
   cudaMajor: number;
 }
 
 /** The `dynamicOfa` field of a platform package's package.json. */
 export interface PlatformManifest {
-  /** The CPU (ONNX Runtime) addon, relative to the package's folder. */
-  addon: string;
   onnxruntimeLibrary: string;
   onnxruntimeVersion: string;
   /** The lowest glibc the binaries run on. */
@@ -88,7 +87,7 @@ export function findPlatformPackage(root: string, facts: PlatformFacts = hostFac
     return { found: false, name, reason: `${name} is not installed` };
   }
   const manifest = (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { dynamicOfa?: PlatformManifest }).dynamicOfa;
-  if (!manifest?.addon || !manifest.onnxruntimeLibrary) return { found: false, name, reason: `${manifestFile} has no dynamicOfa.addon / onnxruntimeLibrary` };
+  if (!manifest?.onnxruntimeLibrary) return { found: false, name, reason: `${manifestFile} has no dynamicOfa.onnxruntimeLibrary` };
   if (facts.glibc === undefined) return { found: false, name, reason: `${name} needs glibc; this Node runs on another C library (musl?)` };
   if (manifest.glibc && compareVersions(facts.glibc, manifest.glibc) < 0) {
     return { found: false, name, reason: `${name} needs glibc >= ${manifest.glibc}; this machine has ${facts.glibc}` };

@@ -60,14 +60,13 @@ function packageJson(cpu, ortVersion, notices, variants) {
     // Yarn PnP: native files must sit on disk.
     preferUnplugged: true,
     publishConfig: { access: 'public' },
-    // What the loader in the main package reads (lib/native/platform-package.ts). The addons are in node-gyp-build's
-    // layout: prebuilds/ in this folder for the CPU addon, in each variant's folder for the variants.
+    // What the loader in the main package reads (lib/native/platform-package.ts). The addons are found by
+    // node-gyp-build: prebuilds/ in this folder for the CPU addon, in each variant's folder for the variants.
     dynamicOfa: {
-      addon: prebuildPath(cpu),
       onnxruntimeLibrary: ORT_LIBRARY_FILE,
       onnxruntimeVersion: ortVersion,
       glibc: SYMBOL_FLOORS.GLIBC,
-      ...(variants.length ? { tensorrt: variants.map((v) => ({ dir: variantDir(v.major), addon: `${variantDir(v.major)}/${prebuildPath(cpu)}`, tensorrtMajor: v.major, cudaMajor: v.manifest.cuda.major })) } : {}),
+      ...(variants.length ? { tensorrt: variants.map((v) => ({ dir: variantDir(v.major), tensorrtMajor: v.major, cudaMajor: v.manifest.cuda.major })) } : {}),
     },
   };
 }

@@ -22,14 +22,21 @@ export function mainPackageWith(files: Record<string, string> = {}): string {
   return root;
 }
 
-/** Files of an installed fake @dynamic-ofa/linux-<arch> with its dynamicOfa manifest; its CPU addon is a .js module. */
+/** Where prebuildify puts the addon for linux-<arch> (in a platform package, or in a TensorRT variant's folder). */
+export const prebuild = (arch: string): string => `prebuilds/linux-${arch}/dynamic-ofa.glibc.node`;
+
+/**
+ * Files of an installed fake @dynamic-ofa/linux-<arch> with its dynamicOfa manifest and a fake addon at
+ * {@link prebuild} (node-gyp-build resolves names only: tests that load inject the loader or the probe).
+ */
 export function platformPackage(arch: string, manifest: Partial<PlatformManifest> = {}, files: Record<string, string> = {}): Record<string, string> {
   const dir = `node_modules/@dynamic-ofa/linux-${arch}`;
-  const dynamicOfa = { addon: 'dynamic_ofa.js', onnxruntimeLibrary: 'libonnxruntime.so.1', onnxruntimeVersion: '1.30.0', glibc: '2.28', ...manifest };
+  const dynamicOfa = { onnxruntimeLibrary: 'libonnxruntime.so.1', onnxruntimeVersion: '1.30.0', glibc: '2.28', ...manifest };
   const out: Record<string, string> = {
     [`${dir}/package.json`]: JSON.stringify({ name: `@dynamic-ofa/linux-${arch}`, version: '0.0.0', dynamicOfa }),
-    [`${dir}/dynamic_ofa.js`]: 'module.exports = { kind: "cpu" };\n',
+    [`${dir}/${prebuild(arch)}`]: 'cpu',
   };
+  for (const variant of dynamicOfa.tensorrt ?? []) out[`${dir}/${variant.dir}/${prebuild(arch)}`] = `tensorrt${variant.tensorrtMajor}`;
   for (const [name, content] of Object.entries(files)) out[`${dir}/${name}`] = content;
   return out;
 }

@@ -34,8 +34,8 @@ describe('TensorRT variants in the arm64 platform package', () => {
     expect(variants.map((v) => v.major)).toEqual([10, 8]);
     const pkg = packages.packageJson('arm64', '1.30.0', notices, variants);
     expect(pkg.dynamicOfa.tensorrt).toEqual([
-      { dir: 'tensorrt10', addon: 'tensorrt10/prebuilds/linux-arm64/dynamic-ofa.glibc.node', tensorrtMajor: 10, cudaMajor: 12 },
-      { dir: 'tensorrt8', addon: 'tensorrt8/prebuilds/linux-arm64/dynamic-ofa.glibc.node', tensorrtMajor: 8, cudaMajor: 11 },
+      { dir: 'tensorrt10', tensorrtMajor: 10, cudaMajor: 12 },
+      { dir: 'tensorrt8', tensorrtMajor: 8, cudaMajor: 11 },
     ]);
     expect(packages.tensorRtVariants('x64', work)).toEqual([]);
     expect(pkg.files).toEqual(expect.arrayContaining(['prebuilds/', 'libonnxruntime.so.1', 'LICENSE-onnxruntime.txt', 'debian-copyright-onnxruntime.txt', 'tensorrt10/', 'tensorrt8/']));
