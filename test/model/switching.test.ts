@@ -3,13 +3,13 @@ import { maxAbsDiff, seededFloats, tinyFamily } from '../helpers';
 
 describe('switching sub-networks', () => {
   let model: DynamicModel;
-  // Reference outputs per sub-network for one fixed frame, each from a fresh single-purpose run.
-  const frame = { data: new Uint8Array(40 * 30 * 3).map((_, i) => (i * 37) % 256), width: 40, height: 30, format: 'rgb' as const };
+  // Reference outputs per sub-network for one fixed image, each from a fresh single-purpose run.
+  const image = { data: new Uint8Array(40 * 30 * 3).map((_, i) => (i * 37) % 256), width: 40, height: 30, format: 'rgb' as const };
   const expected: Float32Array[] = [];
 
   beforeAll(async () => {
     model = await loadFamily(tinyFamily, { threads: 1 });
-    for (const s of model.subnets) expected.push(model.inferSync(frame, { subnet: s.index }).output);
+    for (const s of model.subnets) expected.push(model.inferSync(image, { subnet: s.index }).output);
     // The sub-networks really differ, so a wrong switch would be caught.
     expect(maxAbsDiff(expected[0]!, expected[3]!)).toBeGreaterThan(1e-2);
   });
@@ -22,7 +22,7 @@ describe('switching sub-networks', () => {
   it('after use(j) the next result comes from sub-network j (by index and by id)', async () => {
     for (const s of model.subnets) {
       model.use(s.index);
-      const byIndex = await model.infer(frame);
+      const byIndex = await model.infer(image);
       expect(byIndex.subnet).toBe(s.index);
       expect(byIndex.id).toBe(s.id);
       expect(maxAbsDiff(byIndex.output, expected[s.index]!)).toBe(0);
@@ -37,7 +37,7 @@ describe('switching sub-networks', () => {
     for (let i = 0; i < 400; i++) {
       const j = order[i % order.length]!;
       model.use(j);
-      const result = await model.infer(frame);
+      const result = await model.infer(image);
       expect(result.subnet).toBe(j);
       expect(maxAbsDiff(result.output, expected[j]!)).toBe(0);
     }

@@ -1,6 +1,6 @@
 /**
  * DynamicModel.warm(): one run of a sub-network with its result thrown away, where an inference would run; the
- * shared views as they were; skipped when a frame is requested first or its signal aborts.
+ * shared views as they were; skipped when an inference is requested first or its signal aborts.
  */
 import { loadFamily } from '../../lib';
 import { elementCount } from '../../lib/model/input-checks';
@@ -33,8 +33,8 @@ describe('warm()', () => {
   it('queued behind a run, it is skipped when an inference is requested before it starts; the inference runs', async () => {
     const busy = models.slow.infer();
     const warm = models.slow.warm(0);
-    const frame = models.slow.infer();
-    const [, w, f] = await Promise.all([busy, warm, frame]);
+    const inference = models.slow.infer();
+    const [, w, f] = await Promise.all([busy, warm, inference]);
     expect(w).toMatchObject({ warmed: false, skipped: 'superseded', subnet: 0 });
     expect(w.latencyMs).toBeNaN();
     expect(f.latencyMs).toBeGreaterThan(0);
