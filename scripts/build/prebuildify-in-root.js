@@ -25,8 +25,9 @@ const SHIM = path.join(__dirname, 'prebuildify-cmake-js.js');
 /** The folder of package `name` as Node would find it from `fromDir` (node_modules upward), or undefined. */
 function installedPackageDir(name, fromDir) {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', name);
-    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    // Like Node, never <x>/node_modules/node_modules.
+    const candidate = path.basename(dir) === 'node_modules' ? undefined : path.join(dir, 'node_modules', name);
+    if (candidate && fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
     if (path.dirname(dir) === dir) return undefined;
   }
 }
