@@ -6,7 +6,9 @@ import type { Device } from '../devices/devices';
 import { DynamicOfaError } from '../errors';
 import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
 import type { Image } from '../image/image';
+import type { ContentionSample } from '../manager/types';
 import { type NativeInput, type NativeModel, SHARED_INPUT, TIMING } from '../native/addon';
+import { type ContentionSensor, sensorFor } from '../sensing/sensors';
 import { assertOpen, checkInlineOption, checkInput, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
 
 /** What a model infers on: the sub-network's float input, or an 8-bit image it preprocesses natively. */
@@ -126,6 +128,7 @@ export class DynamicModel {
   #requests = 0;
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
+  #sensor: ContentionSensor | undefined;
 
   /** @internal use {@link loadFamily}; `subnetInfo`: what `native.subnetInfo()` returned (loadFamily has read it). */
   constructor(
@@ -281,6 +284,22 @@ export class DynamicModel {
     });
   }
 
+  /**
+   * This device's contention signals since the last call, or null when there is nothing new (no signal here, or
+   * skipped to bound the sampling cost): what `RuntimeManager` samples before each decision (docs/api-guide.md,
+   * "Sensing contention"). The sensor (`sensorFor(device)`, lib/sensing) is made at the first call.
+   */
+  contention(): ContentionSample | null {
+    return this.sensor.sample();
+  }
+
+  /** The sensor behind `contention()`: its signals and its sampling cost so far. */
+  get sensor(): ContentionSensor {
+    this.#assertOpen();
+    this.#sensor ??= sensorFor(this.device);
+    return this.#sensor;
+  }
+
   /** Synchronous inference on the calling thread (benchmarks, worker_threads). Throws while async work is pending. */
   inferSync(input?: ModelInput, options: InferOptions = {}): InferenceResult {
     this.#assertOpen();
@@ -295,6 +314,7 @@ export class DynamicModel {
   /** Waits for queued inferences, then frees every session. Views stay readable; everything else throws E_CLOSED. */
   close(): Promise<void> {
     this.#closing ??= this.#tail.then(() => {
+      this.#sensor?.close();
       this.#native.close();
       openModels.delete(this.#openRef);
     });
