@@ -55,36 +55,80 @@ function overlap(a0: number, a1: number, b0: number, b1: number): number {
   return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
 }
 
+/** A burst as drawn: when it starts and ends (frame periods, fractional) and its strength (0..1). */
+export interface PlannedBurst {
+  readonly start: number;
+  readonly end: number;
+  readonly strength: number;
+}
+
+/** The seeded bursts of a schedule: gaps and lengths uniform in their ranges, each starting at a random moment. */
+function drawBursts(r: () => number, frames: number, spec: Pick<BurstySpec, 'gapFrames' | 'burstFrames'>): PlannedBurst[] {
+  const [gap0, gap1] = spec.gapFrames ?? [40, 120];
+  const [len0, len1] = spec.burstFrames ?? [20, 60];
+  const bursts: PlannedBurst[] = [];
+  for (let t = gap0 + r() * (gap1 - gap0); ; ) {
+    const length = len0 + r() * (len1 - len0);
+    if (t + length >= frames - 1) break;
+    bursts.push({ start: t, end: t + length, strength: r() });
+    t += length + gap0 + r() * (gap1 - gap0);
+  }
+  return bursts;
+}
+
+/** The bursts `makeBurstyTrace` would draw for this spec, for a schedule played on a real machine (bench:scenario). */
+export function planBursts(spec: Pick<BurstySpec, 'frames' | 'seed' | 'gapFrames' | 'burstFrames'>): PlannedBurst[] {
+  return drawBursts(rng(spec.seed ?? 1), spec.frames, spec);
+}
+
+/**
+ * Where bursts that were played on a real machine fell among the frames: each burst's on and off time and every
+ * frame's start (just before its decision, when the signals are sampled) and end, on one clock. Its first frame
+ * is the first that ended after it began; it began in the gap when that was before that frame started; it ends
+ * (`end`) at the first frame that started after it was off (off NaN: still on at the end).
+ */
+export function placeBursts(
+  played: readonly { readonly on: number; readonly off: number }[],
+  frameStart: ArrayLike<number>,
+  frameEnd: ArrayLike<number>,
+): Pick<Burst, 'firstFrame' | 'end' | 'beganInGap'>[] {
+  const n = frameStart.length;
+  const out: Pick<Burst, 'firstFrame' | 'end' | 'beganInGap'>[] = [];
+  for (const { on, off } of played) {
+    let first = 0;
+    while (first < n && frameEnd[first]! <= on) first++;
+    if (first >= n) continue;
+    let end = first;
+    const offAt = Number.isNaN(off) ? Infinity : off; // still on when the run ended
+    while (end < n && frameStart[end]! < offAt) end++;
+    out.push({ firstFrame: first, end, beganInGap: on < frameStart[first]! });
+  }
+  return out;
+}
+
 /** A one-device trace of bursts, with the signals a sampler would read before each frame. */
 export function makeBurstyTrace(spec: BurstySpec): BurstyTrace {
   const frames = spec.frames;
   if (!Number.isInteger(frames) || frames <= 0) throw new ManagerError('E_OPTIONS_INVALID', `frames must be a positive integer, got ${frames}.`, 'frames');
   const r = rng(spec.seed ?? 1);
   const run = spec.runShare ?? 0.8;
-  const [gap0, gap1] = spec.gapFrames ?? [40, 120];
-  const [len0, len1] = spec.burstFrames ?? [20, 60];
   const [f0, f1] = spec.factor ?? [1.2, 1.6];
   const [l0, l1] = spec.loadRange ?? [0.5, 0.9];
   const pressureMax = spec.pressure ?? 0.4;
   const pressureIdle = spec.pressureBaseline ?? 0;
   const noise = spec.signalNoise ?? 0.05;
   const sigma = spec.noiseSigma ?? 0.03;
-  const bursts: Burst[] = [];
-  for (let t = gap0 + r() * (gap1 - gap0); ; ) {
-    const length = len0 + r() * (len1 - len0);
-    if (t + length >= frames - 1) break;
-    const s = r();
-    const u = t - Math.floor(t);
-    bursts.push({
-      start: t,
-      end: t + length,
-      factor: f0 + s * (f1 - f0),
-      load: l0 + s * (l1 - l0),
-      firstFrame: u < run ? Math.floor(t) : Math.floor(t) + 1,
+  const bursts: Burst[] = drawBursts(r, frames, spec).map(({ start, end, strength }) => {
+    const u = start - Math.floor(start);
+    return {
+      start,
+      end,
+      factor: f0 + strength * (f1 - f0),
+      load: l0 + strength * (l1 - l0),
+      firstFrame: u < run ? Math.floor(start) : Math.floor(start) + 1,
       beganInGap: u >= run,
-    });
-    t += length + gap0 + r() * (gap1 - gap0);
-  }
+    };
+  });
   const base = new Float64Array(frames).fill(1);
   const load = new Float64Array(frames).fill(NaN);
   const pressure = new Float64Array(frames).fill(NaN);

@@ -36,6 +36,7 @@ export function defaultBurners(): number {
 
 export class Contention {
   #children: ChildProcess[] = [];
+  #busy: ChildProcess[] = [];
   #ready: Promise<void> | null = null;
   #on = false;
   readonly #onExit = (): void => this.dispose();
@@ -79,26 +80,73 @@ export class Contention {
     return this.#ready;
   }
 
-  /** Contention on (starts the processes first if `ready()` was not awaited). */
-  start(): void {
+  /** Contention on: `count` of the processes (default all) busy; starts them first if `ready()` was not awaited. */
+  start(count = this.processes): void {
     if (this.#on) return;
     void this.ready();
     this.#on = true;
-    for (const child of this.#children) child.stdin!.write('1');
+    this.#busy = this.#children.slice(0, Math.max(0, Math.min(count, this.#children.length)));
+    for (const child of this.#busy) child.stdin!.write('1');
   }
 
   /** Contention off; the processes stay, idle. */
   stop(): void {
     if (!this.#on) return;
     this.#on = false;
-    for (const child of this.#children) child.stdin!.write('0');
+    for (const child of this.#busy) child.stdin!.write('0');
+    this.#busy = [];
   }
 
   dispose(): void {
     this.#on = false;
     for (const child of this.#children) child.kill('SIGKILL');
     this.#children = [];
+    this.#busy = [];
     this.#ready = null;
     process.removeListener('exit', this.#onExit);
   }
+}
+
+/** A burst to play: on and off in ms from the start of the play, and how many busy processes it runs. */
+export interface TimedBurst {
+  readonly onMs: number;
+  readonly offMs: number;
+  readonly processes: number;
+}
+
+export interface BurstPlay {
+  /** When each burst that began was switched on and off (performance.now(); off NaN while still on). */
+  readonly played: { on: number; off: number }[];
+  /** Clears the timers that have not fired and switches contention off. */
+  stop(): void;
+}
+
+/**
+ * Plays bursts of contention on timers from now, each switched on and off at its own moment, so that a burst can
+ * begin during a frame (when the frame runs off the event loop) or in the gap after it. Bursts must not overlap.
+ */
+export function playBursts(contention: Pick<Contention, 'start' | 'stop'>, bursts: readonly TimedBurst[]): BurstPlay {
+  const t0 = performance.now();
+  const played: { on: number; off: number }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  for (const b of bursts) {
+    timers.push(setTimeout(() => {
+      contention.start(b.processes);
+      played.push({ on: performance.now(), off: Number.NaN });
+    }, Math.max(0, t0 + b.onMs - performance.now())));
+    timers.push(setTimeout(() => {
+      contention.stop();
+      const last = played[played.length - 1];
+      if (last && Number.isNaN(last.off)) last.off = performance.now();
+    }, Math.max(0, t0 + b.offMs - performance.now())));
+  }
+  return {
+    played,
+    stop(): void {
+      for (const t of timers) clearTimeout(t);
+      const last = played[played.length - 1];
+      if (last && Number.isNaN(last.off)) last.off = performance.now();
+      contention.stop();
+    },
+  };
 }

@@ -149,6 +149,43 @@ describe('dynamic-ofa CLI', () => {
     expect(fs.readFileSync(path.join(out, 'tiny-family', 'scenario.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
+  it('bench:scenario --schedule bursty plays seeded bursts for every policy and predictive without sensing, with onset misses', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-scenario-'));
+    const { status, stdout } = cli(['bench:scenario', '--family', tinyFamily, '--schedule', 'bursty', '--frames', '300', '--period', '3', '--burners', '2', '--seed', '3', '--out', out]);
+    expect(status).toBe(0);
+    const runs = ['static-most-accurate', 'static-fastest', 'stepwise', 'predictive', 'predictive-no-sensing'];
+    for (const run of [...runs, 'oracle']) expect(stdout).toMatch(new RegExp(`^${run}\\s`, 'm'));
+    expect(stdout).toMatch(/per-burst onset misses/);
+    expect(stdout).toMatch(/sampling \(.*\): \d+ samples, \d+ skipped for cost, [\d.]+ us each; [\d.]+ us per frame = [\d.]+% of the mean frame latency/);
+    expect(stdout).toMatch(/targets.*sensingNoMissAfterFirstFrame=(met|MISSED)/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'tiny-family', 'scenario.json'), 'utf8'));
+    expect(report.contention).toBeUndefined();
+    expect(Object.keys(report.records)).toEqual([...runs, 'oracle']);
+    const b = report.bursty;
+    expect(b.seed).toBe(3);
+    expect(b.periodMs).toBeGreaterThanOrEqual(3);
+    expect(b.planned.length).toBeGreaterThan(0);
+    for (const p of b.planned) expect([1, 2]).toContain(p.processes);
+    expect(Object.keys(b.onset)).toEqual(runs);
+    for (const run of runs) {
+      const o = b.onset[run];
+      expect(o.bursts).toBeGreaterThan(0);
+      expect(o.bursts).toBeLessThanOrEqual(b.planned.length);
+      expect(o.firstFrameMissesInGap).toBeLessThanOrEqual(o.burstsBeganInGap);
+    }
+    // the onset misses are those of the recorded frames: no more first-frame misses than missed frames
+    const missed = (report.records['predictive'] as { met: boolean }[]).filter((r) => !r.met).length;
+    const o = b.onset['predictive'];
+    expect(o.firstFrameMissesInGap + o.firstFrameMissesDuringFrame + o.laterMisses).toBeLessThanOrEqual(missed);
+    if (fs.existsSync('/proc/stat')) expect(b.sampling.taken).toBeGreaterThan(0);
+    // without sensing, no frame carries signals
+    expect((report.records['predictive-no-sensing'] as object[]).some((r) => 'signals' in r)).toBe(false);
+    expect((report.records['predictive'] as object[]).some((r) => 'signals' in r)).toBe(fs.existsSync('/proc/stat'));
+    const bad = cli(['bench:scenario', '--family', tinyFamily, '--schedule', 'sometimes', '--out', out]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--schedule.*sometimes.*step, bursty/s);
+  });
+
   it('errors name the problem, give a hint, and exit non-zero', () => {
     const missing = cli(['info', '--family', '/nonexistent/family']);
     expect(missing.status).toBe(1);

@@ -53,6 +53,23 @@ describe('Contention', () => {
     }
   });
 
+  test('start(count) switches on that many of the processes only', async () => {
+    const contention = new Contention(3);
+    try {
+      await contention.ready();
+      const pids = contention.pids;
+      expect(pids).toHaveLength(3);
+      contention.start(1);
+      expect(await burns(pids.slice(0, 1), 300, 30000)).toBe(true);
+      for (const ms of await used(pids.slice(1), 300)) expect(ms).toBeLessThan(30);
+      contention.stop();
+      await sleep(50);
+      for (const ms of await used(pids, 300)) expect(ms).toBeLessThan(30);
+    } finally {
+      contention.dispose();
+    }
+  });
+
   test('the busy processes end when the process that started them is killed', async () => {
     const script = `
       const { Contention } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'lab.js'))});
