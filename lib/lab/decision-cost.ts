@@ -1,10 +1,12 @@
 import { buildCandidates, type ModelSubnets } from '../manager/candidates';
 import { normalizeConstraints } from '../manager/constraints';
-import type { Constraints, Observation, Policy } from '../manager/types';
+import type { ContentionSample, Constraints, Observation, Policy } from '../manager/types';
 import { percentile } from '../util/latency-stats';
 
 export interface DecisionCost {
   readonly policy: string;
+  /** whether every observation carried contention signals (rising with the contention, idle without) */
+  readonly signals: boolean;
   readonly decisions: number;
   /** mean cost of one decide() (observation included), microseconds */
   readonly meanUs: number;
@@ -15,13 +17,16 @@ export interface DecisionCost {
 /**
  * Micro-benchmark of a policy's per-inference decision: feeds `decisions` synthetic observations
  * (latency = profiled * slowdown * noise, with contention switching on and off) and times
- * decide() in batches of 1000 (the noise is precomputed, so only the decision is timed).
+ * decide() in batches of 1000 (the noise is precomputed, so only the decision is timed). `signals`: every
+ * observation also carries the contention signals a sensor would give (others' load and pressure up while the
+ * contention is on), as RuntimeManager passes them with sensing on; their sampling is not timed here.
  */
 export function measureDecisionCost(
   models: readonly ModelSubnets[],
   constraints: Constraints,
   policy: Policy<unknown>,
   decisions = 200_000,
+  signals = false,
 ): DecisionCost {
   const set = buildCandidates(models);
   const c = normalizeConstraints(constraints, set);
@@ -33,7 +38,9 @@ export function measureDecisionCost(
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     noise[i] = 0.95 + 0.1 * (seed / 0x7fffffff);
   }
-  const obs = { candidate: 0, latencyMs: 0 };
+  const idle: readonly (ContentionSample | null)[] = [{ load: 0.02, pressure: 0.01 }];
+  const busy: readonly (ContentionSample | null)[] = [{ load: 0.8, pressure: 0.35 }];
+  const obs: { candidate: number; latencyMs: number; signals?: readonly (ContentionSample | null)[] } = { candidate: 0, latencyMs: 0 };
   const batch = 1000;
   const batches = Math.max(1, Math.floor(decisions / batch));
   const perBatch: number[] = [];
@@ -43,6 +50,7 @@ export function measureDecisionCost(
     const d = policy.decide(state, last);
     obs.candidate = d.candidate;
     obs.latencyMs = set.profiledMs[d.candidate]! * noise[i & (N - 1)]! * ((i >> 9) & 1 ? 1.4 : 1);
+    if (signals) obs.signals = (i >> 9) & 1 ? busy : idle;
     last = obs;
   }
   let total = 0n;
@@ -53,6 +61,7 @@ export function measureDecisionCost(
       const d = policy.decide(state, last);
       obs.candidate = d.candidate;
       obs.latencyMs = set.profiledMs[d.candidate]! * noise[i & (N - 1)]! * ((i >> 9) & 1 ? 1.4 : 1);
+      if (signals) obs.signals = (i >> 9) & 1 ? busy : idle;
       last = obs;
     }
     const dt = process.hrtime.bigint() - t0;
@@ -62,6 +71,7 @@ export function measureDecisionCost(
   perBatch.sort((a, b) => a - b);
   return {
     policy: policy.name,
+    signals,
     decisions: batches * batch,
     meanUs: Number(total) / (batches * batch) / 1000,
     p99BatchUs: percentile(perBatch, 0.99),

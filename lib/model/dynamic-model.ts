@@ -129,6 +129,8 @@ export class DynamicModel {
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
   #sensor: ContentionSensor | undefined;
+  // Inference time since the last contention() call, ms: what the sensor's work budget weighs a sample against.
+  #workMs = 0;
 
   /** @internal use {@link loadFamily}; `subnetInfo`: what `native.subnetInfo()` returned (loadFamily has read it). */
   constructor(
@@ -286,11 +288,15 @@ export class DynamicModel {
 
   /**
    * This device's contention signals since the last call, or null when there is nothing new (no signal here, or
-   * skipped to bound the sampling cost): what `RuntimeManager` samples before each decision (docs/api-guide.md,
-   * "Sensing contention"). The sensor (`sensorFor(device)`, lib/sensing) is made at the first call.
+   * skipped to bound the sampling cost: within 2 % of the time and 3 % of the inference time since the last
+   * sample): what `RuntimeManager` samples before each decision (docs/api-guide.md, "Sensing contention"). The
+   * sensor (`sensorFor(device)`, lib/sensing) is made at the first call.
    */
   contention(): ContentionSample | null {
-    return this.sensor.sample();
+    const sensor = this.sensor;
+    const work = this.#workMs;
+    this.#workMs = 0;
+    return sensor.sample(work > 0 ? work : undefined); // no inference since: the time budget only
   }
 
   /** The sensor behind `contention()`: its signals and its sampling cost so far. */
@@ -328,6 +334,7 @@ export class DynamicModel {
   // The result of the run that just settled: its output, and the timings the addon wrote.
   #result(subnet: number, shared: boolean, inline: boolean): InferenceResult {
     const timings = this.#timings;
+    this.#workMs += timings[TIMING.latencyMs]!;
     const result: InferenceResult = {
       output: shared ? this.#output : this.#output.slice(),
       subnet,

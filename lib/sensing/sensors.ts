@@ -4,7 +4,8 @@
  * /proc/self/stat) and Linux pressure-stall information (/proc/pressure/cpu and this process's cgroup v2
  * cpu.pressure, the larger); GPU and DLA on a Jetson: the driver's load files in sysfs. Every file is optional:
  * a missing one is a signal the sample reports as NaN. A sensor bounds its own cost: it skips a sample (returns
- * null) when sampling now would take more than `budget` of the time since its last sample.
+ * null) when sampling now would take more than `budget` of the time since its last sample, or, told the work it
+ * accompanies (the inference time since the last sample), more than `workBudget` of that.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +17,11 @@ export interface SensorOptions {
   readonly root?: string;
   /** Largest share of the time between samples spent sampling; a sample that would cost more is skipped. Default 0.02. */
   readonly budget?: number;
+  /**
+   * Largest share of the work a sample accompanies (the inference time since the last sample, passed to sample())
+   * spent sampling, so that a sub-millisecond family is sampled every few frames. Default 0.03.
+   */
+  readonly workBudget?: number;
   /** Clock, ms (tests pass a fake one). Default performance.now. */
   readonly now?: () => number;
 }
@@ -23,8 +29,11 @@ export interface SensorOptions {
 export interface ContentionSensor {
   /** The signals found on this machine ('others-cpu', 'psi', 'cgroup-psi', 'gpu-load', 'dla-load'). */
   readonly signals: readonly string[];
-  /** Signals since the previous sample (the first one has no interval: NaN), or null when skipped for cost. */
-  sample(): ContentionSample | null;
+  /**
+   * Signals since the previous sample (the first one has no interval: NaN), or null when skipped for cost.
+   * `workMs`: the work done since the previous call (e.g. the last inference's latency), for `workBudget`.
+   */
+  sample(workMs?: number): ContentionSample | null;
   /** Mean cost of a sample taken so far, µs (NaN before the first). */
   readonly meanCostUs: number;
   /** Samples taken and skipped so far. */
@@ -39,6 +48,8 @@ abstract class BudgetedSensor implements ContentionSensor {
   abstract readonly signals: readonly string[];
   protected readonly now: () => number;
   private readonly budget: number;
+  private readonly workBudget: number;
+  private workMs = 0;
   private lastAt = -Infinity;
   private lastCostMs = 0;
   private costMs = 0;
@@ -48,19 +59,23 @@ abstract class BudgetedSensor implements ContentionSensor {
   constructor(options: SensorOptions) {
     this.now = options.now ?? (() => performance.now());
     this.budget = options.budget ?? 0.02;
+    this.workBudget = options.workBudget ?? 0.03;
   }
 
   get meanCostUs(): number {
     return this.taken ? (this.costMs / this.taken) * 1000 : NaN;
   }
 
-  sample(): ContentionSample | null {
+  sample(workMs?: number): ContentionSample | null {
     if (this.signals.length === 0) return null;
+    const told = workMs !== undefined && workMs >= 0;
+    if (told) this.workMs += workMs;
     const t0 = this.now();
-    if (this.taken > 0 && this.lastCostMs > this.budget * (t0 - this.lastAt)) {
+    if (this.taken > 0 && (this.lastCostMs > this.budget * (t0 - this.lastAt) || (told && this.lastCostMs > this.workBudget * this.workMs))) {
       this.skipped++;
       return null;
     }
+    this.workMs = 0;
     const s = this.read(t0);
     const t1 = this.now();
     this.lastCostMs = t1 - t0;

@@ -79,7 +79,7 @@ describe('dynamic-ofa CLI', () => {
     expect(Object.keys(result.targets)).toEqual([
       'ratioAllAtMost1', 'ratioSmallestAtMost09', 'endToEndRatioAllAtMost1', 'switchCostAtMost105', 'switchOverOtherWorkAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayP99Under1ms',
     ]);
-    expect(result.decisionCost.map((d: { policy: string }) => d.policy)).toEqual(['predictive', 'stepwise']);
+    expect(result.decisionCost.map((d: { policy: string; signals: boolean }) => [d.policy, d.signals])).toEqual([['predictive', false], ['predictive', true], ['stepwise', false]]);
   });
 
   it('bench measures each level with a sibling at the other precision against it (int8OverFp32)', () => {

@@ -33,6 +33,25 @@ describe('DynamicModel.contention()', () => {
     expect(model.sensor.meanCostUs).toBeGreaterThan(0);
   });
 
+  it('tells the sensor the inference time since the last call (what its work budget weighs a sample against)', async () => {
+    const model = models.tiny;
+    model.contention();
+    const spy = jest.spyOn(model.sensor, 'sample');
+    try {
+      let sum = 0;
+      for (let i = 0; i < 3; i++) sum += (await model.infer(undefined, { subnet: i })).latencyMs;
+      sum += model.inferSync(undefined, { subnet: 0 }).latencyMs;
+      model.contention();
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(spy.mock.calls[0]![0]).toBeCloseTo(sum, 9);
+      expect(sum).toBeGreaterThan(0);
+      model.contention();
+      expect(spy.mock.calls[1]![0]).toBeUndefined(); // no inference since: the time budget only
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('is what the runtime manager samples before each decision; sensing: false samples nothing', async () => {
     const model = models.tiny;
     const count = (): number => model.sensor.taken + model.sensor.skipped;

@@ -125,6 +125,27 @@ describe('CpuSensor on a fake tree', () => {
     expect(sensor.skipped).toBe(1);
     expect(sensor.meanCostUs).toBeCloseTo(100, 6);
   });
+
+  test('told the work it accompanies, skips a sample that would cost more than its workBudget of that work', () => {
+    tree.stat(0, 10);
+    tree.self(0);
+    const ticking = (): number => {
+      const t = clock;
+      clock += 0.1; // a sample costs 0.1 ms
+      return t;
+    };
+    const sensor = new CpuSensor({ root: tree.root, now: ticking, budget: 0.02, workBudget: 0.06 });
+    expect(sensor.sample(0.5)).not.toBeNull();
+    const taken: boolean[] = [];
+    for (let frame = 0; frame < 8; frame++) {
+      clock += 10; // paced: the time budget alone would allow every sample
+      taken.push(sensor.sample(0.5) !== null); // 0.5 ms frames: 0.1 ms is within 6 % of 4 of them, not of 3
+    }
+    expect(taken).toEqual([false, false, false, true, false, false, false, true]);
+    clock += 10;
+    expect(sensor.sample()).not.toBeNull(); // not told: the time budget only
+    expect(sensor.skipped).toBe(6);
+  });
 });
 
 describe('accelerator load files on a fake Jetson sysfs', () => {

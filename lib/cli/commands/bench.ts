@@ -30,7 +30,7 @@ export function printBench(result: BenchResult): void {
       pairs.map((r) => [r.id, r.precision, f(r.precisionPairP50Ms!.fp32), f(r.precisionPairP50Ms!.int8), r.int8OverFp32!.toFixed(3)])));
   }
   console.log(`use(): ${result.useMicros.toFixed(3)} us per call`);
-  console.log(`runtime manager decision: ${result.decisionCost.map((d) => `${d.policy} ${d.meanUs.toFixed(3)} us mean (slowest 1% of batches ${d.p99BatchUs.toFixed(3)} us)`).join(', ')}`);
+  console.log(`runtime manager decision: ${result.decisionCost.map((d) => `${d.policy}${d.signals ? ' with signals' : ''} ${d.meanUs.toFixed(3)} us mean (slowest 1% of batches ${d.p99BatchUs.toFixed(3)} us)`).join(', ')}`);
   const d = result.eventLoopDelayMs;
   console.log(`event-loop delay while inferences run back to back: p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms, max ${f(d.max)} ms`);
   const m = result.memory;

@@ -263,7 +263,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   // The runtime manager's decision per inference, on this family's levels and latencies.
   const levels = [{ device: model.device, subnets: model.subnets }];
   const constraints = { latencyTargetMs: model.subnets.at(-1)!.latencyMs * 1.2, accuracyFloor: model.subnets[0]!.accuracy };
-  const decisionCost = [predictivePolicy(), stepwisePolicy()].map((policy) => measureDecisionCost(levels, constraints, policy));
+  // predictive with and without the contention signals in its observations (sensing on and off), side by side
+  const decisionCost = [
+    measureDecisionCost(levels, constraints, predictivePolicy()),
+    measureDecisionCost(levels, constraints, predictivePolicy(), undefined, true),
+    measureDecisionCost(levels, constraints, stepwisePolicy()),
+  ];
 
   // Event-loop delay while the largest sub-network runs back to back. The histogram samples every 1 ms and
   // records the whole interval: subtract it to get the delay itself.
