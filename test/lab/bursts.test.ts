@@ -48,12 +48,13 @@ describe('bursty contention traces', () => {
 });
 
 describe('issue 20 targets on simulated bursts (sensing on and off, same trace)', () => {
+  const gapMisses = { on: 0, off: 0 };
   test.each([
     [1, 0],
     [2, 0],
     [3, 0.2],
     [4, 0.2],
-  ])('seed %s, idle PSI %s: with sensing a third of the misses after a burst first frame, no more first-frame misses where it began in the gap, >= 99 %% met, on-time accuracy at least that without', (seed, psi) => {
+  ])('seed %s, idle PSI %s: with sensing no miss after a burst\'s first frame, no more first-frame misses where it began in the gap, >= 99 %% met, on-time accuracy at least that without', (seed, psi) => {
     const input = bursty(seed, psi);
     const off = { ...predictivePolicy({ sensing: false }), name: 'predictive-no-sensing' };
     const res = compare(input, [predictivePolicy(), off, stepwisePolicy(), staticPolicy('fastest')]);
@@ -61,13 +62,20 @@ describe('issue 20 targets on simulated bursts (sensing on and off, same trace)'
     const without = res.get('predictive-no-sensing')!;
     const onOnset = onsetMisses(on.records, input.trace.bursts);
     const offOnset = onsetMisses(without.records, input.trace.bursts);
-    // the issue asks for none; 1-3 in 3000 frames remain here (docs/api-guide.md, "Sensing contention")
-    expect(onOnset.laterMisses).toBeLessThanOrEqual(offOnset.laterMisses / 3);
-    expect(onOnset.laterMisses).toBeLessThanOrEqual(3);
-    // the issue asks for fewer; a burst that began late in the gap shows as a rise near the threshold, so not always
+    // none here; one on a fifth and sixth trace of six (docs/api-guide.md, "Sensing contention")
+    expect(onOnset.laterMisses).toBe(0);
+    expect(offOnset.laterMisses).toBeGreaterThan(20);
+    // a burst that began in the last few hundredths of the period before its frame moves no signal: so not always fewer
     expect(onOnset.firstFrameMissesInGap).toBeLessThanOrEqual(offOnset.firstFrameMissesInGap);
+    gapMisses.on += onOnset.firstFrameMissesInGap;
+    gapMisses.off += offOnset.firstFrameMissesInGap;
     expect(on.summary.deadlineMetRate).toBeGreaterThanOrEqual(0.99);
     expect(on.summary.onTimeAccuracy).toBeGreaterThanOrEqual(without.summary.onTimeAccuracy);
     expect(on.summary.onTimeAccuracy).toBeGreaterThan(res.get('static-fastest')!.summary.onTimeAccuracy);
+  });
+
+  test('over the four traces, fewer first-frame misses where the burst began in the gap', () => {
+    expect(gapMisses.off).toBeGreaterThan(0);
+    expect(gapMisses.on).toBeLessThan(gapMisses.off);
   });
 });

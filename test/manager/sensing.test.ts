@@ -3,6 +3,8 @@ import { buildCandidates } from '../../lib/manager/candidates';
 import { normalizeConstraints } from '../../lib/manager/constraints';
 import { NETS6 } from './fixtures';
 import { jitter } from './helpers';
+import { resolvePredictiveOptions } from '../../lib/manager/policies/predictive-options';
+import { freshRise, initialSensing, learnOnset, plannedSlowdown, readSignals } from '../../lib/manager/policies/predictive-sensing';
 
 const CPU = [{ device: 'cpu', subnets: NETS6 }];
 const IDLE: ContentionSample = { load: 0.02, pressure: 0.2 }; // a VM: PSI 20 % at idle
@@ -69,6 +71,52 @@ describe('the predictive policy with contention signals', () => {
     // first rise: the prior (2x) plans far down; the second: the learned ~1.15x keeps a higher level
     expect(on[300]!.level).toBeGreaterThan(on[100]!.level);
     expect(on[300]!.latencyMs).toBeLessThanOrEqual(70);
+  });
+
+  test('two signals each part of the way up, agreeing, are a rise; either alone is not', () => {
+    // a burst that began late in the gap before frame 100: each signal moves 0.07 (sensingLoadRise and
+    // sensingPressureRise are 0.1)
+    const partial = (load: number, pressure: number) => (t: number): ContentionSample =>
+      t === 100 ? { load: IDLE.load + load, pressure: IDLE.pressure + pressure } : t > 100 && t <= 160 ? BUSY : IDLE;
+    const both = run({}, 120, slow, partial(0.07, 0.07));
+    const loadOnly = run({}, 120, slow, partial(0.07, 0));
+    const pressureOnly = run({}, 120, slow, partial(0, 0.07));
+    expect(both[100]!.reason).toBe('step-down');
+    expect(both[100]!.latencyMs).toBeLessThanOrEqual(70);
+    for (const r of [loadOnly, pressureOnly]) {
+      expect(r[100]!.level).toBe(5);
+      expect(r[100]!.latencyMs).toBeGreaterThan(70);
+    }
+  });
+
+  test('a rise\'s first three samples are planned at least at the onset, and count though they follow a switch', () => {
+    const options = resolvePredictiveOptions({});
+    const s = initialSensing(1, options)!;
+    readSignals(s, options, [IDLE]);
+    readSignals(s, options, [BUSY]);
+    readSignals(s, options, [BUSY]); // the rise's second decision: frames wholly inside it from now on
+    expect(plannedSlowdown(s, 0, 1.1)).toBe(2); // the prior, before any rise was learned
+    for (const sample of [1.3, 1.5]) {
+      expect(freshRise(s, 0)).toBe(true); // the estimator takes this sample even right after a switch
+      learnOnset(s, 0, sample);
+      expect(plannedSlowdown(s, 0, 1.1)).toBe(2);
+    }
+    expect(freshRise(s, 0)).toBe(true);
+    learnOnset(s, 0, 1.4);
+    // three samples in: the rise taught its largest (replacing the prior), and the estimate plans alone
+    expect(freshRise(s, 0)).toBe(false);
+    expect(plannedSlowdown(s, 0, 1.1)).toBe(1.1);
+    expect(s.onsetSlowdown[0]).toBe(1.5);
+  });
+
+  test('a weaker rise moves the learned onset down only part of the way (planned at about the strongest recent rise)', () => {
+    // rises of 1.5x, then 1.1x, then 1.5x begun late in frame 400 (1.15x): frame 401 is planned near 1.5x, not 1.1x
+    const rises = [[100, 1.5], [250, 1.1], [400, 1.5]] as const;
+    const within = (t: number): number => (t === 400 ? 1.15 : rises.find(([s]) => t >= s && t < s + 40)?.[1] ?? 1);
+    const sig = (t: number): ContentionSample => (rises.some(([s]) => t >= s + 1 && t <= s + 40) ? BUSY : IDLE);
+    const on = run({}, 500, within, sig);
+    expect(on[401]!.reason).toBe('step-down');
+    for (let t = 401; t < 440; t++) expect(on[t]!.latencyMs).toBeLessThanOrEqual(70);
   });
 
   test('the baseline is the recent one: a high but steady pressure is not a rise', () => {

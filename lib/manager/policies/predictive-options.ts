@@ -57,7 +57,10 @@ export interface PredictiveOptions {
    * before every decision and the policy uses the signals. false: neither. Default true.
    */
   readonly sensing?: boolean;
-  /** Others' load this far above its recent baseline (share of the device) is a rise. Default 0.1. */
+  /**
+   * Others' load this far above its recent baseline (share of the device) is a rise; so are load and pressure each
+   * part of the way, their shares of a rise adding up to 1.25. Default 0.1.
+   */
   readonly sensingLoadRise?: number;
   /** CPU pressure (PSI `some`, share of the time) this far above its recent baseline is a rise. Default 0.1. */
   readonly sensingPressureRise?: number;

@@ -21,16 +21,25 @@ export interface SensingState {
   readonly idleDecisions: Int32Array;
   /** the slowdown a rise has caused before, per device (the prior until the first rise is seen) */
   readonly onsetSlowdown: Float64Array;
+  /** the largest sample of the current rise's first ONSET_SAMPLES, and whether a rise has been learned yet */
+  readonly riseMax: Float64Array;
+  readonly learned: Uint8Array;
 }
 
 /** Baseline tracking: down at once (rate 0.5), up slowly (1/32), and very slowly while rising (a lasting change). */
 const BASELINE_DOWN = 0.5;
 const BASELINE_UP = 1 / 32;
 const BASELINE_UP_RISING = 1 / 256;
-/** The learned onset slowdown jumps to a higher one, and drifts down to a lower one at this rate (conservative:
- * the onset frame is planned at about the strongest recent rise). */
-const ONSET_UP = 1;
-const ONSET_DOWN = 0.05;
+/**
+ * Each rise teaches the onset slowdown once: the largest of its first ONSET_SAMPLES samples (a rise's first frames
+ * are planned at least at the onset until as many are in). A stronger rise than the onset replaces it; a weaker one
+ * moves it down by ONSET_DOWN of the difference per rise (conservative: about the strongest recent rise), except
+ * the first, which replaces the prior (a guess, not an observation).
+ */
+const ONSET_SAMPLES = 3;
+/** Two signals each part of the way up are a rise when their shares of a rise add up to this. */
+const PARTIAL_RISES = 1.25;
+const ONSET_DOWN = 0.1;
 /** After the signals fall back, a quick step-up is allowed for this many decisions. */
 export const QUICK_UP_DECISIONS = 32;
 
@@ -44,6 +53,8 @@ export function initialSensing(deviceCount: number, options: ResolvedPredictiveO
     contendedSamples: new Int32Array(deviceCount),
     idleDecisions: new Int32Array(deviceCount),
     onsetSlowdown: new Float64Array(deviceCount).fill(options.sensingPriorSlowdown),
+    riseMax: new Float64Array(deviceCount),
+    learned: new Uint8Array(deviceCount),
   };
 }
 
@@ -65,8 +76,11 @@ export function readSignals(s: SensingState, options: ResolvedPredictiveOptions,
     const hasLoad = Number.isFinite(load);
     const hasPressure = Number.isFinite(pressure);
     if (!hasLoad && !hasPressure) continue;
-    const rising =
-      (hasLoad && load - s.loadBaseline[d]! > options.sensingLoadRise) || (hasPressure && pressure - s.pressureBaseline[d]! > options.sensingPressureRise);
+    // each signal's rise as a share of what alone counts as a rise; the two agreeing add up to one (a burst that
+    // began late in the gap moves each only part of the way; PARTIAL_RISES keeps noise in both from adding up)
+    const loadScore = hasLoad ? (load - s.loadBaseline[d]!) / options.sensingLoadRise : 0;
+    const pressureScore = hasPressure ? (pressure - s.pressureBaseline[d]!) / options.sensingPressureRise : 0;
+    const rising = loadScore > 1 || pressureScore > 1 || (loadScore > 0 && pressureScore > 0 && loadScore + pressureScore > PARTIAL_RISES);
     if (hasLoad) track(s.loadBaseline, d, load, rising);
     if (hasPressure) track(s.pressureBaseline, d, pressure, rising);
     if (rising) {
@@ -74,6 +88,8 @@ export function readSignals(s: SensingState, options: ResolvedPredictiveOptions,
       s.idleDecisions[d] = 0;
     } else {
       if (s.rising[d] || s.idleDecisions[d]! > 0) s.idleDecisions[d]!++;
+      // a rise that ended before ONSET_SAMPLES frames teaches what it had
+      if (s.contendedSamples[d]! > 0 && s.contendedSamples[d]! < ONSET_SAMPLES) learnRise(s, d);
       s.riseDecisions[d] = 0;
       s.contendedSamples[d] = 0;
     }
@@ -87,26 +103,34 @@ export function signalsAgree(s: SensingState | null, d: number, up: boolean): bo
   return up ? s.rising[d] === 1 : s.idleDecisions[d] === 1;
 }
 
+function learnRise(s: SensingState, d: number): void {
+  const o = s.onsetSlowdown[d]!;
+  const m = s.riseMax[d]!;
+  s.onsetSlowdown[d] = m > o || !s.learned[d] ? m : o + (m - o) * ONSET_DOWN;
+  s.learned[d] = 1;
+}
+
 /** A latency sample of device d taken into the estimate: learns the onset slowdown from frames wholly inside a rise. */
 export function learnOnset(s: SensingState | null, d: number, sample: number): void {
   if (s === null || s.riseDecisions[d]! < 2) return;
-  s.contendedSamples[d]!++;
-  const o = s.onsetSlowdown[d]!;
-  s.onsetSlowdown[d] = o + (sample - o) * (sample > o ? ONSET_UP : ONSET_DOWN);
+  const n = ++s.contendedSamples[d]!;
+  if (n > ONSET_SAMPLES) return;
+  s.riseMax[d] = n === 1 || sample > s.riseMax[d]! ? sample : s.riseMax[d]!;
+  if (n === ONSET_SAMPLES) learnRise(s, d);
 }
 
-/** The slowdown to plan device d's next frame at: the estimate, or what a rise has caused before while the
- * estimate has not yet seen a frame of this rise. */
+/** The slowdown to plan device d's next frame at: the estimate, or at least what a rise has caused before while the
+ * estimate has seen fewer than ONSET_SAMPLES frames of this rise. */
 export function plannedSlowdown(s: SensingState | null, d: number, estimate: number): number {
-  if (s === null || s.rising[d] !== 1 || s.contendedSamples[d]! > 0) return estimate;
+  if (s === null || s.rising[d] !== 1 || s.contendedSamples[d]! >= ONSET_SAMPLES) return estimate;
   const onset = s.onsetSlowdown[d]!;
   return onset > estimate ? onset : estimate;
 }
 
-/** Whether device d's estimate still awaits a frame of the current rise: then the samples right after a switch
- * count (the contention, not a cold cache, is the larger effect). */
+/** Whether device d's estimate still has fewer than ONSET_SAMPLES frames of the current rise: then the samples
+ * right after a switch count (the contention, not a cold cache, is the larger effect). */
 export function freshRise(s: SensingState | null, d: number): boolean {
-  return s !== null && s.rising[d] === 1 && s.contendedSamples[d] === 0;
+  return s !== null && s.rising[d] === 1 && s.contendedSamples[d]! < ONSET_SAMPLES;
 }
 
 /** Whether device d's signals fell back to idle recently (an up-move may then wait `sensingUpHoldFrames` only). */
