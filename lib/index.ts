@@ -15,7 +15,22 @@ export { backends, type BackendInfo } from './backends/backends';
 export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';
 export { loadManifest, validateManifest, familyManifestSchema } from './family/manifest';
 export type { AccuracyRecord, FamilyManifest, ImageSet, Int8Candidate, Int8CandidatesRecord, LoadedManifest, ModelPrecision, OfaConfig, SubnetManifest } from './family/manifest';
-export * from './errors';
+export {
+  BackendUnavailableError,
+  ClosedError,
+  DynamicOfaError,
+  FamilyInvalidError,
+  InputError,
+  InvalidArgumentError,
+  isManagerError,
+  ManagerError,
+  ModelLoadError,
+  RuntimeLoadError,
+  SubnetUnknownError,
+  type ErrorCode,
+  type ManagerErrorCode,
+  type ManifestProblem,
+} from './errors';
 export type { EngineBuildReport, EnsureEvent } from './engines/ensure-engines';
 export type { EngineDecision } from './engines/engine-file';
 export type { EnginePlacement } from './engines/engine-placement';

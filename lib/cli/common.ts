@@ -68,7 +68,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_MODEL_LOAD: 'the model file is damaged or is not a single-input/single-output float network: export it again (dynamic-ofa export)',
   E_RUNTIME_LOAD: 'the message names every place looked at and what to install or set (docs/installing.md in the repository)',
   E_BACKEND_UNAVAILABLE: 'run `dynamic-ofa info` to see the devices this build can use',
-  E_THREADS: 'all families in one process share a thread pool: use the same --threads everywhere',
+  E_THREADS: 'all models in one process share a thread pool: use the same --threads everywhere',
   E_INVALID_ARGUMENT: 'see --help for the accepted values',
 };
 

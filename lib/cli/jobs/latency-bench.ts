@@ -43,7 +43,7 @@ export interface BenchSubnetRow {
   ratio: number;
   /** oursEndToEnd.p50 / theirsEndToEnd.p50: what a JS caller waits for, both sides. */
   endToEndRatio: number;
-  /** Where `await model.infer()` ran: on the calling thread (LoadOptions.inlineBelowMs), on the family's thread, or both. */
+  /** Where `await model.infer()` ran: on the calling thread (LoadOptions.inlineBelowMs), on the model's native thread, or both. */
   inline: 'caller' | 'run thread' | 'mixed';
   /** Achieved arithmetic rate, 2 x MACs / native p50, in GFLOP/s (null when the manifest gives no MACs). */
   gflops: number | null;
