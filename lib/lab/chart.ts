@@ -9,6 +9,8 @@ export interface ChartPoint {
   readonly latencyMs: number;
   readonly targetMs: number;
   readonly accuracy: number;
+  /** The contention signals sampled before this frame (FrameRecord.signals); null or absent: none new. */
+  readonly signals?: { readonly load: number; readonly pressure: number } | null;
 }
 
 export interface ChartSeries {
@@ -28,6 +30,8 @@ export interface ChartOptions {
   readonly latencyClip?: number;
   /** Moving mean over this many frames for the latency lines (1 = raw). Default 1. */
   readonly smooth?: number;
+  /** Name of the series whose contention signals get a third panel (others' load and PSI, 0-1), if it has any. */
+  readonly signals?: string;
 }
 
 const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
@@ -61,10 +65,14 @@ export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}
   const gap = 36;
   const mb = 40;
   const plotW = W - ml - mr;
-  const topH = Math.round((H - mt - gap - mb) * 0.62);
-  const botH = H - mt - gap - mb - topH;
+  const sensed = o.signals === undefined ? undefined : series.find((s) => s.name === o.signals && s.records.some((r) => r.signals));
+  const avail = H - mt - gap - mb - (sensed ? gap : 0);
+  const topH = Math.round(avail * (sensed ? 0.5 : 0.62));
+  const sigH = sensed ? Math.round(avail * 0.2) : 0;
+  const botH = avail - topH - sigH;
   const topY = mt;
   const botY = mt + topH + gap;
+  const sigY = botY + botH + gap;
   const frames = Math.max(1, ...series.map((s) => s.records.length));
   let maxTarget = 0;
   let maxLat = 0;
@@ -126,7 +134,7 @@ export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}
     parts.push(`<text x="${ml - 6}" y="${fmt(yAcc(v) + 4)}" text-anchor="end">${fmt(v)}</text>`);
   }
   for (const t of niceTicks(0, frames - 1, 8)) {
-    parts.push(`<text x="${fmt(x(t))}" y="${botY + botH + 16}" text-anchor="middle">${fmt(t)}</text>`);
+    parts.push(`<text x="${fmt(x(t))}" y="${(sensed ? sigY + sigH : botY + botH) + 16}" text-anchor="middle">${fmt(t)}</text>`);
   }
   parts.push(
     `<rect x="${ml}" y="${topY}" width="${plotW}" height="${topH}" fill="none" stroke="#888"/>`,
@@ -172,6 +180,7 @@ export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}
       `<text x="${ml + plotW + 38}" y="${ly}">${esc(s.name)}</text>`,
     );
   });
+  if (sensed) parts.push(...signalPanel(sensed, { ml, plotW, sigY, sigH, x }));
   const ly = topY + 14 + series.length * 18;
   parts.push(
     `<line x1="${ml + plotW + 12}" x2="${ml + plotW + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="#000" stroke-dasharray="6 4"/>`,
@@ -179,4 +188,39 @@ export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}
     '</svg>',
   );
   return parts.join('\n');
+}
+
+/** The third panel: a series' signals as step lines (a skipped sample keeps the last value), 0-1. */
+function signalPanel(s: ChartSeries, g: { ml: number; plotW: number; sigY: number; sigH: number; x: (t: number) => number }): string[] {
+  const y = (v: number): number => g.sigY + g.sigH - Math.min(Math.max(v, 0), 1) * g.sigH;
+  const path = (pick: (v: { load: number; pressure: number }) => number): string => {
+    let d = '';
+    let last = NaN;
+    s.records.forEach((r, t) => {
+      const v = r.signals ? pick(r.signals) : last;
+      if (Number.isFinite(v)) d += `${d && Number.isFinite(last) ? 'L' : 'M'}${fmt(g.x(t))} ${fmt(y(v))}`;
+      last = v;
+    });
+    return d;
+  };
+  const out = [
+    `<rect x="${g.ml}" y="${g.sigY}" width="${g.plotW}" height="${g.sigH}" fill="none" stroke="#888"/>`,
+    `<text transform="translate(16 ${g.sigY + g.sigH / 2}) rotate(-90)" text-anchor="middle">signals</text>`,
+    `<text x="${g.ml - 6}" y="${fmt(y(1) + 4)}" text-anchor="end">1</text>`,
+    `<text x="${g.ml - 6}" y="${fmt(y(0) + 4)}" text-anchor="end">0</text>`,
+  ];
+  const lines: [string, string, string][] = [
+    ['load', path((v) => v.load), '#555'],
+    ['pressure', path((v) => v.pressure), '#9467bd'],
+  ];
+  lines.forEach(([name, d, color], i) => {
+    if (!d) return;
+    out.push(`<path class="signal" data-signal="${name}" d="${d}" fill="none" stroke="${color}" stroke-width="1"/>`);
+    const ly = g.sigY + 14 + i * 18;
+    out.push(
+      `<line x1="${g.ml + g.plotW + 12}" x2="${g.ml + g.plotW + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`,
+      `<text x="${g.ml + g.plotW + 38}" y="${ly}">${name === 'load' ? "others' load" : 'CPU pressure (PSI)'}</text>`,
+    );
+  });
+  return out;
 }

@@ -115,6 +115,13 @@ describe('dynamic-ofa CLI', () => {
     expect(stdout).toMatch(/step-ups \(prewarm on\): warmed /);
     const { warmed, cold } = json.stepUps as Record<'warmed' | 'cold', { count: number }>;
     expect(Number.isInteger(warmed.count) && Number.isInteger(cold.count)).toBe(true);
+    // the contention signals sampled before each frame (the model's sensor), and their panel in the chart
+    const sampled = (json.frames as { signals: { load: number } | null }[]).filter((f) => f.signals !== null);
+    if (fs.existsSync('/proc/stat')) {
+      expect(sampled.length).toBeGreaterThan(0);
+      expect(sampled.some((f) => f.signals!.load >= 0 && f.signals!.load <= 1)).toBe(true);
+      expect(svg).toContain('class="signal" data-signal="load"');
+    }
   });
 
   it('demo --prewarm off warms nothing; an unknown mode is refused with the choices', () => {
@@ -181,6 +188,8 @@ describe('dynamic-ofa CLI', () => {
     // without sensing, no frame carries signals
     expect((report.records['predictive-no-sensing'] as object[]).some((r) => 'signals' in r)).toBe(false);
     expect((report.records['predictive'] as object[]).some((r) => 'signals' in r)).toBe(fs.existsSync('/proc/stat'));
+    // the chart has the predictive run's signals in a panel of their own
+    if (fs.existsSync('/proc/stat')) expect(fs.readFileSync(path.join(out, 'tiny-family', 'scenario.svg'), 'utf8')).toContain('class="signal"');
     const bad = cli(['bench:scenario', '--family', tinyFamily, '--schedule', 'sometimes', '--out', out]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--schedule.*sometimes.*step, bursty/s);

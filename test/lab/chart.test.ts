@@ -22,6 +22,25 @@ describe('renderChart', () => {
     expect(svg).not.toMatch(/NaN|undefined/);
   });
 
+  test('signals: a third panel with others\' load and PSI of the named series, a skipped sample keeping the last value', () => {
+    const records = Array.from({ length: 6 }, (_, t) => ({
+      latencyMs: 10, targetMs: 12, accuracy: 70,
+      signals: t === 2 ? null : t === 4 ? { load: 0.8, pressure: NaN } : { load: 0.1 * t, pressure: 0.2 },
+    }));
+    const svg = renderChart([{ name: 'predictive', records }], { signals: 'predictive' });
+    const d = (name: string): string[] => [...svg.matchAll(/class="signal" data-signal="(\w+)" d="([^"]+)"/g)].filter((m) => m[1] === name).map((m) => m[2]!);
+    const load = d('load')[0]!.split(/(?=[ML])/);
+    expect(load).toHaveLength(6); // one point per frame, frame 2 at frame 1's value
+    expect(load[2]!.split(' ')[1]).toBe(load[1]!.split(' ')[1]);
+    // PSI is NaN at frame 4: the line breaks there and starts again
+    expect(d('pressure')[0]!.match(/M/g)).toHaveLength(2);
+    expect(svg).toContain("others' load");
+    expect(svg).not.toMatch(/NaN|undefined/);
+    // not asked for, or a series without signals: no panel
+    expect(renderChart([{ name: 'predictive', records }])).not.toContain('class="signal"');
+    expect(renderChart([{ name: 'x', records: records.map(({ signals: _, ...r }) => r) }], { signals: 'x' })).not.toContain('class="signal"');
+  });
+
   test('empty input still gives a valid document', () => {
     const svg = renderChart([]);
     expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);

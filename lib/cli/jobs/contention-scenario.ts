@@ -236,7 +236,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     const jsonPath = path.join(out, 'scenario.json');
     const series: { name: string; records: readonly FrameRecord[] }[] = [...runs.map((r) => ({ name: r.policy, records: r.records })), { name: 'oracle', records: oracle.records }];
     const what = bursty ? `${planned.length} bursts of 1-${burners} busy processes (seed ${seed}), a frame every ${periodMs.toFixed(1)} ms` : `contention on frames ${start}-${end} (${burners} busy processes)`;
-    fs.writeFileSync(svgPath, renderChart(series, { title: `${model.manifest.name}: ${what}, target ${targetMs.toFixed(2)} ms`, changes: predictiveChanges }));
+    fs.writeFileSync(svgPath, renderChart(series, { title: `${model.manifest.name}: ${what}, target ${targetMs.toFixed(2)} ms`, changes: predictiveChanges, signals: 'predictive' }));
     const report: ScenarioReport = {
       family: model.manifest.name, dir: model.dir, threads, burners, cores: os.availableParallelism(), cpu: cpuModel(), isa: cpuIsa(), targetMs, accuracyFloor, frames,
       ...(bursty ? { bursty: { seed, periodMs, planned, onset, sampling: sampling! } } : { contention: { start, end } }),

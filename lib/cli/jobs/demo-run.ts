@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { renderChart } from '../../lab';
 import { type ManagerDecision, RuntimeManager } from '../../manager/runtime-manager';
 import type { ManagerStats } from '../../manager/stats';
+import type { ContentionSample } from '../../manager/types';
 import type { Image } from '../../image/image';
 import type { DynamicModel, InferenceResult, SubnetInfo } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
@@ -86,6 +87,8 @@ export interface DemoFrame {
   met: boolean;
   phase: DemoPhase;
   contended: boolean;
+  /** The contention signals sampled before this frame (null: none new, e.g. skipped to bound the sampling cost). */
+  signals: ContentionSample | null;
 }
 
 export interface DemoResult {
@@ -142,6 +145,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         device: model.device, subnets: model.subnets,
         infer: (frame, o) => model.infer(frame, { ...o, sharedOutput: true }),
         warm: (subnet) => model.warm(subnet),
+        contention: () => model.contention(),
       },
       { latencyTargetMs: targetMs, accuracyFloor },
     );
@@ -151,6 +155,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const stepUps: { frame: number; subnet: number; warmed: boolean }[] = [];
     let switches = 0;
     manager.on('switch', () => switches++);
+    let signals: ContentionSample | null = null;
+    manager.on('frame', (r) => {
+      signals = r.signals ?? null;
+    });
     const frames: DemoFrame[] = [];
     const changes: { frame: number; kind: 'start' | 'end' | 'constraints' }[] = [];
     const phaseStarts: number[] = [0];
@@ -189,7 +197,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
       frames.push({
         frame: t, subnet: decision.subnet, id: decision.id, accuracy: decision.accuracy, latencyMs: decision.measuredMs,
-        predictedMs: decision.predictedMs, targetMs: decision.targetMs, met: decision.met, phase, contended,
+        predictedMs: decision.predictedMs, targetMs: decision.targetMs, met: decision.met, phase, contended, signals,
       });
       if (sample) {
         labelled++;
@@ -223,7 +231,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     fs.mkdirSync(options.out, { recursive: true });
     const chartPath = path.join(options.out, 'demo.svg');
     const jsonPath = path.join(options.out, 'demo.json');
-    fs.writeFileSync(chartPath, renderChart([{ name: 'predictive', records: frames }], { title: `dynamic-ofa demo: ${model.manifest.name}`, changes }));
+    fs.writeFileSync(chartPath, renderChart([{ name: 'predictive', records: frames }], { title: `dynamic-ofa demo: ${model.manifest.name}`, changes, signals: 'predictive' }));
     const stats = manager.stats();
     const result: DemoResult = {
       start, frames, switches, stats, labelled, correct, perLevel, phases, prewarm,
