@@ -34,5 +34,5 @@ export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type 
 export { renderChart, type ChartOptions, type ChartPoint, type ChartSeries } from './lab/chart';
 export { oracleFromRecords, recordedSlowdown, runScenario, type ScenarioResult, type ScenarioRun } from './lab/scenario-runner';
 export { measureDecisionCost, type DecisionCost } from './lab/decision-cost';
-export { type BurstPlay, Contention, defaultBurners, playBursts, type TimedBurst } from './lab/contention';
+export { type BurstPlay, Contention, defaultBurners, PacedBursts, playBursts, type TimedBurst } from './lab/contention';
 export { type Burst, type BurstySpec, type BurstyTrace, makeBurstyTrace, onsetMisses, type OnsetMisses, placeBursts, planBursts, type PlannedBurst } from './lab/bursts';

@@ -7,6 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
 
+import { type Burst, placeBursts } from './bursts';
+
 const BURNER = `
 let on = false;
 function burn() {
@@ -149,4 +151,45 @@ export function playBursts(contention: Pick<Contention, 'start' | 'stop'>, burst
       contention.stop();
     },
   };
+}
+
+/**
+ * A paced frame loop with bursts played on timers from its first frame: `beforeFrame(t)` waits for frame t's
+ * moment (t periods after frame 0) and notes when it starts; `afterFrame(t)` when it ended; `finish()` stops the
+ * bursts and says where they fell among the frames (placeBursts).
+ */
+export class PacedBursts {
+  readonly #frameStart: Float64Array;
+  readonly #frameEnd: Float64Array;
+  #t0 = 0;
+  #play: BurstPlay | null = null;
+
+  constructor(
+    readonly contention: Pick<Contention, 'start' | 'stop'>,
+    readonly bursts: readonly TimedBurst[],
+    readonly periodMs: number,
+    frames: number,
+  ) {
+    this.#frameStart = new Float64Array(frames);
+    this.#frameEnd = new Float64Array(frames);
+  }
+
+  async beforeFrame(t: number): Promise<void> {
+    if (t === 0) {
+      this.#t0 = performance.now();
+      this.#play = playBursts(this.contention, this.bursts);
+    }
+    const wait = this.#t0 + t * this.periodMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.#frameStart[t] = performance.now();
+  }
+
+  afterFrame(t: number): void {
+    this.#frameEnd[t] = performance.now();
+  }
+
+  finish(): Pick<Burst, 'firstFrame' | 'end' | 'beganInGap'>[] {
+    this.#play?.stop();
+    return placeBursts(this.#play?.played ?? [], this.#frameStart, this.#frameEnd);
+  }
 }

@@ -3,7 +3,7 @@
  * the timers switch contention on and off at each burst's moments with its strength, and the played times are
  * placed among the frames (first frame, began in the gap or during a frame, end) for the per-burst onset misses.
  */
-import { type Contention, makeBurstyTrace, onsetMisses, placeBursts, planBursts, playBursts } from '../../lib/lab';
+import { type Contention, makeBurstyTrace, onsetMisses, PacedBursts, placeBursts, planBursts, playBursts } from '../../lib/lab';
 
 describe('planBursts', () => {
   test('draws the bursts the simulated trace of the same spec has, seeded', () => {
@@ -61,5 +61,25 @@ describe('playBursts', () => {
     jest.advanceTimersByTime(100);
     expect(calls).toEqual(['on 2', 'off', 'on 4', 'off']);
     expect(play.played.map((p) => Number.isNaN(p.off))).toEqual([false, false]);
+  });
+
+  test('PacedBursts: each frame at its moment, the bursts played from frame 0 and placed among the frames', async () => {
+    const calls: string[] = [];
+    const contention = { start: (n?: number) => calls.push(`on ${n}`), stop: () => calls.push('off') };
+    const pacer = new PacedBursts(contention, [{ onMs: 15, offMs: 32, processes: 2 }], 10, 5);
+    const origin = performance.now();
+    const starts: number[] = [];
+    for (let t = 0; t < 5; t++) {
+      const ready = pacer.beforeFrame(t);
+      await jest.advanceTimersByTimeAsync(Math.max(0, origin + 10 * t - performance.now()));
+      await ready;
+      starts.push(performance.now() - origin);
+      jest.advanceTimersByTime(2); // the frame runs 2 ms
+      pacer.afterFrame(t);
+    }
+    expect(starts).toEqual([0, 10, 20, 30, 40]);
+    // on at 15 (the gap after frame 1), off at 32 (during frame 3): frames 2 and 3
+    expect(pacer.finish()).toEqual([{ firstFrame: 2, end: 4, beganInGap: true }]);
+    expect(calls).toEqual(['on 2', 'off', 'off']); // finish() switches off once more, harmlessly
   });
 });

@@ -17,7 +17,7 @@ import type { Constraints, FrameRecord, ManagedModel } from '../../manager/types
 import type { Image } from '../../image/image';
 import type { InferenceResult } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
-import { Contention, defaultBurners, playBursts } from '../../lab/contention';
+import { Contention, defaultBurners, PacedBursts } from '../../lab/contention';
 import { loadSample, syntheticImage } from '../../image/family-images';
 import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
@@ -86,7 +86,7 @@ export interface BurstyReport {
   planned: { onMs: number; offMs: number; processes: number }[];
   /** Per run: per-burst onset misses (where each burst fell among that run's frames). */
   onset: Record<string, OnsetMisses>;
-  /** The predictive run with sensing: samples taken and skipped, cost per frame (µs) and as a share of its mean frame latency. */
+  /** The predictive run with sensing: samples taken and skipped, their mean cost, the cost per frame (µs) and as a share of its mean frame latency and of the fastest level's. */
   sampling: { signals: string[]; taken: number; skipped: number; meanSampleUs: number; usPerFrame: number; shareOfFrame: number; shareOfFastestLevel: number };
 }
 
@@ -155,11 +155,9 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     for (const [p, name] of names.entries()) {
       const sensing = name !== 'predictive-no-sensing';
       const policy = (sensing ? name : 'predictive') as PolicyName;
-      const frameStart = new Float64Array(frames);
-      const frameEnd = new Float64Array(frames);
-      let play: ReturnType<typeof playBursts> | null = null;
-      let t0 = 0;
-      const costBefore = { us: (model.sensor.meanCostUs || 0) * model.sensor.taken, taken: model.sensor.taken, skipped: model.sensor.skipped };
+      const pacer = new PacedBursts(contention, planned, periodMs, frames);
+      const cost = (): number => (model.sensor.meanCostUs || 0) * model.sensor.taken;
+      const before = { us: cost(), taken: model.sensor.taken, skipped: model.sensor.skipped };
       const run = await runScenario<Image, InferenceResult>({
         models: managed,
         constraints,
@@ -168,41 +166,23 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
         input,
         schedule: async (t) => {
           if (t % 100 === 0) progress(p * frames + t, names.length * frames, name);
-          if (bursty) {
-            if (t === 0) {
-              t0 = performance.now();
-              play = playBursts(contention, planned);
-            }
-            const wait = t0 + t * periodMs - performance.now();
-            if (wait > 0) await sleep(wait);
-            frameStart[t] = performance.now();
-            return undefined;
-          }
-          if (t === start) {
-            contention.start();
-            return 'start';
-          }
-          if (t === end) {
-            contention.stop();
-            return 'end';
-          }
-          return undefined;
+          if (bursty) return pacer.beforeFrame(t);
+          if (t === start) contention.start();
+          if (t === end) contention.stop();
+          return t === start ? 'start' : t === end ? 'end' : undefined;
         },
-        onFrame: (r) => {
-          frameEnd[r.frame] = performance.now();
-        },
+        onFrame: (r) => pacer.afterFrame(r.frame),
       });
-      (play as ReturnType<typeof playBursts> | null)?.stop();
+      if (bursty) placed.push(pacer.finish());
       contention.stop();
       runs.push({ ...run, policy: name });
-      if (bursty) placed.push(placeBursts((play as ReturnType<typeof playBursts> | null)?.played ?? [], frameStart, frameEnd));
       if (bursty && name === 'predictive') {
-        const sensor = model.sensor;
-        const usPerFrame = ((sensor.meanCostUs || 0) * sensor.taken - costBefore.us) / frames;
+        const taken = model.sensor.taken - before.taken;
+        const usPerFrame = (cost() - before.us) / frames;
         const meanLatencyMs = run.records.reduce((sum, r) => sum + r.latencyMs, 0) / frames;
         sampling = {
-          signals: [...sensor.signals], taken: sensor.taken - costBefore.taken, skipped: sensor.skipped - costBefore.skipped,
-          meanSampleUs: sensor.meanCostUs, usPerFrame, shareOfFrame: usPerFrame / (meanLatencyMs * 1000), shareOfFastestLevel: usPerFrame / (profileMs[0]! * 1000),
+          signals: [...model.sensor.signals], taken, skipped: model.sensor.skipped - before.skipped, meanSampleUs: taken ? (cost() - before.us) / taken : Number.NaN,
+          usPerFrame, shareOfFrame: usPerFrame / (meanLatencyMs * 1000), shareOfFastestLevel: usPerFrame / (profileMs[0]! * 1000),
         };
       }
       await sleep(300);
