@@ -37,6 +37,14 @@ describe('family.json validation', () => {
     expect(error.message).toContain('/subnets/1/model: is required');
   });
 
+  // An integer too large for any image (1e308 is an integer to JSON Schema) is family.json's error, never the addon's.
+  it.each([[1e308], [65537], [0]])('a resolution of %s: E_FAMILY_INVALID at /subnets/0/resolution', async (resolution) => {
+    const manifest = { ...tinyManifest, subnets: [{ ...tinyManifest.subnets[0], resolution }, ...tinyManifest.subnets.slice(1)] };
+    const error = (await loadFamily(scratchFamily(manifest)).catch((e: unknown) => e)) as FamilyInvalidError;
+    expect(error).toBeInstanceOf(FamilyInvalidError);
+    expect(error.problems.map((p) => p.path)).toContain('/subnets/0/resolution');
+  });
+
   it('semantic problems: channel/mean mismatch, duplicate ids, config.r vs resolution', async () => {
     const manifest = {
       ...tinyManifest,
