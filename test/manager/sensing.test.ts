@@ -109,6 +109,22 @@ describe('the predictive policy with contention signals', () => {
     expect(s.onsetSlowdown[0]).toBe(1.5);
   });
 
+  test('sampled every few frames only (the cost budget): a rise stands until the next sample, and counts its decisions', () => {
+    const options = resolvePredictiveOptions({});
+    const s = initialSensing(1, options)!;
+    readSignals(s, options, [IDLE]);
+    readSignals(s, options, [BUSY]);
+    readSignals(s, options, [null]); // skipped: still rising, its second decision
+    expect(s.rising[0]).toBe(1);
+    expect(s.riseDecisions[0]).toBe(2);
+    learnOnset(s, 0, 1.3); // a frame wholly inside the rise teaches the onset though no sample came since
+    expect(s.contendedSamples[0]).toBe(1);
+    readSignals(s, options, [IDLE]);
+    readSignals(s, options, [null]);
+    expect(s.rising[0]).toBe(0);
+    expect(s.idleDecisions[0]).toBe(2); // the quick step-up window counts decisions, sampled or not
+  });
+
   test('a weaker rise moves the learned onset down only part of the way (planned at about the strongest recent rise)', () => {
     // rises of 1.5x, then 1.1x, then 1.5x begun late in frame 400 (1.15x): frame 401 is planned near 1.5x, not 1.1x
     const rises = [[100, 1.5], [250, 1.1], [400, 1.5]] as const;

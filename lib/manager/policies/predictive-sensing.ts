@@ -70,12 +70,16 @@ export function readSignals(s: SensingState, options: ResolvedPredictiveOptions,
   const n = Math.min(signals.length, s.rising.length);
   for (let d = 0; d < n; d++) {
     const sample = signals[d];
-    if (!sample) continue; // skipped: nothing new
-    const load = sample.load;
-    const pressure = sample.pressure;
+    const load = sample ? sample.load : NaN;
+    const pressure = sample ? sample.pressure : NaN;
     const hasLoad = Number.isFinite(load);
     const hasPressure = Number.isFinite(pressure);
-    if (!hasLoad && !hasPressure) continue;
+    if (!hasLoad && !hasPressure) {
+      // skipped (to bound the sampling cost) or no signal: nothing new, the state stands one decision longer
+      if (s.rising[d]) s.riseDecisions[d]!++;
+      else if (s.idleDecisions[d]! > 0) s.idleDecisions[d]!++;
+      continue;
+    }
     // each signal's rise as a share of what alone counts as a rise; the two agreeing add up to one (a burst that
     // began late in the gap moves each only part of the way; PARTIAL_RISES keeps noise in both from adding up)
     const loadScore = hasLoad ? (load - s.loadBaseline[d]!) / options.sensingLoadRise : 0;
