@@ -7,10 +7,6 @@
 namespace dofa {
 namespace {
 
-[[noreturn]] void Invalid(const Napi::Object& object, const char* key, const std::string& expected) {
-  ThrowContractJs(object.Env(), std::string("`") + key + "` must be " + expected);
-}
-
 // Compared as doubles first: casting a value beyond int64's range is undefined behaviour.
 bool IsIntegerIn(const Napi::Value& value, int64_t min, int64_t max) {
   const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
@@ -84,32 +80,6 @@ void Args::Floats(size_t i, const char* name, size_t count, float* out) const {
     if (!item.IsNumber()) Invalid(name, "an array of numbers");
     out[k] = item.As<Napi::Number>().FloatValue();
   }
-}
-
-std::string GetString(const Napi::Object& object, const char* key) {
-  Napi::Value value = object.Get(key);
-  if (!value.IsString()) Invalid(object, key, "a string");
-  return value.As<Napi::String>().Utf8Value();
-}
-
-std::string GetString(const Napi::Object& object, const char* key, const std::string& fallback) {
-  return object.Get(key).IsUndefined() ? fallback : GetString(object, key);
-}
-
-int64_t GetInteger(const Napi::Object& object, const char* key, int64_t min, int64_t max) {
-  Napi::Value value = object.Get(key);
-  if (!IsIntegerIn(value, min, max)) Invalid(object, key, "an " + Range(min, max));
-  return IntegerOf(value);
-}
-
-int64_t GetInteger(const Napi::Object& object, const char* key, int64_t fallback, int64_t min, int64_t max) {
-  return object.Get(key).IsUndefined() ? fallback : GetInteger(object, key, min, max);
-}
-
-bool GetBool(const Napi::Object& object, const char* key) {
-  Napi::Value value = object.Get(key);
-  if (!value.IsBoolean()) Invalid(object, key, "a boolean");
-  return value.As<Napi::Boolean>().Value();
 }
 
 Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& items) {

@@ -1,6 +1,6 @@
-// Reading the plain values lib/ passes to the addon: positional arguments (loadModel, run), and buildEngine's
-// options object. lib/ has checked every value a user gave; here only what a conversion needs is asserted, and a
-// value of the wrong kind breaks the binding contract (E_INTERNAL), it is not a user error.
+// Reading the plain positional values lib/ passes to the addon (loadModel, run, buildEngine). lib/ has checked every
+// value a user gave; here only what a conversion needs is asserted, and a value of the wrong kind breaks the binding
+// contract (E_INTERNAL), it is not a user error.
 #pragma once
 
 #include <napi.h>
@@ -39,12 +39,6 @@ class Args {
   const Napi::CallbackInfo& info_;
   const char* function_;
 };
-
-std::string GetString(const Napi::Object& object, const char* key);
-std::string GetString(const Napi::Object& object, const char* key, const std::string& fallback);  // when undefined
-int64_t GetInteger(const Napi::Object& object, const char* key, int64_t min, int64_t max);
-int64_t GetInteger(const Napi::Object& object, const char* key, int64_t fallback, int64_t min, int64_t max);
-bool GetBool(const Napi::Object& object, const char* key);
 
 Napi::Array StringArray(Napi::Env env, const std::vector<std::string>& items);
 

@@ -171,24 +171,36 @@ class BuildWorker final : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
   TrtBuild build_;
 };
 
-// buildEngine({ onnx, dlaCore, precision, gpuFallback, workspaceBytes, timingCache?, calibrationCache?,
-//               calibrationData? }, onProgress?) -> Promise<{ plan, report }>
+enum BuildArg {
+  kOnnx, kDlaCore, kPrecision, kGpuFallback, kWorkspaceBytes,
+  // '' = none.
+  kTimingCache, kCalibrationCache, kCalibrationData,
+  // A function, or null.
+  kOnProgress,
+};
+
+// buildEngine(onnx, dlaCore, precision, gpuFallback, workspaceBytes, timingCache, calibrationCache, calibrationData,
+// onProgress) -> Promise<{ plan, report }>. lib/ (lib/engines/ensure-engines.ts, through buildNativeEngine) has checked
+// every value; asserted here is only what the conversions need: the kinds, dlaCore within an int (-1 = the GPU, as
+// loadModel takes it) and workspaceBytes a non-negative integer a size_t holds exactly.
 Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) ThrowContractJs(env, "buildEngine(options, onProgress?) needs an object");
-  Napi::Object object = info[0].As<Napi::Object>();
+  const Args args(info, "buildEngine");
   TrtBuildOptions options;
-  options.onnxPath = GetString(object, "onnx");
-  options.dlaCore = static_cast<int>(GetInteger(object, "dlaCore", -1, 255));
-  options.precision = GetString(object, "precision");
-  options.gpuFallback = GetBool(object, "gpuFallback");
-  options.workspaceBytes = static_cast<size_t>(GetInteger(object, "workspaceBytes", int64_t{1} << 20, kMaxSafeInteger));
-  options.timingCachePath = GetString(object, "timingCache", "");
-  options.calibrationCachePath = GetString(object, "calibrationCache", "");
-  options.calibrationDataPath = GetString(object, "calibrationData", "");
+  options.onnxPath = args.String(kOnnx, "onnx");
+  options.dlaCore = static_cast<int>(args.Integer(kDlaCore, "dlaCore", -1, 255));
+  options.precision = args.String(kPrecision, "precision");
+  options.gpuFallback = args.Bool(kGpuFallback, "gpuFallback");
+  options.workspaceBytes = static_cast<size_t>(args.Integer(kWorkspaceBytes, "workspaceBytes", 0, kMaxSafeInteger));
+  options.timingCachePath = args.String(kTimingCache, "timingCache");
+  options.calibrationCachePath = args.String(kCalibrationCache, "calibrationCache");
+  options.calibrationDataPath = args.String(kCalibrationData, "calibrationData");
   Napi::Function onProgress;
-  if (info.Length() > 1 && info[1].IsFunction()) onProgress = info[1].As<Napi::Function>();
-  auto* worker = new BuildWorker(env, std::move(options), onProgress);
+  if (args.At(kOnProgress).IsFunction()) {
+    onProgress = args.At(kOnProgress).As<Napi::Function>();
+  } else if (!args.IsAbsent(kOnProgress)) {
+    args.Invalid("onProgress", "a function or null");
+  }
+  auto* worker = new BuildWorker(args.Env(), std::move(options), onProgress);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -1,4 +1,4 @@
-// JS functions of the TensorRT backend: tensorrtProbe(), tensorrtInfo() and buildEngine(options, onProgress?).
+// JS functions of the TensorRT backend: tensorrtProbe(), tensorrtInfo() and buildEngine(onnx, dlaCore, ..., onProgress).
 // Compiled only with DYNAMIC_OFA_WITH_TENSORRT; addon.cc calls RegisterTensorRt under the same #ifdef.
 #pragma once
 

@@ -16,10 +16,13 @@ import { writeFileAtomically } from '../util/atomic-file';
 import { calibrationCachePath, enginePath, timingCachePath } from './cache-folder';
 import { decideEngine, encodeEngineFile, type EngineDecision, type EngineState, inspectEngine } from './engine-file';
 import { type EnginePlacement, placementFromReport } from './engine-placement';
-import { type BuilderOptions, calibrationKey, computeFingerprint, type Precision, sha256File } from './fingerprint';
+import { type BuilderOptions, calibrationKey, computeFingerprint, type Precision, PRECISIONS, sha256File } from './fingerprint';
 import { tensorRtText, type TrtPlatform } from './platform';
 
 export const DEFAULT_WORKSPACE_MIB = 256;
+const MIB = 2 ** 20;
+/** The builder's workspace in bytes stays an exact integer (the addon's size_t). */
+const MAX_WORKSPACE_MIB = Math.floor(Number.MAX_SAFE_INTEGER / MIB);
 
 export type EngineBuilder = (options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void) => Promise<NativeBuildResult>;
 
@@ -114,12 +117,22 @@ function refusedByTensorRt(state: EngineState): EngineState {
 /** For each sub-network: use the cached engine, or build it (one at a time: a Jetson has one GPU). */
 export async function ensureEngines(options: EnsureEnginesOptions): Promise<EnsuredEngine[]> {
   const { family, device, cacheDir, platform } = options;
+  // The builder's options are checked here, once: the addon's buildEngine only asserts the kinds of its values.
   const precision = options.precision ?? 'fp16';
+  if (!PRECISIONS.includes(precision)) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `precision must be one of ${PRECISIONS.join(', ')}; got ${JSON.stringify(precision)}`);
+  }
   if (device !== 'gpu' && precision === 'fp32') throw new InvalidArgumentError('E_INVALID_ARGUMENT', 'DLA runs fp16 or int8 only; fp32 is for device gpu');
   if (device !== 'gpu' && dlaCoreOf(device) >= platform.dlaCores) {
     throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device ${device} does not exist here: ${platform.gpuName} has ${platform.dlaCores} DLA cores`);
   }
   const workspaceMiB = options.workspaceMiB ?? DEFAULT_WORKSPACE_MIB;
+  if (typeof workspaceMiB !== 'number' || !(workspaceMiB >= 1 && workspaceMiB <= MAX_WORKSPACE_MIB)) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `workspaceMiB must be a number of MiB in [1, ${MAX_WORKSPACE_MIB}]; got ${String(workspaceMiB)}`);
+  }
+  if (options.gpuFallback !== undefined && typeof options.gpuFallback !== 'boolean') {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `gpuFallback must be true, false or omitted; got ${JSON.stringify(options.gpuFallback)}`);
+  }
   const gpuFallback = device === 'gpu' ? false : (options.gpuFallback ?? true);
   fs.mkdirSync(path.join(cacheDir, device), { recursive: true });
   const timingCache = timingCachePath(cacheDir, device, platform);
@@ -163,7 +176,7 @@ export async function ensureEngines(options: EnsureEnginesOptions): Promise<Ensu
       dlaCore: dlaCoreOf(device),
       precision,
       gpuFallback,
-      workspaceBytes: workspaceMiB * 1024 * 1024,
+      workspaceBytes: Math.round(workspaceMiB * MIB),
       timingCache,
     };
     if (calibrationCache) request.calibrationCache = calibrationCache;

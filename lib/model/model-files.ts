@@ -11,7 +11,7 @@ import { calibrationDataFor } from '../engines/calibration';
 import { platformFromNative } from '../engines/platform';
 import type { Precision } from '../engines/fingerprint';
 import type { LoadedManifest } from '../family/manifest';
-import { getBinding, type NativeModelFile } from '../native/addon';
+import { buildNativeEngine, getBinding, type NativeModelFile } from '../native/addon';
 import { type LatencyProfile, profileLatencies, profilePath, readProfile } from '../family/latency-profile';
 import { cpuModel } from '../util/host';
 
@@ -55,7 +55,7 @@ export async function deviceEngines(
     precision: options.precision ?? 'fp16',
     cacheDir: cache.dir,
     platform: platformFromNative(info),
-    builder: binding.buildEngine!,
+    builder: (request, onProgress) => buildNativeEngine(binding, request, onProgress),
     calibrationData: calibrationDataFor(family, cache.dir),
     rebuild: options.buildEngines ?? true,
     refused,

@@ -202,7 +202,10 @@ export interface NativeTensorRtInfo {
   cudaError?: string;
 }
 
-/** One engine to build. The plan comes back in memory; lib/engines/ensure-engines.ts writes the engine file. */
+/**
+ * One engine to build, as lib/engines/ensure-engines.ts checked it (precision, fp32 off the DLA cores, the DLA core
+ * present, the workspace). The plan comes back in memory; ensure-engines.ts writes the engine file.
+ */
 export interface NativeBuildEngineOptions {
   onnx: string;
   /** -1 = the GPU, n = DLA core n. */
@@ -282,8 +285,28 @@ export interface NativeBinding {
    */
   tensorrtProbe?(): NativeTensorRtProbe;
   tensorrtInfo?(): NativeTensorRtInfo;
-  /** Builds one engine off the event loop. */
-  buildEngine?(options: NativeBuildEngineOptions, onProgress?: (event: NativeBuildProgress) => void): Promise<NativeBuildResult>;
+  /** Called by {@link buildNativeEngine} only. '' for a path: none. */
+  buildEngine?(
+    onnx: string, dlaCore: number, precision: NativeBuildEngineOptions['precision'], gpuFallback: boolean, workspaceBytes: number,
+    timingCache: string, calibrationCache: string, calibrationData: string,
+    onProgress: ((event: NativeBuildProgress) => void) | null,
+  ): Promise<NativeBuildResult>;
+}
+
+/**
+ * Builds one engine off the event loop: the one call of the addon's buildEngine, with plain positional values
+ * (TensorRT builds only; lib/ asks tensorRtStatus() first). Progress events reach `onProgress` in order.
+ */
+export function buildNativeEngine(
+  binding: NativeBinding,
+  options: NativeBuildEngineOptions,
+  onProgress?: (event: NativeBuildProgress) => void,
+): Promise<NativeBuildResult> {
+  return binding.buildEngine!(
+    options.onnx, options.dlaCore, options.precision, options.gpuFallback, options.workspaceBytes,
+    options.timingCache ?? '', options.calibrationCache ?? '', options.calibrationData ?? '',
+    onProgress ?? null,
+  );
 }
 
 let loaded: LoadedAddon<NativeBinding> | undefined;

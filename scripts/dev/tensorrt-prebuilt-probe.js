@@ -17,7 +17,8 @@ async function main() {
   const pixels = fs.readFileSync(path.join(familyDir, sample.images));
   const data = new Uint8Array(pixels.buffer, pixels.byteOffset, sample.width * sample.height * sample.channels);
 
-  const report = { arch: process.arch, node: process.version, backends: addon?.backends(), probe: addon?.tensorrtProbe?.() };
+  // DYNAMIC_OFA_BINARY is always a TensorRT build here, and every TensorRT build has tensorrtProbe().
+  const report = { arch: process.arch, node: process.version, backends: addon?.backends(), probe: addon?.tensorrtProbe() };
   if (process.argv.includes('--probe-only')) {
     console.log(JSON.stringify(report));
     return;

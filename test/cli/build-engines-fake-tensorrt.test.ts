@@ -3,6 +3,8 @@
  * (test/model/fake-tensorrt.ts): a cached engine that TensorRT refuses is rebuilt once, as loadFamily does, and a
  * DLA core's profile is trimmed to what fits beside what the process already holds there (the addon's count).
  */
+import * as path from 'node:path';
+
 import { loadFamily } from '../../lib';
 import { buildEngines } from '../../lib/cli/jobs/build-and-profile';
 import type { NativeBinding } from '../../lib/native/addon';
@@ -29,6 +31,10 @@ describe('build-engines with a fake TensorRT addon', () => {
     const { fake, family, cache } = setUp();
     const run = () => buildEngines({ family, devices: ['gpu'], cache, runs: 2, warmupMs: 0 });
     expect((await run()).results.map((r) => r.engine)).toEqual(['built', 'built', 'built', 'built']);
+    // buildEngine's positional values, as buildNativeEngine makes them: '' for the paths a GPU fp16 build has none of.
+    expect(fake.buildCalls[0]).toEqual([
+      path.join(family, 's0.onnx'), -1, 'fp16', false, 256 * 2 ** 20, expect.stringContaining(path.join(cache, 'gpu', 'timing-')), '', '', expect.any(Function),
+    ]);
     fake.refuse = (plan) => plan.build <= 4;
     expect((await run()).results.map((r) => r.engine)).toEqual(['built', 'built', 'built', 'built']);
     expect(fake.builds).toHaveLength(8);

@@ -150,6 +150,28 @@ describe('ensureEngines (the build-engines cache logic, with a stand-in builder)
     expect(builder.calls).toHaveLength(0);
   });
 
+  // The addon's buildEngine asserts only the kinds of its values: what it used to refuse is refused here, typed.
+  it.each<[string, object, RegExp]>([
+    ['an unknown precision', { precision: 'bf16' }, /precision must be one of fp16, int8, fp32; got "bf16"/],
+    ['a workspace under 1 MiB', { workspaceMiB: 0.5 }, /workspaceMiB must be a number of MiB in \[1, /],
+    ['a workspace of NaN MiB', { workspaceMiB: NaN }, /workspaceMiB must be/],
+    ['a workspace beyond an exact byte count', { workspaceMiB: 2 ** 40 }, /workspaceMiB must be/],
+    ['a workspace as a string', { workspaceMiB: '256' }, /workspaceMiB must be/],
+    ['a GPU fallback that is no boolean', { gpuFallback: 'yes' }, /gpuFallback must be true, false or omitted/],
+  ])('refuses %s before building (E_INVALID_ARGUMENT)', async (_name, options, message) => {
+    const builder = fakeBuilder();
+    const run = ensureEngines({ family: loadManifest(tinyFamily), device: 'dla0', cacheDir: tempDir('opts'), platform: xavier, builder, ...options });
+    await expect(run).rejects.toThrow(InvalidArgumentError);
+    await expect(run).rejects.toThrow(message);
+    expect(builder.calls).toHaveLength(0);
+  });
+
+  it('a fractional workspace is rounded to whole bytes for the builder', async () => {
+    const builder = fakeBuilder();
+    await ensureEngines({ family: loadManifest(tinyFamily), device: 'gpu', cacheDir: tempDir('opts'), platform: xavier, builder, workspaceMiB: 1.0000001 });
+    expect(builder.calls.map((c) => c.workspaceBytes)).toEqual(Array(4).fill(Math.round(1.0000001 * 2 ** 20)));
+  });
+
   it('int8: calibration data is passed to the builder, and its hash is part of the fingerprint', async () => {
     const dir = copyFamily(tinyFamily, 'int8');
     const cacheDir = path.join(dir, 'c');

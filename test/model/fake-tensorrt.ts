@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { makeError } from '../../lib/errors';
-import type { NativeBinding, NativeBuildEngineOptions, NativeTensorRtInfo } from '../../lib/native/addon';
+import type { NativeBinding, NativeTensorRtInfo } from '../../lib/native/addon';
 import { resolveOrtLibrary } from '../../lib/native/ort-library';
 
 /** What a fake plan holds: its ONNX file, and which build (1, 2, ...) of this fake made it. */
@@ -23,6 +23,8 @@ export interface FakeTensorRt {
   infoCalls: number;
   /** The plans built, in order. */
   builds: FakePlan[];
+  /** buildEngine's positional values, per call. */
+  buildCalls: Array<Parameters<NonNullable<NativeBinding['buildEngine']>>>;
   /** Plans to refuse at load (as TensorRT refuses a plan of another build). */
   refuse: (plan: FakePlan) => boolean;
   /** DLA loadables the built engine of an ONNX file has (its inspector JSON says so). */
@@ -37,7 +39,7 @@ const info: NativeTensorRtInfo = {
 /** A fake TensorRT addon over `real` (the addon this machine has). */
 export function fakeTensorRt(real: NativeBinding): FakeTensorRt {
   const fake: FakeTensorRt = {
-    infoCalls: 0, builds: [], refuse: () => false, dlaLoadables: () => 1,
+    infoCalls: 0, builds: [], buildCalls: [], refuse: () => false, dlaLoadables: () => 1,
     binding: {
       ...real,
       backends: () => [...real.backends(), 'tensorrt'],
@@ -47,18 +49,30 @@ export function fakeTensorRt(real: NativeBinding): FakeTensorRt {
         fake.infoCalls += 1;
         return info;
       },
-      buildEngine: async (options) => build(fake, options),
+      buildEngine: async (...args) => build(fake, args),
       loadModel: async (...args) => load(fake, real, args),
     },
   };
   return fake;
 }
 
-function build(fake: FakeTensorRt, options: NativeBuildEngineOptions): ReturnType<NonNullable<NativeBinding['buildEngine']>> {
-  const plan: FakePlan = { onnx: options.onnx, build: fake.builds.length + 1 };
+type BuildArgs = Parameters<NonNullable<NativeBinding['buildEngine']>>;
+
+/**
+ * A plan of the ONNX file for the DLA core (-1: the GPU). The positional values are asserted as the addon does
+ * (their kinds), as a contract violation.
+ */
+function build(fake: FakeTensorRt, args: BuildArgs): ReturnType<NonNullable<NativeBinding['buildEngine']>> {
+  fake.buildCalls.push(args);
+  const [onnx, dlaCore, precision, gpuFallback, workspaceBytes, ...rest] = args;
+  const onProgress = rest.pop();
+  const kinds = args.length === 9 && [onnx, precision, ...rest].every((v) => typeof v === 'string') && Number.isInteger(dlaCore) &&
+    typeof gpuFallback === 'boolean' && Number.isSafeInteger(workspaceBytes) && (onProgress === null || typeof onProgress === 'function');
+  if (!kinds) throw makeError('E_INTERNAL', `binding contract: buildEngine(${args.map((a) => typeof a).join(', ')})`);
+  const plan: FakePlan = { onnx, build: fake.builds.length + 1 };
   fake.builds.push(plan);
   const bytes = Buffer.from(JSON.stringify(plan));
-  const dla = options.dlaCore < 0 ? 0 : fake.dlaLoadables(options.onnx);
+  const dla = dlaCore < 0 ? 0 : fake.dlaLoadables(onnx);
   const layers = [...Array.from({ length: dla }, (_, i) => ({ Name: `{ForeignNode[dla${i}]}`, LayerType: 'DLA' })), { Name: 'reduce', LayerType: 'Reduce' }];
   return Promise.resolve({
     plan: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),

@@ -15,7 +15,7 @@ import { resolveCacheDir } from '../../engines/cache-folder';
 import { calibrationDataFor } from '../../engines/calibration';
 import { BackendUnavailableError, InvalidArgumentError } from '../../errors';
 import { type LoadedManifest, loadManifest } from '../../family/manifest';
-import { getBinding, loadNativeModel, type NativeBinding, type NativeLoadBase, type NativeModel, SHARED_INPUT, TIMING } from '../../native/addon';
+import { buildNativeEngine, getBinding, loadNativeModel, type NativeBinding, type NativeLoadBase, type NativeModel, SHARED_INPUT, TIMING } from '../../native/addon';
 import { nativeLoadBase } from '../../model/load-family';
 import { onnxModelFiles } from '../../model/model-files';
 import { assertDeviceAvailable } from '../../backends/backends';
@@ -167,7 +167,7 @@ export async function buildEngines(options: BuildEnginesOptions): Promise<BuildE
   for (const device of devices) {
     const base = nativeLoadBase(family.manifest, device, { threads: options.threads, warmupRuns: 1, copyBuffers: false });
     const ensure = (trtDevice: TrtDevice, refused: readonly string[]): Promise<EnsuredEngine[]> => ensureEngines({
-      family, device: trtDevice, precision, cacheDir: choice.dir, platform: platform!, builder: binding.buildEngine!,
+      family, device: trtDevice, precision, cacheDir: choice.dir, platform: platform!, builder: (request, onProgress) => buildNativeEngine(binding, request, onProgress),
       force: options.force ?? false, rebuild: options.rebuild ?? true, refused,
       ...(options.workspaceMiB !== undefined ? { workspaceMiB: options.workspaceMiB } : {}),
       ...(options.gpuFallback !== undefined ? { gpuFallback: options.gpuFallback } : {}),

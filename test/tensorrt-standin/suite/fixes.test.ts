@@ -3,7 +3,9 @@
  * the process-wide DLA budget, the TensorRT build in the engine key with one rebuild of a refused plan, a library
  * found but not loadable, the ONNX parser's version, an unwritable calibration cache, tensorrtInfo() once per
  * process, queued runs at shutdown(), process.exit() mid-build. Checks 1 to 8 fail against lib/ and binding/ from
- * before the fixes (43e669d); check 9 can catch the logger's destroyed statics only under --sanitize.
+ * before the fixes (43e669d); check 9 can catch the logger's destroyed statics only under --sanitize. Last,
+ * buildEngine's side of the binding contract (the CPU build has no buildEngine: test/native/binding-contract.test.ts
+ * covers the other functions).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -287,4 +289,18 @@ describe('9. process.exit(0) while TensorRT works: exit code 0, no crash', () =>
     expect(outcome.result?.exiting).toMatch(/^during /);
     ran('9-logger-at-exit', 2);
   });
+});
+
+it('binding contract: buildEngine takes positional values and asserts only their kinds (E_INTERNAL), before building', () => {
+  const { calls, built } = resultOf(scenario<{ calls: Array<{ name: string; value: string; threw: boolean; error?: Err }>; built: { planBytes: number; progressEvents: number } }>(
+    'fixes-native', { mode: 'build-contract', onnx: path.join(tinyFamily, 's0.onnx') }));
+  for (const call of calls) {
+    expect({ call: `${call.name} = ${call.value}`, threw: call.threw, code: call.error?.code, typed: call.error?.typed })
+      .toEqual({ call: `${call.name} = ${call.value}`, threw: true, code: 'E_INTERNAL', typed: true });
+    expect(call.error!.message).toMatch(new RegExp(`^binding contract: buildEngine: \`${call.name}\` must be `));
+  }
+  expect(calls).toHaveLength(12);
+  // The same values, unbroken, build a plan and report progress.
+  expect(built.planBytes).toBeGreaterThan(0);
+  expect(built.progressEvents).toBeGreaterThan(0);
 });

@@ -4,13 +4,14 @@
 //   'int8-cache': buildEngine int8 with a calibration cache path that cannot be written;
 //   'info-repeat': tensorrtInfo() and the TensorRT status asked several times;
 //   'shutdown-queued': a run waiting on a TensorRT model's run thread when shutdown() stops it;
-//   'exit-midway': process.exit(0) while buildEngine or an inference runs (prints its line first).
+//   'exit-midway': process.exit(0) while buildEngine or an inference runs (prints its line first);
+//   'build-contract': buildEngine called with each of its asserts broken once (E_INTERNAL "binding contract: ...").
 // args: { mode, family?, cache?, onnx?, resolution?, calibrationCaches?, times?, families?, during? }
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { api, describeError, repoRoot, scenario, seededFloats } = require('./common');
-const { getBinding, loadNativeModel, SHARED_INPUT } = require(path.join(repoRoot, 'dist', 'native', 'addon'));
+const { buildNativeEngine, getBinding, loadNativeModel, SHARED_INPUT } = require(path.join(repoRoot, 'dist', 'native', 'addon'));
 const { tensorRtStatus } = require(path.join(repoRoot, 'dist', 'backends', 'tensorrt-status'));
 const { nativeLoadOptions } = require('./fixes-common');
 
@@ -44,7 +45,7 @@ const modes = {
     const builds = [];
     for (const calibrationCache of calibrationCaches) {
       try {
-        const { plan, report } = await getBinding().buildEngine({
+        const { plan, report } = await buildNativeEngine(getBinding(), {
           onnx, dlaCore: -1, precision: 'int8', gpuFallback: false, workspaceBytes: 256 * 2 ** 20, calibrationData, calibrationCache,
         });
         builds.push({ calibrationCache, planBytes: plan.byteLength, calibrationCacheWritten: report.calibrationCacheWritten, warnings: report.warnings, exists: fs.existsSync(calibrationCache) });
@@ -93,7 +94,7 @@ const modes = {
     const exit = () => setTimeout(() => process.exit(0), 0);
     if (during === 'build') {
       let started = false;
-      const building = getBinding().buildEngine({ onnx, dlaCore: 0, precision: 'fp16', gpuFallback: true, workspaceBytes: 256 * 2 ** 20 }, () => {
+      const building = buildNativeEngine(getBinding(), { onnx, dlaCore: 0, precision: 'fp16', gpuFallback: true, workspaceBytes: 256 * 2 ** 20 }, () => {
         if (started) return;
         started = true;
         process.stdout.write(`${JSON.stringify({ exiting: 'during the build' })}\n`);
@@ -108,6 +109,32 @@ const modes = {
     exit();
     await Promise.all(running);
     return { exiting: 'never: the inferences ended first' };
+  },
+
+  async 'build-contract'({ onnx }) {
+    // A GPU fp16 build's positional values (buildNativeEngine's), each broken in turn; then the call as lib/ makes it.
+    const valid = [onnx, -1, 'fp16', false, 256 * 2 ** 20, '', '', '', null];
+    const names = ['onnx', 'dlaCore', 'precision', 'gpuFallback', 'workspaceBytes', 'timingCache', 'calibrationCache', 'calibrationData', 'onProgress'];
+    const broken = [
+      ['onnx', undefined], ['dlaCore', -2], ['dlaCore', 0.5], ['dlaCore', '0'], ['precision', 16], ['gpuFallback', 1],
+      ['workspaceBytes', -1], ['workspaceBytes', 2 ** 53], ['timingCache', null], ['calibrationCache', undefined],
+      ['calibrationData', 0], ['onProgress', 'progress'],
+    ];
+    const binding = getBinding();
+    const calls = broken.map(([name, value]) => {
+      const args = [...valid];
+      args[names.indexOf(name)] = value;
+      try {
+        const pending = binding.buildEngine(...args);
+        pending.catch(() => {});
+        return { name, value: String(value), threw: false };
+      } catch (error) {
+        return { name, value: String(value), threw: true, error: describeError(error) };
+      }
+    });
+    const events = [];
+    const { plan } = await binding.buildEngine(...valid.slice(0, 8), (event) => events.push(event.stage));
+    return { calls, built: { planBytes: plan.byteLength, progressEvents: events.length } };
   },
 };
 
