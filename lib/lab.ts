@@ -29,6 +29,7 @@ export {
   type SimulationInput,
   type SimulationResult,
 } from './lab/simulate';
+export type { ModelSubnets } from './manager/candidates';
 export { summarize, type Recovery, type Summary, type SummaryOptions } from './lab/summary';
 export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type OracleSchedule, type ReplayState } from './lab/oracle';
 export { renderChart, type ChartOptions, type ChartPoint, type ChartSeries } from './lab/chart';

@@ -83,7 +83,7 @@ function switchTo(s: PredictiveState, k: number): void {
  *   `probeEveryFrames` frames, the interval doubling while it stays unused, so a freed device is
  *   noticed.
  */
-export function predictivePolicy(options: PredictiveOptions = {}): Policy<PredictiveState> {
+export function predictivePolicy(options: PredictiveOptions = {}): Policy {
   const resolved = resolvePredictiveOptions(options);
   return {
     name: 'predictive',
