@@ -43,6 +43,8 @@ export interface ContentionSensor {
   close(): void;
 }
 
+const RECENT_COSTS = 4;
+
 /** Shared by the sensors: the cost budget and its bookkeeping. */
 abstract class BudgetedSensor implements ContentionSensor {
   abstract readonly signals: readonly string[];
@@ -51,7 +53,9 @@ abstract class BudgetedSensor implements ContentionSensor {
   private readonly workBudget: number;
   private workMs = 0;
   private lastAt = -Infinity;
-  private lastCostMs = 0;
+  // The last few samples' costs: the expected cost is their least, so one sample the scheduler preempted (a loaded
+  // machine) does not starve sampling for as long as its cost would have to be paid back.
+  private readonly recentCostsMs: number[] = [];
   private costMs = 0;
   taken = 0;
   skipped = 0;
@@ -71,15 +75,18 @@ abstract class BudgetedSensor implements ContentionSensor {
     const told = workMs !== undefined && workMs >= 0;
     if (told) this.workMs += workMs;
     const t0 = this.now();
-    if (this.taken > 0 && (this.lastCostMs > this.budget * (t0 - this.lastAt) || (told && this.lastCostMs > this.workBudget * this.workMs))) {
+    const expectedCostMs = Math.min(...this.recentCostsMs);
+    if (this.taken > 0 && (expectedCostMs > this.budget * (t0 - this.lastAt) || (told && expectedCostMs > this.workBudget * this.workMs))) {
       this.skipped++;
       return null;
     }
     this.workMs = 0;
     const s = this.read(t0);
     const t1 = this.now();
-    this.lastCostMs = t1 - t0;
-    this.costMs += this.lastCostMs;
+    const costMs = t1 - t0;
+    this.recentCostsMs.push(costMs);
+    if (this.recentCostsMs.length > RECENT_COSTS) this.recentCostsMs.shift();
+    this.costMs += costMs;
     this.taken++;
     this.lastAt = t0;
     return s;

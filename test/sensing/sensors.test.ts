@@ -146,6 +146,28 @@ describe('CpuSensor on a fake tree', () => {
     expect(sensor.sample()).not.toBeNull(); // not told: the time budget only
     expect(sensor.skipped).toBe(6);
   });
+
+  test('one preempted sample does not starve sampling: the expected cost is the least of the last few', () => {
+    tree.stat(0, 10);
+    tree.self(0);
+    let cost = 0.1;
+    const ticking = (): number => {
+      const t = clock;
+      clock += cost / 2; // a sample is two clock reads
+      return t;
+    };
+    const sensor = new CpuSensor({ root: tree.root, now: ticking, budget: 0.02 });
+    for (let i = 0; i < 3; i++) {
+      expect(sensor.sample()).not.toBeNull();
+      clock += 10;
+    }
+    cost = 50; // the scheduler took the core mid-sample
+    expect(sensor.sample()).not.toBeNull();
+    cost = 0.1;
+    clock += 10; // 0.1 ms is 1 % of 10 ms; 50 ms would be 500 %
+    expect(sensor.sample()).not.toBeNull();
+    expect(sensor.skipped).toBe(0);
+  });
 });
 
 describe('accelerator load files on a fake Jetson sysfs', () => {

@@ -36,7 +36,7 @@ function printBursty(b: NonNullable<ScenarioReport['bursty']>): void {
     Object.entries(b.onset).map(([run, o]) => [run, o.bursts, o.burstsBeganInGap, o.firstFrameMissesInGap, o.firstFrameMissesDuringFrame, o.laterMisses]),
   ));
   const s = b.sampling;
-  console.log(`sampling (${s.signals.join(', ') || 'no signal here'}): ${s.taken} samples, ${s.skipped} skipped for cost, ${s.meanSampleUs.toFixed(1)} us each; ` +
+  console.log(`sampling (${s.signals.join(', ') || 'no signal here'}): ${s.taken} samples, ${s.skipped} skipped for cost, ${s.taken > 0 ? `${s.meanSampleUs.toFixed(1)} us each` : 'none taken'}; ` +
     `${s.usPerFrame.toFixed(2)} us per frame = ${(s.shareOfFrame * 100).toFixed(2)}% of the mean frame latency, ${(s.shareOfFastestLevel * 100).toFixed(2)}% of the fastest level's`);
 }
 
