@@ -187,7 +187,8 @@ describe('dynamic-ofa CLI', () => {
     const missed = (report.records['predictive'] as { met: boolean }[]).filter((r) => !r.met).length;
     const o = b.onset['predictive'];
     expect(o.firstFrameMissesInGap + o.firstFrameMissesDuringFrame + o.laterMisses).toBeLessThanOrEqual(missed);
-    if (fs.existsSync('/proc/stat')) expect(b.sampling.taken).toBeGreaterThan(0);
+    // Asked before every frame; how many were taken is the cost budget's call (none where /proc reads are slow).
+    if (fs.existsSync('/proc/stat')) expect(b.sampling.taken + b.sampling.skipped).toBe((report.records['predictive'] as object[]).length);
     // without sensing, no frame carries signals
     expect((report.records['predictive-no-sensing'] as object[]).some((r) => 'signals' in r)).toBe(false);
     expect((report.records['predictive'] as object[]).some((r) => 'signals' in r)).toBe(fs.existsSync('/proc/stat'));
