@@ -13,20 +13,9 @@ export const slowFamily = path.join(fixtures, 'slow-family');
 export const int8Family = path.join(fixtures, 'int8-family');
 export const badModels = path.join(fixtures, 'bad');
 
-/** Deterministic pseudo-random floats in [-1, 1). */
-export function seededFloats(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+/** Deterministic pseudo-random floats in [-1, 1) (test/seeded.js, shared with the stand-in suite's scenarios). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const seededFloats = (require('./seeded') as { seededFloats(count: number, seed: number): Float32Array }).seededFloats;
 
 export function seededBytes(count: number, seed: number): Uint8Array {
   return Uint8Array.from(seededFloats(count, seed), (v) => Math.floor((v + 1) * 127.999));

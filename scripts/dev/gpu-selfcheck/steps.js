@@ -16,7 +16,7 @@ const DIST_MODULES = { api: 'index.js', addon: 'native/addon.js', jobs: 'cli/job
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers shared by the steps
 
-/** Deterministic floats in [-1, 1) (the generator of test/helpers.ts and the stand-in suite). */
+/** Deterministic floats in [-1, 1): a copy of test/seeded.js, since the bundle carries nothing of test/. */
 function seededFloats(count, seed) {
   const out = new Float32Array(count);
   let state = (seed * 2654435761) >>> 0 || 1;

@@ -7,20 +7,7 @@ const path = require('node:path');
 const repoRoot = path.join(__dirname, '..', '..', '..', '..');
 const api = require(path.join(repoRoot, 'dist'));
 
-/** Deterministic floats in [-1, 1) (the same generator as test/helpers.ts). */
-function seededFloats(count, seed) {
-  const out = new Float32Array(count);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+const { seededFloats } = require('../../../seeded');
 
 function maxAbsDiff(a, b) {
   if (a.length !== b.length) throw new Error(`output lengths differ: ${a.length} vs ${b.length}`);
