@@ -18,10 +18,15 @@ export type ErrorCode =
   | 'E_INVALID_ARGUMENT'
   | 'E_OUT_OF_MEMORY'
   | 'E_INTERNAL'
-  | ManagerErrorCode;
+  | 'E_DEPENDENCY_MISSING'
+  | ManagerErrorCode
+  | PipelineErrorCode;
 
 /** Codes of the runtime manager's errors (bad constraints, options or model tables). */
 export type ManagerErrorCode = 'E_CONSTRAINTS_INVALID' | 'E_DEVICE_UNKNOWN' | 'E_FAMILY_EMPTY' | 'E_OPTIONS_INVALID';
+
+/** Codes of a camera pipeline's errors (`dynamic-ofa/gstreamer`): it did not start, it stopped, or its frames have the wrong size. */
+export type PipelineErrorCode = 'E_PIPELINE_START' | 'E_PIPELINE_ENDED' | 'E_FRAME_SIZE';
 
 export class DynamicOfaError extends Error {
   readonly code: ErrorCode;
@@ -83,6 +88,31 @@ export class ManagerError extends DynamicOfaError {
 /** True for a {@link ManagerError} (with `code`, when given). */
 export function isManagerError(e: unknown, code?: ManagerErrorCode): e is ManagerError {
   return e instanceof ManagerError && (code === undefined || e.code === code);
+}
+
+/** Something outside the package that a subpath export needs is not installed: GStreamer's gst-launch-1.0, prom-client. */
+export class DependencyMissingError extends DynamicOfaError {
+  /** What is missing, e.g. 'gst-launch-1.0' or 'prom-client'. */
+  readonly dependency: string;
+  constructor(dependency: string, message: string, options?: { cause?: unknown }) {
+    super('E_DEPENDENCY_MISSING', message, options);
+    this.dependency = dependency;
+  }
+}
+
+/** A camera pipeline failed to start, stopped, or produced frames of another size or format than asked for. */
+export class PipelineError extends DynamicOfaError {
+  declare readonly code: PipelineErrorCode;
+  /** The last lines GStreamer printed (its own account of what went wrong), or '' when it printed none. */
+  readonly gstOutput: string;
+  /** gst-launch-1.0's exit code, or null when it is still running or was ended by a signal. */
+  readonly exitCode: number | null;
+
+  constructor(code: PipelineErrorCode, message: string, details: { gstOutput?: string; exitCode?: number | null } = {}) {
+    super(code, message);
+    this.gstOutput = details.gstOutput ?? '';
+    this.exitCode = details.exitCode ?? null;
+  }
 }
 
 const classByCode: Partial<Record<ErrorCode, new (code: ErrorCode, message: string, options?: { cause?: unknown }) => DynamicOfaError>> = {

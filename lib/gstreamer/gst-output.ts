@@ -1,0 +1,42 @@
+/**
+ * What gst-launch-1.0 printed, kept bounded: its stderr lines (where it reports errors) for error messages, and
+ * its stdout until the sink's caps appear there.
+ */
+const MAX_LINES = 50;
+const MAX_PENDING = 64 * 1024;
+
+export class GstOutput {
+  private readonly lines: string[] = [];
+  private partial = '';
+  private stdoutText = '';
+
+  /** Adds stderr text. */
+  addError(text: string): void {
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop()!;
+    for (const line of parts) if (line.trim() !== '') this.lines.push(line);
+    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+  }
+
+  /** Adds stdout text; returns what has been seen of stdout so far (its last 64 KiB) to look for the caps in. */
+  addOutput(text: string): string {
+    this.stdoutText = (this.stdoutText + text).slice(-MAX_PENDING);
+    return this.stdoutText;
+  }
+
+  /** Stops keeping stdout (the caps were found). */
+  dropOutput(): void {
+    this.stdoutText = '';
+  }
+
+  /** The stderr lines kept. */
+  get text(): string {
+    return [...this.lines, ...(this.partial.trim() ? [this.partial] : [])].join('\n');
+  }
+
+  /** GStreamer's own account of the failure: its first ERROR or WARNING line, else its last line, else ''. */
+  get summary(): string {
+    const all = this.text.split('\n').filter((l) => l !== '');
+    return all.find((l) => /^(ERROR|WARNING)\b/.test(l)) ?? all.at(-1) ?? '';
+  }
+}
