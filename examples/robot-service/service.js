@@ -1,71 +1,154 @@
 #!/usr/bin/env node
 'use strict';
-// A small robot perception service: a camera thread hands frames to an inference worker_thread that runs the
-// bundled family under the runtime manager; results and switch events come back to the main thread, which
-// publishes them (here: one JSON line each on stdout; swap in ROS, MQTT or a WebSocket).
+// A robot perception service: camera frames from a GStreamer pipeline, inference in a worker_thread under the
+// runtime manager, results and switch events over MQTT, constraints changeable over MQTT, /metrics for Prometheus
+// and /healthz over HTTP, and a clean shutdown on SIGINT/SIGTERM. README.md has the topics and the options.
 //
-//   node examples/robot-service/service.js [--seconds 20] [--fps 60] [--family DIR]
-//
-// Zero-copy path: the worker writes each camera frame straight into the model's input view (native memory
-// the ONNX Runtime session reads in place), so a frame is copied once, from the camera buffer into the model.
+//   node examples/robot-service/service.js --source 'v4l2src device=/dev/video0' --mqtt mqtt://localhost:1883
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 const { Worker } = require('node:worker_threads');
+const { connectMqtt } = require('./mqtt-link');
+const { startHttp } = require('./http-endpoints');
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []));
-const seconds = Number(args.seconds ?? 20);
-const fps = Number(args.fps ?? 60);
-const family = args.family ?? path.join(__dirname, '..', '..', 'engines', 'fashion-ofa');
+const log = (event, fields = {}) => process.stdout.write(`${JSON.stringify({ event, t: Date.now(), ...fields })}\n`);
+const options = {
+    source: { type: 'string' }, // a GStreamer source; the service converts and scales it
+    pipeline: { type: 'string' }, // or a whole pipeline of your own ending in raw frames of --width x --height --format
+    width: { type: 'string', default: '64' },
+    height: { type: 'string', default: '48' },
+    format: { type: 'string', default: 'rgb' },
+    fps: { type: 'string' },
+    family: { type: 'string', default: path.join(path.dirname(require.resolve('dynamic-ofa/package.json')), 'engines', 'fashion-ofa') },
+    target: { type: 'string', default: '0.6' }, // latency target, ms
+    mqtt: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+    topic: { type: 'string', default: 'robot/perception' },
+    'http-host': { type: 'string', default: '127.0.0.1' },
+    'http-port': { type: 'string', default: '9464' },
+};
+let args;
+try {
+  args = parseArgs({ options }).values;
+} catch (error) {
+  log('error', { code: 'E_INVALID_ARGUMENT', message: `${error.message}; options: ${Object.keys(options).map((o) => `--${o}`).join(' ')}` });
+  process.exit(2);
+}
+const camera = {
+  ...(args.pipeline ? { pipeline: args.pipeline } : { source: args.source ?? 'videotestsrc is-live=true' }),
+  width: Number(args.width),
+  height: Number(args.height),
+  format: args.format,
+  ...(args.fps ? { fps: Number(args.fps) } : {}),
+};
+const staleAfterMs = Math.max(2000, 5000 / Number(args.fps ?? 30)); // /healthz: no result for this long is unhealthy
 
-const worker = new Worker(path.join(__dirname, 'inference-worker.js'), { workerData: { family, latencyTargetMs: Number(args.target ?? 0.6) } });
-const publish = (topic, message) => process.stdout.write(`${JSON.stringify({ topic, t: Date.now(), ...message })}\n`);
+const worker = new Worker(path.join(__dirname, 'inference-worker.js'), { workerData: { family: args.family, camera, constraints: { latencyTargetMs: Number(args.target) } } });
+const state = { ready: false, results: 0, lastResultAt: 0, stopping: false, stopped: false, gstPid: undefined };
+const metricsRequests = new Map();
+let nextRequest = 0;
 
-let ready = false;
-let inFlight = 0;
-let dropped = 0;
-let results = 0;
+const mqtt = connectMqtt(args.mqtt, args.topic, {
+  log,
+  onConstraints: (constraints) => {
+    if (constraints instanceof Error) mqtt.error({ code: 'E_CONSTRAINTS_INVALID', message: constraints.message });
+    else worker.postMessage({ type: 'constraints', constraints });
+  },
+});
+
+const httpReady = startHttp({
+  host: args['http-host'],
+  port: Number(args['http-port']),
+  metrics: () => new Promise((resolve, reject) => {
+    if (!state.ready || state.stopping) return reject(new Error('the inference worker is not running'));
+    const id = nextRequest++;
+    metricsRequests.set(id, resolve);
+    worker.postMessage({ type: 'metrics', id });
+  }),
+  health: () => {
+    const sinceLastResultMs = state.lastResultAt ? Date.now() - state.lastResultAt : null;
+    const ok = state.ready && !state.stopping && sinceLastResultMs !== null && sinceLastResultMs < staleAfterMs;
+    return { ok, ready: state.ready, results: state.results, sinceLastResultMs, mqttConnected: mqtt.connected };
+  },
+});
+
 worker.on('message', (message) => {
-  if (message.type === 'ready') {
-    ready = true;
-    publish('status', { ready: true, subnets: message.subnets });
-    // The camera runs for --seconds once the model is loaded (loading time is not camera time).
-    setTimeout(() => {
-      clearInterval(camera);
-      worker.postMessage({ type: 'stop' });
-    }, seconds * 1000);
-  } else if (message.type === 'result') {
-    inFlight--;
-    results++;
-    publish('detections', message.result);
-  } else if (message.type === 'switch') {
-    publish('switch', message.event);
-  } else if (message.type === 'stats') {
-    publish('stats', { ...message.stats, results, dropped });
-    worker.terminate();
-  } else if (message.type === 'error') {
-    publish('error', message.error);
-    process.exitCode = 1;
-    worker.terminate();
+  switch (message.type) {
+    case 'ready':
+      state.ready = true;
+      state.gstPid = message.gstPid;
+      httpReady.then((http) => log('ready', { httpPort: http.port, topics: mqtt.topics, subnets: message.subnets, gstLaunchArgs: message.gstLaunchArgs }));
+      mqtt.constraints(message.constraints);
+      break;
+    case 'result':
+      state.results++;
+      state.lastResultAt = Date.now();
+      mqtt.result(message.result);
+      break;
+    case 'switch':
+      log('switch', message.event);
+      mqtt.switched(message.event);
+      break;
+    case 'constraints':
+      log('constraints', message.constraints);
+      mqtt.constraints(message.constraints);
+      break;
+    case 'constraints-error':
+      log('error', message.error);
+      mqtt.error(message.error);
+      break;
+    case 'metrics':
+      metricsRequests.get(message.id)?.({ contentType: message.contentType, text: message.text });
+      metricsRequests.delete(message.id);
+      break;
+    case 'fatal': // the camera or the model could not start
+      log('error', message.error);
+      mqtt.error(message.error);
+      shutdown(1);
+      break;
+    case 'stopped':
+      state.stopped = true;
+      worker.terminate(); // it stays alive after saying so (it listens for messages)
+      log('stopped', message.stats);
+      if (message.error) {
+        log('error', message.error); // the pipeline stopped on its own
+        mqtt.error(message.error);
+      }
+      shutdown(message.error ? 1 : 0);
+      break;
   }
 });
 worker.on('error', (error) => {
-  publish('error', { message: error.message });
-  process.exitCode = 1;
+  log('error', { code: error.code ?? 'E_INTERNAL', message: error.message });
+  shutdown(1);
 });
 
-// The synthetic camera: a 64x48 RGB frame whose content moves with time. A real camera driver would hand
-// over its own buffer; frames arriving while the worker is busy are dropped, as a robot wants the newest.
-const width = 64;
-const height = 48;
-let frameNo = 0;
-const camera = setInterval(() => {
-  if (!ready) return;
-  if (inFlight > 0) {
-    dropped++;
-    return;
+/** Stops the camera and the worker, then HTTP and MQTT; the process then ends on its own. */
+async function shutdown(exitCode) {
+  process.exitCode = Math.max(process.exitCode ?? 0, exitCode);
+  if (state.stopping) return;
+  state.stopping = true;
+  setTimeout(() => process.exit(), 10000).unref(); // a last resort, should any part hang
+  const stopped = new Promise((resolve) => worker.once('exit', resolve));
+  worker.postMessage({ type: 'stop' }); // the worker closes the pipeline (its gst-launch process ends) and the model
+  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  await worker.terminate();
+  // A worker ended before it could close its pipeline leaves gst-launch-1.0 running: end it here.
+  if (!state.stopped && state.gstPid) {
+    try {
+      process.kill(state.gstPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
-  const pixels = new Uint8Array(width * height * 3);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + frameNo * 5) & 255;
-  inFlight++;
-  worker.postMessage({ type: 'frame', frame: { id: frameNo++, width, height, format: 'rgb', pixels } }, [pixels.buffer]);
-}, 1000 / fps);
+  const http = await httpReady.catch(() => null);
+  await http?.close();
+  await mqtt.close();
+  log('exit', { code: process.exitCode });
+}
 
+httpReady.catch((error) => {
+  log('error', { code: error.code, message: `HTTP server: ${error.message}` });
+  shutdown(1);
+});
+process.once('SIGINT', () => shutdown(0));
+process.once('SIGTERM', () => shutdown(0));
