@@ -19,6 +19,7 @@ struct BackendOptions {
   int dlaCore = -1;        // TensorRT: -1 = the GPU, n = DLA core n
   std::string ortLibrary;  // ONNX Runtime: the library to dlopen
   int threads = 0;         // ONNX Runtime: global intra-op pool size; 0 = keep / all cores
+  bool ortSessionDefaults = false;  // ONNX Runtime: an arena per session as ONNX Runtime has it (the bench's comparison)
 };
 
 // One sub-network's model file, and where in it the model starts: engine files begin with a header that

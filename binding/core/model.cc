@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "core/heap.h"
 
 namespace dofa {
 namespace {
@@ -47,7 +48,12 @@ std::shared_ptr<Model> Model::Load(const ModelOptions& options) {
   std::shared_ptr<Model> model(new Model());
   model->inputSpec_ = options.inputSpec;
   std::unique_ptr<Backend> backend = CreateBackend(options.backend);
-  for (const SubnetModel& subnet : options.subnets) model->engines_.push_back(backend->LoadEngine(subnet.file));
+  const auto heapInUse = [] { return static_cast<int64_t>(ReadHeapStats().inUseBytes); };
+  for (const SubnetModel& subnet : options.subnets) {
+    const int64_t before = heapInUse();
+    model->engines_.push_back(backend->LoadEngine(subnet.file));
+    model->heapUse_.push_back({heapInUse() - before, 0});
+  }
 
   // Sub-networks may differ in resolution but must agree on layout, channels and output.
   size_t inputCapacity = 0;
@@ -65,7 +71,9 @@ std::shared_ptr<Model> Model::Load(const ModelOptions& options) {
   for (int run = 0; run < options.warmupRuns; ++run) {
     for (size_t i = 0; i < model->engines_.size(); ++i) {
       try {
+        const int64_t before = run == 0 ? heapInUse() : 0;
         timings[i].push_back(model->engines_[i]->Run().hostMs);
+        if (run == 0) model->heapUse_[i].firstRunBytes = heapInUse() - before;
       } catch (const Error& error) {
         // A model that loads but cannot run is a broken model file, found at load rather than at the first image.
         throw Error(codes::kModelLoad, "'" + options.subnets[i].file.path + "' loads but fails to run: " + error.what());
@@ -78,8 +86,11 @@ std::shared_ptr<Model> Model::Load(const ModelOptions& options) {
     model->warmupMs_.push_back(samples.empty() ? 0 : samples[samples.size() / 2]);
   }
   std::memset(model->buffers_.output->data(), 0, model->buffers_.output->bytes());
+  ReturnFreeHeap();  // the parsed model files, freed by now
   return model;
 }
+
+Model::ReturnHeapWhenDone::~ReturnHeapWhenDone() { ReturnFreeHeap(); }
 
 void Model::Acquire() {
   if (busy_) ContractViolation("a run while another is in flight");

@@ -40,6 +40,14 @@ struct RunRequest {
   Image image;  // an 8-bit image that Run() preprocesses into the shared input
 };
 
+// What a sub-network costs in the C heap (core/heap.h), measured around its load: what its engine holds once loaded, and
+// what its first run added (ONNX Runtime: the activations its run plans in the shared arena). Deltas of the whole
+// process's heap, so a concurrent allocation elsewhere counts too; signed, since a load may also free memory.
+struct SubnetHeapUse {
+  int64_t loadBytes = 0;
+  int64_t firstRunBytes = 0;
+};
+
 struct RunResult {
   RunTiming timing;
   double preprocessMs = 0;
@@ -57,6 +65,7 @@ class Model {
   // Median host latency of the warm-up runs at load, ms (the first, cold run excluded when there are several).
   double warmupMs(size_t subnet) const { return warmupMs_.at(subnet); }
   const SharedBuffers& buffers() const { return buffers_; }
+  const SubnetHeapUse& heapUse(size_t subnet) const { return heapUse_.at(subnet); }
   // Accelerator memory for intermediate tensors: what the model's engines share, and what each would need alone.
   size_t sharedActivationBytes() const { return sharedActivationBytes_; }
   size_t activationBytes(size_t subnet) const { return engines_.at(subnet)->ActivationBytes(); }
@@ -83,10 +92,15 @@ class Model {
  private:
   Model() = default;
 
+  // Declared first, so destroyed last: once the engines and buffers are gone, their freed heap goes back to the system.
+  struct ReturnHeapWhenDone {
+    ~ReturnHeapWhenDone();
+  } returnHeap_;
   SharedBuffers buffers_;  // declared before the engines: released after them
   DlaReservation dlaReservation_;  // likewise: the loadables leave the DLA core with the engines
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<double> warmupMs_;
+  std::vector<SubnetHeapUse> heapUse_;
   size_t sharedActivationBytes_ = 0;
   ModelInputSpec inputSpec_;
   bool busy_ = false;  // JS thread only: set and cleared there, around each run

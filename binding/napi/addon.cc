@@ -2,6 +2,7 @@
 
 #include "core/backend.h"
 #include "core/dla_reservations.h"
+#include "core/heap.h"
 #include "napi/addon_data.h"
 #include "napi/js_args.h"
 #include "napi/js_errors.h"
@@ -34,6 +35,17 @@ Napi::Value DlaResidency(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ResidentDlaLoadables(static_cast<int>(core)));
 }
 
+// heapStats() -> { available, inUseBytes, freeBytes }: the C heap as glibc counts it (core/heap.h), for the soak and
+// the bench to tell a leak (in use grows) from memory the allocator keeps (free grows).
+Napi::Value HeapStatsJs(const Napi::CallbackInfo& info) {
+  const HeapStats stats = ReadHeapStats();
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("available", stats.available);
+  result.Set("inUseBytes", static_cast<double>(stats.inUseBytes));
+  result.Set("freeBytes", static_cast<double>(stats.freeBytes));
+  return result;
+}
+
 // useErrors(makeError): from now on every error the addon throws or rejects with is makeError(code, message), lib/'s
 // typed error for the code (napi/js_errors.h).
 Napi::Value UseErrors(const Napi::CallbackInfo& info) {
@@ -51,6 +63,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
   exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
   exports.Set("dlaResidency", Napi::Function::New<DlaResidency>(env, "dlaResidency"));
+  exports.Set("heapStats", Napi::Function::New<HeapStatsJs>(env, "heapStats"));
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
   RegisterTensorRt(env, exports);  // tensorrtInfo(), buildEngine()
 #endif

@@ -22,6 +22,8 @@ Napi::Array DescribeSubnets(Napi::Env env, const Model& model) {
     entry.Set("output", DescribeTensor(env, model.outputOf(i)));
     entry.Set("warmupMs", model.warmupMs(i));
     entry.Set("activationBytes", static_cast<double>(model.activationBytes(i)));
+    entry.Set("loadHeapBytes", static_cast<double>(model.heapUse(i).loadBytes));
+    entry.Set("firstRunHeapBytes", static_cast<double>(model.heapUse(i).firstRunBytes));
     list.Set(static_cast<uint32_t>(i), entry);
   }
   return list;

@@ -18,7 +18,7 @@ enum LoadArg {
   // One entry per sub-network, in load order.
   kModels, kModelOffsets, kSubnets, kResolutions, kDlaLoadables,
   // The device.
-  kBackend, kDlaCore, kDlaLoadableLimit, kOrtLibrary, kThreads,
+  kBackend, kDlaCore, kDlaLoadableLimit, kOrtLibrary, kThreads, kOrtSessionDefaults,
   kWarmupRuns,
   // The family's input (family.json `input`).
   kChannels, kFormat, kMean, kStd,
@@ -47,6 +47,7 @@ ModelOptions ParseModelOptions(const Args& args) {
   options.backend.dlaCore = static_cast<int>(args.Integer(kDlaCore, "dlaCore", -1, 255));
   options.backend.ortLibrary = args.String(kOrtLibrary, "ortLibrary");
   options.backend.threads = static_cast<int>(args.Integer(kThreads, "threads", 0, kMaxInt));
+  options.backend.ortSessionDefaults = args.Bool(kOrtSessionDefaults, "ortSessionDefaults");
   options.warmupRuns = static_cast<int>(args.Integer(kWarmupRuns, "warmupRuns", 0, kMaxInt));
   ModelInputSpec& spec = options.inputSpec;
   spec.channels = static_cast<int>(args.Integer(kChannels, "channels", 1, 3));

@@ -84,7 +84,14 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
 
 ModelWrap::~ModelWrap() { StopRunner(); }
 
-void ModelWrap::OnEnvCleanup(void* wrap) { static_cast<ModelWrap*>(wrap)->StopRunner(); }
+// The env is going away (the process exits, a worker_thread ends): release the sessions now, so that ONNX Runtime's
+// env and its thread pools are gone before the exit handlers free what those threads read.
+void ModelWrap::OnEnvCleanup(void* wrap) { static_cast<ModelWrap*>(wrap)->Release(); }
+
+void ModelWrap::Release() {
+  StopRunner();
+  model_.reset();  // sessions are released here (or by the last queued job); the shared buffers live on while views exist
+}
 
 void ModelWrap::StopRunner() {
   if (!completionsLive_) return;
@@ -199,19 +206,18 @@ Napi::Value ModelWrap::RunSync(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// For process exit: waits for the run in progress and settles one still waiting as closed (E_CLOSED) without
-// running it, so no inference is still running while the process tears down ONNX Runtime's statics. Sessions stay
-// until close() or exit.
+// For process exit (process.exit() runs no env cleanup hook): waits for the run in progress, settles one still
+// waiting as closed (E_CLOSED) without running it, and releases the sessions, so that neither an inference nor an
+// ONNX Runtime thread is still running while the exit handlers tear down ONNX Runtime's statics.
 Napi::Value ModelWrap::Shutdown(const Napi::CallbackInfo& info) {
-  StopRunner();
+  Release();
   return info.Env().Undefined();
 }
 
 Napi::Value ModelWrap::Close(const Napi::CallbackInfo& info) {
   if (model_) {
     if (model_->busy()) ThrowContractJs(info.Env(), "close() while a run is in flight");
-    StopRunner();
-    model_.reset();  // sessions are released here; the shared buffers live on while views exist
+    Release();
   }
   return info.Env().Undefined();
 }

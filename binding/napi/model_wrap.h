@@ -29,6 +29,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   static void OnEnvCleanup(void* wrap);
   // Joins the run thread and releases the completion queue; idempotent.
   void StopRunner();
+  // StopRunner(), then lets go of the model: closed from JS's side. Idempotent.
+  void Release();
 
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);

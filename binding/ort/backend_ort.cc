@@ -14,10 +14,10 @@ namespace {
 
 class OrtEngine final : public Engine {
  public:
-  OrtEngine(std::shared_ptr<OrtRuntime> runtime, const std::string& modelPath)
+  OrtEngine(std::shared_ptr<OrtRuntime> runtime, const std::string& modelPath, bool sharedArena)
       : runtime_(std::move(runtime)), api_(runtime_->api()), modelPath_(modelPath) {
     try {
-      Load();
+      Load(sharedArena);
     } catch (...) {
       Release();
       throw;
@@ -53,12 +53,18 @@ class OrtEngine final : public Engine {
     runtime_->Check(status, codes::kModelLoad, "'" + modelPath_ + "': " + what);
   }
 
-  void Load() {
+  void Load(bool sharedArena) {
     OrtSessionOptions* options = nullptr;
     Check(api_.CreateSessionOptions(&options), "CreateSessionOptions");
     OrtStatus* status = api_.DisablePerSessionThreads(options);  // use the env's global pool
     if (status == nullptr) status = api_.SetSessionGraphOptimizationLevel(options, ORT_ENABLE_ALL);
     if (status == nullptr) status = api_.SetSessionExecutionMode(options, ORT_SEQUENTIAL);
+    if (status == nullptr && sharedArena) {
+      // A family runs one sub-network at a time: its sessions share the env's arena for activations instead of one
+      // arena each, and weights take exactly their size from the heap instead of arena chunks (docs/memory.md).
+      status = api_.AddSessionConfigEntry(options, "session.use_env_allocators", "1");
+      if (status == nullptr) status = api_.AddSessionConfigEntry(options, "session.use_device_allocator_for_initializers", "1");
+    }
     if (status == nullptr) status = api_.CreateSession(runtime_->env(), modelPath_.c_str(), options, &session_);
     api_.ReleaseSessionOptions(options);
     Check(status, "cannot create an ONNX Runtime session");
@@ -157,11 +163,11 @@ class OrtEngine final : public Engine {
 
 class OrtBackend final : public Backend {
  public:
-  explicit OrtBackend(std::shared_ptr<OrtRuntime> runtime) : runtime_(std::move(runtime)) {}
+  OrtBackend(std::shared_ptr<OrtRuntime> runtime, bool sharedArena) : runtime_(std::move(runtime)), sharedArena_(sharedArena) {}
 
   std::unique_ptr<Engine> LoadEngine(const ModelFile& model) override {
     if (model.offset != 0) ContractViolation("ONNX models are read whole (model offset " + std::to_string(model.offset) + ")");
-    return std::make_unique<OrtEngine>(runtime_, model.path);
+    return std::make_unique<OrtEngine>(runtime_, model.path, sharedArena_);
   }
 
   std::shared_ptr<SharedBuffer> Allocate(size_t floats) override {
@@ -174,12 +180,13 @@ class OrtBackend final : public Backend {
 
  private:
   std::shared_ptr<OrtRuntime> runtime_;
+  bool sharedArena_;
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> CreateOrtBackend(const BackendOptions& options) {
-  return std::make_unique<OrtBackend>(OrtRuntime::Acquire(options.ortLibrary, options.threads));
+  return std::make_unique<OrtBackend>(OrtRuntime::Acquire(options.ortLibrary, options.threads), !options.ortSessionDefaults);
 }
 
 }  // namespace dofa

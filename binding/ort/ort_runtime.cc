@@ -86,6 +86,23 @@ OrtRuntime::OrtRuntime(const OrtApi* api, int intraThreads) : api_(api), intraTh
   }
   api_->ReleaseThreadingOptions(threading);
   Check(status, codes::kRuntimeLoad, "creating the ONNX Runtime environment");
+  RegisterSharedArena();
+}
+
+void OrtRuntime::RegisterSharedArena() {
+  OrtMemoryInfo* memory = nullptr;
+  OrtArenaCfg* arena = nullptr;
+  OrtStatus* status = api_->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memory);
+  // ONNX Runtime's defaults for every arena setting (0 / -1): only where the arena lives changes.
+  if (status == nullptr) status = api_->CreateArenaCfg(0, -1, -1, -1, &arena);
+  if (status == nullptr) status = api_->CreateAndRegisterAllocator(env_, memory, arena);
+  if (arena != nullptr) api_->ReleaseArenaCfg(arena);
+  if (memory != nullptr) api_->ReleaseMemoryInfo(memory);
+  if (status != nullptr) {
+    api_->ReleaseEnv(env_);
+    env_ = nullptr;
+  }
+  Check(status, codes::kRuntimeLoad, "registering the shared CPU arena in the ONNX Runtime environment");
 }
 
 OrtRuntime::~OrtRuntime() {

@@ -1,7 +1,8 @@
 // The ONNX Runtime library, loaded with dlopen, and its one process-wide environment.
 // ONNX Runtime wants one OrtEnv per process, so every model (in every worker_thread) shares it, and all
 // sessions share its global intra-op thread pool: per-session pools keep spinning after a switch and made
-// the first inference on the next sub-network 1.8-2.7x slower on 2 cores.
+// the first inference on the next sub-network 1.8-2.7x slower on 2 cores. Likewise one CPU arena, registered in the env,
+// holds the activations of every session that asks for it (session.use_env_allocators).
 #pragma once
 
 #include <onnxruntime_c_api.h>
@@ -32,6 +33,7 @@ class OrtRuntime {
 
  private:
   OrtRuntime(const OrtApi* api, int intraThreads);
+  void RegisterSharedArena();
 
   const OrtApi* api_;
   OrtEnv* env_ = nullptr;

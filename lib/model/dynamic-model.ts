@@ -33,6 +33,29 @@ export interface SubnetInfo {
   config?: OfaConfig;
   macs?: number;
   params?: number;
+  /** What it costs in host memory (docs/memory.md). */
+  memory: Readonly<SubnetMemory>;
+}
+
+/**
+ * What a sub-network costs in host memory, measured at load (docs/memory.md). The heap figures are what the process's
+ * C heap grew by meanwhile (glibc's count; 0 elsewhere), so they are close, not exact, when other threads allocate.
+ */
+export interface SubnetMemory {
+  /** Its model file: the ONNX file, or on a TensorRT device its engine file. */
+  modelFileBytes: number;
+  /** Heap growth while it loaded: its weights as the runtime keeps them (ONNX Runtime: after graph optimization). */
+  loadHeapBytes: number;
+  /** Heap growth during its first run: its share of the activation arena beyond what earlier sub-networks left. */
+  firstRunHeapBytes: number;
+}
+
+/** How long {@link loadFamily} took for this model. */
+export interface LoadTime {
+  /** From the call to the resolved model, ms: manifest, engines (built or from the cache), load, warm-up. */
+  totalMs: number;
+  /** The part spent building TensorRT engines that were missing or stale, ms (0 when none was built). */
+  engineBuildMs: number;
 }
 
 export interface InferOptions {
@@ -88,8 +111,9 @@ export interface FamilyDeviceMemory {
   cudaGraphs: number;
 }
 
-// Models still open when the process exits: their run threads are stopped before ONNX Runtime's statics
-// are torn down, so no inference is still running then. Weak: a dropped model can still be collected.
+// Models still open when the process exits: their run threads are stopped and their sessions released before ONNX
+// Runtime's statics are torn down, so neither an inference nor one of its threads is running then (process.exit()
+// runs no env cleanup hook, where the addon does the same). Weak: a dropped model can still be collected.
 const openModels = new Set<WeakRef<NativeModel>>();
 const forgetCollected = new FinalizationRegistry<WeakRef<NativeModel>>((ref) => openModels.delete(ref));
 let exitHookInstalled = false;
@@ -115,6 +139,8 @@ export class DynamicModel {
   readonly inputBuffer: Float32Array;
   /** Accelerator memory held besides the engines' weights. */
   readonly deviceMemory: Readonly<FamilyDeviceMemory>;
+  /** How long loading took. */
+  readonly loadTime: Readonly<LoadTime>;
   readonly #native: NativeModel;
   readonly #timings: Float64Array;
   readonly #openRef: WeakRef<NativeModel>;
@@ -138,8 +164,7 @@ export class DynamicModel {
     manifest: FamilyManifest,
     dir: string,
     device: Device,
-    latencies: number[],
-    latencySource: SubnetInfo['latencySource'],
+    measured: { latencies: number[]; latencySource: SubnetInfo['latencySource']; memory: SubnetMemory[]; loadTime: LoadTime },
     inlineBelowMs: number,
     subnetInfo: ReturnType<NativeModel['subnetInfo']>,
   ) {
@@ -151,6 +176,7 @@ export class DynamicModel {
     this.dir = dir;
     this.device = device;
     this.inputBuffer = new Float32Array(native.inputBuffer);
+    this.loadTime = Object.freeze({ ...measured.loadTime });
     const memory = native.deviceMemory();
     this.deviceMemory = Object.freeze({
       sharedActivationBytes: memory.sharedActivationBytes,
@@ -169,8 +195,8 @@ export class DynamicModel {
           accuracy: s.accuracy.value,
           accuracyInfo: s.accuracy,
           precision: s.precision ?? 'fp32',
-          latencyMs: latencies[index]!,
-          latencySource,
+          latencyMs: measured.latencies[index]!,
+          latencySource: measured.latencySource,
           referenceLatencyMs: Object.freeze({ ...(s.latencyMs ?? {}) }),
           inputShape: Object.freeze([...tensors.input.shape]),
           outputShape: Object.freeze([...tensors.output.shape]),
@@ -178,6 +204,7 @@ export class DynamicModel {
           ...(s.config ? { config: s.config } : {}),
           ...(s.macs !== undefined ? { macs: s.macs } : {}),
           ...(s.params !== undefined ? { params: s.params } : {}),
+          memory: Object.freeze({ ...measured.memory[index]! }),
         });
       }),
     );

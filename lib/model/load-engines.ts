@@ -17,19 +17,28 @@ export interface LoadedOnDevice {
   native: NativeModel;
   /** The sub-networks loaded (indices into the manifest): all, unless the DLA budget trimmed the family. */
   subnets: number[];
+  /** The model file each loaded sub-network came from (ONNX, or its engine file), in the order of `subnets`. */
+  files: string[];
+  /** Time spent building engines during this load, ms (0 when every engine came from the cache). */
+  engineBuildMs: number;
   dlaBudget?: DlaBudgetDecision;
 }
 
 /** Loads the family's engines on `device` (`trt`: TensorRT's status, asked once by the caller). */
 export async function loadEngines(family: LoadedManifest, device: TrtDevice, options: DeviceModelOptions, trt: TensorRtStatus, base: NativeLoadBase): Promise<LoadedOnDevice> {
+  let engineBuildMs = 0;
   const { loaded } = await loadRebuildingRefused(
-    (refused) => deviceEngines(family, device, options, trt, refused),
+    async (refused) => {
+      const engines = await deviceEngines(family, device, options, trt, refused);
+      engineBuildMs += engines.reduce((sum, e) => sum + (e.action === 'built' ? (e.report?.buildMs ?? 0) : 0), 0);
+      return engines;
+    },
     (engines) => loadOnDevice(device, engines, options, base),
   );
-  return loaded;
+  return { ...loaded, engineBuildMs };
 }
 
-async function loadOnDevice(device: TrtDevice, engines: readonly EnsuredEngine[], options: DeviceModelOptions, base: NativeLoadBase): Promise<LoadedOnDevice> {
+async function loadOnDevice(device: TrtDevice, engines: readonly EnsuredEngine[], options: DeviceModelOptions, base: NativeLoadBase): Promise<Omit<LoadedOnDevice, 'engineBuildMs'>> {
   const { native, kept, decision } = await loadEnginesOnDevice(getBinding(), device, engines, { action: 'load the family', mode: options.dlaBudget, base });
-  return { native, subnets: kept, ...(decision ? { dlaBudget: decision } : {}) };
+  return { native, subnets: kept, files: kept.map((i) => engines[i]!.enginePath), ...(decision ? { dlaBudget: decision } : {}) };
 }

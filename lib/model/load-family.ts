@@ -3,6 +3,8 @@
  * device. In steps: defaults and checks (input-checks.ts), the manifest, what to load on the device (ONNX models, or
  * engines from the engine cache), then one native load that also checks the models against the manifest.
  */
+import * as fs from 'node:fs';
+
 import { assertDeviceAvailable, tensorRtStatusFor } from '../backends/backends';
 import { backendOf, type Device, dlaCoreOf, isTrtDevice } from '../devices/devices';
 import { type DeviceModelOptions, onnxModelFiles, profiledLatencies } from './model-files';
@@ -11,7 +13,7 @@ import { DynamicOfaError, FamilyInvalidError, fromNative } from '../errors';
 import { type FamilyManifest, loadManifest } from '../family/manifest';
 import { getBinding, loadNativeModel, type NativeLoadBase } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
-import { DynamicModel } from './dynamic-model';
+import { DynamicModel, type SubnetMemory } from './dynamic-model';
 import { checkLoadOptions } from './input-checks';
 import { type LoadedOnDevice, loadEngines } from './load-engines';
 
@@ -36,6 +38,8 @@ export interface LoadOptions extends DeviceModelOptions {
    * Default 1 (a timer tick). `InferOptions.inline` decides per call; `InferenceResult.inline` says where it ran.
    */
   inlineBelowMs?: number;
+  /** @internal ONNX Runtime's own memory settings, an arena per session (the bench's comparison; NativeLoadBase). */
+  ortSessionDefaults?: boolean;
 }
 
 /**
@@ -43,6 +47,7 @@ export interface LoadOptions extends DeviceModelOptions {
  * and warmed up. `source` is a family folder, a family.json path, or `{ manifest, dir }`.
  */
 export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
+  const started = performance.now();
   const device = options.device ?? 'cpu';
   const trt = tensorRtStatusFor(device); // asked once per load: the first tensorrtInfo() initializes CUDA
   assertDeviceAvailable(device, trt);
@@ -53,11 +58,11 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   try {
     onDevice = isTrtDevice(device)
       ? await loadEngines(loaded, device, options, trt ?? tensorRtStatus(getBinding()), base) // (`trt` is set for every TensorRT device)
-      : { native: await loadNativeModel(getBinding(), { ...base, models: onnxModelFiles(loaded), dlaLoadableLimit: 0 }), subnets: loaded.modelPaths.map((_, i) => i) };
+      : { native: await loadNativeModel(getBinding(), { ...base, models: onnxModelFiles(loaded), dlaLoadableLimit: 0 }), subnets: loaded.modelPaths.map((_, i) => i), files: loaded.modelPaths, engineBuildMs: 0 };
   } catch (error) {
     throw loadError(error, loaded.file);
   }
-  const { native, subnets, dlaBudget } = onDevice;
+  const { native, subnets, files, engineBuildMs, dlaBudget } = onDevice;
   // The DLA budget may have trimmed the family: the model then has the sub-networks that fit, in family order.
   const trimmed = subnets.length < loaded.manifest.subnets.length;
   const family = trimmed
@@ -68,20 +73,27 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   const info = native.subnetInfo();
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
-  return new DynamicModel(native, manifest, dir, device, latencies, profiled ? 'profile' : 'warmup', inlineBelowMs, info);
+  const memory = info.map((s, i): SubnetMemory => ({ modelFileBytes: fs.statSync(files[i]!).size, loadHeapBytes: s.loadHeapBytes, firstRunHeapBytes: s.firstRunHeapBytes }));
+  const loadTime = { totalMs: performance.now() - started, engineBuildMs };
+  return new DynamicModel(native, manifest, dir, device, { latencies, latencySource: profiled ? 'profile' : 'warmup', memory, loadTime }, inlineBelowMs, info);
 }
 
 /**
  * What the addon is asked to load the family on `device` with, but the model files: the one place these values are
  * made (loadFamily, and build-engines' profiling load).
  */
-export function nativeLoadBase(manifest: FamilyManifest, device: Device, options: { threads?: number; warmupRuns: number; copyBuffers?: boolean }): NativeLoadBase {
+export function nativeLoadBase(
+  manifest: FamilyManifest,
+  device: Device,
+  options: { threads?: number; warmupRuns: number; copyBuffers?: boolean; ortSessionDefaults?: boolean },
+): NativeLoadBase {
   const backend = backendOf(device);
   return {
     backend,
     dlaCore: dlaCoreOf(device),
     ortLibrary: backend === 'onnxruntime-cpu' ? resolveOrtLibrary() : '',
     threads: options.threads ?? 0,
+    ortSessionDefaults: options.ortSessionDefaults ?? false,
     warmupRuns: options.warmupRuns,
     resolutions: manifest.subnets.map((s) => s.resolution ?? 0),
     channels: manifest.input.channels,

@@ -42,11 +42,8 @@ export interface NativeModel {
   readonly closed: boolean;
   /** The last successful run's timings, indexed by {@link TIMING}; read when the run has settled. */
   readonly timings: Float64Array;
-  /**
-   * Per sub-network tensors, the median latency of its warm-up runs at load (ms), and the accelerator memory its
-   * runs need for intermediate tensors (TensorRT; 0 for ONNX Runtime).
-   */
-  subnetInfo(): { input: NativeTensorInfo; output: NativeTensorInfo; warmupMs: number; activationBytes: number }[];
+  /** Each sub-network's tensors, warm-up latency and memory. */
+  subnetInfo(): NativeSubnetInfo[];
   /** Accelerator memory the model holds besides its engines. */
   deviceMemory(): NativeDeviceMemory;
   /** Runs sub-network `subnet` on the model's run thread; one run at a time (lib/ queues them). */
@@ -54,8 +51,24 @@ export interface NativeModel {
   /** The same on the calling thread. */
   runSync(subnet: number, ...input: NativeInput): void;
   close(): void;
-  /** Waits for the run in progress, rejects one still waiting with E_CLOSED (unrun) and stops the run thread (process exit). */
+  /**
+   * For process exit: waits for the run in progress, rejects one still waiting with E_CLOSED (unrun), stops the run
+   * thread and releases the sessions, as close() does but with a run in flight.
+   */
   shutdown(): void;
+}
+
+/** One loaded sub-network as the addon describes it. */
+export interface NativeSubnetInfo {
+  input: NativeTensorInfo;
+  output: NativeTensorInfo;
+  /** The median latency of its warm-up runs at load, ms. */
+  warmupMs: number;
+  /** Accelerator memory its runs need for intermediate tensors (TensorRT; 0 for ONNX Runtime). */
+  activationBytes: number;
+  /** What the process's C heap grew by while its engine loaded, and during its first run (binding/core/model.h). */
+  loadHeapBytes: number;
+  firstRunHeapBytes: number;
 }
 
 /** What a model holds in accelerator memory besides its engines' weights. */
@@ -92,6 +105,11 @@ export interface NativeLoadBase {
   ortLibrary: string;
   /** ONNX Runtime's intra-op threads; 0: the pool's current size, else all cores. */
   threads: number;
+  /**
+   * ONNX Runtime: give each session its own arena and its weights arena chunks, as ONNX Runtime does by default,
+   * instead of one arena shared by every session in the process (docs/memory.md). false but for the bench's comparison.
+   */
+  ortSessionDefaults: boolean;
   warmupRuns: number;
   /** Each family sub-network's input resolution as family.json declares it, 0 where it declares none (by index). */
   resolutions: readonly number[];
@@ -123,7 +141,7 @@ export function loadNativeModel(binding: NativeBinding, options: NativeLoadOptio
   return binding.loadModel(
     models.map((m) => m.path), models.map((m) => m.offset), models.map((m) => m.subnet), models.map((m) => options.resolutions[m.subnet] ?? 0),
     models.map((m) => m.dlaLoadables),
-    options.backend, options.dlaCore, options.dlaLoadableLimit, options.ortLibrary, options.threads,
+    options.backend, options.dlaCore, options.dlaLoadableLimit, options.ortLibrary, options.threads, options.ortSessionDefaults,
     options.warmupRuns,
     options.channels, options.format, options.mean, options.std,
     options.externalBuffers,
@@ -269,7 +287,7 @@ export interface NativeBinding {
   /** Called by {@link loadNativeModel} only. */
   loadModel(
     models: string[], modelOffsets: number[], subnets: number[], resolutions: number[], dlaLoadables: number[],
-    backend: BackendName, dlaCore: number, dlaLoadableLimit: number, ortLibrary: string, threads: number,
+    backend: BackendName, dlaCore: number, dlaLoadableLimit: number, ortLibrary: string, threads: number, ortSessionDefaults: boolean,
     warmupRuns: number,
     channels: number, format: NativeLoadBase['format'], mean: readonly number[], std: readonly number[],
     externalBuffers: boolean,
@@ -278,6 +296,8 @@ export interface NativeBinding {
   runtimeVersion(ortLibrary: string): string;
   /** DLA loadables the models resident in this process (every JS realm and worker_thread) hold on DLA core `core`. */
   dlaResidency(core: number): number;
+  /** The process's C heap as glibc counts it: in use, and freed but kept by the allocator (`available` false elsewhere). */
+  heapStats(): { available: boolean; inUseBytes: number; freeBytes: number };
   // The TensorRT functions are absent from builds without TensorRT (the CPU build); nothing else is optional.
   /**
    * Loads TensorRT, its parser and the CUDA runtime once and says whether they can run here; never throws. The

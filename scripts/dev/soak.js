@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { loadFamily } = require('../../dist');
+const { getBinding } = require('../../dist/native/addon');
 const { defaultFamilyDir } = require('../../dist/cli/common');
 const { parseArgs } = require('./script-args');
 
@@ -14,6 +15,11 @@ const { parseArgs } = require('./script-args');
 const resources = () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap') : []);
 const handles = () => resources().length;
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
+// The C heap as glibc counts it: in use grows with a leak, free with memory the allocator keeps (fragmentation).
+const heapMiB = () => {
+  const { inUseBytes, freeBytes } = getBinding().heapStats();
+  return { inUse: inUseBytes / 2 ** 20, free: freeBytes / 2 ** 20 };
+};
 
 async function main() {
   const args = parseArgs(process.argv.slice(2), { family: defaultFamilyDir(), count: '100000', 'switch-every': '3', cycles: '200', json: '' });
@@ -55,6 +61,8 @@ async function main() {
   // Load/close cycles: every session, buffer and view must be freed.
   const cycles = Number(args.cycles);
   let rssBeforeCycles = 0;
+  let heapBeforeCycles = heapMiB();
+  const cycleSamples = [];
   for (let c = 0; c < cycles; c++) {
     const m = await loadFamily(args.family, { warmupRuns: 1 });
     await m.infer(frame);
@@ -62,14 +70,25 @@ async function main() {
     if (c === Math.floor(cycles / 5)) {
       global.gc?.();
       rssBeforeCycles = rssMiB();
+      heapBeforeCycles = heapMiB();
+    }
+    if ((c + 1) % Math.max(1, Math.floor(cycles / 10)) === 0) {
+      const { inUse, free } = heapMiB();
+      cycleSamples.push({ cycles: c + 1, rssMiB: rssMiB(), heapInUseMiB: inUse, heapFreeMiB: free, jsHeapMiB: process.memoryUsage().heapTotal / 2 ** 20 });
     }
   }
   global.gc?.();
-  Object.assign(result, { cycles, rssCyclesStartMiB: rssBeforeCycles, rssCyclesEndMiB: rssMiB(), rssCyclesGrowthMiB: rssMiB() - rssBeforeCycles });
+  const heapEnd = heapMiB();
+  Object.assign(result, {
+    cycles, rssCyclesStartMiB: rssBeforeCycles, rssCyclesEndMiB: rssMiB(), rssCyclesGrowthMiB: rssMiB() - rssBeforeCycles,
+    heapInUseCyclesGrowthMiB: heapEnd.inUse - heapBeforeCycles.inUse, heapFreeCyclesGrowthMiB: heapEnd.free - heapBeforeCycles.free, cycleSamples,
+  });
   console.log(`\nsoak: ${count} inferences on ${result.family}, switching every ${switchEvery} frames, ${result.seconds.toFixed(1)} s`);
   console.log(`RSS after ${warmup} warm-up inferences: ${rssAfterWarmup.toFixed(2)} MiB; at the end: ${result.rssEndMiB.toFixed(2)} MiB; growth ${result.rssGrowthMiB.toFixed(2)} MiB (target < 5)`);
   console.log(`active handles after warm-up: ${handlesAfterWarmup}; at the end: ${result.handlesEnd}`);
   console.log(`load/close cycles: ${cycles}; RSS ${rssBeforeCycles.toFixed(2)} -> ${result.rssCyclesEndMiB.toFixed(2)} MiB after the first ${Math.floor(cycles / 5)} (growth ${result.rssCyclesGrowthMiB.toFixed(2)} MiB, target < 5)`);
+  console.log(`C heap over the same cycles: in use ${result.heapInUseCyclesGrowthMiB >= 0 ? '+' : ''}${result.heapInUseCyclesGrowthMiB.toFixed(2)} MiB (a leak shows here), ` +
+    `freed but kept by the allocator ${result.heapFreeCyclesGrowthMiB >= 0 ? '+' : ''}${result.heapFreeCyclesGrowthMiB.toFixed(2)} MiB`);
   if (args.json) fs.writeFileSync(path.resolve(args.json), JSON.stringify(result, null, 2));
   if (result.rssGrowthMiB >= 5 || result.rssCyclesGrowthMiB >= 5 || result.handlesEnd > handlesAfterWarmup) process.exitCode = 1;
 }

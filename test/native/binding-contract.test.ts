@@ -12,7 +12,7 @@ import { type LoadModelArgs, loadModelArgs, loadTiny, tinyLoadOptions } from './
 const contract = (what: RegExp) => expect.objectContaining({ code: 'E_INTERNAL', message: expect.stringMatching(new RegExp(`^binding contract: .*${what.source}`)) });
 
 // loadModel's arguments by name, in order (lib/native/addon.ts's NativeBinding.loadModel).
-const LOAD_ARGS = ['models', 'modelOffsets', 'subnets', 'resolutions', 'dlaLoadables', 'backend', 'dlaCore', 'dlaLoadableLimit', 'ortLibrary', 'threads',
+const LOAD_ARGS = ['models', 'modelOffsets', 'subnets', 'resolutions', 'dlaLoadables', 'backend', 'dlaCore', 'dlaLoadableLimit', 'ortLibrary', 'threads', 'ortSessionDefaults',
   'warmupRuns', 'channels', 'format', 'mean', 'std', 'externalBuffers'] as const;
 
 /** The tiny family's load arguments with `changes` (by argument name) applied. */
@@ -41,6 +41,7 @@ describe('binding contract: loadModel', () => {
     ['a negative DLA loadable limit', { dlaLoadableLimit: -1 }, /`dlaLoadableLimit`/],
     ['no ONNX Runtime library', { ortLibrary: undefined }, /`ortLibrary`/],
     ['a string for threads', { threads: '2' }, /`threads`/],
+    ['a number for ortSessionDefaults', { ortSessionDefaults: 1 }, /`ortSessionDefaults`/],
     ['negative warm-up runs', { warmupRuns: -1 }, /`warmupRuns`/],
     ['four channels', { channels: 4 }, /`channels`/],
     ['an unknown pixel format', { format: 'yuv' }, /`format`/],

@@ -24,6 +24,29 @@ describe('lifecycle', () => {
     }
   });
 
+  it('process.exit() with a model open releases ONNX Runtime first: no thread of its pool outlives the exit event', () => {
+    // The process's threads once a model was loaded and closed (ONNX Runtime released, libuv's pool started) are what
+    // must be left when the 'exit' listeners after the library's own have run, with a model open and a run in flight.
+    const result = runNode(`
+      const fs = require('node:fs');
+      const { loadFamily } = require(${dist});
+      const threads = () => fs.readdirSync('/proc/self/task').length;
+      (async () => {
+        const first = await loadFamily(${JSON.stringify(tinyFamily)}, { warmupRuns: 1, threads: 3 });
+        await first.close();
+        const released = threads();
+        const m = await loadFamily(${JSON.stringify(tinyFamily)}, { warmupRuns: 1, threads: 3 });
+        const loaded = threads();
+        process.on('exit', () => console.log(JSON.stringify({ released, loaded, atExit: threads() })));
+        m.infer().catch(() => {});
+        process.exit(0);
+      })();`);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    const seen = JSON.parse(result.stdout) as { released: number; loaded: number; atExit: number };
+    expect(seen.loaded).toBeGreaterThan(seen.released); // the pool's threads and the run thread: what must go
+    expect(seen.atExit).toBe(seen.released);
+  });
+
   it('terminating a worker_thread in the middle of inference leaves the process healthy', () => {
     const result = runNode(`
       const { Worker } = require('node:worker_threads');

@@ -33,14 +33,30 @@ export function printBench(result: BenchResult): void {
   console.log(`runtime manager decision: ${result.decisionCost.map((d) => `${d.policy}${d.signals ? ' with signals' : ''} ${d.meanUs.toFixed(3)} us mean (slowest 1% of batches ${d.p99BatchUs.toFixed(3)} us)`).join(', ')}`);
   const d = result.eventLoopDelayMs;
   console.log(`event-loop delay while inferences run back to back: p50 ${f(d.p50)} ms, p99 ${f(d.p99)} ms, max ${f(d.max)} ms`);
-  const m = result.memory;
-  console.log(`RSS ${f(m.rssBeforeLoadMiB)} MiB before load, ${f(m.rssAfterLoadMiB)} MiB with every sub-network resident (+${f(m.loadGrowthMiB)} MiB); model files ${f(m.modelFilesMiB)} MiB`);
+  printMemory(result);
   const dm = result.deviceMemory;
   if (result.device !== 'cpu') {
     console.log(`device memory besides the engines: ${mib(dm.sharedActivationBytes)} MiB of activations shared by every sub-network ` +
       `(${mib(dm.separateActivationBytes)} MiB if each context owned its own), ${mib(dm.ioBytes)} MiB of shared input/output`);
   }
   console.log(`targets: ${Object.entries(result.targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+}
+
+function printMemory(result: BenchResult): void {
+  const m = result.memory;
+  const f1 = (v: number): string => v.toFixed(1);
+  console.log(`memory (docs/memory.md): model files ${f1(m.modelFilesMiB)} MiB; load ${f1(m.loadTime.totalMs)} ms` +
+    `${m.loadTime.engineBuildMs > 0 ? ` (building engines ${f1(m.loadTime.engineBuildMs)} ms)` : ''}; in this process RSS +${f1(m.loadGrowthMiB)} MiB at load`);
+  console.log('resident, each measured in a fresh process: first load (every sub-network resident, the runtime included), left after close, second load (the family alone)');
+  console.log(table(['ONNX Runtime settings', 'first load MiB', 'x model files', 'after close MiB', 'second load MiB', 'C heap in use MiB', 'load ms'],
+    m.resident.map((r) => [r.settings, f1(r.firstLoadMiB), (r.firstLoadMiB / m.modelFilesMiB).toFixed(2), f1(r.afterCloseMiB), f1(r.secondLoadMiB), f1(r.heapInUseMiB), f1(r.loadMs)])));
+  console.log(table(['subnet', 'model file MiB', 'heap at load MiB', 'heap at first run MiB'],
+    m.subnets.map((s) => [s.id, f1(s.modelFileMiB), f1(s.loadHeapMiB), f1(s.firstRunHeapMiB)])));
+  if (result.sessionDefaults) {
+    console.log('native p50 against ONNX Runtime\'s default memory settings (an arena per session), interleaved:');
+    console.log(table(['subnet', 'ours p50 ms', 'defaults p50 ms', 'ours / defaults'],
+      result.sessionDefaults.map((r) => [r.id, r.oursP50.toFixed(3), r.defaultsP50.toFixed(3), r.ratio.toFixed(3)])));
+  }
 }
 
 function deviceOption(value: string): Device {

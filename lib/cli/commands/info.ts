@@ -11,6 +11,7 @@ import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
 import { loadManifest, subnetResolution } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';
+import type { LoadTime, SubnetMemory } from '../../model/dynamic-model';
 import { loadedAddon } from '../../native/addon';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { packageRoot } from '../../util/package-root';
@@ -29,9 +30,14 @@ export const infoCommand = new Command('info')
     const available = backends();
     const { manifest, dir } = loadManifest(o.family);
     let measured: number[] | undefined;
+    let memory: FamilyMemoryInfo | undefined;
     if (o.measure) {
+      const rssBefore = process.memoryUsage().rss;
       const model = await loadFamily(dir, { warmupRuns: 10 });
+      const residentBytes = process.memoryUsage().rss - rssBefore;
       measured = model.subnets.map((s) => s.latencyMs);
+      const subnets = model.subnets.map((s) => ({ id: s.id, ...s.memory }));
+      memory = { modelFileBytes: subnets.reduce((sum, s) => sum + s.modelFileBytes, 0), residentBytes, loadTime: { ...model.loadTime }, subnets };
       await model.close();
     }
     // Latency profiles measured on this machine (build-engines / profile), by device.
@@ -68,7 +74,7 @@ export const infoCommand = new Command('info')
       backends: available, devices: available.filter((b) => b.available).flatMap((b) => b.devices),
       ...(trt.probe ? { tensorrt: { ...trt.probe, ...(trt.info ? { info: trt.info } : {}) } } : {}),
       engines,
-      family: { name: manifest.name, dir, weights: manifest.weights ?? 'unknown', levels },
+      family: { name: manifest.name, dir, weights: manifest.weights ?? 'unknown', levels, ...(memory ? { memory } : {}) },
     };
     if (o.json === true) {
       emitJson(true, info);
@@ -90,8 +96,23 @@ export const infoCommand = new Command('info')
         ...deviceKeys.map((k) => l.referenceLatencyMs[k]?.toFixed(2) ?? '-'), ...profiledDevices.map((d) => l.profiledLatencyMs[d]!.toFixed(3)),
         ...(measured ? [measured[l.index]!.toFixed(3)] : [])]),
     ));
+    if (memory) {
+      const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+      console.log(`loaded on cpu in ${memory.loadTime.totalMs.toFixed(0)} ms; resident +${mib(memory.residentBytes)} MiB (ONNX Runtime's own pages included), ` +
+        `${(memory.residentBytes / memory.modelFileBytes).toFixed(2)}x its ${mib(memory.modelFileBytes)} MiB of model files; heap at load per level: ` +
+        `${memory.subnets.map((s) => `${s.id} ${mib(s.loadHeapBytes + s.firstRunHeapBytes)}`).join(', ')} MiB (docs/memory.md)`);
+    }
     emitJson(o.json, info);
   });
+
+/** What the measuring load cost (`info` without --no-measure): RSS growth, load time, per level SubnetMemory. */
+interface FamilyMemoryInfo {
+  modelFileBytes: number;
+  /** RSS growth over the load in this process: every level resident and warmed up, ONNX Runtime's library included. */
+  residentBytes: number;
+  loadTime: LoadTime;
+  subnets: ({ id: string } & SubnetMemory)[];
+}
 
 function tensorRtLines(probe: NativeTensorRtProbe, trtInfo: NativeTensorRtInfo | undefined): string[] {
   const lines = [`TensorRT build for TensorRT ${probe.compiled.tensorrt} / CUDA ${probe.compiled.cuda} headers; libraries loaded at run time:`];

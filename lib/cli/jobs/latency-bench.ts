@@ -14,12 +14,13 @@ import { stepwisePolicy } from '../../manager/policies/stepwise';
 import type { Device } from '../../devices/devices';
 import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
-import type { DynamicModel, FamilyDeviceMemory } from '../../model/dynamic-model';
+import type { DynamicModel, FamilyDeviceMemory, LoadTime } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import type { SubnetManifest } from '../../family/manifest';
 import { onnxruntimeNodeSpec } from '../../native/ort-library';
 import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
+import { measureResidentMemory, type ResidentMemory } from './resident-memory';
 
 export interface BenchOptions {
   family: string;
@@ -80,7 +81,25 @@ export interface BenchResult {
   /** The runtime manager's per-inference decision on this family's levels. */
   decisionCost: DecisionCost[];
   eventLoopDelayMs: { p50: number; p99: number; max: number; mean: number };
-  memory: { rssBeforeLoadMiB: number; rssAfterLoadMiB: number; loadGrowthMiB: number; modelFilesMiB: number };
+  memory: {
+    rssBeforeLoadMiB: number;
+    rssAfterLoadMiB: number;
+    loadGrowthMiB: number;
+    modelFilesMiB: number;
+    /** Measured in fresh processes: with this addon's ONNX Runtime settings, then (on the CPU) with ONNX Runtime's defaults. */
+    resident: ResidentMemory[];
+    /** resident[0].firstLoadMiB / modelFilesMiB: what a family costs a process, per byte of its model files. */
+    residentOverModelFiles: number;
+    /** Per sub-network, from the load (SubnetInfo.memory), MiB. */
+    subnets: { id: string; modelFileMiB: number; loadHeapMiB: number; firstRunHeapMiB: number }[];
+    /** The bench's own load (DynamicModel.loadTime). */
+    loadTime: LoadTime;
+  };
+  /**
+   * On the CPU: each level's native p50 next to the same family loaded with ONNX Runtime's default memory settings
+   * (an arena per session), interleaved run by run on this thread; null on other devices.
+   */
+  sessionDefaults: { id: string; oursP50: number; defaultsP50: number; ratio: number }[] | null;
   /** Accelerator memory the family holds besides its engines (TensorRT: the shared activation block). */
   deviceMemory: FamilyDeviceMemory;
   /** TensorRT devices: the CUDA device's name, and what to know when it is the stand-in (no figure is a GPU's then). */
@@ -107,6 +126,35 @@ function precisionPair(model: DynamicModel, index: number, threads: number): Pro
   const manifest = { schemaVersion, input, name: `${model.manifest.name}-${level.id}-fp32-int8`, subnets: [entry('fp32'), entry('int8')] };
   return loadFamily({ manifest, dir: model.dir }, { threads, warmupRuns: 10 });
 }
+
+/**
+ * Each level's native p50 against the same family loaded with ONNX Runtime's default memory settings: one run of each
+ * in turn, on this thread, on the same input, so that both see the same machine and caches.
+ */
+async function compareWithSessionDefaults(model: DynamicModel, family: string, threads: number, runs: number): Promise<NonNullable<BenchResult['sessionDefaults']>> {
+  const defaults = await loadFamily(family, { device: 'cpu', threads, warmupRuns: 10, ortSessionDefaults: true });
+  try {
+    return model.subnets.map((subnet) => {
+      const input = Float32Array.from({ length: elementCount(subnet.inputShape) }, (_, i) => Math.sin(i));
+      const times: [number[], number[]] = [[], []];
+      for (let i = -20; i < runs; i++) {
+        const ours = model.inferSync(input, { subnet: subnet.index, sharedOutput: true }).latencyMs;
+        const theirs = defaults.inferSync(input, { subnet: subnet.index, sharedOutput: true }).latencyMs;
+        if (i >= 0) {
+          times[0].push(ours);
+          times[1].push(theirs);
+        }
+      }
+      const oursP50 = percentiles(times[0]).p50;
+      const defaultsP50 = percentiles(times[1]).p50;
+      return { id: subnet.id, oursP50, defaultsP50, ratio: oursP50 / defaultsP50 };
+    });
+  } finally {
+    await defaults.close();
+  }
+}
+
+const elementCount = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Runs `count` inferences on the active sub-network, on this thread; the native latency of the last. */
 function inferTimes(model: DynamicModel, count: number): number {
@@ -145,7 +193,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const deviceMemory = { ...model.deviceMemory };
   const accelerator = device === 'cpu' ? undefined : describeAccelerator();
   const modelBytes = model.manifest.subnets.reduce((sum, s) => sum + fs.statSync(path.join(model.dir, s.model)).size, 0);
-  const total = model.subnets.length * 2 + 1;
+  const total = model.subnets.length * 2 + 3;
   let done = 0;
 
   const rows: BenchSubnetRow[] = [];
@@ -255,6 +303,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await other.close();
   }
 
+  const sessionDefaults = device === 'cpu' ? await compareWithSessionDefaults(model, options.family, threads, runs) : null;
+  progress(++done, total, 'against ONNX Runtime\'s default memory settings');
+
   const useCalls = 200000;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < useCalls; i++) model.use(i % model.subnets.length);
@@ -281,7 +332,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const late = (ns: number): number => Math.max(0, ns / 1e6 - 1);
   const eventLoopDelayMs = { p50: late(histogram.percentile(50)), p99: late(histogram.percentile(99)), max: late(histogram.max), mean: late(histogram.mean) };
   progress(++done, total, 'event-loop delay');
+  const subnetMemory = model.subnets.map((s) => ({
+    id: s.id, modelFileMiB: s.memory.modelFileBytes / 2 ** 20, loadHeapMiB: s.memory.loadHeapBytes / 2 ** 20, firstRunHeapMiB: s.memory.firstRunHeapBytes / 2 ** 20,
+  }));
+  const loadTime = { ...model.loadTime };
   await model.close();
+  const resident = [false, ...(device === 'cpu' ? [true] : [])].map((ortSessionDefaults) => measureResidentMemory(options.family, { device, threads, ortSessionDefaults }));
   progress(total, total, 'done');
 
   return {
@@ -303,7 +359,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       rssAfterLoadMiB: rssAfterLoad / 2 ** 20,
       loadGrowthMiB: (rssAfterLoad - rssBefore) / 2 ** 20,
       modelFilesMiB: modelBytes / 2 ** 20,
+      resident,
+      residentOverModelFiles: resident[0]!.firstLoadMiB / (modelBytes / 2 ** 20),
+      subnets: subnetMemory,
+      loadTime,
     },
+    sessionDefaults,
     deviceMemory,
     ...(accelerator ? { accelerator } : {}),
     targets: {
@@ -315,6 +376,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       useUnder10us: useMicros < 10,
       decisionUnder5us: decisionCost.every((d) => d.meanUs < 5),
       loopDelayP99Under1ms: eventLoopDelayMs.p99 < 1,
+      residentAtMost15xModelFiles: resident[0]!.firstLoadMiB <= 1.5 * (modelBytes / 2 ** 20),
+      ...(sessionDefaults ? { p50WithinThreePercentOfSessionDefaults: sessionDefaults.every((r) => r.ratio <= 1.03) } : {}),
     },
   };
 }
