@@ -5,7 +5,8 @@
 // default configuration:
 //   - npm install dynamic-ofa, and npm install --ignore-scripts dynamic-ofa: the platform package is used, no
 //     compiler runs (tripwire on PATH), onnxruntime-node is not installed at all; require('dynamic-ofa'), its
-//     lab entry, `npx dynamic-ofa info` and `npx dynamic-ofa demo` work;
+//     lab, gstreamer and metrics entries (the last without its optional peer prom-client), `npx dynamic-ofa info`
+//     and `npx dynamic-ofa demo` work;
 //   - npm install --os=linux --cpu=arm64 --libc=glibc --ignore-scripts dynamic-ofa: only the arm64 package, and
 //     `dynamic-ofa info` runs under qemu (npx itself cannot run under emulation);
 //   - npm install --omit=optional dynamic-ofa: install.js builds the addon from source from the packed files,
@@ -32,7 +33,8 @@ function run(command, args, cwd, env) {
 function checkMainFiles(main) {
   const files = main.files;
   const has = (pattern) => files.some((f) => pattern.test(f));
-  check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/main\.js$/) && has(/^dist\/lab\.js$/));
+  check('contains the compiled library and CLI', has(/^dist\/index\.js$/) && has(/^dist\/index\.d\.ts$/) && has(/^dist\/cli\/main\.js$/) && has(/^dist\/lab\.js$/)
+    && has(/^dist\/gstreamer\.js$/) && has(/^dist\/metrics\.js$/));
   check('contains no prebuilt binary: those are in the platform packages', !has(/\.node$/) && !has(/\.so(\.\d+)*$/) && !has(/^prebuilds\//), files.filter((f) => /\.node$|\.so/.test(f)).join(', '));
   check('contains the family.json schema (read by the loader and the Python toolkit)', has(/^lib\/family\/family\.schema\.json$/) && has(/^dist\/family\/family\.schema\.json$/));
   // Every C++ source under binding/ (all layers), so a source build compiles what CMakeLists.txt lists.
@@ -103,6 +105,18 @@ function checkRuns(label, app, env) {
   try { entriesResult = JSON.parse(entries.stdout.trim()); } catch { /* reported below */ }
   check(`${label}: require('dynamic-ofa/lab') gives the experiments; the main entry does not`, entries.status === 0 && entriesResult?.lab === true && entriesResult.mainHasLab === false && typeof entriesResult.version === 'string',
     entries.stderr || entries.stdout);
+
+  // prom-client is an optional peer: the app has not installed it, so the metrics entry loads and asks for it when used.
+  const services = run(process.execPath, ['-e', `
+    const gstreamer = require('dynamic-ofa/gstreamer');
+    const metrics = require('dynamic-ofa/metrics');
+    let missing = null;
+    try { metrics.managerMetrics({}); } catch (e) { missing = e.code + ' ' + e.dependency; }
+    console.log(JSON.stringify({ gstreamer: ['openPipeline', 'PipelineReader'].every((k) => typeof gstreamer[k] === 'function'), missing }));`], app, env);
+  let servicesResult = null;
+  try { servicesResult = JSON.parse(services.stdout.trim()); } catch { /* reported below */ }
+  check(`${label}: dynamic-ofa/gstreamer and dynamic-ofa/metrics load; without prom-client (an optional peer) managerMetrics() says E_DEPENDENCY_MISSING`,
+    services.status === 0 && servicesResult?.gstreamer === true && servicesResult.missing === 'E_DEPENDENCY_MISSING prom-client', services.stderr || services.stdout);
 
   const info = run('npx', ['dynamic-ofa', 'info'], app, env);
   check(`${label}: npx dynamic-ofa info runs (addon from ${platformPackageName('x64')}, ONNX Runtime 1.30)`,
