@@ -1,14 +1,14 @@
 /**
  * What gst-launch-1.0 printed, kept bounded: its stderr lines (where it reports errors) for error messages, and
- * its stdout until the sink's caps appear there.
+ * its stdout cut into whole lines (where `-v` reports the caps).
  */
 const MAX_LINES = 50;
-const MAX_PENDING = 64 * 1024;
+const MAX_PARTIAL = 64 * 1024;
 
 export class GstOutput {
   private readonly lines: string[] = [];
   private partial = '';
-  private stdoutText = '';
+  private partialOutput = '';
 
   /** Adds stderr text. */
   addError(text: string): void {
@@ -18,15 +18,11 @@ export class GstOutput {
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
   }
 
-  /** Adds stdout text; returns what has been seen of stdout so far (its last 64 KiB) to look for the caps in. */
-  addOutput(text: string): string {
-    this.stdoutText = (this.stdoutText + text).slice(-MAX_PENDING);
-    return this.stdoutText;
-  }
-
-  /** Stops keeping stdout (the caps were found). */
-  dropOutput(): void {
-    this.stdoutText = '';
+  /** Adds stdout text; returns the lines it completed. */
+  addOutput(text: string): string[] {
+    const parts = (this.partialOutput + text).split('\n');
+    this.partialOutput = parts.pop()!.slice(-MAX_PARTIAL);
+    return parts;
   }
 
   /** The stderr lines kept. */

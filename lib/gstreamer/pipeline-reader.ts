@@ -11,7 +11,7 @@ import type { Image } from '../image/image';
 import { NewestFramePool } from './frame-pool';
 import { GstOutput } from './gst-output';
 import { FRAME_FD, gstLaunchArgs, checkPipelineOptions, type FrameLayout, type PipelineOptions } from './pipeline-description';
-import { capsMismatch, findSinkCaps } from './sink-caps';
+import { capsMismatch, sinkCapsOf } from './sink-caps';
 
 /** One frame of the pipeline. Its image is valid until the next call of next(), which reuses its buffer. */
 export interface PipelineFrame {
@@ -144,18 +144,21 @@ export class PipelineReader implements AsyncIterable<PipelineFrame> {
     return { image: { data: pooled.data, width, height, format, stride }, number: pooled.number };
   }
 
+  /** Checks every caps line of the sink: the first lets frames through, any later one must say the same layout. */
   private onOutput(text: string): void {
-    if (this.capsChecked || this.failure) return;
-    const caps = findSinkCaps(this.output.addOutput(text));
-    if (!caps) return;
-    this.output.dropOutput();
-    const mismatch = capsMismatch(caps, this.layout);
-    if (mismatch) {
-      this.fail(new PipelineError('E_FRAME_SIZE', mismatch));
-      this.child.kill('SIGTERM');
-      return;
+    if (this.failure) return;
+    for (const line of this.output.addOutput(text)) {
+      const caps = sinkCapsOf(line);
+      if (!caps) continue;
+      const mismatch = capsMismatch(caps, this.layout);
+      if (mismatch) {
+        this.capsChecked = false; // a frame waiting now may be of either size: none is handed out
+        this.fail(new PipelineError('E_FRAME_SIZE', mismatch));
+        this.child.kill('SIGTERM');
+        return;
+      }
+      this.capsChecked = true;
     }
-    this.capsChecked = true;
     this.deliver();
   }
 

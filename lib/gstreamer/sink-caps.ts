@@ -1,6 +1,6 @@
 /**
  * The caps the sink negotiated, read from gst-launch-1.0's `-v` output: the reader trusts the byte stream only once
- * they say raw frames of the layout it splits by.
+ * they say raw frames of the layout it splits by, and stops trusting it if they are renegotiated to anything else.
  */
 import { GST_FORMATS, SINK_NAME, type FrameLayout } from './pipeline-description';
 
@@ -14,13 +14,13 @@ export interface SinkCaps {
   readonly text: string;
 }
 
-const CAPS_LINE = new RegExp(`GstFdSink:${SINK_NAME}\\.GstPad:sink: caps = (.*)$`, 'm');
+const CAPS_LINE = new RegExp(`GstFdSink:${SINK_NAME}\\.GstPad:sink: caps = (.*)$`);
 
-/** The sink's caps from a piece of `-v` output, or null when it has none. */
-export function findSinkCaps(output: string): SinkCaps | null {
-  const line = CAPS_LINE.exec(output);
-  if (!line) return null;
-  const text = line[1]!.trim();
+/** The sink's caps from one whole line of `-v` output, or null when the line is about something else. */
+export function sinkCapsOf(line: string): SinkCaps | null {
+  const match = CAPS_LINE.exec(line);
+  if (!match) return null;
+  const text = match[1]!.trim();
   const field = (name: string): string | null => new RegExp(`(?:^|,)\\s*${name}=\\([a-z]+\\)"?([^,"]+)`).exec(text)?.[1] ?? null;
   const number = (name: string): number | null => {
     const v = field(name);

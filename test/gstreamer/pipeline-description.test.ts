@@ -1,7 +1,8 @@
 // The gst-launch-1.0 command line: the source converted and scaled to the asked frames, or a whole pipeline;
 // descriptions split as a shell would; bad options named.
 import { frameLayout, gstLaunchArgs, splitDescription } from '../../lib/gstreamer';
-import { findSinkCaps, capsMismatch } from '../../lib/gstreamer/sink-caps';
+import { GstOutput } from '../../lib/gstreamer/gst-output';
+import { capsMismatch, sinkCapsOf } from '../../lib/gstreamer/sink-caps';
 
 describe('pipeline description', () => {
   it('a source is converted, scaled (and rated) to raw frames of the asked size and format, then sent to fd 3', () => {
@@ -41,15 +42,19 @@ describe('pipeline description', () => {
     expect(frameLayout(5, 2, 'bgra')).toMatchObject({ stride: 20, frameBytes: 40 });
   });
 
-  it("the sink's caps are read from -v output and compared with the layout", () => {
-    const out = 'Setting pipeline to PAUSED ...\n/GstPipeline:pipeline0/GstCapsFilter:capsfilter0.GstPad:src: caps = video/x-raw, width=(int)1, height=(int)1, format=(string)RGB\n' +
-      '/GstPipeline:pipeline0/GstFdSink:dynamicofasink.GstPad:sink: caps = video/x-raw, width=(int)32, height=(int)24, framerate=(fraction)30/1, format=(string)RGB\n';
-    const caps = findSinkCaps(out)!;
+  it("the sink's caps are read from whole lines of -v output and compared with the layout", () => {
+    const sink = '/GstPipeline:pipeline0/GstFdSink:dynamicofasink.GstPad:sink: caps = video/x-raw, width=(int)32, height=(int)24, framerate=(fraction)30/1, format=(string)RGB';
+    const caps = sinkCapsOf(sink)!;
     expect(caps).toMatchObject({ media: 'video/x-raw', width: 32, height: 24, format: 'RGB' });
     expect(capsMismatch(caps, frameLayout(32, 24, 'rgb'))).toBeNull();
     expect(capsMismatch(caps, frameLayout(64, 48, 'rgb'))).toMatch(/produces video\/x-raw, RGB, 32x24 frames, not the video\/x-raw, RGB, 64x48 asked for/);
     expect(capsMismatch(caps, frameLayout(32, 24, 'bgr'))).toMatch(/not the video\/x-raw, BGR, 32x24/);
-    expect(capsMismatch(findSinkCaps(out.replace('video/x-raw, width=(int)32', 'video/x-raw(memory:NVMM), width=(int)32'))!, frameLayout(32, 24, 'rgb'))).toMatch(/produces video\/x-raw\(memory:NVMM\)/);
-    expect(findSinkCaps('Setting pipeline to PAUSED ...\n')).toBeNull();
+    expect(capsMismatch(sinkCapsOf(sink.replace('video/x-raw, width', 'video/x-raw(memory:NVMM), width'))!, frameLayout(32, 24, 'rgb'))).toMatch(/produces video\/x-raw\(memory:NVMM\)/);
+    expect(sinkCapsOf(sink.replace('GstFdSink:dynamicofasink', 'GstCapsFilter:capsfilter0').replace(':sink:', ':src:'))).toBeNull();
+    expect(sinkCapsOf('Setting pipeline to PAUSED ...')).toBeNull();
+
+    const output = new GstOutput(); // stdout arrives in pieces: only whole lines are read
+    expect(output.addOutput(`Setting pipeline to PAUSED ...\n${sink.slice(0, 90)}`)).toEqual(['Setting pipeline to PAUSED ...']);
+    expect(output.addOutput(`${sink.slice(90)}\nPipeline is PREROLLED ...`)).toEqual([sink]);
   });
 });

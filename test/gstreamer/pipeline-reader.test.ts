@@ -61,6 +61,12 @@ describe('PipelineReader with a stand-in gst-launch', () => {
     expect(alive(reader.pid)).toBe(false);
   });
 
+  it('caps renegotiated to another size mid-run are E_FRAME_SIZE: no frame is handed out after, the process is ended', async () => {
+    const reader = fakeReader(`frames=2 bytes=${FRAME} recaps=32x24 stay=yes`);
+    await reader.exited; // killed by the reader: it stays otherwise
+    await expect(reader.next()).rejects.toMatchObject({ code: 'E_FRAME_SIZE', message: expect.stringMatching(/32x24 frames, not the video\/x-raw, RGB, 64x48/) });
+  });
+
   it('a missing gst-launch-1.0 is E_DEPENDENCY_MISSING saying what to install', async () => {
     await expect(openPipeline({ source: 'videotestsrc', width: 8, height: 8, gstLaunch: '/nonexistent/gst-launch-1.0' })).rejects.toMatchObject({
       name: 'DependencyMissingError',
