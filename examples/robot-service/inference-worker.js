@@ -47,7 +47,11 @@ async function main() {
       stopping = true;
       await camera.close(); // the frame loop below sees null and ends
     } else if (message.type === 'metrics') {
-      post({ type: 'metrics', id: message.id, contentType: registry.contentType, text: await registry.metrics() });
+      try {
+        post({ type: 'metrics', id: message.id, contentType: registry.contentType, text: await registry.metrics() });
+      } catch (error) {
+        post({ type: 'metrics', id: message.id, error: error.message });
+      }
     } else if (message.type === 'constraints') {
       try {
         manager.setConstraints(message.constraints); // bad ones throw and leave the old ones in force

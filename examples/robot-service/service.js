@@ -61,7 +61,7 @@ const httpReady = startHttp({
   metrics: () => new Promise((resolve, reject) => {
     if (!state.ready || state.stopping) return reject(new Error('the inference worker is not running'));
     const id = nextRequest++;
-    metricsRequests.set(id, resolve);
+    metricsRequests.set(id, { resolve, reject });
     worker.postMessage({ type: 'metrics', id });
   }),
   health: () => {
@@ -76,7 +76,7 @@ worker.on('message', (message) => {
     case 'ready':
       state.ready = true;
       state.gstPid = message.gstPid;
-      httpReady.then((http) => log('ready', { httpPort: http.port, topics: mqtt.topics, subnets: message.subnets, gstLaunchArgs: message.gstLaunchArgs }));
+      httpReady.then((http) => log('ready', { httpPort: http.port, topics: mqtt.topics, subnets: message.subnets, gstLaunchArgs: message.gstLaunchArgs }), () => undefined);
       mqtt.constraints(message.constraints);
       break;
     case 'result':
@@ -97,7 +97,8 @@ worker.on('message', (message) => {
       mqtt.error(message.error);
       break;
     case 'metrics':
-      metricsRequests.get(message.id)?.({ contentType: message.contentType, text: message.text });
+      if (message.error) metricsRequests.get(message.id)?.reject(new Error(message.error));
+      else metricsRequests.get(message.id)?.resolve({ contentType: message.contentType, text: message.text });
       metricsRequests.delete(message.id);
       break;
     case 'fatal': // the camera or the model could not start
@@ -117,17 +118,31 @@ worker.on('message', (message) => {
       break;
   }
 });
+worker.on('exit', () => {
+  for (const { reject } of metricsRequests.values()) reject(new Error('the inference worker has stopped'));
+  metricsRequests.clear();
+});
 worker.on('error', (error) => {
   log('error', { code: error.code ?? 'E_INTERNAL', message: error.message });
   shutdown(1);
 });
 
 /** Stops the camera and the worker, then HTTP and MQTT; the process then ends on its own. */
-async function shutdown(exitCode) {
+function shutdown(exitCode) {
   process.exitCode = Math.max(process.exitCode ?? 0, exitCode);
   if (state.stopping) return;
   state.stopping = true;
   setTimeout(() => process.exit(), 10000).unref(); // a last resort, should any part hang
+  stopAll().then(
+    () => log('exit', { code: process.exitCode }),
+    (error) => {
+      log('error', { code: 'E_INTERNAL', message: `shutdown: ${error.message}` });
+      process.exit(1);
+    },
+  );
+}
+
+async function stopAll() {
   const stopped = new Promise((resolve) => worker.once('exit', resolve));
   worker.postMessage({ type: 'stop' }); // the worker closes the pipeline (its gst-launch process ends) and the model
   await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
@@ -143,7 +158,6 @@ async function shutdown(exitCode) {
   const http = await httpReady.catch(() => null);
   await http?.close();
   await mqtt.close();
-  log('exit', { code: process.exitCode });
 }
 
 httpReady.catch((error) => {

@@ -6,6 +6,7 @@
  * that does not exist, frames of another size.
  */
 import * as mqtt from 'mqtt';
+import * as net from 'node:net';
 import { describeWithTools, GST_LAUNCH, MOSQUITTO, PROMETHEUS } from '../tools';
 import { freePort, Part, processesWith, Service, startMosquitto, startPrometheus, waitFor } from './real-parts';
 
@@ -148,10 +149,10 @@ describeWithTools('the robot service with GStreamer, Mosquitto and Prometheus', 
 });
 
 describeWithTools('the robot service with bad input', [GST_LAUNCH], () => {
-  async function failing(args: string[], marker: string): Promise<Service> {
-    const service = new Service([...args, '--mqtt', `mqtt://127.0.0.1:${await freePort()}`, '--http-port', '0']);
+  async function failing(args: string[], marker: string, code = 1): Promise<Service> {
+    const service = new Service(['--mqtt', `mqtt://127.0.0.1:${await freePort()}`, '--http-port', '0', ...args]);
     const how = await service.exited;
-    expect(how).toEqual({ code: 1, signal: null });
+    expect(how).toEqual({ code, signal: null });
     expect(service.stderr).toBe('');
     expect(processesWith(marker)).toEqual([]);
     return service;
@@ -169,4 +170,22 @@ describeWithTools('the robot service with bad input', [GST_LAUNCH], () => {
     const service = await failing(['--pipeline', `videotestsrc name=${marker} ! video/x-raw,format=RGB,width=32,height=24`, '--width', '64', '--height', '48'], marker);
     expect(service.events('error')[0]).toMatchObject({ code: 'E_FRAME_SIZE', message: expect.stringMatching(/32x24 frames, not the video\/x-raw, RGB, 64x48/) });
   }, 60000);
+
+  it('an HTTP port in use: the error says so, exit code 1, the pipeline is closed', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const marker = `portinuse${process.pid}`;
+      const port = (holder.address() as net.AddressInfo).port;
+      const service = await failing(['--source', `videotestsrc is-live=true name=${marker}`, '--http-port', String(port)], marker);
+      expect(service.events('error')[0]).toMatchObject({ code: 'EADDRINUSE', message: expect.stringContaining(`HTTP server: listen EADDRINUSE`) });
+    } finally {
+      holder.close();
+    }
+  }, 60000);
+
+  it('an unknown option: exit code 2 naming it and the options there are', async () => {
+    const service = await failing(['--sorce', 'videotestsrc'], 'sorce-never-runs', 2);
+    expect(service.events('error')[0]).toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/Unknown option '--sorce'.*--source --pipeline/) });
+  });
 });

@@ -91,6 +91,20 @@ describe('PipelineReader with a stand-in gst-launch', () => {
     await reader.close(); // twice is fine
   });
 
+  it('leaves nothing behind: ten readers opened and closed, or ended, hold no exit hook and no process', async () => {
+    const hooks = process.listenerCount('exit');
+    const pids: (number | undefined)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const open = await openPipeline({ pipeline: `fake frames=1 bytes=${FRAME} stay=yes`, width: 64, height: 48, gstLaunch: fake });
+      const ended = fakeReader(`frames=1 bytes=${FRAME}`);
+      pids.push(open.pid, ended.pid);
+      await open.close();
+      await ended.exited;
+    }
+    expect(process.listenerCount('exit')).toBe(hooks);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
   it('bad options throw at once, before any process starts', () => {
     expect(() => fakeReader('', { width: -1 })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
   });
