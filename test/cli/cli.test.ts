@@ -78,7 +78,26 @@ describe('dynamic-ofa CLI', () => {
     expect(result.useMicros).toBeGreaterThan(0);
     expect(Object.keys(result.targets)).toEqual([
       'ratioAllAtMost1', 'ratioSmallestAtMost09', 'endToEndRatioAllAtMost1', 'switchCostAtMost105', 'switchOverOtherWorkAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayP99Under1ms',
+      'residentAtMost15xModelFiles', 'p50WithinThreePercentOfSessionDefaults',
     ]);
+    // Memory: the model files, the resident growth measured in fresh processes for both ONNX Runtime settings, and
+    // each level's heap and p50 against the defaults.
+    const memory = result.memory;
+    const fileMiB = manifest.subnets.reduce((sum: number, s: { model: string }) => sum + fs.statSync(path.join(dir, s.model)).size, 0) / 2 ** 20;
+    expect(memory.modelFilesMiB).toBeCloseTo(fileMiB, 9);
+    expect(memory.resident.map((r: { settings: string }) => r.settings)).toEqual(['shared arena', 'onnxruntime defaults']);
+    for (const r of memory.resident) {
+      expect(r.firstLoadMiB).toBeGreaterThan(0);
+      expect(r.loadMs).toBeGreaterThan(0);
+    }
+    expect(memory.residentOverModelFiles).toBeCloseTo(memory.resident[0].firstLoadMiB / fileMiB, 9);
+    expect(memory.subnets.map((s: { id: string; modelFileMiB: number }) => [s.id, s.modelFileMiB]))
+      .toEqual(manifest.subnets.map((s: { id: string; model: string }) => [s.id, fs.statSync(path.join(dir, s.model)).size / 2 ** 20]));
+    expect(memory.subnets.every((s: { loadHeapMiB: number }) => s.loadHeapMiB > 0)).toBe(true); // each session holds its graph and weights
+    expect(memory.loadTime.totalMs).toBeGreaterThan(0);
+    expect(memory.loadTime.engineBuildMs).toBe(0);
+    expect(result.sessionDefaults.map((r: { id: string }) => r.id)).toEqual(result.subnets.map((r: { id: string }) => r.id));
+    for (const r of result.sessionDefaults) expect(r.ratio).toBeCloseTo(r.oursP50 / r.defaultsP50, 9);
     expect(result.decisionCost.map((d: { policy: string; signals: boolean }) => [d.policy, d.signals])).toEqual([['predictive', false], ['predictive', true], ['stepwise', false]]);
   });
 
