@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/dla_reservations.h"
+#include "core/load_thread.h"
 #include "core/model.h"
 #include "napi/addon_data.h"
 #include "napi/js_args.h"
@@ -97,7 +98,7 @@ class LoadWorker final : public PromiseWorker {
 
  protected:
   void DoWork() override {
-    model_ = Model::Load(options_);
+    RunOnLoadThread([this] { model_ = Model::Load(options_); });  // core/load_thread.h: one malloc arena for loads
     model_->HoldDlaReservation(std::move(reservation_));
   }
   // A failed load gives its loadables back on the JS thread, just before its promise rejects: until then they count
