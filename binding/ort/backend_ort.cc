@@ -104,8 +104,15 @@ class OrtEngine final : public Engine {
       weightUse_.bytes += initializer.rawBytes;
       if (reused) weightUse_.reusedBytes += initializer.rawBytes;
     }
-    return api_.CreateSessionFromArrayWithPrepackedWeightsContainer(runtime_->env(), bytes.data(), bytes.size(), options,
-                                                                    weights_->prepackedWeights(), &session_);
+    OrtStatus* status = api_.CreateSessionFromArrayWithPrepackedWeightsContainer(runtime_->env(), bytes.data(), bytes.size(), options,
+                                                                                 weights_->prepackedWeights(), &session_);
+    if (status == nullptr) return nullptr;
+    // A kernel that pre-packs a shared weight but cannot keep its packed copy in a container (ONNX Runtime 1.30's
+    // int8 convolutions: "doesn't have an implementation that can cache computed pre-packed weights") refuses the
+    // container: this sub-network then packs its own copy, its weights stay shared.
+    api_.ReleaseStatus(status);
+    session_ = nullptr;
+    return api_.CreateSessionFromArray(runtime_->env(), bytes.data(), bytes.size(), options, &session_);
   }
 
   // The model must have exactly one float tensor input and one float tensor output.
