@@ -23,7 +23,7 @@ FileBytes::FileBytes(const std::string& path) {
   }
   size_ = static_cast<size_t>(info.st_size);
   if (size_ > 0) {
-    // MAP_POPULATE: the whole file is read now, in one go, rather than page fault by page fault.
+    // MAP_POPULATE: the pages are mapped now, in one go, rather than one page fault at a time as they are read.
     void* mapped = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (mapped == MAP_FAILED) {
       const int error = errno;

@@ -87,14 +87,18 @@ class OrtEngine final : public Engine {
     output_ = DescribeOnly(/*isInput=*/false);
   }
 
-  // Reads the model, hands ONNX Runtime the store's copy of each of its weights (ONNX Runtime uses such user-owned
-  // CPU initializers in place, and shares what it pre-packs from them through the store's container), then creates
-  // the session from the bytes already read. The bytes, and ONNX Runtime's parsed copy, are freed after.
+  // Maps the model, checks it is the file recorded, hands ONNX Runtime the store's copy of each of its weights (ONNX
+  // Runtime uses such user-owned CPU initializers in place, and shares what it pre-packs from them through the
+  // store's container), then creates the session from the mapped bytes. The mapping, and ONNX Runtime's parsed copy
+  // of the model, are gone once the session exists.
   OrtStatus* CreateSharingSession(OrtSessionOptions* options) {
     const FileBytes bytes(modelPath_);
-    if (!contentHash_.empty() && ContentHashHex(bytes.data(), bytes.size()) != contentHash_) {
-      throw Error(codes::kModelLoad, "'" + modelPath_ + "' is not the file that was written (content hash " +
-                                         ContentHashHex(bytes.data(), bytes.size()) + ", recorded " + contentHash_ + "): damaged or replaced");
+    if (!contentHash_.empty()) {
+      const std::string found = ContentHashHex(bytes.data(), bytes.size());
+      if (found != contentHash_) {
+        throw Error(codes::kModelLoad, "'" + modelPath_ + "' is not the file that was written (content hash " + found +
+                                           ", recorded " + contentHash_ + "): damaged or replaced");
+      }
     }
     for (const OnnxInitializer& initializer : ReadOnnxInitializers(bytes.data(), bytes.size(), modelPath_)) {
       if (!initializer.shareable) continue;

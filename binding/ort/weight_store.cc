@@ -49,8 +49,14 @@ const OrtValue* WeightStore::Share(const OnnxInitializer& initializer, const uin
                                                          static_cast<ONNXTensorElementDataType>(initializer.dataType), &value);
   if (status != nullptr) std::free(data);
   runtime_->Check(status, codes::kModelLoad, "initializer '" + initializer.name + "': CreateTensorWithDataAsOrtValue");
-  weights_.push_back({initializer.dataType, initializer.dims, initializer.rawBytes, data, value});
-  byHash_.emplace(hash, weights_.size() - 1);
+  try {
+    weights_.push_back({initializer.dataType, initializer.dims, initializer.rawBytes, data, value});
+  } catch (...) {
+    api.ReleaseValue(value);
+    std::free(data);
+    throw;
+  }
+  byHash_.emplace(hash, weights_.size() - 1);  // (should this throw, the weight is held and released all the same)
   heldBytes_ += initializer.rawBytes;
   *reused = false;
   return value;

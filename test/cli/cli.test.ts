@@ -44,7 +44,7 @@ describe('dynamic-ofa CLI', () => {
 
   it('info shows the latency profiles measured here, per device', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-info-'));
-    for (const f of fs.readdirSync(tinyFamily)) fs.copyFileSync(path.join(tinyFamily, f), path.join(dir, f));
+    for (const f of fs.readdirSync(tinyFamily, { withFileTypes: true })) if (f.isFile()) fs.copyFileSync(path.join(tinyFamily, f.name), path.join(dir, f.name));
     expect(cli(['build-engines', '--family', dir, '--device', 'cpu', '--runs', '10', '--warmup-ms', '0']).status).toBe(0);
     const info = JSON.parse(cli(['info', '--family', dir, '--no-measure', '--json']).stdout);
     const profile = JSON.parse(fs.readFileSync(path.join(dir, '.engine-cache', 'profile-cpu.json'), 'utf8'));
@@ -56,7 +56,7 @@ describe('dynamic-ofa CLI', () => {
   it('bench --json prints every figure the benchmark promises', () => {
     // The tiny family with MACs in its manifest, so the GFLOP/s column has something to compute.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bench-'));
-    for (const f of fs.readdirSync(tinyFamily)) fs.copyFileSync(path.join(tinyFamily, f), path.join(dir, f));
+    for (const f of fs.readdirSync(tinyFamily, { withFileTypes: true })) if (f.isFile()) fs.copyFileSync(path.join(tinyFamily, f.name), path.join(dir, f.name));
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'family.json'), 'utf8'));
     manifest.subnets.forEach((s: { macs?: number }, i: number) => (s.macs = 100000 * (i + 1)));
     fs.writeFileSync(path.join(dir, 'family.json'), JSON.stringify(manifest));
@@ -78,7 +78,15 @@ describe('dynamic-ofa CLI', () => {
     expect(result.useMicros).toBeGreaterThan(0);
     expect(Object.keys(result.targets)).toEqual([
       'ratioAllAtMost1', 'ratioSmallestAtMost09', 'endToEndRatioAllAtMost1', 'switchCostAtMost105', 'switchOverOtherWorkAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayP99Under1ms',
+      'residentAtMost15xModelFiles', 'p50WithinThreePercentOfSessionDefaults', 'sharedWeightsP50WithinThreePercentOfOwnWeights', 'warmSharedLoadNoSlowerThanOwnWeights',
     ]);
+    // shared weights against own weights: resident memory, p50 interleaved, load times cold and warm
+    expect(result.memory.resident.map((r: { settings: string }) => r.settings)).toEqual(['shared weights', 'shared arena', 'onnxruntime defaults']);
+    expect(result.memory.resident[0].heldWeightMiB).toBeGreaterThan(0);
+    expect(result.memory.resident[0].heldWeightMiB).toBeLessThanOrEqual(result.memory.resident[0].weightMiB);
+    expect(result.memory.weightSharing).toMatchObject({ enabled: true });
+    for (const row of result.sessionDefaults) expect(row.sharedOverPlain).toBeCloseTo(row.oursP50 / row.plainWeightsP50, 6);
+    for (const key of ['sharedCold', 'sharedWarm', 'plain', 'plainAgain']) expect(result.loadTimes[key]).toBeGreaterThan(0);
     expect(result.decisionCost.map((d: { policy: string; signals: boolean }) => [d.policy, d.signals])).toEqual([['predictive', false], ['predictive', true], ['stepwise', false]]);
   });
 
