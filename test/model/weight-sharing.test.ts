@@ -96,11 +96,16 @@ describe('identical weights are held once', () => {
       expect(other!.reusedWeightBytes).toBeLessThan(other!.weightBytes);
       expect(shared.weightSharing.weightBytes).toBe(first!.weightBytes * 2 + other!.weightBytes);
       expect(shared.weightSharing.heldWeightBytes).toBe(first!.weightBytes + other!.weightBytes - other!.reusedWeightBytes);
-      // What ONNX Runtime holds: the twin's load takes far less heap than the first's, where without sharing it is the same
-      expect(twin!.loadHeapBytes).toBeLessThan(first!.loadHeapBytes - first!.weightBytes * 0.8);
+      // What ONNX Runtime holds: the twin's load takes far less heap than the first's, where without sharing it is the same.
+      // (glibc's heap counts: they read 0 under the sanitizers, whose allocator replaces glibc's: npm run test:sanitize)
       const [plainFirst, plainTwin] = plain.subnets.map((s) => s.memory);
-      expect(plainTwin!.loadHeapBytes).toBeGreaterThan(plainFirst!.loadHeapBytes * 0.8);
       expect(plainTwin!.weightBytes).toBe(0);
+      const sanitized = (process.env.DYNAMIC_OFA_BINARY ?? '').includes('build-sanitize');
+      if (!sanitized) {
+        expect(first!.loadHeapBytes).toBeGreaterThan(first!.weightBytes);
+        expect(twin!.loadHeapBytes).toBeLessThan(first!.loadHeapBytes - first!.weightBytes * 0.8);
+        expect(plainTwin!.loadHeapBytes).toBeGreaterThan(plainFirst!.loadHeapBytes * 0.8);
+      }
     } finally {
       await shared.close();
       await plain.close();
@@ -153,7 +158,7 @@ describe('the cache of optimized models', () => {
 
   it('makes a damaged file again (same size, other bytes: the addon\'s content hash), without a warning', async () => {
     const dir = copyFamily(tinyFamily, 'share-damaged');
-    (await loadFamily(dir, base)).close();
+    await (await loadFamily(dir, base)).close();
     const file = optimizedModelPath(cacheOf(dir), 's2');
     const damaged = fs.readFileSync(file);
     damaged.fill(0x55, damaged.length - 200, damaged.length - 100);
