@@ -9,7 +9,7 @@
  */
 export { loadFamily, type LoadOptions } from './model/load-family';
 export { DynamicModel } from './model/dynamic-model';
-export type { FamilyDeviceMemory, InferenceResult, InferOptions, LoadTime, ModelInput, SubnetInfo, SubnetMemory, WarmOptions, WarmResult } from './model/dynamic-model';
+export type { FamilyDeviceMemory, InferenceResult, InferOptions, LoadTime, ModelInput, SubnetInfo, SubnetMemory, WarmOptions, WarmResult, WeightSharing } from './model/dynamic-model';
 export { PIXEL_FORMATS, type Image, type PixelFormat } from './image/image';
 export { backends, type BackendInfo } from './backends/backends';
 export { DEVICES, type BackendName, type Device, type TrtDevice } from './devices/devices';

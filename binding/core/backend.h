@@ -20,6 +20,9 @@ struct BackendOptions {
   std::string ortLibrary;  // ONNX Runtime: the library to dlopen
   int threads = 0;         // ONNX Runtime: global intra-op pool size; 0 = keep / all cores
   bool ortSessionDefaults = false;  // ONNX Runtime: an arena per session as ONNX Runtime has it (the bench's comparison)
+  // ONNX Runtime: the model files are pre-optimized (optimizeModel): loaded without optimizing again, every distinct
+  // weight held once for the whole model (ort/weight_store.h).
+  bool shareWeights = false;
 };
 
 // One sub-network's model file, and where in it the model starts: engine files begin with a header that
@@ -27,6 +30,9 @@ struct BackendOptions {
 struct ModelFile {
   std::string path;
   uint64_t offset = 0;
+  // ContentHashHex (core/content_hash.h) the file must have, where the backend reads it whole (ONNX Runtime with
+  // shareWeights); '' = not checked.
+  std::string contentHash;
 };
 
 class Backend {

@@ -61,6 +61,13 @@ struct SharedBuffers {
   std::shared_ptr<SharedBuffer> output;
 };
 
+// A sub-network's weights where its backend shares them across the model's sub-networks (ONNX Runtime with
+// shareWeights): all its weights, and those an earlier sub-network already held. Zeros elsewhere.
+struct WeightUse {
+  uint64_t bytes = 0;
+  uint64_t reusedBytes = 0;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -74,6 +81,7 @@ class Engine {
   virtual size_t ActivationBytes() const { return 0; }
   // True when its runs replay a captured CUDA graph (TensorRT with DYNAMIC_OFA_TRT_CUDA_GRAPH=1, capture succeeded).
   virtual bool ReplaysCudaGraph() const { return false; }
+  virtual WeightUse Weights() const { return {}; }
 };
 
 }  // namespace dofa

@@ -70,6 +70,7 @@ class Model {
   size_t sharedActivationBytes() const { return sharedActivationBytes_; }
   size_t activationBytes(size_t subnet) const { return engines_.at(subnet)->ActivationBytes(); }
   bool replaysCudaGraph(size_t subnet) const { return engines_.at(subnet)->ReplaysCudaGraph(); }
+  WeightUse weights(size_t subnet) const { return engines_.at(subnet)->Weights(); }
 
   // One run at a time: Acquire() before writing the shared input, Release() after reading the output, both on the JS
   // thread. lib/ queues runs (DynamicModel), so a second Acquire() while held breaks the binding contract.

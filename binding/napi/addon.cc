@@ -8,6 +8,7 @@
 #include "napi/js_errors.h"
 #include "napi/load_model.h"
 #include "napi/model_wrap.h"
+#include "napi/optimize_model.h"
 #include "ort/ort_runtime.h"
 #ifdef DYNAMIC_OFA_WITH_TENSORRT
 #include "napi/trt_functions.h"
@@ -60,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
   exports.Set("useErrors", Napi::Function::New<UseErrors>(env, "useErrors"));
   exports.Set("loadModel", Napi::Function::New<LoadModel>(env, "loadModel"));
+  exports.Set("optimizeModel", Napi::Function::New<OptimizeModel>(env, "optimizeModel"));
   exports.Set("backends", Napi::Function::New<Backends>(env, "backends"));
   exports.Set("runtimeVersion", Napi::Function::New<RuntimeVersion>(env, "runtimeVersion"));
   exports.Set("dlaResidency", Napi::Function::New<DlaResidency>(env, "dlaResidency"));

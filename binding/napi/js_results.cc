@@ -24,6 +24,8 @@ Napi::Array DescribeSubnets(Napi::Env env, const Model& model) {
     entry.Set("activationBytes", static_cast<double>(model.activationBytes(i)));
     entry.Set("loadHeapBytes", static_cast<double>(model.heapUse(i).loadBytes));
     entry.Set("firstRunHeapBytes", static_cast<double>(model.heapUse(i).firstRunBytes));
+    entry.Set("weightBytes", static_cast<double>(model.weights(i).bytes));
+    entry.Set("reusedWeightBytes", static_cast<double>(model.weights(i).reusedBytes));
     list.Set(static_cast<uint32_t>(i), entry);
   }
   return list;

@@ -17,9 +17,9 @@ namespace {
 
 enum LoadArg {
   // One entry per sub-network, in load order.
-  kModels, kModelOffsets, kSubnets, kResolutions, kDlaLoadables,
+  kModels, kModelOffsets, kModelContentHashes, kSubnets, kResolutions, kDlaLoadables,
   // The device.
-  kBackend, kDlaCore, kDlaLoadableLimit, kOrtLibrary, kThreads, kOrtSessionDefaults,
+  kBackend, kDlaCore, kDlaLoadableLimit, kOrtLibrary, kThreads, kOrtSessionDefaults, kShareWeights,
   kWarmupRuns,
   // The family's input (family.json `input`).
   kChannels, kFormat, kMean, kStd,
@@ -35,13 +35,15 @@ ModelOptions ParseModelOptions(const Args& args) {
   ModelOptions options;
   const std::vector<std::string> models = args.Strings(kModels, "models");
   const std::vector<int64_t> offsets = args.Integers(kModelOffsets, "modelOffsets", 0, kMaxSafeInteger);
+  const std::vector<std::string> hashes = args.Strings(kModelContentHashes, "modelContentHashes");
   const std::vector<int64_t> subnets = args.Integers(kSubnets, "subnets", 0, kMaxSafeInteger);
   const std::vector<int64_t> resolutions = args.Integers(kResolutions, "resolutions", 0, kMaxSafeInteger);
   for (const auto* list : {&offsets, &subnets, &resolutions}) {
     if (list->size() != models.size()) args.Invalid("modelOffsets, subnets and resolutions", "one entry per model");
   }
+  if (hashes.size() != models.size()) args.Invalid("modelContentHashes", "one entry per model");
   for (size_t i = 0; i < models.size(); ++i) {
-    options.subnets.push_back({{models[i], static_cast<uint64_t>(offsets[i])}, subnets[i], resolutions[i]});
+    options.subnets.push_back({{models[i], static_cast<uint64_t>(offsets[i]), hashes[i]}, subnets[i], resolutions[i]});
   }
   const std::string backend = args.String(kBackend, "backend");
   if (!BackendKindOf(backend, &options.backend.kind)) args.Invalid("backend", "a backend name; got '" + backend + "'");
@@ -49,6 +51,7 @@ ModelOptions ParseModelOptions(const Args& args) {
   options.backend.ortLibrary = args.String(kOrtLibrary, "ortLibrary");
   options.backend.threads = static_cast<int>(args.Integer(kThreads, "threads", 0, kMaxInt));
   options.backend.ortSessionDefaults = args.Bool(kOrtSessionDefaults, "ortSessionDefaults");
+  options.backend.shareWeights = args.Bool(kShareWeights, "shareWeights");
   options.warmupRuns = static_cast<int>(args.Integer(kWarmupRuns, "warmupRuns", 0, kMaxInt));
   ModelInputSpec& spec = options.inputSpec;
   spec.channels = static_cast<int>(args.Integer(kChannels, "channels", 1, 3));

@@ -1,5 +1,5 @@
-// loadModel(models, modelOffsets, subnets, resolutions, dlaLoadables, backend, dlaCore, dlaLoadableLimit, ortLibrary,
-// threads, warmupRuns, channels, format, mean, std, externalBuffers) -> Promise<NativeModel>: plain positional values
+// loadModel(models, modelOffsets, modelContentHashes, subnets, resolutions, dlaLoadables, backend, dlaCore, dlaLoadableLimit, ortLibrary,
+// threads, ortSessionDefaults, shareWeights, warmupRuns, channels, format, mean, std, externalBuffers) -> Promise<NativeModel>: plain positional values
 // that lib/native/addon.ts's loadNativeModel() computes, and the load off the JS thread.
 #pragma once
 

@@ -6,16 +6,21 @@
 #include <cstring>
 #include <new>
 
+#include "core/content_hash.h"
 #include "core/errors.h"
+#include "core/file_bytes.h"
+#include "ort/onnx_initializers.h"
 #include "ort/ort_runtime.h"
+#include "ort/weight_store.h"
 
 namespace dofa {
 namespace {
 
 class OrtEngine final : public Engine {
  public:
-  OrtEngine(std::shared_ptr<OrtRuntime> runtime, const std::string& modelPath, bool sharedArena)
-      : runtime_(std::move(runtime)), api_(runtime_->api()), modelPath_(modelPath) {
+  // `weights`: the model's shared weights when its files are pre-optimized (shareWeights), else null.
+  OrtEngine(std::shared_ptr<OrtRuntime> runtime, const ModelFile& model, bool sharedArena, std::shared_ptr<WeightStore> weights)
+      : runtime_(std::move(runtime)), api_(runtime_->api()), modelPath_(model.path), contentHash_(model.contentHash), weights_(std::move(weights)) {
     try {
       Load(sharedArena);
     } catch (...) {
@@ -27,6 +32,7 @@ class OrtEngine final : public Engine {
 
   const TensorInfo& input() const override { return input_; }
   const TensorInfo& output() const override { return output_; }
+  WeightUse Weights() const override { return weightUse_; }
 
   void Bind(const SharedBuffers& buffers) override {
     ReleaseBinding();
@@ -57,7 +63,8 @@ class OrtEngine final : public Engine {
     OrtSessionOptions* options = nullptr;
     Check(api_.CreateSessionOptions(&options), "CreateSessionOptions");
     OrtStatus* status = api_.DisablePerSessionThreads(options);  // use the env's global pool
-    if (status == nullptr) status = api_.SetSessionGraphOptimizationLevel(options, ORT_ENABLE_ALL);
+    // A pre-optimized model (shared weights) is loaded as ONNX Runtime's "offline mode" has it: not optimized again.
+    if (status == nullptr) status = api_.SetSessionGraphOptimizationLevel(options, weights_ ? ORT_DISABLE_ALL : ORT_ENABLE_ALL);
     if (status == nullptr) status = api_.SetSessionExecutionMode(options, ORT_SEQUENTIAL);
     if (status == nullptr && sharedArena) {
       // A family runs one sub-network at a time: its sessions share the env's arena for activations instead of one
@@ -65,12 +72,51 @@ class OrtEngine final : public Engine {
       status = api_.AddSessionConfigEntry(options, "session.use_env_allocators", "1");
       if (status == nullptr) status = api_.AddSessionConfigEntry(options, "session.use_device_allocator_for_initializers", "1");
     }
-    if (status == nullptr) status = api_.CreateSession(runtime_->env(), modelPath_.c_str(), options, &session_);
+    if (status == nullptr) {
+      try {
+        status = weights_ ? CreateSharingSession(options) : api_.CreateSession(runtime_->env(), modelPath_.c_str(), options, &session_);
+      } catch (...) {
+        api_.ReleaseSessionOptions(options);
+        throw;
+      }
+    }
     api_.ReleaseSessionOptions(options);
     Check(status, "cannot create an ONNX Runtime session");
     Check(api_.CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memoryInfo_), "CreateCpuMemoryInfo");
     input_ = DescribeOnly(/*isInput=*/true);
     output_ = DescribeOnly(/*isInput=*/false);
+  }
+
+  // Maps the model, checks it is the file recorded, hands ONNX Runtime the store's copy of each of its weights (ONNX
+  // Runtime uses such user-owned CPU initializers in place, and shares what it pre-packs from them through the
+  // store's container), then creates the session from the mapped bytes. The mapping, and ONNX Runtime's parsed copy
+  // of the model, are gone once the session exists.
+  OrtStatus* CreateSharingSession(OrtSessionOptions* options) {
+    const FileBytes bytes(modelPath_);
+    if (!contentHash_.empty()) {
+      const std::string found = ContentHashHex(bytes.data(), bytes.size());
+      if (found != contentHash_) {
+        throw Error(codes::kModelLoad, "'" + modelPath_ + "' is not the file that was written (content hash " + found +
+                                           ", recorded " + contentHash_ + "): damaged or replaced");
+      }
+    }
+    for (const OnnxInitializer& initializer : ReadOnnxInitializers(bytes.data(), bytes.size(), modelPath_)) {
+      if (!initializer.shareable) continue;
+      bool reused = false;
+      const OrtValue* value = weights_->Share(initializer, bytes.data() + initializer.rawOffset, &reused);
+      Check(api_.AddInitializer(options, initializer.name.c_str(), value), "AddInitializer '" + initializer.name + "'");
+      weightUse_.bytes += initializer.rawBytes;
+      if (reused) weightUse_.reusedBytes += initializer.rawBytes;
+    }
+    OrtStatus* status = api_.CreateSessionFromArrayWithPrepackedWeightsContainer(runtime_->env(), bytes.data(), bytes.size(), options,
+                                                                                 weights_->prepackedWeights(), &session_);
+    if (status == nullptr) return nullptr;
+    // A kernel that pre-packs a shared weight but cannot keep its packed copy in a container (ONNX Runtime 1.30's
+    // int8 convolutions: "doesn't have an implementation that can cache computed pre-packed weights") refuses the
+    // container: this sub-network then packs its own copy, its weights stay shared.
+    api_.ReleaseStatus(status);
+    session_ = nullptr;
+    return api_.CreateSessionFromArray(runtime_->env(), bytes.data(), bytes.size(), options, &session_);
   }
 
   // The model must have exactly one float tensor input and one float tensor output.
@@ -147,11 +193,15 @@ class OrtEngine final : public Engine {
     if (session_ != nullptr) api_.ReleaseSession(session_);
     memoryInfo_ = nullptr;
     session_ = nullptr;
+    weights_.reset();  // after the session: it uses the weights in place
   }
 
   std::shared_ptr<OrtRuntime> runtime_;  // keeps the env alive as long as the session
   const OrtApi& api_;
   std::string modelPath_;
+  std::string contentHash_;
+  std::shared_ptr<WeightStore> weights_;
+  WeightUse weightUse_;
   OrtSession* session_ = nullptr;
   OrtMemoryInfo* memoryInfo_ = nullptr;
   OrtIoBinding* binding_ = nullptr;
@@ -163,11 +213,12 @@ class OrtEngine final : public Engine {
 
 class OrtBackend final : public Backend {
  public:
-  OrtBackend(std::shared_ptr<OrtRuntime> runtime, bool sharedArena) : runtime_(std::move(runtime)), sharedArena_(sharedArena) {}
+  OrtBackend(std::shared_ptr<OrtRuntime> runtime, bool sharedArena, bool shareWeights)
+      : runtime_(std::move(runtime)), sharedArena_(sharedArena), weights_(shareWeights ? std::make_shared<WeightStore>(runtime_) : nullptr) {}
 
   std::unique_ptr<Engine> LoadEngine(const ModelFile& model) override {
     if (model.offset != 0) ContractViolation("ONNX models are read whole (model offset " + std::to_string(model.offset) + ")");
-    return std::make_unique<OrtEngine>(runtime_, model.path, sharedArena_);
+    return std::make_unique<OrtEngine>(runtime_, model, sharedArena_, weights_);
   }
 
   std::shared_ptr<SharedBuffer> Allocate(size_t floats) override {
@@ -181,12 +232,14 @@ class OrtBackend final : public Backend {
  private:
   std::shared_ptr<OrtRuntime> runtime_;
   bool sharedArena_;
+  std::shared_ptr<WeightStore> weights_;  // one per model: every engine holds it, so it outlives the backend
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> CreateOrtBackend(const BackendOptions& options) {
-  return std::make_unique<OrtBackend>(OrtRuntime::Acquire(options.ortLibrary, options.threads), !options.ortSessionDefaults);
+  return std::make_unique<OrtBackend>(OrtRuntime::Acquire(options.ortLibrary, options.threads), !options.ortSessionDefaults,
+                                      options.shareWeights);
 }
 
 }  // namespace dofa

@@ -48,6 +48,23 @@ export interface SubnetMemory {
   loadHeapBytes: number;
   /** Heap growth during its first run: its share of the activation arena beyond what earlier sub-networks left. */
   firstRunHeapBytes: number;
+  /** With shared weights (`DynamicModel.weightSharing`): its model's weights, and those an earlier sub-network already held (0 otherwise). */
+  weightBytes: number;
+  reusedWeightBytes: number;
+}
+
+/** Whether a model's sub-networks share their weights, and what they hold (docs/memory.md). */
+export interface WeightSharing {
+  /** Loaded from pre-optimized models with every distinct weight held once. */
+  enabled: boolean;
+  /** Why not, when not: 'turned off', 'not on the CPU', or what failed (also in the warning). */
+  reason?: string;
+  /** The weights of all sub-networks' models, summed (0 when not enabled). */
+  weightBytes: number;
+  /** The distinct weights held (0 when not enabled). */
+  heldWeightBytes: number;
+  /** Time spent making optimized models that were missing or stale during this load, ms. */
+  optimizeMs: number;
 }
 
 /** How long {@link loadFamily} took for this model. */
@@ -56,6 +73,8 @@ export interface LoadTime {
   totalMs: number;
   /** The part spent building TensorRT engines that were missing or stale, ms (0 when none was built). */
   engineBuildMs: number;
+  /** The part spent making the CPU's optimized models for shared weights that were missing or stale, ms (0 when none was made). */
+  optimizeMs: number;
 }
 
 export interface InferOptions {
@@ -141,6 +160,8 @@ export class DynamicModel {
   readonly deviceMemory: Readonly<FamilyDeviceMemory>;
   /** How long loading took. */
   readonly loadTime: Readonly<LoadTime>;
+  /** Whether the sub-networks hold each distinct weight once (CPU, `LoadOptions.shareWeights`), and what they hold. */
+  readonly weightSharing: Readonly<WeightSharing>;
   readonly #native: NativeModel;
   readonly #timings: Float64Array;
   readonly #openRef: WeakRef<NativeModel>;
@@ -164,7 +185,7 @@ export class DynamicModel {
     manifest: FamilyManifest,
     dir: string,
     device: Device,
-    measured: { latencies: number[]; latencySource: SubnetInfo['latencySource']; memory: SubnetMemory[]; loadTime: LoadTime },
+    measured: { latencies: number[]; latencySource: SubnetInfo['latencySource']; memory: SubnetMemory[]; loadTime: LoadTime; weightSharing: WeightSharing },
     inlineBelowMs: number,
     subnetInfo: ReturnType<NativeModel['subnetInfo']>,
   ) {
@@ -177,6 +198,7 @@ export class DynamicModel {
     this.device = device;
     this.inputBuffer = new Float32Array(native.inputBuffer);
     this.loadTime = Object.freeze({ ...measured.loadTime });
+    this.weightSharing = Object.freeze({ ...measured.weightSharing });
     const memory = native.deviceMemory();
     this.deviceMemory = Object.freeze({
       sharedActivationBytes: memory.sharedActivationBytes,

@@ -7,15 +7,16 @@ import * as fs from 'node:fs';
 
 import { assertDeviceAvailable, tensorRtStatusFor } from '../backends/backends';
 import { backendOf, type Device, dlaCoreOf, isTrtDevice } from '../devices/devices';
-import { type DeviceModelOptions, onnxModelFiles, profiledLatencies } from './model-files';
+import { type DeviceModelOptions, profiledLatencies } from './model-files';
 import { tensorRtStatus } from '../backends/tensorrt-status';
 import { DynamicOfaError, FamilyInvalidError, fromNative } from '../errors';
 import { type FamilyManifest, loadManifest } from '../family/manifest';
-import { getBinding, loadNativeModel, type NativeLoadBase } from '../native/addon';
+import { getBinding, type NativeLoadBase } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
-import { DynamicModel, type SubnetMemory } from './dynamic-model';
+import { DynamicModel, type SubnetMemory, type WeightSharing } from './dynamic-model';
 import { checkLoadOptions } from './input-checks';
 import { type LoadedOnDevice, loadEngines } from './load-engines';
+import { loadOnCpu } from './load-cpu';
 
 export interface LoadOptions extends DeviceModelOptions {
   /** Default 'cpu'. */
@@ -38,6 +39,13 @@ export interface LoadOptions extends DeviceModelOptions {
    * Default 1 (a timer tick). `InferOptions.inline` decides per call; `InferenceResult.inline` says where it ran.
    */
   inlineBelowMs?: number;
+  /**
+   * CPU: hold each distinct weight of the family once (default true). The sub-networks load from models that ONNX
+   * Runtime optimized for this CPU once and that are cached in the engine cache folder (`cache`); where that cannot
+   * be done (a read-only cache, ONNX Runtime refusing) the family loads from its ONNX files as before, with a
+   * DYNAMIC_OFA_WEIGHT_SHARING_OFF warning. `DynamicModel.weightSharing` says which. docs/memory.md.
+   */
+  shareWeights?: boolean;
   /** @internal ONNX Runtime's own memory settings, an arena per session (the bench's comparison; NativeLoadBase). */
   ortSessionDefaults?: boolean;
 }
@@ -54,11 +62,11 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
   const loaded = loadManifest(source);
   const base = nativeLoadBase(loaded.manifest, device, { ...options, warmupRuns });
-  let onDevice: LoadedOnDevice;
+  let onDevice: LoadedOnDevice & { weightSharing?: WeightSharing };
   try {
     onDevice = isTrtDevice(device)
       ? await loadEngines(loaded, device, options, trt ?? tensorRtStatus(getBinding()), base) // (`trt` is set for every TensorRT device)
-      : { native: await loadNativeModel(getBinding(), { ...base, models: onnxModelFiles(loaded), dlaLoadableLimit: 0 }), subnets: loaded.modelPaths.map((_, i) => i), files: loaded.modelPaths, engineBuildMs: 0 };
+      : await loadOnCpu(loaded, base, options);
   } catch (error) {
     throw loadError(error, loaded.file);
   }
@@ -73,9 +81,13 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   const info = native.subnetInfo();
   const profiled = profiledLatencies(family, device, options.threads, options.cache);
   const latencies = profiled ?? info.map((s) => s.warmupMs);
-  const memory = info.map((s, i): SubnetMemory => ({ modelFileBytes: fs.statSync(files[i]!).size, loadHeapBytes: s.loadHeapBytes, firstRunHeapBytes: s.firstRunHeapBytes }));
-  const loadTime = { totalMs: performance.now() - started, engineBuildMs };
-  return new DynamicModel(native, manifest, dir, device, { latencies, latencySource: profiled ? 'profile' : 'warmup', memory, loadTime }, inlineBelowMs, info);
+  const memory = info.map((s, i): SubnetMemory => ({
+    modelFileBytes: fs.statSync(files[i]!).size, loadHeapBytes: s.loadHeapBytes, firstRunHeapBytes: s.firstRunHeapBytes,
+    weightBytes: s.weightBytes, reusedWeightBytes: s.reusedWeightBytes,
+  }));
+  const weightSharing = onDevice.weightSharing ?? { enabled: false, reason: 'not on the CPU', weightBytes: 0, heldWeightBytes: 0, optimizeMs: 0 };
+  const loadTime = { totalMs: performance.now() - started, engineBuildMs, optimizeMs: weightSharing.optimizeMs };
+  return new DynamicModel(native, manifest, dir, device, { latencies, latencySource: profiled ? 'profile' : 'warmup', memory, loadTime, weightSharing }, inlineBelowMs, info);
 }
 
 /**
@@ -94,6 +106,7 @@ export function nativeLoadBase(
     ortLibrary: backend === 'onnxruntime-cpu' ? resolveOrtLibrary() : '',
     threads: options.threads ?? 0,
     ortSessionDefaults: options.ortSessionDefaults ?? false,
+    shareWeights: false, // decided per load (load-cpu.ts)
     warmupRuns: options.warmupRuns,
     resolutions: manifest.subnets.map((s) => s.resolution ?? 0),
     channels: manifest.input.channels,

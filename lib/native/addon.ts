@@ -69,6 +69,9 @@ export interface NativeSubnetInfo {
   /** What the process's C heap grew by while its engine loaded, and during its first run (binding/core/model.h). */
   loadHeapBytes: number;
   firstRunHeapBytes: number;
+  /** With shareWeights: its model's weights (initializers) in bytes, and those an earlier sub-network already held; else 0. */
+  weightBytes: number;
+  reusedWeightBytes: number;
 }
 
 /** What a model holds in accelerator memory besides its engines' weights. */
@@ -93,6 +96,17 @@ export interface NativeModelFile {
   offset: number;
   /** DLA loadables its engine holds (from the engine file; 0 off the DLA cores). */
   dlaLoadables: number;
+  /**
+   * The content hash the file must have (what {@link NativeBinding.optimizeModel} reported when it wrote it), checked
+   * where the addon reads the file whole (shareWeights); absent: not checked.
+   */
+  contentHash?: string;
+}
+
+/** A model file {@link NativeBinding.optimizeModel} wrote: its size and content hash (the addon's 64-bit hash, hex). */
+export interface NativeOptimizedModel {
+  bytes: number;
+  contentHash: string;
 }
 
 /** What a model is loaded with, but its files: the device, and the family's input and resolutions. */
@@ -110,6 +124,11 @@ export interface NativeLoadBase {
    * instead of one arena shared by every session in the process (docs/memory.md). false but for the bench's comparison.
    */
   ortSessionDefaults: boolean;
+  /**
+   * ONNX Runtime: the model files are pre-optimized for this CPU ({@link NativeBinding.optimizeModel}): loaded without
+   * optimizing again, each distinct weight held once for the whole model (docs/memory.md).
+   */
+  shareWeights: boolean;
   warmupRuns: number;
   /** Each family sub-network's input resolution as family.json declares it, 0 where it declares none (by index). */
   resolutions: readonly number[];
@@ -139,10 +158,10 @@ export interface NativeLoadOptions extends NativeLoadBase {
 export function loadNativeModel(binding: NativeBinding, options: NativeLoadOptions): Promise<NativeModel> {
   const { models } = options;
   return binding.loadModel(
-    models.map((m) => m.path), models.map((m) => m.offset), models.map((m) => m.subnet), models.map((m) => options.resolutions[m.subnet] ?? 0),
+    models.map((m) => m.path), models.map((m) => m.offset), models.map((m) => m.contentHash ?? ''), models.map((m) => m.subnet), models.map((m) => options.resolutions[m.subnet] ?? 0),
     models.map((m) => m.dlaLoadables),
     options.backend, options.dlaCore, options.dlaLoadableLimit, options.ortLibrary, options.threads, options.ortSessionDefaults,
-    options.warmupRuns,
+    options.shareWeights, options.warmupRuns,
     options.channels, options.format, options.mean, options.std,
     options.externalBuffers,
   );
@@ -286,12 +305,17 @@ export interface NativeBinding {
   useErrors(make: (code: ErrorCode, message: string) => Error): void;
   /** Called by {@link loadNativeModel} only. */
   loadModel(
-    models: string[], modelOffsets: number[], subnets: number[], resolutions: number[], dlaLoadables: number[],
+    models: string[], modelOffsets: number[], modelContentHashes: string[], subnets: number[], resolutions: number[], dlaLoadables: number[],
     backend: BackendName, dlaCore: number, dlaLoadableLimit: number, ortLibrary: string, threads: number, ortSessionDefaults: boolean,
-    warmupRuns: number,
+    shareWeights: boolean, warmupRuns: number,
     channels: number, format: NativeLoadBase['format'], mean: readonly number[], std: readonly number[],
     externalBuffers: boolean,
   ): Promise<NativeModel>;
+  /**
+   * Writes `onnxPath` as ONNX Runtime optimizes it for this CPU to `outputPath` (E_MODEL_LOAD when it refuses);
+   * `threads` as for a load. lib/engines/optimized-onnx.ts decides where and when.
+   */
+  optimizeModel(ortLibrary: string, threads: number, onnxPath: string, outputPath: string): Promise<NativeOptimizedModel>;
   backends(): BackendName[];
   runtimeVersion(ortLibrary: string): string;
   /** DLA loadables the models resident in this process (every JS realm and worker_thread) hold on DLA core `core`. */

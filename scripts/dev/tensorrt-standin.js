@@ -114,8 +114,8 @@ function runValgrind(testsDir, env) {
   const memcheck = ['--leak-check=full', '--show-leak-kinds=definite,indirect', '--num-callers=30',
     `--suppressions=${path.join(repoRoot, 'scripts', 'dev', 'valgrind.supp')}`];
   const family = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-standin-valgrind-'));
-  for (const f of fs.readdirSync(path.join(repoRoot, 'test', 'fixtures', 'tiny-family'))) {
-    fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'tiny-family', f), path.join(family, f));
+  for (const f of fs.readdirSync(path.join(repoRoot, 'test', 'fixtures', 'tiny-family'), { withFileTypes: true })) {
+    if (f.isFile()) fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'tiny-family', f.name), path.join(family, f.name)); // (not a CPU load's .engine-cache)
   }
   const scenario = path.join(standinDir, 'suite', 'scenarios', 'outputs.js');
   const runs = [

@@ -44,7 +44,7 @@ describe('dynamic-ofa CLI', () => {
 
   it('info shows the latency profiles measured here, per device', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-info-'));
-    for (const f of fs.readdirSync(tinyFamily)) fs.copyFileSync(path.join(tinyFamily, f), path.join(dir, f));
+    for (const f of fs.readdirSync(tinyFamily, { withFileTypes: true })) if (f.isFile()) fs.copyFileSync(path.join(tinyFamily, f.name), path.join(dir, f.name));
     expect(cli(['build-engines', '--family', dir, '--device', 'cpu', '--runs', '10', '--warmup-ms', '0']).status).toBe(0);
     const info = JSON.parse(cli(['info', '--family', dir, '--no-measure', '--json']).stdout);
     const profile = JSON.parse(fs.readFileSync(path.join(dir, '.engine-cache', 'profile-cpu.json'), 'utf8'));
@@ -56,7 +56,7 @@ describe('dynamic-ofa CLI', () => {
   it('bench --json prints every figure the benchmark promises', () => {
     // The tiny family with MACs in its manifest, so the GFLOP/s column has something to compute.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bench-'));
-    for (const f of fs.readdirSync(tinyFamily)) fs.copyFileSync(path.join(tinyFamily, f), path.join(dir, f));
+    for (const f of fs.readdirSync(tinyFamily, { withFileTypes: true })) if (f.isFile()) fs.copyFileSync(path.join(tinyFamily, f.name), path.join(dir, f.name));
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'family.json'), 'utf8'));
     manifest.subnets.forEach((s: { macs?: number }, i: number) => (s.macs = 100000 * (i + 1)));
     fs.writeFileSync(path.join(dir, 'family.json'), JSON.stringify(manifest));
@@ -78,14 +78,20 @@ describe('dynamic-ofa CLI', () => {
     expect(result.useMicros).toBeGreaterThan(0);
     expect(Object.keys(result.targets)).toEqual([
       'ratioAllAtMost1', 'ratioSmallestAtMost09', 'endToEndRatioAllAtMost1', 'switchCostAtMost105', 'switchOverOtherWorkAtMost105', 'useUnder10us', 'decisionUnder5us', 'loopDelayP99Under1ms',
-      'residentAtMost15xModelFiles', 'p50WithinThreePercentOfSessionDefaults',
+      'residentAtMost15xModelFiles', 'p50WithinThreePercentOfSessionDefaults', 'sharedWeightsP50WithinThreePercentOfOwnWeights', 'warmSharedLoadNoSlowerThanOwnWeights',
     ]);
-    // Memory: the model files, the resident growth measured in fresh processes for both ONNX Runtime settings, and
-    // each level's heap and p50 against the defaults.
+    // shared weights against own weights: resident memory, p50 interleaved, load times cold and warm
+    expect(result.memory.resident.map((r: { settings: string }) => r.settings)).toEqual(['shared weights', 'shared arena', 'onnxruntime defaults']);
+    expect(result.memory.resident[0].heldWeightMiB).toBeGreaterThan(0);
+    expect(result.memory.resident[0].heldWeightMiB).toBeLessThanOrEqual(result.memory.resident[0].weightMiB);
+    expect(result.memory.weightSharing).toMatchObject({ enabled: true });
+    for (const row of result.sessionDefaults) expect(row.sharedOverPlain).toBeCloseTo(row.oursP50 / row.plainWeightsP50, 6);
+    for (const key of ['sharedCold', 'sharedWarm', 'plain', 'plainAgain']) expect(result.loadTimes[key]).toBeGreaterThan(0);
+    // Memory: the model files, the resident growth measured in fresh processes, each level's heap, the load time, and
+    // each level's p50 against ONNX Runtime's defaults.
     const memory = result.memory;
     const fileMiB = manifest.subnets.reduce((sum: number, s: { model: string }) => sum + fs.statSync(path.join(dir, s.model)).size, 0) / 2 ** 20;
     expect(memory.modelFilesMiB).toBeCloseTo(fileMiB, 9);
-    expect(memory.resident.map((r: { settings: string }) => r.settings)).toEqual(['shared arena', 'onnxruntime defaults']);
     for (const r of memory.resident) {
       expect(r.firstLoadMiB).toBeGreaterThan(0);
       expect(r.loadMs).toBeGreaterThan(0);
@@ -93,7 +99,7 @@ describe('dynamic-ofa CLI', () => {
     expect(memory.residentOverModelFiles).toBeCloseTo(memory.resident[0].firstLoadMiB / fileMiB, 9);
     expect(memory.subnets.map((s: { id: string; modelFileMiB: number }) => [s.id, s.modelFileMiB]))
       .toEqual(manifest.subnets.map((s: { id: string; model: string }) => [s.id, fs.statSync(path.join(dir, s.model)).size / 2 ** 20]));
-    expect(memory.subnets.every((s: { loadHeapMiB: number }) => s.loadHeapMiB > 0)).toBe(true); // each session holds its graph and weights
+    expect(memory.subnets.every((s: { loadHeapMiB: number }) => s.loadHeapMiB > 0)).toBe(true); // each session holds at least its graph
     expect(memory.loadTime.totalMs).toBeGreaterThan(0);
     expect(memory.loadTime.engineBuildMs).toBe(0);
     expect(result.sessionDefaults.map((r: { id: string }) => r.id)).toEqual(result.subnets.map((r: { id: string }) => r.id));

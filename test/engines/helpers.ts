@@ -20,9 +20,14 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dofa-${prefix}-`));
 }
 
-/** A writable copy of a fixture family (so tests can create its .engine-cache or change its models). */
+/**
+ * A writable copy of a fixture family (so tests can create its .engine-cache or change its models): its files, not
+ * the cache folder a CPU load made in the fixture (optimized models for shared weights).
+ */
 export function copyFamily(source: string, prefix: string): string {
   const dir = tempDir(prefix);
-  for (const name of fs.readdirSync(source)) fs.copyFileSync(path.join(source, name), path.join(dir, name));
+  for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+    if (entry.isFile()) fs.copyFileSync(path.join(source, entry.name), path.join(dir, entry.name));
+  }
   return dir;
 }

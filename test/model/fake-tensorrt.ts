@@ -86,7 +86,7 @@ function build(fake: FakeTensorRt, args: BuildArgs): ReturnType<NonNullable<Nati
 
 /** The plans' ONNX files loaded by the real addon, on ONNX Runtime, the rest of the positional values as given. */
 function load(fake: FakeTensorRt, real: NativeBinding, args: Parameters<NativeBinding['loadModel']>): ReturnType<NativeBinding['loadModel']> {
-  const [models, offsets, subnets, resolutions, dlaLoadables, , dlaCore, dlaLoadableLimit, , , ...rest] = args;
+  const [models, offsets, , subnets, resolutions, dlaLoadables, , dlaCore, dlaLoadableLimit, , , ...rest] = args;
   const plans = models.map((file, i) => JSON.parse(fs.readFileSync(file).subarray(offsets[i]).toString('utf8')) as FakePlan);
   const refused = plans.findIndex((plan) => fake.refuse(plan));
   if (refused >= 0) {
@@ -94,6 +94,6 @@ function load(fake: FakeTensorRt, real: NativeBinding, args: Parameters<NativeBi
     const error = Object.assign(makeError('E_MODEL_LOAD', `'${file}': TensorRT cannot deserialize it (built by another TensorRT build, or for another GPU?)`), { rejectedModel: file });
     return Promise.reject(error);
   }
-  return real.loadModel(plans.map((p) => path.resolve(p.onnx)), plans.map(() => 0), subnets, resolutions, dlaLoadables,
+  return real.loadModel(plans.map((p) => path.resolve(p.onnx)), plans.map(() => 0), plans.map(() => ''), subnets, resolutions, dlaLoadables,
     'onnxruntime-cpu', dlaCore, dlaLoadableLimit, resolveOrtLibrary(), 1, ...rest);
 }

@@ -113,7 +113,7 @@ describe('a run that fails on the calling thread', () => {
       externalBuffers: true,
       closed: false,
       timings: new Float64Array(3),
-      subnetInfo: () => [{ input: { name: 'x', shape: [1, 3, 2, 2] }, output: { name: 'y', shape: [1, 2] }, warmupMs: 0.01, activationBytes: 0, loadHeapBytes: 0, firstRunHeapBytes: 0 }],
+      subnetInfo: () => [{ input: { name: 'x', shape: [1, 3, 2, 2] }, output: { name: 'y', shape: [1, 2] }, warmupMs: 0.01, activationBytes: 0, loadHeapBytes: 0, firstRunHeapBytes: 0, weightBytes: 0, reusedWeightBytes: 0 }],
       deviceMemory: () => ({ sharedActivationBytes: 0, inputBytes: 48, outputBytes: 8, mappedBuffers: false, cudaGraphs: 0 }),
       run: () => Promise.reject(makeError('E_INFERENCE', 'the backend failed')),
       runSync: fail,
@@ -131,7 +131,8 @@ describe('a run that fails on the calling thread', () => {
   it('rejects (never throws) with the typed error, on both paths, and the model stays usable', async () => {
     const native = failingNative();
     const model = new ModelClass(native, manifest, '/nowhere', 'cpu', {
-      latencies: [0.01], latencySource: 'warmup', memory: [{ modelFileBytes: 0, loadHeapBytes: 0, firstRunHeapBytes: 0 }], loadTime: { totalMs: 0, engineBuildMs: 0 },
+      latencies: [0.01], latencySource: 'warmup', memory: [{ modelFileBytes: 0, loadHeapBytes: 0, firstRunHeapBytes: 0, weightBytes: 0, reusedWeightBytes: 0 }], loadTime: { totalMs: 0, engineBuildMs: 0, optimizeMs: 0 },
+      weightSharing: { enabled: false, reason: 'turned off', weightBytes: 0, heldWeightBytes: 0, optimizeMs: 0 },
     }, 0.5, native.subnetInfo());
     for (const inline of [true, false]) {
       let thrown = false;

@@ -7,6 +7,7 @@ import { loadFamily } from '../../lib';
 import { type LatencyProfile, PROFILE_SCHEMA_VERSION, profilePath, writeProfile } from '../../lib/family/latency-profile';
 import { cpuModel } from '../../lib/util/host';
 import { latencyStats } from '../../lib/util/latency-stats';
+import { copyFamily } from '../engines/helpers';
 import { tinyFamily } from '../helpers';
 
 function familyWithProfile(edit: (p: LatencyProfile) => void = () => {}): string {
@@ -53,9 +54,14 @@ describe('latency profiles', () => {
     await model.close();
   });
 
-  it('loading on the CPU creates no cache folder in the family', async () => {
-    const model = await loadFamily(tinyFamily, { threads: 2, warmupRuns: 1 });
-    await model.close();
-    expect(fs.existsSync(path.join(tinyFamily, '.engine-cache'))).toBe(false);
+  it('loading on the CPU without shared weights creates no cache folder in the family; with them, only the optimized models', async () => {
+    const family = copyFamily(tinyFamily, 'cpu-cache');
+    const plain = await loadFamily(family, { threads: 2, warmupRuns: 1, shareWeights: false });
+    await plain.close();
+    expect(fs.existsSync(path.join(family, '.engine-cache'))).toBe(false);
+    const shared = await loadFamily(family, { threads: 2, warmupRuns: 1 });
+    await shared.close();
+    expect(fs.readdirSync(path.join(family, '.engine-cache'))).toEqual(['cpu']);
+    expect(fs.readdirSync(path.join(family, '.engine-cache', 'cpu')).every((name) => /^s\d\.optimized\.(onnx|json)$/.test(name))).toBe(true);
   });
 });

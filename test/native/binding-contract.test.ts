@@ -12,7 +12,7 @@ import { type LoadModelArgs, loadModelArgs, loadTiny, tinyLoadOptions } from './
 const contract = (what: RegExp) => expect.objectContaining({ code: 'E_INTERNAL', message: expect.stringMatching(new RegExp(`^binding contract: .*${what.source}`)) });
 
 // loadModel's arguments by name, in order (lib/native/addon.ts's NativeBinding.loadModel).
-const LOAD_ARGS = ['models', 'modelOffsets', 'subnets', 'resolutions', 'dlaLoadables', 'backend', 'dlaCore', 'dlaLoadableLimit', 'ortLibrary', 'threads', 'ortSessionDefaults',
+const LOAD_ARGS = ['models', 'modelOffsets', 'modelContentHashes', 'subnets', 'resolutions', 'dlaLoadables', 'backend', 'dlaCore', 'dlaLoadableLimit', 'ortLibrary', 'threads', 'ortSessionDefaults', 'shareWeights',
   'warmupRuns', 'channels', 'format', 'mean', 'std', 'externalBuffers'] as const;
 
 /** The tiny family's load arguments with `changes` (by argument name) applied. */
@@ -31,6 +31,7 @@ describe('binding contract: loadModel', () => {
     ['models not strings', { models: [1, 2, 3, 4] }, /`models`/],
     ['one offset for four models', { modelOffsets: [0] }, /one entry per model/],
     ['a negative offset', { modelOffsets: [0, 0, -1, 0] }, /`modelOffsets`/],
+    ['one content hash for four models', { modelContentHashes: [''] }, /`modelContentHashes` must be one entry per model/],
     ['a fractional sub-network index', { subnets: [0, 1, 2.5, 3] }, /`subnets`/],
     ['three resolutions for four models', { resolutions: [0, 0, 0] }, /one entry per model/],
     ['a negative resolution', { resolutions: [0, 0, -16, 0] }, /`resolutions`/],
@@ -42,6 +43,7 @@ describe('binding contract: loadModel', () => {
     ['no ONNX Runtime library', { ortLibrary: undefined }, /`ortLibrary`/],
     ['a string for threads', { threads: '2' }, /`threads`/],
     ['a number for ortSessionDefaults', { ortSessionDefaults: 1 }, /`ortSessionDefaults`/],
+    ['no shareWeights', { shareWeights: undefined }, /`shareWeights`/],
     ['negative warm-up runs', { warmupRuns: -1 }, /`warmupRuns`/],
     ['four channels', { channels: 4 }, /`channels`/],
     ['an unknown pixel format', { format: 'yuv' }, /`format`/],
@@ -55,7 +57,7 @@ describe('binding contract: loadModel', () => {
   });
 
   it('no model at all: the load fails, typed', async () => {
-    await expect(getBinding().loadModel(...loadArgs({ models: [], modelOffsets: [], subnets: [], resolutions: [], dlaLoadables: [] })))
+    await expect(getBinding().loadModel(...loadArgs({ models: [], modelOffsets: [], modelContentHashes: [], subnets: [], resolutions: [], dlaLoadables: [] })))
       .rejects.toMatchObject(contract(/at least one sub-network/));
   });
 

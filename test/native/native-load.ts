@@ -12,7 +12,7 @@ import { tinyFamily } from '../helpers';
 export function tinyLoadOptions(ids: readonly string[] = ['s0', 's1', 's2', 's3'], overrides: Partial<NativeLoadOptions> = {}): NativeLoadOptions {
   return {
     models: ids.map((id, subnet) => ({ subnet, path: path.join(tinyFamily, `${id}.onnx`), offset: 0, dlaLoadables: 0 })),
-    backend: 'onnxruntime-cpu', dlaCore: -1, dlaLoadableLimit: 0, ortLibrary: resolveOrtLibrary(), threads: 1, ortSessionDefaults: false, warmupRuns: 1,
+    backend: 'onnxruntime-cpu', dlaCore: -1, dlaLoadableLimit: 0, ortLibrary: resolveOrtLibrary(), threads: 1, ortSessionDefaults: false, shareWeights: false, warmupRuns: 1,
     resolutions: [], channels: 3, format: 'rgb', mean: [0, 0, 0], std: [1, 1, 1], externalBuffers: true,
     ...overrides,
   };

@@ -50,12 +50,22 @@ function printMemory(result: BenchResult): void {
   console.log('resident, each measured in a fresh process: first load (every sub-network resident, the runtime included), left after close, second load (the family alone)');
   console.log(table(['ONNX Runtime settings', 'first load MiB', 'x model files', 'after close MiB', 'second load MiB', 'C heap in use MiB', 'load ms'],
     m.resident.map((r) => [r.settings, f1(r.firstLoadMiB), (r.firstLoadMiB / m.modelFilesMiB).toFixed(2), f1(r.afterCloseMiB), f1(r.secondLoadMiB), f1(r.heapInUseMiB), f1(r.loadMs)])));
-  console.log(table(['subnet', 'model file MiB', 'heap at load MiB', 'heap at first run MiB'],
-    m.subnets.map((s) => [s.id, f1(s.modelFileMiB), f1(s.loadHeapMiB), f1(s.firstRunHeapMiB)])));
+  const ws = m.weightSharing;
+  console.log(ws.enabled
+    ? `shared weights: ${f1(ws.heldWeightBytes / 2 ** 20)} MiB of distinct weights held for ${f1(ws.weightBytes / 2 ** 20)} MiB in the sub-networks' models ` +
+      `(${(ws.weightBytes / Math.max(1, ws.heldWeightBytes)).toFixed(2)}x)`
+    : `shared weights: off (${ws.reason ?? ''})`);
+  console.log(table(['subnet', 'model file MiB', 'heap at load MiB', 'heap at first run MiB', 'weights MiB', 'already held MiB'],
+    m.subnets.map((s) => [s.id, f1(s.modelFileMiB), f1(s.loadHeapMiB), f1(s.firstRunHeapMiB), f1(s.weightMiB), f1(s.reusedWeightMiB)])));
+  if (result.loadTimes) {
+    const t = result.loadTimes;
+    console.log(`load ms, each pair in a fresh process: shared weights cold cache ${t.sharedCold.toFixed(0)}, warm ${t.sharedWarm.toFixed(0)}; ` +
+      `own weights ${t.plain.toFixed(0)}, again ${t.plainAgain.toFixed(0)}`);
+  }
   if (result.sessionDefaults) {
-    console.log('native p50 against ONNX Runtime\'s default memory settings (an arena per session), interleaved:');
-    console.log(table(['subnet', 'ours p50 ms', 'defaults p50 ms', 'ours / defaults'],
-      result.sessionDefaults.map((r) => [r.id, r.oursP50.toFixed(3), r.defaultsP50.toFixed(3), r.ratio.toFixed(3)])));
+    console.log('native p50 against ONNX Runtime\'s default memory settings (an arena per session) and against own weights per sub-network (shareWeights: false), interleaved:');
+    console.log(table(['subnet', 'ours p50 ms', 'defaults p50 ms', 'ours / defaults', 'own weights p50 ms', 'ours / own weights'],
+      result.sessionDefaults.map((r) => [r.id, r.oursP50.toFixed(3), r.defaultsP50.toFixed(3), r.ratio.toFixed(3), r.plainWeightsP50.toFixed(3), r.sharedOverPlain.toFixed(3)])));
   }
 }
 

@@ -11,7 +11,7 @@ import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
 import { loadManifest, subnetResolution } from '../../family/manifest';
 import { loadFamily } from '../../model/load-family';
-import type { LoadTime, SubnetMemory } from '../../model/dynamic-model';
+import type { LoadTime, SubnetMemory, WeightSharing } from '../../model/dynamic-model';
 import { loadedAddon } from '../../native/addon';
 import { resolveOrtLibrary } from '../../native/ort-library';
 import { packageRoot } from '../../util/package-root';
@@ -37,7 +37,7 @@ export const infoCommand = new Command('info')
       const residentBytes = process.memoryUsage().rss - rssBefore;
       measured = model.subnets.map((s) => s.latencyMs);
       const subnets = model.subnets.map((s) => ({ id: s.id, ...s.memory }));
-      memory = { modelFileBytes: subnets.reduce((sum, s) => sum + s.modelFileBytes, 0), residentBytes, loadTime: { ...model.loadTime }, subnets };
+      memory = { modelFileBytes: subnets.reduce((sum, s) => sum + s.modelFileBytes, 0), residentBytes, loadTime: { ...model.loadTime }, weightSharing: { ...model.weightSharing }, subnets };
       await model.close();
     }
     // Latency profiles measured on this machine (build-engines / profile), by device.
@@ -101,6 +101,8 @@ export const infoCommand = new Command('info')
       console.log(`loaded on cpu in ${memory.loadTime.totalMs.toFixed(0)} ms; resident +${mib(memory.residentBytes)} MiB (ONNX Runtime's own pages included), ` +
         `${(memory.residentBytes / memory.modelFileBytes).toFixed(2)}x its ${mib(memory.modelFileBytes)} MiB of model files; heap at load per level: ` +
         `${memory.subnets.map((s) => `${s.id} ${mib(s.loadHeapBytes + s.firstRunHeapBytes)}`).join(', ')} MiB (docs/memory.md)`);
+      const ws = memory.weightSharing;
+      console.log(ws.enabled ? `shared weights: ${mib(ws.heldWeightBytes)} MiB held for ${mib(ws.weightBytes)} MiB of weights in the sub-networks' models` : `shared weights: off (${ws.reason ?? ''})`);
     }
     emitJson(o.json, info);
   });
@@ -111,6 +113,7 @@ interface FamilyMemoryInfo {
   /** RSS growth over the load in this process: every level resident and warmed up, ONNX Runtime's library included. */
   residentBytes: number;
   loadTime: LoadTime;
+  weightSharing: WeightSharing;
   subnets: ({ id: string } & SubnetMemory)[];
 }
 

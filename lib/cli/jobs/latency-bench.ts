@@ -14,13 +14,13 @@ import { stepwisePolicy } from '../../manager/policies/stepwise';
 import type { Device } from '../../devices/devices';
 import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
-import type { DynamicModel, FamilyDeviceMemory, LoadTime } from '../../model/dynamic-model';
+import type { DynamicModel, FamilyDeviceMemory, LoadTime, WeightSharing } from '../../model/dynamic-model';
 import { loadFamily } from '../../model/load-family';
 import type { SubnetManifest } from '../../family/manifest';
 import { onnxruntimeNodeSpec } from '../../native/ort-library';
 import { cpuIsa, cpuModel } from '../../util/host';
 import { type Percentiles, percentiles } from '../../util/latency-stats';
-import { measureResidentMemory, type ResidentMemory } from './resident-memory';
+import { type MemorySettings, measureResidentMemory, type ResidentMemory } from './resident-memory';
 
 export interface BenchOptions {
   family: string;
@@ -90,8 +90,10 @@ export interface BenchResult {
     resident: ResidentMemory[];
     /** resident[0].firstLoadMiB / modelFilesMiB: what a family costs a process, per byte of its model files. */
     residentOverModelFiles: number;
-    /** Per sub-network, from the load (SubnetInfo.memory), MiB. */
-    subnets: { id: string; modelFileMiB: number; loadHeapMiB: number; firstRunHeapMiB: number }[];
+    /** Per sub-network, from the load (SubnetInfo.memory), MiB; weights: all of its model's, and those an earlier one already held. */
+    subnets: { id: string; modelFileMiB: number; loadHeapMiB: number; firstRunHeapMiB: number; weightMiB: number; reusedWeightMiB: number }[];
+    /** The bench's load (DynamicModel.weightSharing). */
+    weightSharing: WeightSharing;
     /** The bench's own load (DynamicModel.loadTime). */
     loadTime: LoadTime;
   };
@@ -99,7 +101,13 @@ export interface BenchResult {
    * On the CPU: each level's native p50 next to the same family loaded with ONNX Runtime's default memory settings
    * (an arena per session), interleaved run by run on this thread; null on other devices.
    */
-  sessionDefaults: { id: string; oursP50: number; defaultsP50: number; ratio: number }[] | null;
+  sessionDefaults: { id: string; oursP50: number; defaultsP50: number; ratio: number; plainWeightsP50: number; sharedOverPlain: number }[] | null;
+  /**
+   * On the CPU: loading with shared weights from a fresh engine cache (making the optimized models: cold), then again
+   * (warm), and the same family with every sub-network's own weights (the ONNX files as they are), each in a fresh
+   * process, ms; null on other devices.
+   */
+  loadTimes: { sharedCold: number; sharedWarm: number; plain: number; plainAgain: number } | null;
   /** Accelerator memory the family holds besides its engines (TensorRT: the shared activation block). */
   deviceMemory: FamilyDeviceMemory;
   /** TensorRT devices: the CUDA device's name, and what to know when it is the stand-in (no figure is a GPU's then). */
@@ -128,33 +136,54 @@ function precisionPair(model: DynamicModel, index: number, threads: number): Pro
 }
 
 /**
- * Each level's native p50 against the same family loaded with ONNX Runtime's default memory settings: one run of each
- * in turn, on this thread, on the same input, so that both see the same machine and caches.
+ * Each level's native p50 against the same family loaded with ONNX Runtime's default memory settings, and (when the
+ * bench's family shares weights) with every sub-network's own weights: one run of each in turn, on this thread, on
+ * the same input, so that all see the same machine and caches.
  */
 async function compareWithSessionDefaults(model: DynamicModel, family: string, threads: number, runs: number): Promise<NonNullable<BenchResult['sessionDefaults']>> {
   const defaults = await loadFamily(family, { device: 'cpu', threads, warmupRuns: 10, ortSessionDefaults: true });
+  const plain = model.weightSharing.enabled ? await loadFamily(family, { device: 'cpu', threads, warmupRuns: 10, shareWeights: false }) : model;
   try {
     return model.subnets.map((subnet) => {
       const input = Float32Array.from({ length: elementCount(subnet.inputShape) }, (_, i) => Math.sin(i));
-      const times: [number[], number[]] = [[], []];
+      const times: [number[], number[], number[]] = [[], [], []];
       for (let i = -20; i < runs; i++) {
         const ours = model.inferSync(input, { subnet: subnet.index, sharedOutput: true }).latencyMs;
         const theirs = defaults.inferSync(input, { subnet: subnet.index, sharedOutput: true }).latencyMs;
+        const own = plain.inferSync(input, { subnet: subnet.index, sharedOutput: true }).latencyMs;
         if (i >= 0) {
           times[0].push(ours);
           times[1].push(theirs);
+          times[2].push(own);
         }
       }
       const oursP50 = percentiles(times[0]).p50;
       const defaultsP50 = percentiles(times[1]).p50;
-      return { id: subnet.id, oursP50, defaultsP50, ratio: oursP50 / defaultsP50 };
+      const plainWeightsP50 = percentiles(times[2]).p50;
+      return { id: subnet.id, oursP50, defaultsP50, ratio: oursP50 / defaultsP50, plainWeightsP50, sharedOverPlain: oursP50 / plainWeightsP50 };
     });
   } finally {
     await defaults.close();
+    if (plain !== model) await plain.close();
   }
 }
 
 const elementCount = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Load times in fresh processes: shared weights with a fresh engine cache (cold: the optimized models are made, then
+ * found by the second load: warm), and the ONNX files as they are (twice, the same pair of loads).
+ */
+function measureLoadTimes(family: string, threads: number): NonNullable<BenchResult['loadTimes']> {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bench-cache-'));
+  try {
+    const shared = measureResidentMemory(family, { device: 'cpu', threads, settings: 'shared weights', cache });
+    const plain = measureResidentMemory(family, { device: 'cpu', threads, settings: 'shared arena' });
+    return { sharedCold: shared.loadMs, sharedWarm: shared.secondLoadMs, plain: plain.loadMs, plainAgain: plain.secondLoadMs };
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+}
 
 /** Runs `count` inferences on the active sub-network, on this thread; the native latency of the last. */
 function inferTimes(model: DynamicModel, count: number): number {
@@ -334,10 +363,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   progress(++done, total, 'event-loop delay');
   const subnetMemory = model.subnets.map((s) => ({
     id: s.id, modelFileMiB: s.memory.modelFileBytes / 2 ** 20, loadHeapMiB: s.memory.loadHeapBytes / 2 ** 20, firstRunHeapMiB: s.memory.firstRunHeapBytes / 2 ** 20,
+    weightMiB: s.memory.weightBytes / 2 ** 20, reusedWeightMiB: s.memory.reusedWeightBytes / 2 ** 20,
   }));
   const loadTime = { ...model.loadTime };
+  const weightSharing = { ...model.weightSharing };
   await model.close();
-  const resident = [false, ...(device === 'cpu' ? [true] : [])].map((ortSessionDefaults) => measureResidentMemory(options.family, { device, threads, ortSessionDefaults }));
+  const settings: MemorySettings[] = device === 'cpu' ? ['shared weights', 'shared arena', 'onnxruntime defaults'] : ['shared arena'];
+  const resident = settings.map((s) => measureResidentMemory(options.family, { device, threads, settings: s }));
+  const loadTimes = device === 'cpu' ? measureLoadTimes(options.family, threads) : null;
   progress(total, total, 'done');
 
   return {
@@ -363,8 +396,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       residentOverModelFiles: resident[0]!.firstLoadMiB / (modelBytes / 2 ** 20),
       subnets: subnetMemory,
       loadTime,
+      weightSharing,
     },
     sessionDefaults,
+    loadTimes,
     deviceMemory,
     ...(accelerator ? { accelerator } : {}),
     targets: {
@@ -378,6 +413,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       loopDelayP99Under1ms: eventLoopDelayMs.p99 < 1,
       residentAtMost15xModelFiles: resident[0]!.firstLoadMiB <= 1.5 * (modelBytes / 2 ** 20),
       ...(sessionDefaults ? { p50WithinThreePercentOfSessionDefaults: sessionDefaults.every((r) => r.ratio <= 1.03) } : {}),
+      ...(sessionDefaults && weightSharing.enabled ? { sharedWeightsP50WithinThreePercentOfOwnWeights: sessionDefaults.every((r) => r.sharedOverPlain <= 1.03) } : {}),
+      ...(loadTimes ? { warmSharedLoadNoSlowerThanOwnWeights: loadTimes.sharedWarm <= loadTimes.plainAgain * 1.05 } : {}),
     },
   };
 }

@@ -104,7 +104,7 @@ async function buildStep({ packageDir, family, cache }) {
 
 /**
  * Keeps each native model the library loads, to read what the addon reports beyond DynamicModel's view
- * (deviceMemory(): mappedBuffers, cudaGraphs). loadModel's 6th positional value is the backend.
+ * (deviceMemory(): mappedBuffers, cudaGraphs). loadModel's 7th positional value is the backend.
  */
 function keepNativeModels(addon) {
   const binding = addon.getBinding();
@@ -112,7 +112,7 @@ function keepNativeModels(addon) {
   const load = binding.loadModel;
   binding.loadModel = async (...args) => {
     const native = await load.apply(binding, args);
-    kept.push({ backend: args[5], native });
+    kept.push({ backend: args[6], native });
     return native;
   };
   return kept;

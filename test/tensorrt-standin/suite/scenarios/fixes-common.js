@@ -28,7 +28,7 @@ function nativeLoadOptions(familyDir, cache, device, ids) {
     return { subnet, path: file, offset: fs.statSync(file).size - header.planBytes, dlaLoadables: dlaCore >= 0 ? header.placement.dlaLoadables : 0 };
   });
   return {
-    models, backend: 'tensorrt', dlaCore, dlaLoadableLimit: dlaCore >= 0 ? 16 : 0, ortLibrary: '', threads: 0, ortSessionDefaults: false, warmupRuns: 0,
+    models, backend: 'tensorrt', dlaCore, dlaLoadableLimit: dlaCore >= 0 ? 16 : 0, ortLibrary: '', threads: 0, ortSessionDefaults: false, shareWeights: false, warmupRuns: 0,
     resolutions: subnets.map((s) => s.resolution ?? 0), channels: input.channels, format: input.format, mean: input.mean, std: input.std,
     externalBuffers: true,
   };
