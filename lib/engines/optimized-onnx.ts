@@ -7,6 +7,12 @@
  *
  * The ONNX file is identified by its SHA-256, hashed when the file is first optimized and again whenever its size or
  * modification time differ from the record's (as make and git do): a warm load reads no ONNX file.
+ *
+ * Several processes may share a cache folder, on one machine or on several (a family on a network share, a build
+ * root under emulation), and ONNX Runtime does not write the same bytes twice for one model. So each host (ONNX
+ * Runtime version, CPU, architecture) has a folder of its own, `cpu/<host key>/`, and a model file is named by its
+ * content hash, `<subnet>.<hash>.onnx`, written once and never rewritten: the record `<subnet>.json` (renamed into
+ * place) names the file it describes, so a record never pairs with another writer's file.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -50,12 +56,19 @@ export interface OptimizedModel {
   reason?: string;
 }
 
-export function optimizedModelPath(cacheDir: string, subnetId: string): string {
-  return path.join(cacheDir, 'cpu', `${subnetId}.optimized.onnx`);
+/** The folder of this host's optimized models: ONNX Runtime's version, the CPU and the architecture name it. */
+export function optimizedFolder(cacheDir: string, host: OptimizedHost): string {
+  const key = crypto.createHash('sha256').update(JSON.stringify([host.ortVersion, host.cpuModel, host.cpuIsa, process.arch])).digest('hex').slice(0, 16);
+  return path.join(cacheDir, 'cpu', key);
 }
 
-export function optimizedRecordPath(cacheDir: string, subnetId: string): string {
-  return path.join(cacheDir, 'cpu', `${subnetId}.optimized.json`);
+/** An optimized model's file: named by its content hash (`NativeOptimizedModel.contentHash`), written once. */
+export function optimizedModelPath(cacheDir: string, host: OptimizedHost, subnetId: string, contentHash: string): string {
+  return path.join(optimizedFolder(cacheDir, host), `${subnetId}.${contentHash}.onnx`);
+}
+
+export function optimizedRecordPath(cacheDir: string, host: OptimizedHost, subnetId: string): string {
+  return path.join(optimizedFolder(cacheDir, host), `${subnetId}.json`);
 }
 
 function isRecord(value: unknown): value is OptimizedRecord {
@@ -114,12 +127,13 @@ export async function ensureOptimizedModels(options: {
   const result: OptimizedModel[] = [];
   for (const [i, onnx] of family.modelPaths.entries()) {
     const subnet = family.manifest.subnets[i]!.id;
-    const file = optimizedModelPath(cacheDir, subnet);
-    const recordFile = optimizedRecordPath(cacheDir, subnet);
+    const recordFile = optimizedRecordPath(cacheDir, host, subnet);
     const stat = fs.statSync(onnx);
     const onnxNow = { bytes: stat.size, mtimeMs: stat.mtimeMs };
     const record = readRecord(recordFile);
-    let decision = options.force ? { action: 'make' as const, reason: 'made again (the last load with it failed)' } : decideOptimized(record, { onnx: onnxNow, host, optimizedBytes: fileBytes(file) });
+    const recorded = isRecord(record) ? optimizedModelPath(cacheDir, host, subnet, record.optimized.contentHash) : undefined;
+    const optimizedBytes = recorded === undefined ? undefined : fileBytes(recorded);
+    let decision = options.force ? { action: 'make' as const, reason: 'made again (the last load with it failed)' } : decideOptimized(record, { onnx: onnxNow, host, optimizedBytes });
     let sha256: string | undefined;
     if (decision.action === 'hash-onnx') {
       sha256 = sha256File(onnx);
@@ -128,24 +142,42 @@ export async function ensureOptimizedModels(options: {
       if (decision.action === 'use') writeFileAtomically(recordFile, `${JSON.stringify({ ...known, onnx: { ...onnxNow, sha256 } }, null, 2)}\n`);
     }
     if (decision.action === 'use') {
-      result.push({ subnet, path: file, contentHash: (record as OptimizedRecord).optimized.contentHash, action: 'cached' });
+      result.push({ subnet, path: recorded!, contentHash: (record as OptimizedRecord).optimized.contentHash, action: 'cached' });
       continue;
     }
-    const made = await makeOptimized(onnx, file, options.optimize);
+    const made = await makeOptimized(onnx, optimizedFolder(cacheDir, host), subnet, options.optimize);
+    const file = optimizedModelPath(cacheDir, host, subnet, made.contentHash);
     const written: OptimizedRecord = { format: OPTIMIZED_FORMAT, subnet, onnx: { ...onnxNow, sha256: sha256 ?? sha256File(onnx) }, ...host, cpuIsa: [...host.cpuIsa], optimized: made };
     writeFileAtomically(recordFile, `${JSON.stringify(written, null, 2)}\n`);
+    removeOtherFiles(optimizedFolder(cacheDir, host), subnet, file);
     result.push({ subnet, path: file, contentHash: made.contentHash, action: 'made', reason: decision.reason });
   }
   return result;
 }
 
-/** The optimizer writes beside `file` and the result is renamed over it: no reader sees a half-written model. */
-async function makeOptimized(onnx: string, file: string, optimize: ModelOptimizer): Promise<NativeOptimizedModel> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`; // worker_threads share the pid
+/**
+ * Removes the sub-network's model files that its record no longer names: the one it named before, and any another
+ * maker wrote at the same time. A load still reading one has it mapped; one about to open it finds it gone, fails
+ * and makes it again (lib/model/load-cpu.ts).
+ */
+function removeOtherFiles(folder: string, subnet: string, kept: string): void {
+  const mine = new RegExp(`^${subnet.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[^.]+\\.onnx$`);
+  for (const name of fs.readdirSync(folder)) {
+    const file = path.join(folder, name);
+    if (mine.test(name) && file !== kept) fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * The optimizer writes a temporary file in `folder`, renamed to the name its content hash gives: no reader sees a
+ * half-written model, and no writer replaces a file another process's record names.
+ */
+async function makeOptimized(onnx: string, folder: string, subnet: string, optimize: ModelOptimizer): Promise<NativeOptimizedModel> {
+  fs.mkdirSync(folder, { recursive: true });
+  const temporary = path.join(folder, `${subnet}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`); // worker_threads share the pid
   try {
     const made = await optimize(onnx, temporary);
-    fs.renameSync(temporary, file);
+    fs.renameSync(temporary, path.join(folder, `${subnet}.${made.contentHash}.onnx`));
     return made;
   } catch (error) {
     fs.rmSync(temporary, { force: true });

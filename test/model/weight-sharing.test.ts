@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { type DynamicModel, loadFamily, type LoadOptions } from '../../lib';
-import { optimizedModelPath, optimizedRecordPath, type OptimizedRecord } from '../../lib/engines/optimized-onnx';
+import type { OptimizedRecord } from '../../lib/engines/optimized-onnx';
 import { getBinding } from '../../lib/native/addon';
 import { WEIGHT_SHARING_WARNING } from '../../lib/model/load-cpu';
 import { copyFamily, tempDir } from '../engines/helpers';
@@ -114,8 +114,19 @@ describe('identical weights are held once', () => {
 });
 
 describe('the cache of optimized models', () => {
-  const cacheOf = (dir: string): string => path.join(dir, '.engine-cache');
-  const mtimes = (dir: string): number[] => ['s0', 's1', 's2', 's3'].map((id) => fs.statSync(optimizedModelPath(cacheOf(dir), id)).mtimeMs);
+  // This host's folder of optimized models (lib/engines/optimized-onnx.ts): the one folder under cpu/ here.
+  const hostFolder = (dir: string): string => {
+    const cpu = path.join(dir, '.engine-cache', 'cpu');
+    const folders = fs.readdirSync(cpu);
+    expect(folders).toHaveLength(1);
+    return path.join(cpu, folders[0]!);
+  };
+  const recordFile = (dir: string, id: string): string => path.join(hostFolder(dir), `${id}.json`);
+  const modelFile = (dir: string, id: string): string => {
+    const record = JSON.parse(fs.readFileSync(recordFile(dir, id), 'utf8')) as OptimizedRecord;
+    return path.join(hostFolder(dir), `${id}.${record.optimized.contentHash}.onnx`);
+  };
+  const mtimes = (dir: string): number[] => ['s0', 's1', 's2', 's3'].map((id) => fs.statSync(modelFile(dir, id)).mtimeMs);
 
   it('is made at the first load and found by the next (nothing made: optimizeMs 0)', async () => {
     const dir = copyFamily(tinyFamily, 'share-cache');
@@ -135,7 +146,7 @@ describe('the cache of optimized models', () => {
     const old = await loadFamily(dir, base);
     const oldOutputs = await outputs(old);
     await old.close();
-    const recordBefore = JSON.parse(fs.readFileSync(optimizedRecordPath(cacheOf(dir), 's1'), 'utf8')) as OptimizedRecord;
+    const recordBefore = JSON.parse(fs.readFileSync(recordFile(dir, 's1'), 'utf8')) as OptimizedRecord;
     // Another s1: one bit flipped in the middle of the file, inside its weights (the outputs below show it).
     const onnx = path.join(dir, 's1.onnx');
     const bytes = fs.readFileSync(onnx);
@@ -143,7 +154,7 @@ describe('the cache of optimized models', () => {
     fs.writeFileSync(onnx, bytes);
     const { shared, plain } = await bothWays(dir);
     try {
-      const recordAfter = JSON.parse(fs.readFileSync(optimizedRecordPath(cacheOf(dir), 's1'), 'utf8')) as OptimizedRecord;
+      const recordAfter = JSON.parse(fs.readFileSync(recordFile(dir, 's1'), 'utf8')) as OptimizedRecord;
       expect(recordAfter.onnx.sha256).not.toBe(recordBefore.onnx.sha256);
       expect(shared.loadTime.optimizeMs).toBeGreaterThan(0);
       const [a, b] = [await outputs(shared), await outputs(plain)];
@@ -159,7 +170,7 @@ describe('the cache of optimized models', () => {
   it('makes a damaged file again (same size, other bytes: the addon\'s content hash), without a warning', async () => {
     const dir = copyFamily(tinyFamily, 'share-damaged');
     await (await loadFamily(dir, base)).close();
-    const file = optimizedModelPath(cacheOf(dir), 's2');
+    const file = modelFile(dir, 's2');
     const damaged = fs.readFileSync(file);
     damaged.fill(0x55, damaged.length - 200, damaged.length - 100);
     fs.writeFileSync(file, damaged);
@@ -168,7 +179,9 @@ describe('the cache of optimized models', () => {
       expect(warnings.filter((w) => w.code === WEIGHT_SHARING_WARNING)).toEqual([]);
       expect(model.weightSharing.enabled).toBe(true);
       expect(model.loadTime.optimizeMs).toBeGreaterThan(0);
-      expect(fs.readFileSync(file).equals(damaged)).toBe(false);
+      // made again: the record names a file with other bytes (the damaged one replaced, or removed for a new name)
+      expect(fs.readFileSync(modelFile(dir, 's2')).equals(damaged)).toBe(false);
+      expect(fs.readdirSync(hostFolder(dir)).filter((f) => f.startsWith('s2.') && f.endsWith('.onnx'))).toHaveLength(1);
     } finally {
       await model.close();
     }
