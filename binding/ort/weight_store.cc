@@ -9,7 +9,6 @@
 
 namespace dofa {
 
-
 WeightStore::WeightStore(std::shared_ptr<OrtRuntime> runtime) : runtime_(std::move(runtime)) {
   const OrtApi& api = runtime_->api();
   runtime_->Check(api.CreateCpuMemoryInfo(OrtDeviceAllocator, OrtMemTypeDefault, &cpu_), codes::kModelLoad, "CreateCpuMemoryInfo");
@@ -57,7 +56,6 @@ const OrtValue* WeightStore::Share(const OnnxInitializer& initializer, const uin
     throw;
   }
   byHash_.emplace(hash, weights_.size() - 1);  // (should this throw, the weight is held and released all the same)
-  heldBytes_ += initializer.rawBytes;
   *reused = false;
   return value;
 }

@@ -29,8 +29,6 @@ class WeightStore {
   // whether an earlier model already had it. Not thread-safe: one family loads on one thread.
   const OrtValue* Share(const OnnxInitializer& initializer, const uint8_t* bytes, bool* reused);
   OrtPrepackedWeightsContainer* prepackedWeights() const { return prepacked_; }
-  // Bytes of distinct weights held.
-  uint64_t heldBytes() const { return heldBytes_; }
 
  private:
   struct Weight {
@@ -46,7 +44,6 @@ class WeightStore {
   OrtPrepackedWeightsContainer* prepacked_ = nullptr;
   std::vector<Weight> weights_;
   std::unordered_multimap<uint64_t, size_t> byHash_;  // content hash -> index in weights_
-  uint64_t heldBytes_ = 0;
 };
 
 }  // namespace dofa

@@ -16,6 +16,7 @@ import { calibrationDataFor } from '../../engines/calibration';
 import { BackendUnavailableError, InvalidArgumentError } from '../../errors';
 import { type LoadedManifest, loadManifest } from '../../family/manifest';
 import { buildNativeEngine, getBinding, loadNativeModel, type NativeBinding, type NativeLoadBase, type NativeModel, SHARED_INPUT, TIMING } from '../../native/addon';
+import { elementCount } from '../../model/input-checks';
 import { nativeLoadBase } from '../../model/load-family';
 import { onnxModelFiles } from '../../model/model-files';
 import { assertDeviceAvailable } from '../../backends/backends';
@@ -84,7 +85,7 @@ export async function profileNativeModel(
   const minWarmupRuns = options.minWarmupRuns ?? 5;
   const results = [];
   for (const [index, subnet] of model.subnetInfo().entries()) {
-    const count = subnet.input.shape.reduce((a, b) => a * b, 1);
+    const count = elementCount(subnet.input.shape);
     const input = new Float32Array(model.inputBuffer, 0, count);
     for (let i = 0; i < count; i++) input[i] = Math.sin(i * 12.9898) * 0.5;
     const started = performance.now();

@@ -15,6 +15,7 @@ import type { Device } from '../../devices/devices';
 import { standinNote, tensorRtStatus } from '../../backends/tensorrt-status';
 import { getBinding } from '../../native/addon';
 import type { DynamicModel, FamilyDeviceMemory, LoadTime, WeightSharing } from '../../model/dynamic-model';
+import { elementCount } from '../../model/input-checks';
 import { loadFamily } from '../../model/load-family';
 import type { SubnetManifest } from '../../family/manifest';
 import { onnxruntimeNodeSpec } from '../../native/ort-library';
@@ -168,17 +169,14 @@ async function compareWithSessionDefaults(model: DynamicModel, family: string, t
   }
 }
 
-const elementCount = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 /**
  * Load times in fresh processes: shared weights with a fresh engine cache (cold: the optimized models are made, then
- * found by the second load: warm), and the ONNX files as they are (twice, the same pair of loads).
+ * found by the second load: warm), and the ONNX files as they are (`plain`: the resident measurement's pair of loads).
  */
-function measureLoadTimes(family: string, threads: number): NonNullable<BenchResult['loadTimes']> {
+function measureLoadTimes(family: string, threads: number, plain: ResidentMemory): NonNullable<BenchResult['loadTimes']> {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'dofa-bench-cache-'));
   try {
     const shared = measureResidentMemory(family, { device: 'cpu', threads, settings: 'shared weights', cache });
-    const plain = measureResidentMemory(family, { device: 'cpu', threads, settings: 'shared arena' });
     return { sharedCold: shared.loadMs, sharedWarm: shared.secondLoadMs, plain: plain.loadMs, plainAgain: plain.secondLoadMs };
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
@@ -227,7 +225,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
   const rows: BenchSubnetRow[] = [];
   for (const subnet of model.subnets) {
-    const count = subnet.inputShape.reduce((a, b) => a * b, 1);
+    const count = elementCount(subnet.inputShape);
     const input = Float32Array.from({ length: count }, (_, i) => Math.sin(i));
     model.use(subnet.index);
     model.input.set(input);
@@ -370,7 +368,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   await model.close();
   const settings: MemorySettings[] = device === 'cpu' ? ['shared weights', 'shared arena', 'onnxruntime defaults'] : ['shared arena'];
   const resident = settings.map((s) => measureResidentMemory(options.family, { device, threads, settings: s }));
-  const loadTimes = device === 'cpu' ? measureLoadTimes(options.family, threads) : null;
+  const loadTimes = device === 'cpu' ? measureLoadTimes(options.family, threads, resident.find((r) => r.settings === 'shared arena')!) : null;
   progress(total, total, 'done');
 
   return {
