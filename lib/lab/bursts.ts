@@ -45,6 +45,11 @@ export interface BurstySpec {
   readonly signalNoise?: number;
   /** Per-frame lognormal latency noise (sigma of ln). Default 0.03. */
   readonly noiseSigma?: number;
+  /**
+   * Also the tasks waiting for a core at each sample's moment (a CPU's run queue): 1 while a burst of the weaker
+   * half is on, 2 for the stronger half, 0 otherwise. Default false: load and pressure only (an accelerator).
+   */
+  readonly waiting?: boolean;
 }
 
 export interface BurstyTrace extends SlowdownTrace {
@@ -158,7 +163,16 @@ export function makeBurstyTrace(spec: BurstySpec): BurstyTrace {
     changes.push({ frame: b.firstFrame, kind: 'start', device: 0 });
     changes.push({ frame: Math.ceil(b.end), kind: 'end', device: 0 });
   }
-  return { frames, devices: 1, base: [base], noise: [noiseRow], changes, signals: [{ load, pressure }], bursts };
+  let waiting: Float64Array | undefined;
+  if (spec.waiting) {
+    const w = new Float64Array(frames).fill(NaN);
+    for (let t = 1; t < frames; t++) {
+      const on = bursts.find((b) => b.start <= t && t < b.end);
+      w[t] = on ? (on.factor - f0 < (f1 - f0) / 2 ? 1 : 2) : 0;
+    }
+    waiting = w;
+  }
+  return { frames, devices: 1, base: [base], noise: [noiseRow], changes, signals: [waiting ? { load, pressure, waiting } : { load, pressure }], bursts };
 }
 
 export interface OnsetMisses {
@@ -170,17 +184,25 @@ export interface OnsetMisses {
   readonly firstFrameMissesDuringFrame: number;
   /** misses inside a burst after its first frame */
   readonly laterMisses: number;
+  /** of those, the ones the clairvoyant oracle met in the same frames (some level fitted); absent: no oracle given */
+  readonly laterMissesOracleMet?: number;
 }
 
-/** Per-burst onset misses of a run over bursts (`firstFrame` and `end` in the run's frames). */
+/**
+ * Per-burst onset misses of a run over bursts (`firstFrame` and `end` in the run's frames). `oracle`: the oracle's
+ * records over the same frames (the run's own slowdowns), to tell the later misses a level could have avoided
+ * from those where even the fastest level was too slow.
+ */
 export function onsetMisses(
   records: readonly Pick<FrameRecord, 'met'>[],
   bursts: readonly Pick<Burst, 'firstFrame' | 'end' | 'beganInGap'>[],
+  oracle?: readonly Pick<FrameRecord, 'met'>[],
 ): OnsetMisses {
   let inGap = 0;
   let missGap = 0;
   let missDuring = 0;
   let later = 0;
+  let avoidable = 0;
   for (const b of bursts) {
     if (b.beganInGap) inGap++;
     const first = records[b.firstFrame];
@@ -188,7 +210,12 @@ export function onsetMisses(
       if (b.beganInGap) missGap++;
       else missDuring++;
     }
-    for (let t = b.firstFrame + 1; t < Math.min(records.length, Math.ceil(b.end)); t++) if (!records[t]!.met) later++;
+    for (let t = b.firstFrame + 1; t < Math.min(records.length, Math.ceil(b.end)); t++) {
+      if (records[t]!.met) continue;
+      later++;
+      if (oracle?.[t]?.met) avoidable++;
+    }
   }
-  return { bursts: bursts.length, burstsBeganInGap: inGap, firstFrameMissesInGap: missGap, firstFrameMissesDuringFrame: missDuring, laterMisses: later };
+  const counts = { bursts: bursts.length, burstsBeganInGap: inGap, firstFrameMissesInGap: missGap, firstFrameMissesDuringFrame: missDuring, laterMisses: later };
+  return oracle ? { ...counts, laterMissesOracleMet: avoidable } : counts;
 }

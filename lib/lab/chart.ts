@@ -10,7 +10,7 @@ export interface ChartPoint {
   readonly targetMs: number;
   readonly accuracy: number;
   /** The contention signals sampled before this frame (FrameRecord.signals); null or absent: none new. */
-  readonly signals?: { readonly load: number; readonly pressure: number } | null;
+  readonly signals?: { readonly load: number; readonly pressure: number; readonly waiting?: number } | null;
 }
 
 export interface ChartSeries {
@@ -190,10 +190,20 @@ export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}
   return parts.join('\n');
 }
 
-/** The third panel: a series' signals as step lines (a skipped sample keeps the last value), 0-1. */
+const LEGEND: Record<string, (mostWaiting: number) => string> = {
+  load: () => "others' load",
+  pressure: () => 'CPU pressure (PSI)',
+  waiting: (most) => `tasks waiting for a core (0-${most})`,
+};
+
+/**
+ * The third panel: a series' signals as step lines (a skipped sample keeps the last value), 0-1; the tasks waiting
+ * for a core (a count) scaled by the most seen.
+ */
 function signalPanel(s: ChartSeries, g: { ml: number; plotW: number; sigY: number; sigH: number; x: (t: number) => number }): string[] {
   const y = (v: number): number => g.sigY + g.sigH - Math.min(Math.max(v, 0), 1) * g.sigH;
-  const path = (pick: (v: { load: number; pressure: number }) => number): string => {
+  const mostWaiting = s.records.reduce((m, r) => Math.max(m, r.signals?.waiting ?? 0), 1);
+  const path = (pick: (v: NonNullable<ChartSeries['records'][number]['signals']>) => number): string => {
     let d = '';
     let last = NaN;
     s.records.forEach((r, t) => {
@@ -212,6 +222,7 @@ function signalPanel(s: ChartSeries, g: { ml: number; plotW: number; sigY: numbe
   const lines: [string, string, string][] = [
     ['load', path((v) => v.load), '#555'],
     ['pressure', path((v) => v.pressure), '#9467bd'],
+    ['waiting', path((v) => (v.waiting ?? NaN) / mostWaiting), '#d62728'],
   ];
   lines.forEach(([name, d, color], i) => {
     if (!d) return;
@@ -219,7 +230,7 @@ function signalPanel(s: ChartSeries, g: { ml: number; plotW: number; sigY: numbe
     const ly = g.sigY + 14 + i * 18;
     out.push(
       `<line x1="${g.ml + g.plotW + 12}" x2="${g.ml + g.plotW + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`,
-      `<text x="${g.ml + g.plotW + 38}" y="${ly}">${name === 'load' ? "others' load" : 'CPU pressure (PSI)'}</text>`,
+      `<text x="${g.ml + g.plotW + 38}" y="${ly}">${LEGEND[name]!(mostWaiting)}</text>`,
     );
   });
   return out;

@@ -38,8 +38,8 @@ export function measureDecisionCost(
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     noise[i] = 0.95 + 0.1 * (seed / 0x7fffffff);
   }
-  const idle: readonly (ContentionSample | null)[] = [{ load: 0.02, pressure: 0.01 }];
-  const busy: readonly (ContentionSample | null)[] = [{ load: 0.8, pressure: 0.35 }];
+  const idle: readonly (ContentionSample | null)[] = [{ load: 0.02, pressure: 0.01, waiting: 0 }];
+  const busy: readonly (ContentionSample | null)[] = [{ load: 0.8, pressure: 0.35, waiting: 1 }];
   const obs: { candidate: number; latencyMs: number; signals?: readonly (ContentionSample | null)[] } = { candidate: 0, latencyMs: 0 };
   const batch = 1000;
   const batches = Math.max(1, Math.floor(decisions / batch));

@@ -121,7 +121,9 @@ function prepare(input: SimulationInput): {
     ...(input.constraintChanges ?? []).map((c) => ({ frame: c.frame, kind: 'constraints' as const })),
   ].sort((a, b) => a.frame - b.frame);
   const sig = tr.signals;
-  const signalsAt = sig ? (t: number) => sig.map((d) => ({ load: d.load[t]!, pressure: d.pressure[t]! })) : undefined;
+  const signalsAt = sig
+    ? (t: number) => sig.map((d): ContentionSample => (d.waiting ? { load: d.load[t]!, pressure: d.pressure[t]!, waiting: d.waiting[t]! } : { load: d.load[t]!, pressure: d.pressure[t]! }))
+    : undefined;
   return { set, latencyOf, constraintsAt, changes, signalsAt };
 }
 

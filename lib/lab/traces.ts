@@ -58,9 +58,10 @@ export interface SlowdownTrace {
   readonly changes: readonly ContentionChange[];
   /**
    * signals[d]: the contention signals of device d the manager would sample just before frame t's decision
-   * (covering frame t - 1 and the gap after it; NaN: none). Absent: the trace carries no signals.
+   * (covering frame t - 1 and the gap after it; NaN: none), and the tasks waiting for a core at that moment where
+   * the trace has them. Absent: the trace carries no signals.
    */
-  readonly signals?: readonly { readonly load: Float64Array; readonly pressure: Float64Array }[];
+  readonly signals?: readonly { readonly load: Float64Array; readonly pressure: Float64Array; readonly waiting?: Float64Array }[];
 }
 
 /** Small deterministic PRNG (mulberry32). */

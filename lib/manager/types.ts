@@ -33,6 +33,11 @@ export interface ContentionSample {
   readonly load: number;
   /** Share of the time in which runnable tasks waited for a CPU (Linux PSI `some`), 0..1. NaN: no signal. */
   readonly pressure: number;
+  /**
+   * Tasks that would wait for a core if this model's inference started now (CPU: other runnable tasks plus its
+   * threads, beyond the cores), a count at the moment of the sample, not an average. Absent or NaN: no signal.
+   */
+  readonly waiting?: number;
 }
 
 /** What the runtime manager drives: a model (a `DynamicModel`, or anything shaped like one). */

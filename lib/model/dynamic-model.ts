@@ -2,6 +2,8 @@
  * DynamicModel: a whole sub-network family resident on one device (a model), switched by index, run off the event
  * loop.
  */
+import * as os from 'node:os';
+
 import type { Device } from '../devices/devices';
 import { DynamicOfaError } from '../errors';
 import type { AccuracyRecord, FamilyManifest, ModelPrecision, OfaConfig } from '../family/manifest';
@@ -176,6 +178,8 @@ export class DynamicModel {
   #tail: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
   #sensor: ContentionSensor | undefined;
+  // The CPU's inference threads, for the sensor's count of tasks that would wait (0 asked: all cores)
+  readonly #threads: number;
   // Inference time since the last contention() call, ms: what the sensor's work budget weighs a sample against.
   #workMs = 0;
 
@@ -185,13 +189,14 @@ export class DynamicModel {
     manifest: FamilyManifest,
     dir: string,
     device: Device,
-    measured: { latencies: number[]; latencySource: SubnetInfo['latencySource']; memory: SubnetMemory[]; loadTime: LoadTime; weightSharing: WeightSharing },
+    measured: { latencies: number[]; latencySource: SubnetInfo['latencySource']; memory: SubnetMemory[]; loadTime: LoadTime; weightSharing: WeightSharing; threads: number },
     inlineBelowMs: number,
     subnetInfo: ReturnType<NativeModel['subnetInfo']>,
   ) {
     this.#native = native;
     this.#timings = native.timings;
     this.#inlineBelowMs = inlineBelowMs;
+    this.#threads = measured.threads || os.availableParallelism();
     this.#openRef = trackOpen(native);
     this.manifest = manifest;
     this.dir = dir;
@@ -351,7 +356,7 @@ export class DynamicModel {
   /** The sensor behind `contention()`: its signals and its sampling cost so far. */
   get sensor(): ContentionSensor {
     this.#assertOpen();
-    this.#sensor ??= sensorFor(this.device);
+    this.#sensor ??= sensorFor(this.device, { threads: this.#threads });
     return this.#sensor;
   }
 

@@ -87,7 +87,7 @@ export async function loadFamily(source: string | { manifest: unknown; dir: stri
   }));
   const weightSharing = onDevice.weightSharing ?? { enabled: false, reason: 'not on the CPU', weightBytes: 0, heldWeightBytes: 0, optimizeMs: 0 };
   const loadTime = { totalMs: performance.now() - started, engineBuildMs, optimizeMs: weightSharing.optimizeMs };
-  return new DynamicModel(native, manifest, dir, device, { latencies, latencySource: profiled ? 'profile' : 'warmup', memory, loadTime, weightSharing }, inlineBelowMs, info);
+  return new DynamicModel(native, manifest, dir, device, { latencies, latencySource: profiled ? 'profile' : 'warmup', memory, loadTime, weightSharing, threads: base.threads }, inlineBelowMs, info);
 }
 
 /**

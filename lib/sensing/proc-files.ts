@@ -96,6 +96,16 @@ export function parseCgroupV2Path(text: string | null): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * Runnable tasks now, from /proc/loadavg's fourth field (`running/total`): every CPU's run queue, the reading
+ * thread included. NaN for anything else.
+ */
+export function parseRunnable(text: string | null): number {
+  if (text === null) return NaN;
+  const m = /^\S+ \S+ \S+ (\d+)\//.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
 /** A sysfs load figure in per mille (Jetson's gpu.0/load: 0..1000) as a share, or NaN. */
 export function parsePerMille(text: string | null): number {
   if (text === null) return NaN;

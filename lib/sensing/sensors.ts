@@ -1,16 +1,18 @@
 /**
  * Contention sensors: cheap samples of a device's contention signals, taken by the runtime manager before each
  * decision through the model (ManagedModel.contention). CPU: other processes' CPU time (/proc/stat less
- * /proc/self/stat) and Linux pressure-stall information (/proc/pressure/cpu and this process's cgroup v2
- * cpu.pressure, the larger); GPU and DLA on a Jetson: the driver's load files in sysfs. Every file is optional:
+ * /proc/self/stat), Linux pressure-stall information (/proc/pressure/cpu and this process's cgroup v2
+ * cpu.pressure, the larger) and the tasks runnable at the moment of the sample (/proc/loadavg); GPU and DLA on a
+ * Jetson: the driver's load files in sysfs. Every file is optional:
  * a missing one is a signal the sample reports as NaN. A sensor bounds its own cost: it skips a sample (returns
  * null) when sampling now would take more than `budget` of the time since its last sample, or, told the work it
  * accompanies (the inference time since the last sample), more than `workBudget` of that.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContentionSample } from '../manager/types';
-import { OpenFile, parseCgroupV2Path, parsePerMille, parsePressureTotal, parseProcStat, parseSelfStat, readText } from './proc-files';
+import { OpenFile, parseCgroupV2Path, parsePerMille, parsePressureTotal, parseProcStat, parseRunnable, parseSelfStat, readText } from './proc-files';
 
 export interface SensorOptions {
   /** Folder the kernel files are read under (tests pass a fake tree). Default '/'. */
@@ -24,10 +26,14 @@ export interface SensorOptions {
   readonly workBudget?: number;
   /** Clock, ms (tests pass a fake one). Default performance.now. */
   readonly now?: () => number;
+  /** CPU: threads the inference runs on (what `waiting` adds to the other runnable tasks). Default 1. */
+  readonly threads?: number;
+  /** CPU: cores this process may run on. Default os.availableParallelism(). */
+  readonly cores?: number;
 }
 
 export interface ContentionSensor {
-  /** The signals found on this machine ('others-cpu', 'psi', 'cgroup-psi', 'gpu-load', 'dla-load'). */
+  /** The signals found on this machine ('others-cpu', 'psi', 'cgroup-psi', 'runnable', 'gpu-load', 'dla-load'). */
   readonly signals: readonly string[];
   /**
    * Signals since the previous sample (the first one has no interval: NaN), or null when skipped for cost.
@@ -45,6 +51,12 @@ export interface ContentionSensor {
 
 const RECENT_COSTS = 4;
 
+/** The lower median (of 4: the second least): one preempted sample does not count, nor does one lucky fast one. */
+function lowerMedian(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1] ?? Infinity;
+}
+
 /** Shared by the sensors: the cost budget and its bookkeeping. */
 abstract class BudgetedSensor implements ContentionSensor {
   abstract readonly signals: readonly string[];
@@ -53,8 +65,9 @@ abstract class BudgetedSensor implements ContentionSensor {
   private readonly workBudget: number;
   private workMs = 0;
   private lastAt = -Infinity;
-  // The last few samples' costs: the expected cost is their least, so one sample the scheduler preempted (a loaded
-  // machine) does not starve sampling for as long as its cost would have to be paid back.
+  // The last few samples' costs: the expected cost is their lower median, so one sample the scheduler preempted (a
+  // loaded machine) does not starve sampling for as long as its cost would have to be paid back, and one that ran
+  // with warm caches does not let the next ones overrun the budget.
   private readonly recentCostsMs: number[] = [];
   private costMs = 0;
   taken = 0;
@@ -75,7 +88,7 @@ abstract class BudgetedSensor implements ContentionSensor {
     const told = workMs !== undefined && workMs >= 0;
     if (told) this.workMs += workMs;
     const t0 = this.now();
-    const expectedCostMs = Math.min(...this.recentCostsMs);
+    const expectedCostMs = lowerMedian(this.recentCostsMs);
     if (this.taken > 0 && (expectedCostMs > this.budget * (t0 - this.lastAt) || (told && expectedCostMs > this.workBudget * this.workMs))) {
       this.skipped++;
       return null;
@@ -96,12 +109,20 @@ abstract class BudgetedSensor implements ContentionSensor {
   abstract close(): void;
 }
 
-/** Others' CPU time and CPU pressure since the previous sample. */
+/**
+ * Others' CPU time and CPU pressure since the previous sample, and the tasks that would wait for a core now. The
+ * first two are averages over the interval, counted in 10 ms ticks (one tick of a kernel thread reads as a share
+ * of a 30 ms interval) or stalls that a virtual machine's host also causes; the runnable count is exact and
+ * instantaneous: it sees a contender that started a moment before the sample.
+ */
 export class CpuSensor extends BudgetedSensor {
   readonly signals: readonly string[];
   private readonly statFile: OpenFile;
   private readonly selfFile: OpenFile;
+  private readonly loadavgFile: OpenFile | null;
   private readonly psiFiles: readonly OpenFile[];
+  private readonly threads: number;
+  private readonly cores: number;
   private lastTicks: { busy: number; total: number; own: number } | null = null;
   private lastPsi: number[];
   private lastPsiAt = NaN;
@@ -129,6 +150,12 @@ export class CpuSensor extends BudgetedSensor {
     }
     this.psiFiles = psi.map((f) => new OpenFile(f, 256));
     this.lastPsi = psi.map(() => NaN);
+    const loadavg = new OpenFile(path.join(root, 'proc/loadavg'), 64);
+    this.loadavgFile = Number.isFinite(parseRunnable(loadavg.read())) ? loadavg : null;
+    if (this.loadavgFile) signals.push('runnable');
+    else loadavg.close();
+    this.threads = options.threads ?? 1;
+    this.cores = options.cores ?? os.availableParallelism();
     this.signals = signals;
   }
 
@@ -154,12 +181,16 @@ export class CpuSensor extends BudgetedSensor {
       this.lastPsi[i] = total;
     }
     this.lastPsiAt = at;
-    return { load, pressure };
+    // the reading thread is the one runnable task of ours now (between frames)
+    const others = this.loadavgFile ? parseRunnable(this.loadavgFile.read()) - 1 : NaN;
+    const waiting = Number.isFinite(others) ? Math.max(0, others + this.threads - this.cores) : NaN;
+    return { load, pressure, waiting };
   }
 
   close(): void {
     this.statFile.close();
     this.selfFile.close();
+    this.loadavgFile?.close();
     for (const f of this.psiFiles) f.close();
   }
 }

@@ -36,6 +36,14 @@ describe('renderChart', () => {
     expect(d('pressure')[0]!.match(/M/g)).toHaveLength(2);
     expect(svg).toContain("others' load");
     expect(svg).not.toMatch(/NaN|undefined/);
+    expect(d('waiting')).toEqual([]); // no count in these records
+    // the tasks waiting for a core, a count, scaled by the most seen: 2 at the top of the panel, 1 half way
+    const counted = records.map((r, t) => ({ ...r, signals: { load: 0, pressure: 0, waiting: t === 3 ? 2 : t === 4 ? 1 : 0 } }));
+    const waitingSvg = renderChart([{ name: 'predictive', records: counted }], { signals: 'predictive' });
+    const w = [...waitingSvg.matchAll(/data-signal="waiting" d="([^"]+)"/g)][0]![1]!.split(/(?=[ML])/).map((p) => Number(p.split(' ')[1]));
+    expect(w[3]! < w[4]! && w[4]! < w[0]!).toBe(true);
+    expect(w[4]! - w[3]!).toBeCloseTo(w[0]! - w[4]!, 6);
+    expect(waitingSvg).toContain('tasks waiting for a core (0-2)');
     // not asked for, or a series without signals: no panel
     expect(renderChart([{ name: 'predictive', records }])).not.toContain('class="signal"');
     expect(renderChart([{ name: 'x', records: records.map(({ signals: _, ...r }) => r) }], { signals: 'x' })).not.toContain('class="signal"');

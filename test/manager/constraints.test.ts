@@ -85,6 +85,7 @@ describe('constraints validation', () => {
     expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: -1 }))).toBe('E_CONSTRAINTS_INVALID');
     expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { policy: 'greedy' as never }))).toBe('E_OPTIONS_INVALID');
     expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { margin: -0.1 }))).toBe('E_OPTIONS_INVALID');
+    expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { sensingWaitingRise: 0 }))).toBe('E_OPTIONS_INVALID');
     const m = new RuntimeManager(model, { latencyTargetMs: 50 });
     expect(codeOf(() => m.setConstraints({ latencyTargetMs: NaN }))).toBe('E_CONSTRAINTS_INVALID');
     expect(codeOf(() => m.setConstraints({ latencyTargetMs: 50, devices: ['gpu'] }))).toBe('E_DEVICE_UNKNOWN');

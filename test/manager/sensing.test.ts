@@ -90,22 +90,22 @@ describe('the predictive policy with contention signals', () => {
   });
 
   test('a rise\'s first three samples are planned at least at the onset, and count though they follow a switch', () => {
-    const options = resolvePredictiveOptions({});
+    const options = resolvePredictiveOptions({ sensingPriorSlowdown: 2 });
     const s = initialSensing(1, options)!;
     readSignals(s, options, [IDLE]);
     readSignals(s, options, [BUSY]);
     readSignals(s, options, [BUSY]); // the rise's second decision: frames wholly inside it from now on
-    expect(plannedSlowdown(s, 0, 1.1)).toBe(2); // the prior, before any rise was learned
+    expect(plannedSlowdown(s, options, 0, 1.1)).toBe(2); // the prior, before any rise was learned
     for (const sample of [1.3, 1.5]) {
       expect(freshRise(s, 0)).toBe(true); // the estimator takes this sample even right after a switch
       learnOnset(s, 0, sample);
-      expect(plannedSlowdown(s, 0, 1.1)).toBe(2);
+      expect(plannedSlowdown(s, options, 0, 1.1)).toBe(2);
     }
     expect(freshRise(s, 0)).toBe(true);
     learnOnset(s, 0, 1.4);
     // three samples in: the rise taught its largest (replacing the prior), and the estimate plans alone
     expect(freshRise(s, 0)).toBe(false);
-    expect(plannedSlowdown(s, 0, 1.1)).toBe(1.1);
+    expect(plannedSlowdown(s, options, 0, 1.1)).toBe(1.1);
     expect(s.onsetSlowdown[0]).toBe(1.5);
   });
 
@@ -139,6 +139,115 @@ describe('the predictive policy with contention signals', () => {
     const steady: ContentionSample = { load: 0.05, pressure: 0.35 };
     const r = run({}, 200, () => 1, () => steady);
     expect(r.every((f) => f.level === 5)).toBe(true); // against absolute values, 0.35 would be a rise at once
+  });
+
+  test('where tasks waiting for a core are counted, they alone decide: noise in the averages with none waiting is no rise', () => {
+    // idle: a kernel thread's tick reads as 0.17 of a 30 ms interval every few frames, a VM's PSI spikes to 0.3;
+    // a 1-process burst on a spare core raises the load (0.5) but leaves nobody waiting and slows nothing
+    const every = (t: number, n: number, salt: number): boolean => ((t * 2654435761 + salt) >>> 0) % n === 0; // irregular
+    const noisy = (t: number): ContentionSample => ({
+      load: t >= 100 && t < 160 ? 0.5 : every(t, 10, 1) ? 0.17 : 0,
+      pressure: every(t, 20, 7) ? 0.3 : 0.02,
+      waiting: 0,
+    });
+    const counted = run({}, 200, () => 1, noisy);
+    expect(counted.every((f) => f.level === 5)).toBe(true);
+    // the averages alone take the same noise for rises and step down for nothing
+    const averages = run({}, 200, () => 1, (t) => ({ load: noisy(t).load, pressure: noisy(t).pressure }));
+    expect(averages.filter((f) => f.level < 5).length).toBeGreaterThan(20);
+    // one task waiting (a burst begun a moment before the sample) is a rise though the averages have not moved
+    const late = run({}, 200, slow, (t) => ({ load: 0, pressure: 0.02, waiting: t >= 100 && t <= 160 ? 1 : 0 }));
+    expect(late[100]!.reason).toBe('step-down');
+    expect(late[100]!.latencyMs).toBeLessThanOrEqual(70);
+  });
+
+  test('rises of different strength are learned apart: each is planned at what its own kind caused', () => {
+    const options = resolvePredictiveOptions({ sensingPriorSlowdown: 2 });
+    const s = initialSensing(1, options)!;
+    const rise = (waiting: number, samples: readonly number[]): void => {
+      readSignals(s, options, [{ load: 0, pressure: 0, waiting }]);
+      readSignals(s, options, [{ load: 0, pressure: 0, waiting }]);
+      for (const sample of samples) learnOnset(s, 0, sample);
+    };
+    readSignals(s, options, [{ load: 0, pressure: 0, waiting: 0 }]);
+    rise(1, []);
+    expect(s.riseLevel[0]).toBe(1);
+    expect(plannedSlowdown(s, options, 0, 1)).toBe(2); // the prior of one task waiting
+    rise(1, [1.5, 1.4, 1.3]); // the level-1 rise taught 1.5
+    readSignals(s, options, [{ load: 0, pressure: 0, waiting: 0 }]);
+    rise(2, []);
+    expect(s.riseLevel[0]).toBe(2);
+    expect(plannedSlowdown(s, options, 0, 1)).toBe(2); // two waiting, not seen yet: the weaker rise's excess (0.5) twice
+    learnOnset(s, 0, 2.2);
+    learnOnset(s, 0, 2.1);
+    learnOnset(s, 0, 2.0);
+    readSignals(s, options, [{ load: 0, pressure: 0, waiting: 0 }]);
+    rise(1, []);
+    expect(plannedSlowdown(s, options, 0, 1)).toBe(1.5); // a weaker rise again: not the stronger one's 2.2
+    // another contender joins during the rise: a new, stronger rise, planned at its onset again
+    learnOnset(s, 0, 1.5);
+    learnOnset(s, 0, 1.5);
+    learnOnset(s, 0, 1.5);
+    expect(plannedSlowdown(s, options, 0, 1.5)).toBe(1.5);
+    readSignals(s, options, [{ load: 0, pressure: 0, waiting: 2 }]);
+    expect(plannedSlowdown(s, options, 0, 1.5)).toBe(2.2);
+    // a level never seen: the largest the learned ones imply (2.2 at two waiting: 1 + 1.2 * 3 / 2)
+    readSignals(s, options, [{ load: 0, pressure: 0, waiting: 0 }]);
+    rise(3, []);
+    expect(plannedSlowdown(s, options, 0, 1)).toBeCloseTo(2.8, 12);
+    // and a weaker level not seen yet, from a stronger one: 1 + 1.2 / 2
+    const fresh = initialSensing(1, options)!;
+    for (const waiting of [0, 2, 2]) readSignals(fresh, options, [{ load: 0, pressure: 0, waiting }]);
+    for (const sample of [2.2, 2.0, 1.9]) learnOnset(fresh, 0, sample);
+    for (const waiting of [0, 1]) readSignals(fresh, options, [{ load: 0, pressure: 0, waiting }]);
+    expect(plannedSlowdown(fresh, options, 0, 1)).toBeCloseTo(1.6, 12);
+  });
+
+  test('a rise too short to teach its onset fully teaches only a stronger one (a task that came and went is no contender)', () => {
+    const options = resolvePredictiveOptions({ sensingPriorSlowdown: 2 });
+    const s = initialSensing(1, options)!;
+    const at = (waiting: number): void => readSignals(s, options, [{ load: 0, pressure: 0, waiting }]);
+    const rise = (samples: readonly number[]): void => {
+      at(1);
+      at(1);
+      for (const sample of samples) learnOnset(s, 0, sample);
+      at(0);
+    };
+    at(0);
+    rise([1.1]); // short and weak, before any rise was learned: the prior stands
+    at(1);
+    expect(plannedSlowdown(s, options, 0, 1)).toBe(2);
+    at(0);
+    rise([2.0, 1.9, 1.8]); // a whole onset: learned
+    rise([1.2]);
+    rise([1.3, 1.2]);
+    at(1);
+    expect(plannedSlowdown(s, options, 0, 1)).toBe(2.0);
+    at(0);
+    rise([2.6]); // short but stronger: learned
+    at(1);
+    expect(plannedSlowdown(s, options, 0, 1)).toBe(2.6);
+  });
+
+  test('a rise of one sample (a task that came and went) costs the frame it lowered: back up at the next decision', () => {
+    const blip = run({}, 120, () => 1, (t) => ({ load: 0, pressure: 0, waiting: t === 100 ? 1 : 0 }));
+    expect(blip[100]!.reason).toBe('step-down');
+    expect(blip[101]!.level).toBe(5);
+    // two samples: a contender, back after the quick hold only
+    const two = run({}, 120, () => 1, (t) => ({ load: 0, pressure: 0, waiting: t === 100 || t === 101 ? 1 : 0 }));
+    expect(two[102]!.level).toBeLessThan(5);
+    expect(two.findIndex((f, t) => t > 101 && f.level === 5)).toBeLessThanOrEqual(102 + 2 + 1);
+  });
+
+  test('signals back to idle end a volatile episode: a faster frame soon after the fall is the contention gone', () => {
+    // a burst whose first frames are much slower than the rest (planned at that slow mode for a while after)
+    const onsetSpike = (t: number): number => (t >= 100 && t < 103 ? 2.2 : t >= 103 && t < 140 ? 1.3 : 1);
+    const sig = (t: number): ContentionSample => ({ load: 0, pressure: 0, waiting: t >= 100 && t <= 140 ? 1 : 0 });
+    const backUp = (r: ReturnType<typeof run>): number => r.findIndex((f, t) => t > 140 && f.level === 5);
+    const on = run({}, 220, onsetSpike, sig);
+    const off = run({ sensing: false }, 220, onsetSpike, sig);
+    expect(backUp(on)).toBeLessThanOrEqual(141 + 3);
+    expect(backUp(off) - backUp(on)).toBeGreaterThanOrEqual(4);
   });
 
   test('no signals (null or NaN) change nothing', () => {

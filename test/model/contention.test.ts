@@ -5,7 +5,10 @@
 import * as fs from 'node:fs';
 import { setTimeout as wait } from 'node:timers/promises';
 
+import * as os from 'node:os';
+
 import { loadFamily, RuntimeManager } from '../../lib';
+import { Contention } from '../../lib/lab';
 import type { FrameRecord } from '../../lib/manager/types';
 import { tinyAndSlowModels, tinyFamily } from '../helpers';
 
@@ -31,6 +34,27 @@ describe('DynamicModel.contention()', () => {
     expect(sample!.load).toBeLessThanOrEqual(1);
     expect(model.sensor.taken + model.sensor.skipped).toBeGreaterThanOrEqual(before + 2);
     expect(model.sensor.meanCostUs).toBeGreaterThan(0);
+  });
+
+  onLinux('counts the tasks that would wait for a core: busy processes beyond the spare cores are in the sample at once', async () => {
+    const model = models.tiny;
+    expect(model.sensor.signals).toContain('runnable');
+    const busy = new Contention(os.availableParallelism() + 1); // more than every core: some always wait
+    try {
+      await busy.ready();
+      busy.start();
+      await wait(50);
+      const seen: number[] = [];
+      for (let i = 0; i < 20 && !seen.some((w) => w >= 1); i++) {
+        await wait(20); // past the cost budget
+        const sample = model.contention();
+        if (sample && Number.isFinite(sample.waiting)) seen.push(sample.waiting!);
+      }
+      expect(seen.some((w) => w >= 1)).toBe(true);
+    } finally {
+      busy.stop();
+      busy.dispose();
+    }
   });
 
   it('tells the sensor the inference time since the last call (what its work budget weighs a sample against)', async () => {

@@ -132,7 +132,7 @@ describe('a run that fails on the calling thread', () => {
     const native = failingNative();
     const model = new ModelClass(native, manifest, '/nowhere', 'cpu', {
       latencies: [0.01], latencySource: 'warmup', memory: [{ modelFileBytes: 0, loadHeapBytes: 0, firstRunHeapBytes: 0, weightBytes: 0, reusedWeightBytes: 0 }], loadTime: { totalMs: 0, engineBuildMs: 0, optimizeMs: 0 },
-      weightSharing: { enabled: false, reason: 'turned off', weightBytes: 0, heldWeightBytes: 0, optimizeMs: 0 },
+      weightSharing: { enabled: false, reason: 'turned off', weightBytes: 0, heldWeightBytes: 0, optimizeMs: 0 }, threads: 1,
     }, 0.5, native.subnetInfo());
     for (const inline of [true, false]) {
       let thrown = false;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acceleratorLoadFile, CpuSensor, sensorFor } from '../../lib/sensing/sensors';
-import { parseCgroupV2Path, parsePressureTotal, parseProcStat, parseSelfStat } from '../../lib/sensing/proc-files';
+import { parseCgroupV2Path, parsePressureTotal, parseProcStat, parseRunnable, parseSelfStat } from '../../lib/sensing/proc-files';
 
 /** A fake /proc and /sys tree in a temp folder. */
 class FakeTree {
@@ -38,6 +38,9 @@ describe('kernel file parsers', () => {
     expect(parsePressureTotal('full avg10=0 total=1\n')).toBeNaN();
     expect(parseCgroupV2Path('4:memory:/a\n0::/user.slice/x.scope\n')).toBe('/user.slice/x.scope');
     expect(parseCgroupV2Path('4:memory:/a\n')).toBeNull();
+    expect(parseRunnable('0.71 1.39 1.54 3/86 10272\n')).toBe(3);
+    expect(parseRunnable('0.71 1.39 1.54\n')).toBeNaN();
+    expect(parseRunnable(null)).toBeNaN();
   });
 });
 
@@ -73,7 +76,31 @@ describe('CpuSensor on a fake tree', () => {
     tree.stat(120, 920);
     tree.self(51);
     tree.psi('proc/pressure/cpu', 13_000);
-    expect(sensor.sample()).toEqual({ load: 0, pressure: 0 });
+    expect(sensor.sample()).toEqual({ load: 0, pressure: 0, waiting: NaN }); // no /proc/loadavg in this tree
+  });
+
+  test('tasks that would wait for a core now: the other runnable tasks plus the inference threads, beyond the cores', () => {
+    tree.stat(0, 10);
+    tree.self(0);
+    tree.write('proc/loadavg', '0.10 0.20 0.30 1/90 4321\n'); // the sampling thread alone
+    const sensor = new CpuSensor({ root: tree.root, now, budget: 1, cores: 2, threads: 1 });
+    expect(sensor.signals).toEqual(['others-cpu', 'runnable']);
+    expect(sensor.sample()!.waiting).toBe(0);
+    tree.write('proc/loadavg', '0.10 0.20 0.30 2/90 4321\n'); // one other: a core each
+    clock = 10;
+    expect(sensor.sample()!.waiting).toBe(0);
+    tree.write('proc/loadavg', '0.10 0.20 0.30 4/90 4321\n'); // three others and the inference on two cores
+    clock = 20;
+    expect(sensor.sample()!.waiting).toBe(2);
+    // an inference on both cores: one other task already waits
+    const wide = new CpuSensor({ root: tree.root, now, budget: 1, cores: 2, threads: 2 });
+    tree.write('proc/loadavg', '0.10 0.20 0.30 2/90 4321\n');
+    expect(wide.sample()!.waiting).toBe(1);
+    tree.write('proc/loadavg', 'garbled\n'); // unreadable mid-run: no signal
+    clock = 30;
+    expect(wide.sample()!.waiting).toBeNaN();
+    sensor.close();
+    wide.close();
   });
 
   test("the cgroup's own cpu.pressure counts too: the larger of the two", () => {
@@ -147,7 +174,7 @@ describe('CpuSensor on a fake tree', () => {
     expect(sensor.skipped).toBe(6);
   });
 
-  test('one preempted sample does not starve sampling: the expected cost is the least of the last few', () => {
+  test('one preempted sample does not starve sampling, nor does one fast sample overrun it: the lower median of the last few', () => {
     tree.stat(0, 10);
     tree.self(0);
     let cost = 0.1;
@@ -167,6 +194,18 @@ describe('CpuSensor on a fake tree', () => {
     clock += 10; // 0.1 ms is 1 % of 10 ms; 50 ms would be 500 %
     expect(sensor.sample()).not.toBeNull();
     expect(sensor.skipped).toBe(0);
+    // samples of 0.15 ms (two reads 0.15 ms apart), then one with warm caches (0.005 ms): the next is still
+    // expected at 0.15 ms
+    cost = 0.3;
+    for (let i = 0; i < 4; i++) {
+      clock += 20;
+      expect(sensor.sample()).not.toBeNull();
+    }
+    cost = 0.01;
+    clock += 20;
+    expect(sensor.sample()).not.toBeNull();
+    clock += 5; // 0.15 ms is 3 % of 5 ms: over the 2 % budget (the least, 0.005 ms, would be under it)
+    expect(sensor.sample()).toBeNull();
   });
 });
 

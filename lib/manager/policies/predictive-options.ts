@@ -58,13 +58,24 @@ export interface PredictiveOptions {
    */
   readonly sensing?: boolean;
   /**
-   * Others' load this far above its recent baseline (share of the device) is a rise; so are load and pressure each
-   * part of the way, their shares of a rise adding up to 1.25. Default 0.1.
+   * Without the `waiting` signal (a GPU or DLA load file): others' load this far above its recent baseline (share
+   * of the device) is a rise; so are load and pressure each part of the way, their shares of a rise adding up to
+   * 1.25. Default 0.1.
    */
   readonly sensingLoadRise?: number;
-  /** CPU pressure (PSI `some`, share of the time) this far above its recent baseline is a rise. Default 0.1. */
+  /** Without the `waiting` signal: CPU pressure (PSI `some`, share of the time) this far above its recent baseline is a rise. Default 0.1. */
   readonly sensingPressureRise?: number;
-  /** Slowdown a rise is planned at before one has been seen on the device. Default 2. */
+  /**
+   * This many more tasks waiting for a core than usual are a rise (twice as many: a rise twice as strong, planned
+   * at its own onset slowdown). Where a device has the `waiting` signal, it alone decides: the load and pressure
+   * averages count a tick of a kernel thread or a virtual machine's host as a rise. Default 1.
+   */
+  readonly sensingWaitingRise?: number;
+  /**
+   * Slowdown a rise is planned at before one has been seen on the device (a rise of n levels: 1 + n x (this - 1)).
+   * Conservative: a burst's first frames can be slowed well beyond its steady state (busy processes that wake up
+   * are scheduled first). Default 3.
+   */
   readonly sensingPriorSlowdown?: number;
   /** Frames of slack an up-move waits for once the signals have fallen back to idle. Default 2. */
   readonly sensingUpHoldFrames?: number;
@@ -96,6 +107,7 @@ export interface ResolvedPredictiveOptions {
   readonly sensing: boolean;
   readonly sensingLoadRise: number;
   readonly sensingPressureRise: number;
+  readonly sensingWaitingRise: number;
   readonly sensingPriorSlowdown: number;
   readonly sensingUpHoldFrames: number;
 }
@@ -159,7 +171,8 @@ export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPre
     sensing: o.sensing ?? true,
     sensingLoadRise: opt(o.sensingLoadRise, 0.1, 'sensingLoadRise', 0, 1),
     sensingPressureRise: opt(o.sensingPressureRise, 0.1, 'sensingPressureRise', 0, 1),
-    sensingPriorSlowdown: opt(o.sensingPriorSlowdown, 2, 'sensingPriorSlowdown', 1, 100),
+    sensingWaitingRise: opt(o.sensingWaitingRise, 1, 'sensingWaitingRise', 0.5, 1024),
+    sensingPriorSlowdown: opt(o.sensingPriorSlowdown, 3, 'sensingPriorSlowdown', 1, 100),
     sensingUpHoldFrames: opt(o.sensingUpHoldFrames, Math.min(2, upHoldFrames), 'sensingUpHoldFrames', 0, upHoldFrames, true),
   };
 }

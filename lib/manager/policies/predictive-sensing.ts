@@ -1,30 +1,39 @@
 /**
  * What the predictive policy makes of the contention signals (docs/api-guide.md, "Sensing contention"): each
  * device's signals against their own recent baseline (a virtual machine's PSI can sit at 20 % when idle), whether
- * they rise now, and the slowdown a rise has caused before (learned per device, from a conservative prior).
- * Pure: the signals come in the observation. Allocation-free per frame.
+ * they rise now and how strongly (the tasks waiting for a core where the device counts them: they alone decide
+ * there; else load and pressure), and the slowdown a rise of that strength has caused before (learned per device,
+ * from a conservative prior). Pure: the signals come in the observation. Allocation-free per frame.
  */
 import type { ContentionSample } from '../types';
 import type { ResolvedPredictiveOptions } from './predictive-options';
 
 export interface SensingState {
-  /** recent baseline of each device's load and pressure (NaN until the first sample) */
+  /** recent baseline of each device's load, pressure and waiting tasks (NaN until the first sample) */
   readonly loadBaseline: Float64Array;
   readonly pressureBaseline: Float64Array;
+  readonly waitingBaseline: Float64Array;
   /** 1 while the device's last signals stood above their baseline */
   readonly rising: Uint8Array;
+  /** the current rise's strength, 1..RISE_LEVELS (waiting tasks above the baseline, in sensingWaitingRise); 0: none */
+  readonly riseLevel: Int32Array;
   /** decisions since the signals rose (0: not rising) */
   readonly riseDecisions: Int32Array;
   /** latency samples the estimate took of frames that ran wholly inside the current rise */
   readonly contendedSamples: Int32Array;
   /** decisions since the signals fell back to their baseline after a rise (0: rising, or no rise yet) */
   readonly idleDecisions: Int32Array;
-  /** the slowdown a rise has caused before, per device (the prior until the first rise is seen) */
+  /** decisions the last rise lasted (1: a blip, one sample) */
+  readonly lastRiseDecisions: Int32Array;
+  /** the slowdown a rise of each level has caused before, per device (index d * RISE_LEVELS + level - 1) */
   readonly onsetSlowdown: Float64Array;
-  /** the largest sample of the current rise's first ONSET_SAMPLES, and whether a rise has been learned yet */
-  readonly riseMax: Float64Array;
   readonly learned: Uint8Array;
+  /** the largest sample of the current rise's first ONSET_SAMPLES */
+  readonly riseMax: Float64Array;
 }
+
+/** Rise strengths learned apart (a rise stronger than this is planned as this one). */
+export const RISE_LEVELS = 4;
 
 /** Baseline tracking: down at once (rate 0.5), up slowly (1/32), and very slowly while rising (a lasting change). */
 const BASELINE_DOWN = 0.5;
@@ -42,29 +51,59 @@ const PARTIAL_RISES = 1.25;
 const ONSET_DOWN = 0.1;
 /** After the signals fall back, a quick step-up is allowed for this many decisions. */
 export const QUICK_UP_DECISIONS = 32;
+/** A faster frame this many decisions after the signals fell back is the contention gone (a shift at once). */
+const FALL_DECISIONS = 3;
+
+/** What a rise of `level` is planned at before one of that level has been seen: the prior's excess per level. */
+function priorSlowdown(options: ResolvedPredictiveOptions, level: number): number {
+  return 1 + (options.sensingPriorSlowdown - 1) * level;
+}
 
 export function initialSensing(deviceCount: number, options: ResolvedPredictiveOptions): SensingState | null {
   if (!options.sensing) return null;
+  const onsetSlowdown = new Float64Array(deviceCount * RISE_LEVELS);
+  for (let i = 0; i < onsetSlowdown.length; i++) onsetSlowdown[i] = priorSlowdown(options, (i % RISE_LEVELS) + 1);
   return {
     loadBaseline: new Float64Array(deviceCount).fill(NaN),
     pressureBaseline: new Float64Array(deviceCount).fill(NaN),
+    waitingBaseline: new Float64Array(deviceCount).fill(NaN),
     rising: new Uint8Array(deviceCount),
+    riseLevel: new Int32Array(deviceCount),
     riseDecisions: new Int32Array(deviceCount),
     contendedSamples: new Int32Array(deviceCount),
     idleDecisions: new Int32Array(deviceCount),
-    onsetSlowdown: new Float64Array(deviceCount).fill(options.sensingPriorSlowdown),
+    lastRiseDecisions: new Int32Array(deviceCount),
+    onsetSlowdown,
+    learned: new Uint8Array(deviceCount * RISE_LEVELS),
     riseMax: new Float64Array(deviceCount),
-    learned: new Uint8Array(deviceCount),
   };
 }
 
 function track(baseline: Float64Array, d: number, v: number, rising: boolean): void {
+  if (!Number.isFinite(v)) return;
   const b = baseline[d]!;
   if (Number.isNaN(b)) baseline[d] = v;
   else baseline[d] = b + (v - b) * (v < b ? BASELINE_DOWN : rising ? BASELINE_UP_RISING : BASELINE_UP);
 }
 
-/** Takes the signals sampled before this decision: per device, rising or idle against its baseline. */
+/** A rise's level from the averages alone: 1 when they stand above their baseline, else 0. */
+function averagesLevel(s: SensingState, options: ResolvedPredictiveOptions, d: number, load: number, pressure: number): number {
+  // each signal's rise as a share of what alone counts as a rise; the two agreeing add up to one (a burst that
+  // began late in the gap moves each only part of the way; PARTIAL_RISES keeps noise in both from adding up)
+  const loadScore = Number.isFinite(load) ? (load - s.loadBaseline[d]!) / options.sensingLoadRise : 0;
+  const pressureScore = Number.isFinite(pressure) ? (pressure - s.pressureBaseline[d]!) / options.sensingPressureRise : 0;
+  return loadScore > 1 || pressureScore > 1 || (loadScore > 0 && pressureScore > 0 && loadScore + pressureScore > PARTIAL_RISES) ? 1 : 0;
+}
+
+/** A rise's level from the tasks waiting for a core now: how many sensingWaitingRise above the baseline (rounded). */
+function waitingLevel(s: SensingState, options: ResolvedPredictiveOptions, d: number, waiting: number): number {
+  const above = waiting - s.waitingBaseline[d]!; // NaN before the first sample: no rise
+  // half a task of slack: the baseline is an average, the count whole
+  const level = Math.floor((above + 0.5) / options.sensingWaitingRise);
+  return level > 0 ? Math.min(level, RISE_LEVELS) : 0;
+}
+
+/** Takes the signals sampled before this decision: per device, rising (and how strongly) or idle against its baseline. */
 export function readSignals(s: SensingState, options: ResolvedPredictiveOptions, signals: readonly (ContentionSample | null)[] | undefined): void {
   if (!signals) return;
   const n = Math.min(signals.length, s.rising.length);
@@ -72,46 +111,80 @@ export function readSignals(s: SensingState, options: ResolvedPredictiveOptions,
     const sample = signals[d];
     const load = sample ? sample.load : NaN;
     const pressure = sample ? sample.pressure : NaN;
-    const hasLoad = Number.isFinite(load);
-    const hasPressure = Number.isFinite(pressure);
-    if (!hasLoad && !hasPressure) {
+    const waiting = sample?.waiting ?? NaN;
+    const hasWaiting = Number.isFinite(waiting);
+    if (!hasWaiting && !Number.isFinite(load) && !Number.isFinite(pressure)) {
       // skipped (to bound the sampling cost) or no signal: nothing new, the state stands one decision longer
       if (s.rising[d]) s.riseDecisions[d]!++;
       else if (s.idleDecisions[d]! > 0) s.idleDecisions[d]!++;
       continue;
     }
-    // each signal's rise as a share of what alone counts as a rise; the two agreeing add up to one (a burst that
-    // began late in the gap moves each only part of the way; PARTIAL_RISES keeps noise in both from adding up)
-    const loadScore = hasLoad ? (load - s.loadBaseline[d]!) / options.sensingLoadRise : 0;
-    const pressureScore = hasPressure ? (pressure - s.pressureBaseline[d]!) / options.sensingPressureRise : 0;
-    const rising = loadScore > 1 || pressureScore > 1 || (loadScore > 0 && pressureScore > 0 && loadScore + pressureScore > PARTIAL_RISES);
-    if (hasLoad) track(s.loadBaseline, d, load, rising);
-    if (hasPressure) track(s.pressureBaseline, d, pressure, rising);
+    const level = hasWaiting ? waitingLevel(s, options, d, waiting) : averagesLevel(s, options, d, load, pressure);
+    const rising = level > 0;
+    track(s.loadBaseline, d, load, rising);
+    track(s.pressureBaseline, d, pressure, rising);
+    track(s.waitingBaseline, d, waiting, rising);
+    if (rising && s.rising[d] && level > s.riseLevel[d]!) {
+      // a stronger rise on top of the current one (another contender joined): a new rise, planned at its onset
+      s.riseDecisions[d] = 0;
+      s.contendedSamples[d] = 0;
+    }
     if (rising) {
       s.riseDecisions[d]!++;
       s.idleDecisions[d] = 0;
+      if (level > s.riseLevel[d]!) s.riseLevel[d] = level;
     } else {
       if (s.rising[d] || s.idleDecisions[d]! > 0) s.idleDecisions[d]!++;
-      // a rise that ended before ONSET_SAMPLES frames teaches what it had
-      if (s.contendedSamples[d]! > 0 && s.contendedSamples[d]! < ONSET_SAMPLES) learnRise(s, d);
+      // a rise that ended before ONSET_SAMPLES frames teaches what it had, if stronger: most short rises are a
+      // task that came and went (a kernel thread, a collector), and would teach a contender that it is harmless
+      if (s.contendedSamples[d]! > 0 && s.contendedSamples[d]! < ONSET_SAMPLES) learnRise(s, d, true);
+      if (s.rising[d]) s.lastRiseDecisions[d] = s.riseDecisions[d]!;
       s.riseDecisions[d] = 0;
       s.contendedSamples[d] = 0;
+      s.riseLevel[d] = 0;
     }
     s.rising[d] = rising ? 1 : 0;
   }
 }
 
-/** Whether the signals back a slowdown sample of device d as real: rising (up) or just fallen back (down). */
+/**
+ * Whether the signals back a slowdown sample of device d as real: rising (up), or fallen back within the last
+ * FALL_DECISIONS decisions (down: the frame right after the fall may still have run beside the contender).
+ */
 export function signalsAgree(s: SensingState | null, d: number, up: boolean): boolean {
   if (s === null) return false;
-  return up ? s.rising[d] === 1 : s.idleDecisions[d] === 1;
+  if (up) return s.rising[d] === 1;
+  const i = s.idleDecisions[d]!;
+  return i >= 1 && i <= FALL_DECISIONS;
 }
 
-function learnRise(s: SensingState, d: number): void {
-  const o = s.onsetSlowdown[d]!;
+function learnRise(s: SensingState, d: number, short = false): void {
+  const i = d * RISE_LEVELS + Math.max(1, s.riseLevel[d]!) - 1;
+  const o = s.onsetSlowdown[i]!;
   const m = s.riseMax[d]!;
-  s.onsetSlowdown[d] = m > o || !s.learned[d] ? m : o + (m - o) * ONSET_DOWN;
-  s.learned[d] = 1;
+  if (short && m <= o) return;
+  s.onsetSlowdown[i] = m > o || !s.learned[i] ? m : o + (m - o) * ONSET_DOWN;
+  s.learned[i] = 1;
+}
+
+/**
+ * The slowdown a rise of `level` on device d is planned at. Learned at this level: that, and at least what weaker
+ * levels taught (a stronger rise is no faster). Not yet: scaled from the levels learned, the excess over 1 in
+ * proportion to the level (the time others take grows with the tasks waiting), the largest; none learned: the prior.
+ */
+function onsetSlowdown(s: SensingState, options: ResolvedPredictiveOptions, d: number, level: number): number {
+  const own = d * RISE_LEVELS + level - 1;
+  let onset = 1;
+  let any = false;
+  for (let l = 1; l <= RISE_LEVELS; l++) {
+    const i = d * RISE_LEVELS + l - 1;
+    if (!s.learned[i]) continue;
+    any = true;
+    const v = s.onsetSlowdown[i]!;
+    const implied = s.learned[own] ? (l <= level ? v : 1) : 1 + ((v - 1) * level) / l;
+    if (implied > onset) onset = implied;
+  }
+  return any ? onset : priorSlowdown(options, level);
 }
 
 /** A latency sample of device d taken into the estimate: learns the onset slowdown from frames wholly inside a rise. */
@@ -125,9 +198,9 @@ export function learnOnset(s: SensingState | null, d: number, sample: number): v
 
 /** The slowdown to plan device d's next frame at: the estimate, or at least what a rise has caused before while the
  * estimate has seen fewer than ONSET_SAMPLES frames of this rise. */
-export function plannedSlowdown(s: SensingState | null, d: number, estimate: number): number {
+export function plannedSlowdown(s: SensingState | null, options: ResolvedPredictiveOptions, d: number, estimate: number): number {
   if (s === null || s.rising[d] !== 1 || s.contendedSamples[d]! >= ONSET_SAMPLES) return estimate;
-  const onset = s.onsetSlowdown[d]!;
+  const onset = onsetSlowdown(s, options, d, Math.max(1, s.riseLevel[d]!));
   return onset > estimate ? onset : estimate;
 }
 
@@ -137,9 +210,13 @@ export function freshRise(s: SensingState | null, d: number): boolean {
   return s !== null && s.rising[d] === 1 && s.contendedSamples[d]! < ONSET_SAMPLES;
 }
 
-/** Whether device d's signals fell back to idle recently (an up-move may then wait `sensingUpHoldFrames` only). */
-export function recentlyIdle(s: SensingState | null, d: number): boolean {
-  if (s === null) return false;
+/**
+ * The frames of slack an up-move on device d waits for: `hold`, or, the signals having fallen back recently,
+ * `quickHold`, or none after a rise of one sample (a task that came and went: the frame it lowered is all it cost).
+ */
+export function upHoldFrames(s: SensingState | null, d: number, hold: number, quickHold: number): number {
+  if (s === null) return hold;
   const i = s.idleDecisions[d]!;
-  return i > 0 && i <= QUICK_UP_DECISIONS;
+  if (!(i > 0 && i <= QUICK_UP_DECISIONS)) return hold;
+  return s.lastRiseDecisions[d]! <= 1 ? 0 : Math.min(hold, quickHold);
 }

@@ -7,7 +7,7 @@ import { fits, LATERAL_GAIN, predictedLatencyMs, selectBest } from '../select';
 import type { CandidateSet, ConflictKind, Decision, DecisionReason, NormalizedConstraints, Observation, Policy } from '../types';
 import { initialState, observe, type PredictiveState } from './predictive-estimator';
 import { type PredictiveOptions, resolvePredictiveOptions } from './predictive-options';
-import { plannedSlowdown, readSignals, recentlyIdle } from './predictive-sensing';
+import { plannedSlowdown, readSignals, upHoldFrames } from './predictive-sensing';
 
 /** Predicted latency of candidate k under the state's estimates, ms. */
 function predicted(s: PredictiveState, k: number): number {
@@ -17,7 +17,7 @@ function predicted(s: PredictiveState, k: number): number {
 function updateThresholds(s: PredictiveState): void {
   const targetMs = s.constraints.targetMs;
   for (let d = 0; d < s.deviceCount; d++) {
-    s.plan[d] = plannedSlowdown(s.sensing, d, s.slowdown[d]!);
+    s.plan[d] = plannedSlowdown(s.sensing, s.options, d, s.slowdown[d]!);
     const margin = s.effectiveMargin[d]!;
     s.thresholdMs[d] = targetMs * (1 - margin);
     s.upThresholdMs[d] = targetMs * (1 - margin - s.options.upExtraMargin);
@@ -152,7 +152,7 @@ export function predictivePolicy(options: PredictiveOptions = {}): Policy {
       if (up !== current && improves(s, up, current) && fits(set, constraints, s.plan, s.correction, s.upThresholdMs, up)) {
         s.slackFrames++;
         // the signals fell back to idle: the slack is the contention gone, not noise, so wait less
-        const hold = recentlyIdle(s.sensing, currentDevice) ? Math.min(s.upHoldFrames, resolved.sensingUpHoldFrames) : s.upHoldFrames;
+        const hold = upHoldFrames(s.sensing, currentDevice, s.upHoldFrames, resolved.sensingUpHoldFrames);
         if (s.slackFrames > hold) {
           s.lastUpMoveFrame = frame;
           s.upMovePending = true;
