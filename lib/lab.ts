@@ -33,7 +33,7 @@ export type { ModelSubnets } from './manager/candidates';
 export { summarize, type Recovery, type Summary, type SummaryOptions } from './lab/summary';
 export { oracleSchedule, replayPolicy, type LatencyOf, type OracleOptions, type OracleSchedule, type ReplayState } from './lab/oracle';
 export { renderChart, type ChartOptions, type ChartPoint, type ChartSeries } from './lab/chart';
-export { oracleFromRecords, recordedSlowdown, runScenario, type ScenarioResult, type ScenarioRun } from './lab/scenario-runner';
+export { oracleFromRecords, recordedSlowdown, runScenario, type ScenarioResult, type ScenarioRun, traceFromRecords } from './lab/scenario-runner';
 export { measureDecisionCost, type DecisionCost } from './lab/decision-cost';
 export { type BurstPlay, Contention, defaultBurners, PacedBursts, playBursts, type TimedBurst } from './lab/contention';
 export { type Burst, type BurstySpec, type BurstyTrace, makeBurstyTrace, onsetMisses, type OnsetMisses, placeBursts, planBursts, type PlannedBurst } from './lab/bursts';

@@ -4,12 +4,12 @@
  * recorded slowdown, summarise. Nothing here knows about processes or the addon: the caller's
  * `schedule` callback starts and stops the contention.
  */
-import type { ChangeKind } from './traces';
+import type { ChangeKind, SlowdownTrace } from './traces';
 import { type ConstraintChange, constraintSchedule } from './simulate';
 import { summarize, type Summary } from './summary';
 import { oracleSchedule, type OracleSchedule } from './oracle';
 import { type ManagedOutcome, RuntimeManager, type RuntimeManagerOptions } from '../manager/runtime-manager';
-import type { CandidateSet, Constraints, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints } from '../manager/types';
+import type { CandidateSet, Constraints, ContentionSample, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints } from '../manager/types';
 
 export interface ScenarioRun<I, R extends ManagedInferResult> {
   readonly models: ManagedModel<I, R> | readonly ManagedModel<I, R>[];
@@ -91,6 +91,27 @@ export function recordedSlowdown(set: CandidateSet, records: readonly FrameRecor
     for (let j = 0; j < out.length; j++) out[j]![t] = last[j]!;
   });
   return out;
+}
+
+/**
+ * A recorded run as a trace to replay policies on (`simulate`, `compare`): its per-frame slowdowns
+ * (`recordedSlowdown`) and the contention signals sampled before each frame (NaN where none were: a
+ * skipped sample, or another device's frame). Two policies replayed on one run's trace meet the same
+ * contention, which two live runs, each with its own noise, never do; a deterministic policy replayed on
+ * its own run decides as it did live.
+ */
+export function traceFromRecords(set: CandidateSet, records: readonly FrameRecord[]): SlowdownTrace {
+  const n = records.length;
+  const signal = (d: number, pick: (s: ContentionSample) => number | undefined): Float64Array =>
+    Float64Array.from(records, (r) => (r.signals && set.deviceOf[r.candidate] === d ? (pick(r.signals) ?? NaN) : NaN));
+  return {
+    frames: n,
+    devices: set.devices.length,
+    base: recordedSlowdown(set, records),
+    noise: set.devices.map(() => new Float64Array(n).fill(1)),
+    changes: [],
+    signals: set.devices.map((_, d) => ({ load: signal(d, (s) => s.load), pressure: signal(d, (s) => s.pressure), waiting: signal(d, (s) => s.waiting) })),
+  };
 }
 
 /**

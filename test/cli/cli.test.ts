@@ -212,6 +212,13 @@ describe('dynamic-ofa CLI', () => {
     const missed = (report.records['predictive'] as { met: boolean }[]).filter((r) => !r.met).length;
     const o = b.onset['predictive'];
     expect(o.firstFrameMissesInGap + o.firstFrameMissesDuringFrame + o.laterMisses).toBeLessThanOrEqual(missed);
+    // later misses a level could have met: at most the later misses
+    expect(o.laterMissesOracleMet).toBeLessThanOrEqual(o.laterMisses);
+    // the paired replay on the sensing run's own records reproduces that run (same decisions, same deadlines)
+    const live = report.summaries.find((x: { policy: string }) => x.policy === 'predictive');
+    expect(b.replayed.sensing.deadlineMetRate).toBe(live.deadlineMetRate);
+    expect(b.replayed.sensing.switches).toBe(live.switches);
+    expect(b.replayed.without.onset.bursts).toBe(o.bursts);
     // Asked before every frame; how many were taken is the cost budget's call (none where /proc reads are slow).
     if (fs.existsSync('/proc/stat')) expect(b.sampling.taken + b.sampling.skipped).toBe((report.records['predictive'] as object[]).length);
     // without sensing, no frame carries signals

@@ -35,6 +35,10 @@ function printBursty(b: NonNullable<ScenarioReport['bursty']>): void {
     ['run', 'bursts', 'began in gap', 'first-frame misses (gap)', 'first-frame misses (during)', 'misses after the first frame', 'of which a level could meet'],
     Object.entries(b.onset).map(([run, o]) => [run, o.bursts, o.burstsBeganInGap, o.firstFrameMissesInGap, o.firstFrameMissesDuringFrame, o.laterMisses, o.laterMissesOracleMet ?? '-']),
   ));
+  const replay = (name: string, f: typeof b.replayed.sensing): string =>
+    `${name} met ${(f.deadlineMetRate * 100).toFixed(2)}%, on-time ${f.onTimeAccuracy.toFixed(3)}, gap first-frame misses ${f.onset.firstFrameMissesInGap}, ` +
+    `misses after the first frame ${f.onset.laterMisses}, ${f.switches} switches`;
+  console.log(`replayed on the sensing run's recorded slowdowns and signals (the same contention for both): ${replay('with sensing', b.replayed.sensing)}; ${replay('without', b.replayed.without)}`);
   const s = b.sampling;
   console.log(`sampling (${s.signals.join(', ') || 'no signal here'}): ${s.taken} samples, ${s.skipped} skipped for cost, ${s.taken > 0 ? `${s.meanSampleUs.toFixed(1)} us each` : 'none taken'}; ` +
     `${s.usPerFrame.toFixed(2)} us per frame = ${(s.shareOfFrame * 100).toFixed(2)}% of the mean frame latency, ${(s.shareOfFastestLevel * 100).toFixed(2)}% of the fastest level's`);

@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { oracleFromRecords, type OnsetMisses, onsetMisses, placeBursts, planBursts, renderChart, runScenario, type ScenarioResult, type Summary, summarize } from '../../lab';
+import { compare, oracleFromRecords, type OnsetMisses, onsetMisses, placeBursts, planBursts, renderChart, runScenario, type ScenarioResult, type Summary, summarize, traceFromRecords } from '../../lab';
+import { predictivePolicy } from '../../manager/policies/predictive';
 import type { PolicyName } from '../../manager/runtime-manager';
 import type { Constraints, FrameRecord, ManagedModel } from '../../manager/types';
 import type { Image } from '../../image/image';
@@ -86,8 +87,20 @@ export interface BurstyReport {
   planned: { onMs: number; offMs: number; processes: number }[];
   /** Per run: per-burst onset misses (where each burst fell among that run's frames). */
   onset: Record<string, OnsetMisses>;
+  /**
+   * Predictive with and without sensing replayed on the sensing run's recorded slowdowns and signals: the same
+   * contention for both, where the live runs each meet their own noise (the first reproduces its live run).
+   */
+  replayed: { sensing: ReplayFigures; without: ReplayFigures };
   /** The predictive run with sensing: samples taken and skipped, their mean cost, the cost per frame (µs) and as a share of its mean frame latency and of the fastest level's. */
   sampling: { signals: string[]; taken: number; skipped: number; meanSampleUs: number; usPerFrame: number; shareOfFrame: number; shareOfFastestLevel: number };
+}
+
+export interface ReplayFigures {
+  deadlineMetRate: number;
+  onTimeAccuracy: number;
+  switches: number;
+  onset: OnsetMisses;
 }
 
 type Managed = ManagedModel<Image, InferenceResult>;
@@ -204,6 +217,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     const by = (name: string): Summary => summaries.find((s) => s.policy === name)!;
     // each run's later misses against its own oracle (its own frames' slowdowns): could a level have met them?
     const onset = bursty ? Object.fromEntries(runs.map((r, i) => [r.policy, onsetMisses(r.records, placed[i]!, oracleFromRecords(r.set, r.records, constraints).records)])) : {};
+    const replayed = bursty ? replaySensing(predictive, constraints, placed[names.indexOf('predictive')]!) : undefined;
     const targets = bursty ? burstyTargets(by, onset) : {
       predictiveMetOutsideWindowAtLeast99: by('predictive').deadlineMetRateOutsideReaction >= 0.99,
       predictiveWithin1PointOfOracle: by('oracle').meanAccuracy - by('predictive').meanAccuracy <= 1,
@@ -220,7 +234,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     fs.writeFileSync(svgPath, renderChart(series, { title: `${model.manifest.name}: ${what}, target ${targetMs.toFixed(2)} ms`, changes: predictiveChanges, signals: 'predictive' }));
     const report: ScenarioReport = {
       family: model.manifest.name, dir: model.dir, threads, burners, cores: os.availableParallelism(), cpu: cpuModel(), isa: cpuIsa(), targetMs, accuracyFloor, frames,
-      ...(bursty ? { bursty: { seed, periodMs, planned, onset, sampling: sampling! } } : { contention: { start, end } }),
+      ...(bursty ? { bursty: { seed, periodMs, planned, onset, replayed: replayed!, sampling: sampling! } } : { contention: { start, end } }),
       profileMs, idleTop, busyTop, topMetUnderContention, summaries, targets, jsonPath, svgPath,
     };
     fs.writeFileSync(jsonPath, JSON.stringify({ ...report, records: Object.fromEntries(series.map((s) => [s.name, s.records])) }, null, 1));
@@ -242,4 +256,17 @@ function burstyTargets(by: (name: string) => Summary, onset: Record<string, Onse
     sensingMetAtLeast99: by('predictive').deadlineMetRate >= 0.99,
     sensingOnTimeAccuracyAtLeastWithout: by('predictive').onTimeAccuracy >= by('predictive-no-sensing').onTimeAccuracy,
   };
+}
+
+/** Predictive with and without sensing on the sensing run's own recorded contention (BurstyReport.replayed). */
+function replaySensing(run: ScenarioResult, constraints: Constraints, bursts: ReturnType<typeof placeBursts>): BurstyReport['replayed'] {
+  const results = compare({ set: run.set, constraints, trace: traceFromRecords(run.set, run.records) }, [
+    predictivePolicy(),
+    { ...predictivePolicy({ sensing: false }), name: 'predictive-no-sensing' },
+  ]);
+  const figures = (name: string): ReplayFigures => {
+    const r = results.get(name)!;
+    return { deadlineMetRate: r.summary.deadlineMetRate, onTimeAccuracy: r.summary.onTimeAccuracy, switches: r.summary.switches, onset: onsetMisses(r.records, bursts) };
+  };
+  return { sensing: figures('predictive'), without: figures('predictive-no-sensing') };
 }
