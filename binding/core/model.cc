@@ -90,7 +90,9 @@ std::shared_ptr<Model> Model::Load(const ModelOptions& options) {
   return model;
 }
 
-Model::ReturnHeapWhenDone::~ReturnHeapWhenDone() { ReturnFreeHeap(); }
+Model::ReturnHeapWhenDone::~ReturnHeapWhenDone() {
+  if (enabled) ReturnFreeHeap();
+}
 
 void Model::Acquire() {
   if (busy_) ContractViolation("a run while another is in flight");

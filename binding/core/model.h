@@ -89,12 +89,16 @@ class Model {
 
   // The DLA loadables its load reserved (core/dla_reservations.h): held until the model is destroyed.
   void HoldDlaReservation(DlaReservation reservation) { dlaReservation_ = std::move(reservation); }
+  // Its heap need not go back to the system when it is destroyed: the env is going away (each return walks the whole
+  // heap, so a process exiting with many models open would pay for one walk per model).
+  void KeepHeapOnDestruction() { returnHeap_.enabled = false; }
 
  private:
   Model() = default;
 
   // Declared first, so destroyed last: once the engines and buffers are gone, their freed heap goes back to the system.
   struct ReturnHeapWhenDone {
+    bool enabled = true;
     ~ReturnHeapWhenDone();
   } returnHeap_;
   SharedBuffers buffers_;  // declared before the engines: released after them

@@ -86,7 +86,13 @@ ModelWrap::~ModelWrap() { StopRunner(); }
 
 // The env is going away (the process exits, a worker_thread ends): release the sessions now, so that ONNX Runtime's
 // env and its thread pools are gone before the exit handlers free what those threads read.
-void ModelWrap::OnEnvCleanup(void* wrap) { static_cast<ModelWrap*>(wrap)->Release(); }
+void ModelWrap::OnEnvCleanup(void* wrap) { static_cast<ModelWrap*>(wrap)->ReleaseForExit(); }
+
+// As Release(), with the heap kept as it is: nobody will allocate from it again.
+void ModelWrap::ReleaseForExit() {
+  if (model_) model_->KeepHeapOnDestruction();
+  Release();
+}
 
 void ModelWrap::Release() {
   StopRunner();
@@ -210,7 +216,7 @@ Napi::Value ModelWrap::RunSync(const Napi::CallbackInfo& info) {
 // waiting as closed (E_CLOSED) without running it, and releases the sessions, so that neither an inference nor an
 // ONNX Runtime thread is still running while the exit handlers tear down ONNX Runtime's statics.
 Napi::Value ModelWrap::Shutdown(const Napi::CallbackInfo& info) {
-  Release();
+  ReleaseForExit();
   return info.Env().Undefined();
 }
 

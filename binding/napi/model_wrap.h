@@ -31,6 +31,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   void StopRunner();
   // StopRunner(), then lets go of the model: closed from JS's side. Idempotent.
   void Release();
+  // Release() when the env or the process is going away (shutdown(), the env cleanup hook): the heap is not returned.
+  void ReleaseForExit();
 
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
