@@ -130,20 +130,25 @@ OnnxInitializer ReadTensor(const uint8_t* data, size_t start, size_t length, con
   return tensor;
 }
 
-void ReadGraph(const uint8_t* data, size_t start, size_t length, const std::string& file, std::vector<OnnxInitializer>* out) {
-  WireReader reader(data, start, start + length, file);
+// Calls `read(start, length)` for each occurrence of the length-delimited field `wanted` in the reader's message, in
+// order, and skips every other field. Returns whether there was any.
+template <typename Read>
+bool ForEachMessage(WireReader& reader, uint32_t wanted, Read read) {
+  bool found = false;
   while (!reader.AtEnd()) {
     uint32_t field = 0;
     uint32_t wireType = 0;
     reader.Key(&field, &wireType);
-    if (field == kGraphInitializer && wireType == kLengthDelimited) {
-      size_t tensorLength = 0;
-      const size_t tensorStart = reader.LengthDelimited(&tensorLength);
-      out->push_back(ReadTensor(data, tensorStart, tensorLength, file));
+    if (field == wanted && wireType == kLengthDelimited) {
+      size_t length = 0;
+      const size_t start = reader.LengthDelimited(&length);
+      read(start, length);
+      found = true;
     } else {
       reader.Skip(wireType);
     }
   }
+  return found;
 }
 
 }  // namespace
@@ -161,21 +166,13 @@ size_t OnnxElementBytes(int32_t dataType) {
 std::vector<OnnxInitializer> ReadOnnxInitializers(const uint8_t* data, size_t size, const std::string& file) {
   WireReader reader(data, 0, size, file);
   std::vector<OnnxInitializer> initializers;
-  bool hasGraph = false;
-  while (!reader.AtEnd()) {
-    uint32_t field = 0;
-    uint32_t wireType = 0;
-    reader.Key(&field, &wireType);
-    if (field == kModelGraph && wireType == kLengthDelimited) {
-      size_t graphLength = 0;
-      const size_t graphStart = reader.LengthDelimited(&graphLength);
-      // (a repeated graph field merges, as protobuf has it: its initializers add up)
-      ReadGraph(data, graphStart, graphLength, file, &initializers);
-      hasGraph = true;
-    } else {
-      reader.Skip(wireType);
-    }
-  }
+  // (a repeated graph field merges, as protobuf has it: its initializers add up)
+  const bool hasGraph = ForEachMessage(reader, kModelGraph, [&](size_t graphStart, size_t graphLength) {
+    WireReader graph(data, graphStart, graphStart + graphLength, file);
+    ForEachMessage(graph, kGraphInitializer, [&](size_t tensorStart, size_t tensorLength) {
+      initializers.push_back(ReadTensor(data, tensorStart, tensorLength, file));
+    });
+  });
   if (!hasGraph) reader.Fail("no graph");
   return initializers;
 }
