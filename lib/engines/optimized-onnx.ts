@@ -64,11 +64,19 @@ export function optimizedFolder(cacheDir: string, host: OptimizedHost): string {
 
 /** An optimized model's file: named by its content hash (`NativeOptimizedModel.contentHash`), written once. */
 export function optimizedModelPath(cacheDir: string, host: OptimizedHost, subnetId: string, contentHash: string): string {
-  return path.join(optimizedFolder(cacheDir, host), `${subnetId}.${contentHash}.onnx`);
+  return modelFileIn(optimizedFolder(cacheDir, host), subnetId, contentHash);
+}
+
+function modelFileIn(folder: string, subnetId: string, contentHash: string): string {
+  return path.join(folder, `${subnetId}.${contentHash}.onnx`);
 }
 
 export function optimizedRecordPath(cacheDir: string, host: OptimizedHost, subnetId: string): string {
-  return path.join(optimizedFolder(cacheDir, host), `${subnetId}.json`);
+  return recordFileIn(optimizedFolder(cacheDir, host), subnetId);
+}
+
+function recordFileIn(folder: string, subnetId: string): string {
+  return path.join(folder, `${subnetId}.json`);
 }
 
 function isRecord(value: unknown): value is OptimizedRecord {
@@ -124,14 +132,15 @@ export async function ensureOptimizedModels(options: {
   force?: boolean;
 }): Promise<OptimizedModel[]> {
   const { family, cacheDir, host } = options;
+  const folder = optimizedFolder(cacheDir, host);
   const result: OptimizedModel[] = [];
   for (const [i, onnx] of family.modelPaths.entries()) {
     const subnet = family.manifest.subnets[i]!.id;
-    const recordFile = optimizedRecordPath(cacheDir, host, subnet);
+    const recordFile = recordFileIn(folder, subnet);
     const stat = fs.statSync(onnx);
     const onnxNow = { bytes: stat.size, mtimeMs: stat.mtimeMs };
     const record = readRecord(recordFile);
-    const recorded = isRecord(record) ? optimizedModelPath(cacheDir, host, subnet, record.optimized.contentHash) : undefined;
+    const recorded = isRecord(record) ? modelFileIn(folder, subnet, record.optimized.contentHash) : undefined;
     const optimizedBytes = recorded === undefined ? undefined : fileBytes(recorded);
     let decision = options.force ? { action: 'make' as const, reason: 'made again (the last load with it failed)' } : decideOptimized(record, { onnx: onnxNow, host, optimizedBytes });
     let sha256: string | undefined;
@@ -145,11 +154,10 @@ export async function ensureOptimizedModels(options: {
       result.push({ subnet, path: recorded!, contentHash: (record as OptimizedRecord).optimized.contentHash, action: 'cached' });
       continue;
     }
-    const made = await makeOptimized(onnx, optimizedFolder(cacheDir, host), subnet, options.optimize);
-    const file = optimizedModelPath(cacheDir, host, subnet, made.contentHash);
+    const { made, file } = await makeOptimized(onnx, folder, subnet, options.optimize);
     const written: OptimizedRecord = { format: OPTIMIZED_FORMAT, subnet, onnx: { ...onnxNow, sha256: sha256 ?? sha256File(onnx) }, ...host, cpuIsa: [...host.cpuIsa], optimized: made };
     writeFileAtomically(recordFile, `${JSON.stringify(written, null, 2)}\n`);
-    removeOtherFiles(optimizedFolder(cacheDir, host), subnet, file);
+    removeOtherFiles(folder, subnet, file);
     result.push({ subnet, path: file, contentHash: made.contentHash, action: 'made', reason: decision.reason });
   }
   return result;
@@ -172,13 +180,14 @@ function removeOtherFiles(folder: string, subnet: string, kept: string): void {
  * The optimizer writes a temporary file in `folder`, renamed to the name its content hash gives: no reader sees a
  * half-written model, and no writer replaces a file another process's record names.
  */
-async function makeOptimized(onnx: string, folder: string, subnet: string, optimize: ModelOptimizer): Promise<NativeOptimizedModel> {
+async function makeOptimized(onnx: string, folder: string, subnet: string, optimize: ModelOptimizer): Promise<{ made: NativeOptimizedModel; file: string }> {
   fs.mkdirSync(folder, { recursive: true });
   const temporary = path.join(folder, `${subnet}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`); // worker_threads share the pid
   try {
     const made = await optimize(onnx, temporary);
-    fs.renameSync(temporary, path.join(folder, `${subnet}.${made.contentHash}.onnx`));
-    return made;
+    const file = modelFileIn(folder, subnet, made.contentHash);
+    fs.renameSync(temporary, file);
+    return { made, file };
   } catch (error) {
     fs.rmSync(temporary, { force: true });
     throw error;
