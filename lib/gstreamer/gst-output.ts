@@ -5,29 +5,38 @@
 const MAX_LINES = 50;
 const MAX_PARTIAL = 64 * 1024;
 
+/** Cuts a stream's text into whole lines; the unfinished last line is kept (its last MAX_PARTIAL characters). */
+class LineSplitter {
+  partial = '';
+
+  /** Adds text; returns the lines it completed. */
+  push(text: string): string[] {
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop()!.slice(-MAX_PARTIAL);
+    return parts;
+  }
+}
+
 export class GstOutput {
   private readonly lines: string[] = [];
-  private partial = '';
-  private partialOutput = '';
+  private readonly errors = new LineSplitter();
+  private readonly output = new LineSplitter();
 
   /** Adds stderr text. */
   addError(text: string): void {
-    const parts = (this.partial + text).split('\n');
-    this.partial = parts.pop()!;
-    for (const line of parts) if (line.trim() !== '') this.lines.push(line);
+    for (const line of this.errors.push(text)) if (line.trim() !== '') this.lines.push(line);
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
   }
 
   /** Adds stdout text; returns the lines it completed. */
   addOutput(text: string): string[] {
-    const parts = (this.partialOutput + text).split('\n');
-    this.partialOutput = parts.pop()!.slice(-MAX_PARTIAL);
-    return parts;
+    return this.output.push(text);
   }
 
   /** The stderr lines kept. */
   get text(): string {
-    return [...this.lines, ...(this.partial.trim() ? [this.partial] : [])].join('\n');
+    const partial = this.errors.partial;
+    return [...this.lines, ...(partial.trim() ? [partial] : [])].join('\n');
   }
 
   /** GStreamer's own account of the failure: its first ERROR or WARNING line, else its last line, else ''. */

@@ -57,4 +57,22 @@ describe('pipeline description', () => {
     expect(output.addOutput(`Setting pipeline to PAUSED ...\n${sink.slice(0, 90)}`)).toEqual(['Setting pipeline to PAUSED ...']);
     expect(output.addOutput(`${sink.slice(90)}\nPipeline is PREROLLED ...`)).toEqual([sink]);
   });
+
+  it("gst-launch's stderr: its last lines kept, the first ERROR or WARNING as the summary, an endless line bounded", () => {
+    const output = new GstOutput();
+    output.addError('Setting pipeline to PAUSED ...\nERROR: from element /GstPipeline:pipeline0/GstV4l2Src:v4l2src0: Cannot ide');
+    output.addError('ntify device\n\n');
+    expect(output.summary).toBe('ERROR: from element /GstPipeline:pipeline0/GstV4l2Src:v4l2src0: Cannot identify device'); // one line, in two pieces
+    for (let i = 0; i < 60; i++) output.addError(`line ${i}\n`);
+    expect(output.text.split('\n')).toHaveLength(50);
+    expect(output.text.endsWith('line 59')).toBe(true);
+    expect(output.summary).toBe('line 59'); // the ERROR line is no longer among the last 50
+    const failing = new GstOutput();
+    failing.addError('Setting pipeline to PAUSED ...\nWARNING: erroneous pipeline: no element "v4l2src"\nunfinished');
+    expect(failing.summary).toBe('WARNING: erroneous pipeline: no element "v4l2src"');
+    expect(failing.text.endsWith('unfinished')).toBe(true);
+    const endless = new GstOutput(); // a line that never ends keeps its last 64 KiB
+    for (let i = 0; i < 100; i++) endless.addError('x'.repeat(1024));
+    expect(endless.text).toHaveLength(64 * 1024);
+  });
 });
