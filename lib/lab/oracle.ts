@@ -1,3 +1,4 @@
+import { newSelection, selectBest } from '../manager/select';
 import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Policy } from '../manager/types';
 
 /** True (or recorded) latency of candidate k at frame t, ms. */
@@ -33,53 +34,25 @@ export function oracleSchedule(
   const candidates = new Int32Array(frames);
   const latencyMs = new Float64Array(frames);
   const conflicts: (ConflictKind | null)[] = new Array<ConflictKind | null>(frames).fill(null);
+  // The manager's own selection over the frame's true latencies: each one as a correction of its profile, every
+  // device at slowdown 1, so the oracle's rules (objective, floor, conflicts, ties) are the policies' rules.
   const lat = new Float64Array(set.candidates.length);
+  const trueOverProfile = new Float64Array(set.candidates.length);
+  const slowdown = new Float64Array(set.devices.length).fill(1);
+  const thresholdMs = new Float64Array(set.devices.length);
+  const selection = newSelection();
   for (let t = 0; t < frames; t++) {
     const c = constraintsAt(t);
-    const thr = c.targetMs * (1 - margin);
-    for (let k = 0; k < lat.length; k++) lat[k] = latencyOf(k, t);
-    let best = -1;
-    let conflict: ConflictKind | null = null;
-    let maxAcc = -Infinity;
-    if (c.objective === 'accuracy') {
-      for (const k of set.byAccuracyDesc) {
-        if (!c.allowed[set.deviceOf[k]!]) continue;
-        const a = set.accuracy[k]!;
-        if (maxAcc === -Infinity) maxAcc = a;
-        if (best >= 0 && a < set.accuracy[best]!) break;
-        if (lat[k]! <= thr && (best < 0 || lat[k]! < lat[best]!)) best = k;
-      }
-      if (best < 0) {
-        conflict = 'latency-target-unreachable';
-        for (let k = 0; k < lat.length; k++) {
-          if (c.allowed[set.deviceOf[k]!] && (best < 0 || lat[k]! < lat[best]!)) best = k;
-        }
-      } else if (set.accuracy[best]! < c.accuracyFloor) {
-        conflict = c.accuracyFloor > maxAcc ? 'accuracy-floor-unreachable' : 'floor-and-target-incompatible';
-      }
-    } else {
-      let anyFits = false;
-      for (const k of set.byAccuracyDesc) {
-        if (!c.allowed[set.deviceOf[k]!]) continue;
-        if (lat[k]! <= thr) anyFits = true;
-        if (set.accuracy[k]! < c.accuracyFloor) continue;
-        if (best < 0 || lat[k]! < lat[best]!) best = k;
-      }
-      if (best < 0) {
-        conflict = 'accuracy-floor-unreachable';
-        for (const k of set.byAccuracyDesc) {
-          if (c.allowed[set.deviceOf[k]!]) {
-            best = k;
-            break;
-          }
-        }
-      } else if (lat[best]! > thr) {
-        conflict = anyFits ? 'floor-and-target-incompatible' : 'latency-target-unreachable';
-      }
+    thresholdMs.fill(c.targetMs * (1 - margin));
+    for (let k = 0; k < lat.length; k++) {
+      lat[k] = latencyOf(k, t);
+      trueOverProfile[k] = lat[k]! / set.profiledMs[k]!;
     }
+    selectBest(set, c, slowdown, trueOverProfile, thresholdMs, -1, selection);
+    const best = selection.candidate;
     candidates[t] = best;
     latencyMs[t] = lat[best]!;
-    conflicts[t] = conflict;
+    conflicts[t] = selection.conflict;
   }
   return { candidates, latencyMs, conflicts };
 }

@@ -2,7 +2,7 @@ import { predictivePolicy, stepwisePolicy } from '../../lib';
 import { buildCandidates } from '../../lib/manager/candidates';
 import { normalizeConstraints } from '../../lib/manager/constraints';
 import { compare, type ContentionSegment, makeTrace, oracleSchedule, type SimulationInput } from '../../lib/lab';
-import { NETS6 } from '../manager/fixtures';
+import { NETS6, NETS6_FAST } from '../manager/fixtures';
 import { drive } from '../manager/helpers';
 
 const CPU = [{ device: 'cpu', subnets: NETS6 }];
@@ -100,6 +100,32 @@ describe('oracle', () => {
     const sch = oracleSchedule(set, () => c, 4, (k, t) => set.profiledMs[k]! * slow[t]!);
     expect(Array.from(sch.candidates, (k) => set.candidates[k]!.subnet)).toEqual([4, 2, 0, 5]); // 56.7; 49.4*1.2 = 59.3; none (82 > 60); 61.7*0.5
     expect(sch.conflicts).toEqual([null, null, 'latency-target-unreachable', null]);
+  });
+
+  test('latencies that are no multiple of the profile, two devices, the latency objective and its floor', () => {
+    const set = buildCandidates([
+      { device: 'cpu', subnets: NETS6 },
+      { device: 'gpu', subnets: NETS6_FAST },
+    ]);
+    const at = (device: string, subnet: number): number => set.candidates.findIndex((c) => c.device === device && c.subnet === subnet);
+    // frame 0: the gpu busy (3x), the cpu's L5 slowed alone; frame 1: as profiled
+    const latency = (k: number, t: number): number => {
+      const c = set.candidates[k]!;
+      if (t === 1) return set.profiledMs[k]!;
+      return c.device === 'gpu' ? 3 * set.profiledMs[k]! : c.subnet === 5 ? 80 : set.profiledMs[k]!;
+    };
+    const accuracy = normalizeConstraints({ latencyTargetMs: 60 }, set);
+    const sch = oracleSchedule(set, () => accuracy, 2, latency);
+    expect(Array.from(sch.candidates)).toEqual([at('cpu', 4), at('gpu', 5)]); // cpu L5 is 80 ms; gpu L5 27.8 ms
+    const fastest = normalizeConstraints({ latencyTargetMs: 60, objective: 'latency', accuracyFloor: 77 }, set);
+    const fast = oracleSchedule(set, () => fastest, 2, latency);
+    // the fastest at or above the floor: cpu L3 (51.1) against gpu L3 3 x 23.0 = 68.9; then gpu L3
+    expect(Array.from(fast.candidates)).toEqual([at('cpu', 3), at('gpu', 3)]);
+    expect(fast.latencyMs[0]).toBeCloseTo(51.079, 6);
+    const tight = oracleSchedule(set, () => normalizeConstraints({ latencyTargetMs: 20, objective: 'latency', accuracyFloor: 77 }, set), 2, latency);
+    // frame 0: nothing is under 20 ms; frame 1: gpu L0 (18.5) is, but none at or above the floor
+    expect(tight.conflicts).toEqual(['latency-target-unreachable', 'floor-and-target-incompatible']);
+    expect(Array.from(tight.candidates)).toEqual([at('cpu', 3), at('gpu', 3)]);
   });
 });
 
