@@ -216,7 +216,7 @@ export async function runContentionScenario(options: ScenarioOptions): Promise<S
     summaries.push(summarize(predictive.set, oracle.records, { policy: 'oracle', changes: predictiveChanges }));
     const by = (name: string): Summary => summaries.find((s) => s.policy === name)!;
     // each run's later misses against its own oracle (its own frames' slowdowns): could a level have met them?
-    const onset = bursty ? Object.fromEntries(runs.map((r, i) => [r.policy, onsetMisses(r.records, placed[i]!, oracleFromRecords(r.set, r.records, constraints).records)])) : {};
+    const onset = bursty ? Object.fromEntries(runs.map((r, i) => [r.policy, onsetMisses(r.records, placed[i]!, (r === predictive ? oracle : oracleFromRecords(r.set, r.records, constraints)).records)])) : {};
     const replayed = bursty ? replaySensing(predictive, constraints, placed[names.indexOf('predictive')]!) : undefined;
     const targets = bursty ? burstyTargets(by, onset) : {
       predictiveMetOutsideWindowAtLeast99: by('predictive').deadlineMetRateOutsideReaction >= 0.99,
