@@ -4,7 +4,7 @@ import { normalizeConstraints } from '../../lib/manager/constraints';
 import { NETS6 } from './fixtures';
 import { jitter } from './helpers';
 import { resolvePredictiveOptions } from '../../lib/manager/policies/predictive-options';
-import { freshRise, initialSensing, learnOnset, plannedSlowdown, readSignals } from '../../lib/manager/policies/predictive-sensing';
+import { contendedFloor, freshRise, initialSensing, learnContendedNoise, learnOnset, plannedSlowdown, readSignals } from '../../lib/manager/policies/predictive-sensing';
 
 const CPU = [{ device: 'cpu', subnets: NETS6 }];
 const IDLE: ContentionSample = { load: 0.02, pressure: 0.2 }; // a VM: PSI 20 % at idle
@@ -248,6 +248,54 @@ describe('the predictive policy with contention signals', () => {
     const off = run({ sensing: false }, 220, onsetSpike, sig);
     expect(backUp(on)).toBeLessThanOrEqual(141 + 3);
     expect(backUp(off) - backUp(on)).toBeGreaterThanOrEqual(4);
+  });
+
+  test("contended frames' own noise: a frame now and then slower than the rise's typical is met after the first frames", () => {
+    // two rises of 1.25x (+-4 %) where every 9th frame is 12 % slower still: a time-shared core's lost time slice
+    const inRise = (t: number): boolean => (t >= 100 && t < 200) || (t >= 300 && t < 400);
+    const spiky = (t: number): number => (inRise(t) ? 1.25 * (t % 2 ? 1.04 : 0.96) * (t % 9 === 0 ? 1.12 : 1) : 1);
+    const r = run({}, 500, spiky, (t) => ({ load: 0, pressure: 0, waiting: (t >= 100 && t <= 200) || (t >= 300 && t <= 400) ? 1 : 0 }));
+    const misses = r.map((f, t) => (inRise(t) && f.latencyMs > 70 ? t : -1)).filter((t) => t >= 0);
+    expect(misses).toEqual([]);
+    // planned below the level the typical slowdown alone allows (L2: 49.4 x 1.25 = 61.8 fits 70 with the margin)
+    expect(Math.max(...r.slice(310, 400).map((f) => f.level))).toBeLessThanOrEqual(1);
+    expect(r.slice(460).every((f) => f.level === 5)).toBe(true); // and back up when the rise is over
+  });
+
+  test('contended noise is learned from frames wholly inside a rise and plans them only while one stands', () => {
+    const options = resolvePredictiveOptions({});
+    const s = initialSensing(1, options)!;
+    const at = (waiting: number): void => readSignals(s, options, [{ load: 0, pressure: 0, waiting }]);
+    at(0);
+    learnContendedNoise(s, 0, 0.5); // idle: not contended noise
+    at(1);
+    learnContendedNoise(s, 0, 0.5); // the rise's first frame may have begun before it
+    expect(s.contendedErrors[0]).toBe(0);
+    at(1);
+    for (let i = 0; i < 7; i++) learnContendedNoise(s, 0, i % 2 ? -0.2 : 0.2);
+    expect(contendedFloor(s, options, 0, 1.5)).toBe(0); // too few seen
+    learnContendedNoise(s, 0, 0.2);
+    expect(contendedFloor(s, options, 0, 1.5)).toBeCloseTo(1.5 * Math.exp(0.2 / 0.798), 12);
+    at(0);
+    expect(contendedFloor(s, options, 0, 1.5)).toBe(0); // idle again: the margin alone
+    at(1);
+    expect(contendedFloor(s, options, 0, 1.5)).toBeCloseTo(1.5 * Math.exp(0.2 / 0.798), 12); // kept for the next rise
+    // a rise that has lasted sigmaFrames decisions is in the estimator's own noise statistics
+    for (let i = 1; i < options.sigmaFrames; i++) at(1);
+    expect(s.riseDecisions[0]).toBe(options.sigmaFrames);
+    expect(contendedFloor(s, options, 0, 1.5)).toBeGreaterThan(1.5);
+    at(1);
+    expect(contendedFloor(s, options, 0, 1.5)).toBe(0);
+  });
+
+  test('the volatile episode also ends when the signals fall with the second faster frame (a shift of two samples)', () => {
+    // the contention flips between two modes, and its last frame (160) is already fast while the signals still
+    // show it: frames 160 and 161 shift the estimate down together, as the signals fall before decision 162
+    const flipping = (t: number): number => (t >= 100 && t < 160 ? (t % 3 === 0 ? 1.45 : 1.15) : 1);
+    const sig = (t: number): ContentionSample => ({ load: 0, pressure: 0, waiting: t >= 100 && t <= 161 ? 1 : 0 });
+    const on = run({}, 260, flipping, sig);
+    expect(on.slice(120, 160).every((f) => f.level < 5)).toBe(true); // planned at the slow mode while it lasts
+    expect(on.findIndex((f, t) => t > 161 && f.level === 5)).toBeLessThanOrEqual(162 + 2 + 2);
   });
 
   test('no signals (null or NaN) change nothing', () => {

@@ -6,7 +6,7 @@
 import { correctedProfileMs, newSelection, type Selection } from '../select';
 import type { CandidateSet, NormalizedConstraints, Observation } from '../types';
 import type { ResolvedPredictiveOptions } from './predictive-options';
-import { freshRise, initialSensing, learnOnset, type SensingState, signalsAgree } from './predictive-sensing';
+import { contendedFloor, freshRise, initialSensing, learnContendedNoise, learnOnset, type SensingState, signalsAgree } from './predictive-sensing';
 
 /** Per-device arrays have one entry per device; rings hold `window` (or `volatileFrames`) entries per device. */
 export interface PredictiveState {
@@ -234,6 +234,7 @@ export function observe(s: PredictiveState, observation: Observation): void {
   }
 
   learnOnset(s.sensing, d, sample);
+  if (previousCount > 0) learnContendedNoise(s.sensing, d, s.predictionErrors[base + (errorsBefore % window)]!);
   const slot = s.nextSampleSlot[d]!;
   s.slowdownSamples[base + slot] = sample;
   const nextSlot = slot + 1 === window ? 0 : slot + 1;
@@ -273,15 +274,15 @@ export function observe(s: PredictiveState, observation: Observation): void {
     else if (volatile && shiftDown && s.fastSpellStart[d] === -Infinity) s.fastSpellStart[d] = observedFrame - changeSamples + 1;
   }
   // One sample is a shift when the contention signals agree: rising with a slower frame, fallen back with a faster
-  // one (then the volatile episode is over too).
-  if (!shifted && previousCount > 0 && s.sensing !== null) {
+  // one. A faster frame as the signals fall ends the volatile episode, whether one sample or two made the shift.
+  if (previousCount > 0 && s.sensing !== null) {
     const e = s.predictionErrors[base + (errorsBefore % window)]!;
     const limit = options.changeSigmas * sigma;
-    if (e > limit && signalsAgree(s.sensing, d, true)) {
+    if (!shifted && e > limit && signalsAgree(s.sensing, d, true)) {
       keep = 1;
       if (volatileFrames > 0) renewVolatile(s, d, observedFrame, !volatile);
     } else if (e < -limit && signalsAgree(s.sensing, d, false)) {
-      keep = 1;
+      if (!shifted) keep = 1;
       s.lastShiftUpFrame[d] = -Infinity;
     }
   }
@@ -311,6 +312,9 @@ export function observe(s: PredictiveState, observation: Observation): void {
     const slowMode = secondLargest(s.recentSlowdowns, d * volatileFrames, volatileFrames, s.nextRecentSlot[d]!, s.recentCount[d]!);
     if (slowMode > estimate) estimate = slowMode;
   }
+  // contended frames' own noise, while the signals stand in a rise
+  const floor = contendedFloor(s.sensing, options, d, s.typicalSlowdown[d]!);
+  if (floor > estimate) estimate = floor;
   s.slowdown[d] = estimate;
   let margin = options.margin;
   // widened to cover the noise, except while volatile (the estimate already sits at the slow mode)

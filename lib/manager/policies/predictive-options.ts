@@ -30,7 +30,8 @@ export interface PredictiveOptions {
   readonly initialSigma?: number;
   /** Lower bound of the sigma estimate. Default 0.01. */
   readonly minSigma?: number;
-  /** Time constant (frames) of the running sigma estimate. Default 64. */
+  /** Time constant (frames) of the running sigma estimate; also how long a sensed rise is planned with the
+   * contended frames' own noise (docs/api-guide.md, "Sensing contention"). Default 64. */
   readonly sigmaFrames?: number;
   /** Consecutive frames of predicted slack before moving up. Default 8. */
   readonly upHoldFrames?: number;

@@ -30,6 +30,10 @@ export interface SensingState {
   readonly learned: Uint8Array;
   /** the largest sample of the current rise's first ONSET_SAMPLES */
   readonly riseMax: Float64Array;
+  /** running mean of |one-frame prediction error| of frames wholly inside a rise, per device, across rises */
+  readonly contendedError: Float64Array;
+  /** how many such errors it has taken */
+  readonly contendedErrors: Int32Array;
 }
 
 /** Rise strengths learned apart (a rise stronger than this is planned as this one). */
@@ -49,6 +53,17 @@ const ONSET_SAMPLES = 3;
 /** Two signals each part of the way up are a rise when their shares of a rise add up to this. */
 const PARTIAL_RISES = 1.25;
 const ONSET_DOWN = 0.1;
+/**
+ * Contended frames are noisier than idle ones (a time-shared core: a frame now and then waits a whole time slice
+ * more), and the noise margin is learned mostly from idle frames. Early in a rise, a device is planned at least
+ * CONTENDED_SIGMAS of the contended noise above its typical slowdown: one sigma covers most such frames; a
+ * 99th-percentile cover cost far more accuracy than the misses it saved.
+ */
+const CONTENDED_SIGMAS = 1;
+/** Contended errors taken before they count; their running mean's horizon. */
+const CONTENDED_MIN_ERRORS = 8;
+const CONTENDED_HORIZON = 32;
+
 /** After the signals fall back, a quick step-up is allowed for this many decisions. */
 export const QUICK_UP_DECISIONS = 32;
 /** A faster frame this many decisions after the signals fell back is the contention gone (a shift at once). */
@@ -76,6 +91,8 @@ export function initialSensing(deviceCount: number, options: ResolvedPredictiveO
     onsetSlowdown,
     learned: new Uint8Array(deviceCount * RISE_LEVELS),
     riseMax: new Float64Array(deviceCount),
+    contendedError: new Float64Array(deviceCount),
+    contendedErrors: new Int32Array(deviceCount),
   };
 }
 
@@ -194,6 +211,25 @@ export function learnOnset(s: SensingState | null, d: number, sample: number): v
   if (n > ONSET_SAMPLES) return;
   s.riseMax[d] = n === 1 || sample > s.riseMax[d]! ? sample : s.riseMax[d]!;
   if (n === ONSET_SAMPLES) learnRise(s, d);
+}
+
+/** A one-frame prediction error ln(sample / typical slowdown) of device d: learned as contended noise when the
+ * frame ran wholly inside a rise. */
+export function learnContendedNoise(s: SensingState | null, d: number, error: number): void {
+  if (s === null || s.riseDecisions[d]! < 2) return;
+  const n = ++s.contendedErrors[d]!;
+  s.contendedError[d] = s.contendedError[d]! + (Math.abs(error) - s.contendedError[d]!) / (n < CONTENDED_HORIZON ? n : CONTENDED_HORIZON);
+}
+
+/** The least slowdown device d is planned at in a rise's first `sigmaFrames` decisions: its typical slowdown,
+ * CONTENDED_SIGMAS of the contended noise above (0: not rising, later in the rise, or too few contended frames seen). */
+export function contendedFloor(s: SensingState | null, options: ResolvedPredictiveOptions, d: number, typical: number): number {
+  if (s === null || s.rising[d] !== 1 || s.contendedErrors[d]! < CONTENDED_MIN_ERRORS) return 0;
+  // a rise that has lasted sigmaFrames decisions is in the estimator's own statistics (its noise margin, its
+  // volatile slow mode): planning it higher still would cost accuracy where contention lasts
+  if (s.riseDecisions[d]! > options.sigmaFrames) return 0;
+  // E|e| = 0.798 sigma for normal errors
+  return typical * Math.exp((CONTENDED_SIGMAS * s.contendedError[d]!) / 0.798);
 }
 
 /** The slowdown to plan device d's next frame at: the estimate, or at least what a rise has caused before while the
