@@ -203,8 +203,9 @@ export function observe(s: PredictiveState, observation: Observation): void {
   const volatile = isVolatile(s, d, observedFrame);
   // one-frame prediction error ln(observed / predicted): the noise the margin must cover
   const errorsBefore = s.errorCount[d]!;
+  const error = previousCount > 0 ? Math.log(sample / s.typicalSlowdown[d]!) : NaN;
   if (previousCount > 0) {
-    s.predictionErrors[base + (errorsBefore % window)] = Math.log(sample / s.typicalSlowdown[d]!);
+    s.predictionErrors[base + (errorsBefore % window)] = error;
     s.errorCount[d] = errorsBefore + 1;
   }
   let sigma = s.errorSigma[d]!;
@@ -215,7 +216,7 @@ export function observe(s: PredictiveState, observation: Observation): void {
     // it); E|e| = 0.798 sigma for normal errors
     const n = s.errorCount[d]!;
     const rate = n < options.sigmaFrames ? 1 / n : 1 / options.sigmaFrames;
-    let absError = Math.abs(s.predictionErrors[base + (errorsBefore % window)]!);
+    let absError = Math.abs(error);
     const clip = 3 * sigma;
     if (absError > clip) absError = clip;
     s.meanAbsError[d] = s.meanAbsError[d]! + rate * (absError - s.meanAbsError[d]!);
@@ -234,7 +235,7 @@ export function observe(s: PredictiveState, observation: Observation): void {
   }
 
   learnOnset(s.sensing, d, sample);
-  if (previousCount > 0) learnContendedNoise(s.sensing, d, s.predictionErrors[base + (errorsBefore % window)]!);
+  if (previousCount > 0) learnContendedNoise(s.sensing, d, error);
   const slot = s.nextSampleSlot[d]!;
   s.slowdownSamples[base + slot] = sample;
   const nextSlot = slot + 1 === window ? 0 : slot + 1;
@@ -276,12 +277,11 @@ export function observe(s: PredictiveState, observation: Observation): void {
   // One sample is a shift when the contention signals agree: rising with a slower frame, fallen back with a faster
   // one. A faster frame as the signals fall ends the volatile episode, whether one sample or two made the shift.
   if (previousCount > 0 && s.sensing !== null) {
-    const e = s.predictionErrors[base + (errorsBefore % window)]!;
     const limit = options.changeSigmas * sigma;
-    if (!shifted && e > limit && signalsAgree(s.sensing, d, true)) {
+    if (!shifted && error > limit && signalsAgree(s.sensing, d, true)) {
       keep = 1;
       if (volatileFrames > 0) renewVolatile(s, d, observedFrame, !volatile);
-    } else if (e < -limit && signalsAgree(s.sensing, d, false)) {
+    } else if (error < -limit && signalsAgree(s.sensing, d, false)) {
       if (!shifted) keep = 1;
       s.lastShiftUpFrame[d] = -Infinity;
     }

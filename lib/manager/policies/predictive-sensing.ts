@@ -204,9 +204,14 @@ function onsetSlowdown(s: SensingState, options: ResolvedPredictiveOptions, d: n
   return any ? onset : priorSlowdown(options, level);
 }
 
+/** Whether device d's last frame ran wholly inside the current rise (the rise was seen before the frame began). */
+function frameInsideRise(s: SensingState, d: number): boolean {
+  return s.riseDecisions[d]! >= 2;
+}
+
 /** A latency sample of device d taken into the estimate: learns the onset slowdown from frames wholly inside a rise. */
 export function learnOnset(s: SensingState | null, d: number, sample: number): void {
-  if (s === null || s.riseDecisions[d]! < 2) return;
+  if (s === null || !frameInsideRise(s, d)) return;
   const n = ++s.contendedSamples[d]!;
   if (n > ONSET_SAMPLES) return;
   s.riseMax[d] = n === 1 || sample > s.riseMax[d]! ? sample : s.riseMax[d]!;
@@ -216,7 +221,7 @@ export function learnOnset(s: SensingState | null, d: number, sample: number): v
 /** A one-frame prediction error ln(sample / typical slowdown) of device d: learned as contended noise when the
  * frame ran wholly inside a rise. */
 export function learnContendedNoise(s: SensingState | null, d: number, error: number): void {
-  if (s === null || s.riseDecisions[d]! < 2) return;
+  if (s === null || !frameInsideRise(s, d)) return;
   const n = ++s.contendedErrors[d]!;
   s.contendedError[d] = s.contendedError[d]! + (Math.abs(error) - s.contendedError[d]!) / (n < CONTENDED_HORIZON ? n : CONTENDED_HORIZON);
 }
