@@ -6,6 +6,7 @@
  * engine recorded at build time; what this process already holds on the core counts too (other processes' cannot
  * be seen).
  */
+import { InvalidArgumentError } from '../errors';
 
 export const DLA_LOADABLES_PER_CORE = 16;
 
@@ -31,6 +32,15 @@ export interface DlaBudgetDecision {
   unknown: string[];
   /** Set when the family does not fit whole: what was refused or dropped, and what to do. */
   message?: string;
+}
+
+/** The DLA budget modes (`LoadOptions.dlaBudget`). */
+export const DLA_BUDGET_MODES: readonly DlaBudgetMode[] = ['refuse', 'trim'];
+
+/** Checks `LoadOptions.dlaBudget`: one of DLA_BUDGET_MODES, or omitted. */
+export function checkDlaBudgetMode(mode: unknown): DlaBudgetMode | undefined {
+  if (mode === undefined || DLA_BUDGET_MODES.includes(mode as DlaBudgetMode)) return mode as DlaBudgetMode | undefined;
+  throw new InvalidArgumentError('E_INVALID_ARGUMENT', `dlaBudget must be one of ${DLA_BUDGET_MODES.join(', ')}; got ${JSON.stringify(mode)}`);
 }
 
 /**

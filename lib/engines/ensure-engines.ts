@@ -114,14 +114,17 @@ function refusedByTensorRt(state: EngineState): EngineState {
   return { status: 'stale', reasons: ['TensorRT refused to deserialize it (another TensorRT build, driver or DLA compiler than its header says)'], header: state.header };
 }
 
+/** Checks a TensorRT engine precision (`LoadOptions.precision`, the builder's): one of PRECISIONS, or omitted. */
+export function checkPrecision(precision: unknown): Precision | undefined {
+  if (precision === undefined || PRECISIONS.includes(precision as Precision)) return precision as Precision | undefined;
+  throw new InvalidArgumentError('E_INVALID_ARGUMENT', `precision must be one of ${PRECISIONS.join(', ')}; got ${JSON.stringify(precision)}`);
+}
+
 /** For each sub-network: use the cached engine, or build it (one at a time: a Jetson has one GPU). */
 export async function ensureEngines(options: EnsureEnginesOptions): Promise<EnsuredEngine[]> {
   const { family, device, cacheDir, platform } = options;
   // The builder's options are checked here, once: the addon's buildEngine only asserts the kinds of its values.
-  const precision = options.precision ?? 'fp16';
-  if (!PRECISIONS.includes(precision)) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `precision must be one of ${PRECISIONS.join(', ')}; got ${JSON.stringify(precision)}`);
-  }
+  const precision = checkPrecision(options.precision) ?? 'fp16';
   if (device !== 'gpu' && precision === 'fp32') throw new InvalidArgumentError('E_INVALID_ARGUMENT', 'DLA runs fp16 or int8 only; fp32 is for device gpu');
   if (device !== 'gpu' && dlaCoreOf(device) >= platform.dlaCores) {
     throw new BackendUnavailableError('E_BACKEND_UNAVAILABLE', `device ${device} does not exist here: ${platform.gpuName} has ${platform.dlaCores} DLA cores`);

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 
 import Ajv, { type ErrorObject } from 'ajv';
 
-import { FamilyInvalidError, type ManifestProblem } from '../errors';
+import { FamilyInvalidError, InvalidArgumentError, type ManifestProblem } from '../errors';
+import { describeValue, isObject } from '../util/describe-value';
 import schemaJson from './family.schema.json';
 
 export interface AccuracyRecord {
@@ -239,11 +240,22 @@ export interface LoadedManifest {
   modelPaths: string[];
 }
 
+/** A family source of the wrong kind is the caller's mistake, told apart from a bad family. */
+function checkSource(source: unknown): void {
+  if (typeof source === 'string' && source !== '') return;
+  if (isObject(source) && 'manifest' in source && typeof source['dir'] === 'string' && source['dir'] !== '') return;
+  throw new InvalidArgumentError(
+    'E_INVALID_ARGUMENT',
+    `the family must be a folder holding family.json, a family.json path, or { manifest, dir } (dir: the folder its paths are relative to); got ${describeValue(source)}`,
+  );
+}
+
 /**
  * Reads and validates a family: a folder holding family.json, the path of a manifest file, or an in-memory
  * manifest with `dir` as the folder its paths are relative to. Model files must exist.
  */
 export function loadManifest(source: string | { manifest: unknown; dir: string }): LoadedManifest {
+  checkSource(source);
   let dir: string;
   let file: string;
   let value: unknown;

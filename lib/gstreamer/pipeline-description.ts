@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { BYTES_PER_PIXEL, isPixelFormat, PIXEL_FORMATS, type PixelFormat } from '../image/image';
+import { describeValue } from '../util/describe-value';
 
 export interface PipelineOptions {
   /**
@@ -60,6 +61,7 @@ export function frameLayout(width: number, height: number, format: PixelFormat):
  * the same. No shell runs it.
  */
 export function splitDescription(text: string): string[] {
+  if (typeof text !== 'string') throw new InvalidArgumentError('E_INVALID_ARGUMENT', `a pipeline description must be a string; got ${describeValue(text)}`);
   const args: string[] = [];
   let current = '';
   let started = false;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { buildCandidates } from './candidates';
 import { normalizeConstraints } from './constraints';
 import { ManagerError } from '../errors';
+import { describeValue, isOptionsObject } from '../util/describe-value';
 import { predictivePolicy } from './policies/predictive';
 import type { PredictiveOptions } from './policies/predictive-options';
 import { staticPolicy } from './policies/static';
@@ -142,6 +143,7 @@ export class RuntimeManager<I, R extends ManagedInferResult = ManagedInferResult
 
   constructor(model: ManagedModel<I, R> | readonly ManagedModel<I, R>[], constraints: Constraints, options: RuntimeManagerOptions = {}) {
     super();
+    if (!isOptionsObject(options)) throw new ManagerError('E_OPTIONS_INVALID', `RuntimeManager options must be an object or omitted; got ${describeValue(options)}.`, 'options');
     const models: readonly ManagedModel<I, R>[] = Array.isArray(model) ? model : [model as ManagedModel<I, R>];
     for (const [i, m] of models.entries()) {
       if (!m || typeof m.infer !== 'function') {

@@ -8,6 +8,8 @@ import type { Registry } from 'prom-client';
 import type { RuntimeManager } from '../manager/runtime-manager';
 import type { ConflictEvent, SwitchEvent } from '../manager/runtime-manager';
 import type { FrameRecord, ManagedInferResult } from '../manager/types';
+import { InvalidArgumentError } from '../errors';
+import { describeValue, isObject, isOptionsObject } from '../util/describe-value';
 import { loadPromClient, type PromClientModule } from './prom-client';
 
 export interface ManagerMetricsOptions {
@@ -36,6 +38,10 @@ export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.00
 
 /** Registers the metrics of `manager` and keeps them current until detach(). */
 export function managerMetrics(manager: ObservedManager, options: ManagerMetricsOptions = {}): ManagerMetrics {
+  if (!isObject(manager) || typeof manager.on !== 'function' || !isObject(manager.candidates)) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `managerMetrics needs a RuntimeManager; got ${describeValue(manager)}`);
+  }
+  if (!isOptionsObject(options)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `metrics options must be an object or omitted; got ${describeValue(options)}`);
   const client = options.client ?? loadPromClient();
   const registry = options.registry ?? client.register;
   const p = options.prefix ?? 'dynamic_ofa_';

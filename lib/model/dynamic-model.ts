@@ -11,7 +11,7 @@ import type { Image } from '../image/image';
 import type { ContentionSample } from '../manager/types';
 import { type NativeInput, type NativeModel, SHARED_INPUT, TIMING } from '../native/addon';
 import { type ContentionSensor, sensorFor } from '../sensing/sensors';
-import { assertOpen, checkInlineOption, checkInput, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
+import { assertOpen, checkInlineOption, checkInput, checkOptionsObject, checkSignalOption, elementCount, resolveSubnet } from './input-checks';
 
 /** What a model infers on: the sub-network's float input, or an 8-bit image it preprocesses natively. */
 export type ModelInput = Float32Array | Image;
@@ -282,8 +282,9 @@ export class DynamicModel {
    * was active when it was made (or `options.subnet`), with its input as it was then. Bad arguments throw
    * synchronously; failures while running reject. Where it runs: `LoadOptions.inlineBelowMs`.
    */
-  infer(input?: ModelInput, options: InferOptions = {}): Promise<InferenceResult> {
+  infer(input?: ModelInput, options?: InferOptions): Promise<InferenceResult> {
     this.#assertOpen();
+    options = checkOptionsObject('infer options', options) as InferOptions;
     const subnet = options.subnet === undefined ? this.#active : this.#resolve(options.subnet);
     let nativeInput = this.#checkInput(subnet, input);
     const inline = checkInlineOption(options.inline) ?? this.#runsInline(subnet);
@@ -319,8 +320,9 @@ export class DynamicModel {
    * It waits its turn like an inference and runs where one would; until it starts it is cancellable: skipped when
    * an inference is requested meanwhile or `options.signal` aborts.
    */
-  warm(subnet: number | string, options: WarmOptions = {}): Promise<WarmResult> {
+  warm(subnet: number | string, options?: WarmOptions): Promise<WarmResult> {
     this.#assertOpen();
+    options = checkOptionsObject('warm options', options) as WarmOptions;
     const index = this.#resolve(subnet);
     const signal = checkSignalOption(options.signal);
     const requested = this.#requests;
@@ -361,8 +363,9 @@ export class DynamicModel {
   }
 
   /** Synchronous inference on the calling thread (benchmarks, worker_threads). Throws while async work is pending. */
-  inferSync(input?: ModelInput, options: InferOptions = {}): InferenceResult {
+  inferSync(input?: ModelInput, options?: InferOptions): InferenceResult {
     this.#assertOpen();
+    options = checkOptionsObject('infer options', options) as InferOptions;
     const subnet = options.subnet === undefined ? this.#active : this.#resolve(options.subnet);
     const nativeInput = this.#checkInput(subnet, input);
     if (this.#pending > 0) throw new DynamicOfaError('E_BUSY', 'inferSync while async inferences are pending; await them first');

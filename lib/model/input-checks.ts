@@ -5,7 +5,11 @@
  */
 import { ClosedError, InputError, InvalidArgumentError, SubnetUnknownError } from '../errors';
 import { BYTES_PER_PIXEL, type Image, isPixelFormat, PIXEL_FORMATS } from '../image/image';
+import { checkDlaBudgetMode } from '../engines/dla-budget';
+import { checkPrecision } from '../engines/ensure-engines';
 import { type NativeInput, SHARED_INPUT } from '../native/addon';
+import { describeValue, isObject } from '../util/describe-value';
+import type { LoadOptions } from './load-family';
 
 // The addon's own bounds for these numbers; beyond them a request is a mistake, not a bigger machine.
 const MAX_THREADS = 1024;
@@ -15,7 +19,7 @@ const MAX_ROW_STRIDE = 2 ** 30;
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}]; got ${String(value)}`);
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}]; got ${describeValue(value)}`);
   }
   return value;
 }
@@ -23,21 +27,39 @@ function integerIn(name: string, value: unknown, min: number, max: number): numb
 /** `LoadOptions.inlineBelowMs` by default (ms): a timer tick (see there). */
 export const DEFAULT_INLINE_BELOW_MS = 1;
 
-/** Checks the numeric load options; returns them with defaults filled in. */
-export function checkLoadOptions(options: { threads?: number; warmupRuns?: number; inlineBelowMs?: number }): {
-  threads: number | undefined;
-  warmupRuns: number;
-  inlineBelowMs: number;
-} {
-  const inlineBelowMs = options.inlineBelowMs ?? DEFAULT_INLINE_BELOW_MS;
+/**
+ * Checks every load option (an unknown name is left alone, as a newer option would be); returns the numeric ones
+ * with defaults filled in. The TensorRT ones are checked on every device, so a typo shows on the CPU too.
+ */
+export function checkLoadOptions(options: unknown): { threads: number | undefined; warmupRuns: number; inlineBelowMs: number } {
+  const o = checkOptionsObject('load options', options) as LoadOptions;
+  const inlineBelowMs = o.inlineBelowMs ?? DEFAULT_INLINE_BELOW_MS;
   if (typeof inlineBelowMs !== 'number' || Number.isNaN(inlineBelowMs) || inlineBelowMs < 0) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `inlineBelowMs must be a number >= 0 (ms; 0: never inline, Infinity: always); got ${String(inlineBelowMs)}`);
   }
+  for (const name of ['copyBuffers', 'shareWeights', 'buildEngines'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be true, false or omitted; got ${describeValue(o[name])}`);
+  }
+  if (o.cache !== undefined && (typeof o.cache !== 'string' || o.cache === '')) {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `cache must be a folder path or omitted; got ${describeValue(o.cache)}`);
+  }
+  if (o.onEngineEvent !== undefined && typeof o.onEngineEvent !== 'function') {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `onEngineEvent must be a function or omitted; got ${describeValue(o.onEngineEvent)}`);
+  }
+  checkPrecision(o.precision);
+  checkDlaBudgetMode(o.dlaBudget);
   return {
-    threads: options.threads === undefined ? undefined : integerIn('threads', options.threads, 1, MAX_THREADS),
-    warmupRuns: integerIn('warmupRuns', options.warmupRuns ?? 5, 1, MAX_WARMUP_RUNS),
+    threads: o.threads === undefined ? undefined : integerIn('threads', o.threads, 1, MAX_THREADS),
+    warmupRuns: integerIn('warmupRuns', o.warmupRuns ?? 5, 1, MAX_WARMUP_RUNS),
     inlineBelowMs,
   };
+}
+
+/** An options argument (`name` as the message calls it): omitted ({}), or an object. */
+export function checkOptionsObject(name: string, options: unknown): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (!isObject(options)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be an object or omitted; got ${describeValue(options)}`);
+  return options;
 }
 
 /** Checks `WarmOptions.signal`. */

@@ -56,10 +56,10 @@ export interface LoadOptions extends DeviceModelOptions {
  */
 export async function loadFamily(source: string | { manifest: unknown; dir: string }, options: LoadOptions = {}): Promise<DynamicModel> {
   const started = performance.now();
+  const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
   const device = options.device ?? 'cpu';
   const trt = tensorRtStatusFor(device); // asked once per load: the first tensorrtInfo() initializes CUDA
   assertDeviceAvailable(device, trt);
-  const { warmupRuns, inlineBelowMs } = checkLoadOptions(options);
   const loaded = loadManifest(source);
   const base = nativeLoadBase(loaded.manifest, device, { ...options, warmupRuns });
   let onDevice: LoadedOnDevice & { weightSharing?: WeightSharing };

@@ -11,7 +11,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEVICES, isDevice } from '../devices/devices';
+import { InvalidArgumentError } from '../errors';
 import type { ContentionSample } from '../manager/types';
+import { describeValue, isObject } from '../util/describe-value';
 import { OpenFile, parseCgroupV2Path, parsePerMille, parsePressureTotal, parseProcStat, parseRunnable, parseSelfStat, readText } from './proc-files';
 
 export interface SensorOptions {
@@ -57,6 +60,25 @@ function lowerMedian(values: readonly number[]): number {
   return sorted[(sorted.length - 1) >> 1] ?? Infinity;
 }
 
+/** A sensor's options, checked where every sensor is made: the wrong kind of value is the caller's mistake. */
+function checkSensorOptions(options: unknown): void {
+  const bad = (message: string): never => {
+    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `sensor options: ${message}`);
+  };
+  if (!isObject(options)) bad(`must be an object or omitted; got ${describeValue(options)}`);
+  const o = options as SensorOptions;
+  if (o.root !== undefined && (typeof o.root !== 'string' || o.root === '')) bad(`root must be a folder path; got ${describeValue(o.root)}`);
+  for (const name of ['budget', 'workBudget'] as const) {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && v <= 1)) bad(`${name} must be a share of time in (0, 1]; got ${describeValue(v)}`);
+  }
+  if (o.now !== undefined && typeof o.now !== 'function') bad(`now must be a function returning ms; got ${describeValue(o.now)}`);
+  for (const name of ['threads', 'cores'] as const) {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) bad(`${name} must be an integer >= 1; got ${describeValue(v)}`);
+  }
+}
+
 /** Shared by the sensors: the cost budget and its bookkeeping. */
 abstract class BudgetedSensor implements ContentionSensor {
   abstract readonly signals: readonly string[];
@@ -74,6 +96,7 @@ abstract class BudgetedSensor implements ContentionSensor {
   skipped = 0;
 
   constructor(options: SensorOptions) {
+    checkSensorOptions(options);
     this.now = options.now ?? (() => performance.now());
     this.budget = options.budget ?? 0.02;
     this.workBudget = options.workBudget ?? 0.03;
@@ -246,6 +269,7 @@ export function acceleratorLoadFile(device: string, root = '/'): string | null {
 
 /** The sensor of a device ('cpu', 'gpu', 'dla0', 'dla1'); a device with no signal here gets one that samples null. */
 export function sensorFor(device: string, options: SensorOptions = {}): ContentionSensor {
+  if (!isDevice(device)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${describeValue(device)}`);
   if (device === 'cpu') return new CpuSensor(options);
   return new LoadFileSensor(acceleratorLoadFile(device, options.root), device === 'gpu' ? 'gpu-load' : 'dla-load', options);
 }

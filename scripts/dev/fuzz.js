@@ -2,7 +2,7 @@
 'use strict';
 // npm run fuzz -- [--seconds N] [--seed S]   (npm test runs it: 60 s when CI is set, else 10 s)
 // Bounded fuzzing of everything that reads untrusted input: family.json (mutated manifests), model files
-// (truncated, bit-flipped, random), and inference inputs (random lengths, types and image geometry).
+// (truncated, bit-flipped, random), and inference inputs (random lengths, types and image geometry) and options.
 // Each case must end in a result or a typed DynamicOfaError; anything else, a crash or a hang fails the run.
 // The cases run in a child process so a native crash is caught and reported with the seed that reproduces it.
 const fs = require('node:fs');
@@ -105,7 +105,8 @@ async function child(seed, seconds) {
           if (r() < 0.3) input.stride = Math.floor(r() * 2000) - 10;
         } else input = pick(r, [...weirdValues, new Int32Array(10), new Float64Array(768), Buffer.alloc(12)]);
         try {
-          const result = r() < 0.5 ? await model.infer(input, { subnet }) : model.inferSync(input, { subnet });
+          const options = r() < 0.1 ? pick(r, weirdValues) : { subnet }; // now and then options of the wrong kind
+          const result = r() < 0.5 ? await model.infer(input, options) : model.inferSync(input, options);
           if (!result.output.every(Number.isFinite)) throw new Error('non-finite output');
           counts.ok++;
         } catch (error) {

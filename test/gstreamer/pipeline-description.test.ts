@@ -19,6 +19,10 @@ describe('pipeline description', () => {
     expect(splitDescription(`a  b\\ c "d 'e'" '' f\\"`)).toEqual(['a', 'b c', "d 'e'", '', 'f"']);
   });
 
+  it('a description that is not a string is E_INVALID_ARGUMENT', () => {
+    expect(() => splitDescription(null as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'a pipeline description must be a string; got null' }));
+  });
+
   it('bad options are E_INVALID_ARGUMENT naming the option', () => {
     const cases: [object, RegExp][] = [
       [{ width: 8, height: 8 }, /either source .* or pipeline/],

@@ -1,4 +1,4 @@
-import { isManagerError, ManagerError, RuntimeManager, type ManagedModel } from '../../lib';
+import { isManagerError, ManagerError, predictivePolicy, RuntimeManager, stepwisePolicy, type ManagedModel } from '../../lib';
 import { buildCandidates } from '../../lib/manager/candidates';
 import { normalizeConstraints } from '../../lib/manager/constraints';
 import { DynamicOfaError } from '../../lib/errors';
@@ -86,6 +86,15 @@ describe('constraints validation', () => {
     expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { policy: 'greedy' as never }))).toBe('E_OPTIONS_INVALID');
     expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { margin: -0.1 }))).toBe('E_OPTIONS_INVALID');
     expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { sensingWaitingRise: 0 }))).toBe('E_OPTIONS_INVALID');
+    // options of the wrong kind are named, not read through (a null would be a TypeError)
+    for (const options of [null, 'predictive', 3]) {
+      expect(() => new RuntimeManager(model, { latencyTargetMs: 50 }, options as never)).toThrow(
+        expect.objectContaining({ code: 'E_OPTIONS_INVALID', field: 'options', message: expect.stringMatching(/^RuntimeManager options must be an object or omitted; got /) }),
+      );
+      expect(codeOf(() => predictivePolicy(options as never))).toBe('E_OPTIONS_INVALID');
+      expect(codeOf(() => stepwisePolicy(options as never))).toBe('E_OPTIONS_INVALID');
+    }
+    expect(codeOf(() => new RuntimeManager(model, { latencyTargetMs: 50 }, { policy: 'stepwise', stepwise: null as never }))).toBe('E_OPTIONS_INVALID');
     const m = new RuntimeManager(model, { latencyTargetMs: 50 });
     expect(codeOf(() => m.setConstraints({ latencyTargetMs: NaN }))).toBe('E_CONSTRAINTS_INVALID');
     expect(codeOf(() => m.setConstraints({ latencyTargetMs: 50, devices: ['gpu'] }))).toBe('E_DEVICE_UNKNOWN');

@@ -99,6 +99,16 @@ describe('managerMetrics', () => {
     expect(defaultRegistry.getSingleMetric('dynamic_ofa_frames_total')).toBeUndefined();
   });
 
+  it('no manager, or options that are not an object: E_INVALID_ARGUMENT, nothing registered', () => {
+    const registry = new Registry();
+    for (const bad of [undefined, null, {}]) {
+      expect(() => managerMetrics(bad as never, { registry })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/^managerMetrics needs a RuntimeManager; got /) }));
+    }
+    const manager = new RuntimeManager(model, { latencyTargetMs: 10 });
+    expect(() => managerMetrics(manager, null as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'metrics options must be an object or omitted; got null' }));
+    expect(registry.getMetricsAsArray()).toHaveLength(0);
+  });
+
   it('without prom-client installed it is E_DEPENDENCY_MISSING saying how to install it', () => {
     jest.isolateModules(() => {
       jest.doMock('prom-client', () => {

@@ -90,6 +90,42 @@ describe('bad input gives typed errors and loses nothing', () => {
     await expect(loadFamily(tinyFamily, { warmupRuns: 1001 })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('[1, 1000]') });
   });
 
+  it.each([
+    ['nothing', undefined],
+    ['null', null],
+    ['a number', 42],
+    ['an empty string', ''],
+    ['an object without manifest', { dir: tinyFamily }],
+    ['a dir that is not a string', { manifest: {}, dir: 3 }],
+  ])('family source of the wrong kind (%s): E_INVALID_ARGUMENT saying what it takes', async (_, source) => {
+    await expect(loadFamily(source as never)).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringMatching(/^the family must be a folder holding family\.json, a family\.json path, or \{ manifest, dir \}.*; got /),
+    });
+  });
+
+  it.each([
+    ['null', null, 'load options must be an object or omitted; got null'],
+    ['a string', 'cpu', 'load options must be an object or omitted; got "cpu"'],
+    ['cache a number', { cache: 5 }, 'cache must be a folder path or omitted; got 5'],
+    ['precision unknown', { precision: 'int4' }, 'precision must be one of fp16, int8, fp32; got "int4"'],
+    ['dlaBudget unknown', { dlaBudget: 'drop' }, 'dlaBudget must be one of refuse, trim; got "drop"'],
+    ['shareWeights a string', { shareWeights: 'no' }, 'shareWeights must be true, false or omitted; got "no"'],
+    ['buildEngines a number', { buildEngines: 0 }, 'buildEngines must be true, false or omitted; got 0'],
+    ['onEngineEvent not a function', { onEngineEvent: true }, 'onEngineEvent must be a function or omitted; got true'],
+    ['threads a string', { threads: '2' }, 'threads must be an integer in [1, 1024]; got "2"'],
+  ])('load options of the wrong kind (%s): E_INVALID_ARGUMENT naming the option, on the CPU too', async (_, options, message) => {
+    await expect(loadFamily(tinyFamily, options as never)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message });
+  });
+
+  it('infer, inferSync and warm options that are not objects: E_INVALID_ARGUMENT, and the model still works', async () => {
+    expect(() => model.infer(undefined, null as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'infer options must be an object or omitted; got null' }));
+    expect(() => model.infer(undefined, 's1' as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'infer options must be an object or omitted; got "s1"' }));
+    expect(() => model.inferSync(undefined, 7 as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'infer options must be an object or omitted; got 7' }));
+    expect(() => model.warm(0, null as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'warm options must be an object or omitted; got null' }));
+    await stillWorks();
+  });
+
   it('a different thread count than the running shared pool: E_THREADS', async () => {
     await expect(loadFamily(tinyFamily, { threads: 7 })).rejects.toMatchObject({ code: 'E_THREADS' });
     await stillWorks();

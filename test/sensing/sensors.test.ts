@@ -209,6 +209,20 @@ describe('CpuSensor on a fake tree', () => {
   });
 });
 
+describe('sensor arguments of the wrong kind', () => {
+  it.each([
+    ['options null', () => new CpuSensor(null as never), 'sensor options: must be an object or omitted; got null'],
+    ['root a number', () => new CpuSensor({ root: 1 as never }), 'sensor options: root must be a folder path; got 1'],
+    ['budget 0', () => new CpuSensor({ budget: 0 }), 'sensor options: budget must be a share of time in (0, 1]; got 0'],
+    ['workBudget over 1', () => sensorFor('gpu', { workBudget: 2 }), 'sensor options: workBudget must be a share of time in (0, 1]; got 2'],
+    ['now not a function', () => new CpuSensor({ now: 5 as never }), 'sensor options: now must be a function returning ms; got 5'],
+    ['cores 0', () => new CpuSensor({ cores: 0 }), 'sensor options: cores must be an integer >= 1; got 0'],
+    ['an unknown device', () => sensorFor('npu'), 'device must be one of cpu, gpu, dla0, dla1; got "npu"'],
+  ])('%s: E_INVALID_ARGUMENT naming it', (_, make, message) => {
+    expect(make).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message }));
+  });
+});
+
 describe('accelerator load files on a fake Jetson sysfs', () => {
   let tree: FakeTree;
   beforeEach(() => {

@@ -3,6 +3,7 @@
  * checked once, when the policy is made, so that a decision reads plain numbers.
  */
 import { ManagerError } from '../../errors';
+import { describeValue, isOptionsObject } from '../../util/describe-value';
 
 export interface PredictiveOptions {
   /** Minimum safety margin: a candidate fits when predicted <= target * (1 - margin). Default 0.05. */
@@ -127,6 +128,7 @@ function opt(v: number | undefined, def: number, name: string, min: number, max:
 
 /** Fills in the defaults and checks every range; throws ManagerError E_OPTIONS_INVALID naming the option. */
 export function resolvePredictiveOptions(o: PredictiveOptions = {}): ResolvedPredictiveOptions {
+  if (!isOptionsObject(o)) throw new ManagerError('E_OPTIONS_INVALID', `predictive options must be an object or omitted; got ${describeValue(o)}.`, 'options');
   const margin = opt(o.margin, 0.05, 'margin', 0, 0.9);
   const maxMargin = opt(o.maxMargin, 0.4, 'maxMargin', margin, 0.95);
   const window = opt(o.window, 16, 'window', 3, 256, true);

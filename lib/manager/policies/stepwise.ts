@@ -1,4 +1,5 @@
 import { ManagerError } from '../../errors';
+import { describeValue, isOptionsObject } from '../../util/describe-value';
 import type { CandidateSet, ConflictKind, Decision, NormalizedConstraints, Policy } from '../types';
 
 /**
@@ -62,6 +63,7 @@ function profileLevel(set: CandidateSet, constraints: NormalizedConstraints, lev
 }
 
 export function stepwisePolicy(options: StepwiseOptions = {}): Policy<StepwiseState> {
+  if (!isOptionsObject(options)) throw new ManagerError('E_OPTIONS_INVALID', `stepwise options must be an object or omitted; got ${describeValue(options)}.`, 'stepwise');
   const window = options.window ?? 20;
   const skipFrames = options.skipFrames ?? 20;
   const upFromFrame = options.upFromFrame ?? 50;
