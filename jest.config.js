@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Run by npm run test:tensorrt-standin (scripts/dev/tensorrt-standin.js), which builds what it needs first.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/tensorrt-standin/suite/'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   // Native suites share one ONNX Runtime env per process; keep CPU contention predictable on 2 cores.
   maxWorkers: 2,
   testTimeout: 60000,

@@ -9,6 +9,6 @@ module.exports = {
   testEnvironment: '<rootDir>/test/jest-environment.js',
   roots: ['<rootDir>/test/tensorrt-standin/suite'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   testTimeout: 300000,
 };
