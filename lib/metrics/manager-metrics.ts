@@ -38,11 +38,12 @@ export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.00
 
 /** Registers the metrics of `manager` and keeps them current until detach(). */
 export function managerMetrics(manager: ObservedManager, options: ManagerMetricsOptions = {}): ManagerMetrics {
+  if (!isOptionsObject(options)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `metrics options must be an object or omitted; got ${describeValue(options)}`);
+  // without prom-client nothing here can work: that is said first, whatever the manager
+  const client = options.client ?? loadPromClient();
   if (!isObject(manager) || typeof manager.on !== 'function' || !isObject(manager.candidates)) {
     throw new InvalidArgumentError('E_INVALID_ARGUMENT', `managerMetrics needs a RuntimeManager; got ${describeValue(manager)}`);
   }
-  if (!isOptionsObject(options)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `metrics options must be an object or omitted; got ${describeValue(options)}`);
-  const client = options.client ?? loadPromClient();
   const registry = options.registry ?? client.register;
   const p = options.prefix ?? 'dynamic_ofa_';
   const registers = [registry];

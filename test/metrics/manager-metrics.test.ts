@@ -117,6 +117,8 @@ describe('managerMetrics', () => {
       const { managerMetrics: isolated } = require('../../lib/metrics') as typeof import('../../lib/metrics');
       const manager = new RuntimeManager(model, { latencyTargetMs: 10 });
       expect(() => isolated(manager)).toThrow(expect.objectContaining({ code: 'E_DEPENDENCY_MISSING', dependency: 'prom-client', message: expect.stringMatching(/npm install prom-client/) }));
+      // the missing dependency is said first, whatever the manager argument
+      expect(() => isolated({} as never)).toThrow(expect.objectContaining({ code: 'E_DEPENDENCY_MISSING' }));
     });
   });
 });
