@@ -50,7 +50,12 @@ export interface FrameLayout {
   readonly frameBytes: number;
 }
 
+/** The layout of a width x height frame in `format`. Throws E_INVALID_ARGUMENT naming a bad size or format. */
 export function frameLayout(width: number, height: number, format: PixelFormat): FrameLayout {
+  for (const [name, value] of [['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_SIDE) throw bad(`${name} must be an integer number of pixels in [1, ${MAX_SIDE}]; got ${describeValue(value)}`);
+  }
+  if (!isPixelFormat(format)) throw bad(`format must be one of ${PIXEL_FORMATS.join(', ')}; got ${describeValue(format)}`);
   const stride = Math.ceil((width * BYTES_PER_PIXEL[format]) / 4) * 4;
   return { width, height, format, stride, frameBytes: stride * height };
 }
@@ -104,16 +109,13 @@ export function checkPipelineOptions(options: PipelineOptions): FrameLayout {
   if ((source === undefined) === (pipeline === undefined)) throw bad('give either source (a GStreamer source such as v4l2src) or pipeline (a whole pipeline of your own), not both or neither');
   const description = source ?? pipeline;
   if (typeof description !== 'string' || description.trim() === '') throw bad(`${source !== undefined ? 'source' : 'pipeline'} must be a non-empty GStreamer pipeline description`);
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_SIDE) throw bad(`${name} must be an integer number of pixels in [1, ${MAX_SIDE}]; got ${String(value)}`);
-  }
-  if (!isPixelFormat(format)) throw bad(`format must be one of ${PIXEL_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
+  const layout = frameLayout(width, height, format);
   if (fps !== undefined) {
     if (pipeline !== undefined) throw bad('fps goes with source; a whole pipeline sets its own frame rate');
     if (!Number.isInteger(fps) || fps < 1 || fps > 1000) throw bad(`fps must be an integer in [1, 1000]; got ${String(fps)}`);
   }
   if (options.gstLaunch !== undefined && (typeof options.gstLaunch !== 'string' || options.gstLaunch === '')) throw bad('gstLaunch must be the path or name of gst-launch-1.0');
-  return frameLayout(width, height, format);
+  return layout;
 }
 
 /** The arguments of gst-launch-1.0 for the options (checked first). */

@@ -5,9 +5,9 @@
  * misses of a run say what sensing changes: a burst that began in the gap before its first frame can be seen
  * before that frame; one that began during a frame cannot.
  */
-import { ManagerError } from '../errors';
 import type { FrameRecord } from '../manager/types';
 import { type ContentionChange, rng, type SlowdownTrace } from './traces';
+import { checkFrames, checkSpec } from './spec-check';
 
 /** One burst, in frame periods: frame t runs over [t, t + runShare) and its decision is taken at time t. */
 export interface Burst {
@@ -83,6 +83,8 @@ function drawBursts(r: () => number, frames: number, spec: Pick<BurstySpec, 'gap
 
 /** The bursts `makeBurstyTrace` would draw for this spec, for a schedule played on a real machine (bench:scenario). */
 export function planBursts(spec: Pick<BurstySpec, 'frames' | 'seed' | 'gapFrames' | 'burstFrames'>): PlannedBurst[] {
+  checkSpec('burst spec', spec);
+  checkFrames(spec.frames);
   return drawBursts(rng(spec.seed ?? 1), spec.frames, spec);
 }
 
@@ -113,8 +115,9 @@ export function placeBursts(
 
 /** A one-device trace of bursts, with the signals a sampler would read before each frame. */
 export function makeBurstyTrace(spec: BurstySpec): BurstyTrace {
+  checkSpec('burst spec', spec);
   const frames = spec.frames;
-  if (!Number.isInteger(frames) || frames <= 0) throw new ManagerError('E_OPTIONS_INVALID', `frames must be a positive integer, got ${frames}.`, 'frames');
+  checkFrames(frames);
   const r = rng(spec.seed ?? 1);
   const run = spec.runShare ?? 0.8;
   const [f0, f1] = spec.factor ?? [1.2, 1.6];

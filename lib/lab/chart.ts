@@ -4,6 +4,9 @@
  * the sub-network run; contention periods shaded. Several series (policies) can share the axes.
  */
 import type { ChangeKind } from './traces';
+import { checkSpec } from './spec-check';
+import { ManagerError } from '../errors';
+import { describeValue } from '../util/describe-value';
 
 export interface ChartPoint {
   readonly latencyMs: number;
@@ -57,6 +60,8 @@ function niceTicks(lo: number, hi: number, n: number): number[] {
 
 /** Returns a standalone SVG document. */
 export function renderChart(series: readonly ChartSeries[], o: ChartOptions = {}): string {
+  if (!Array.isArray(series as unknown)) throw new ManagerError('E_OPTIONS_INVALID', `chart series must be an array; got ${describeValue(series)}.`, 'series');
+  checkSpec('chart options', o);
   const W = o.width ?? 960;
   const H = o.height ?? 560;
   const ml = 64;

@@ -10,6 +10,7 @@ import { summarize, type Summary } from './summary';
 import { oracleSchedule, type OracleSchedule } from './oracle';
 import { type ManagedOutcome, RuntimeManager, type RuntimeManagerOptions } from '../manager/runtime-manager';
 import type { CandidateSet, Constraints, ContentionSample, FrameRecord, ManagedInferResult, ManagedModel, NormalizedConstraints } from '../manager/types';
+import { checkSpec } from './spec-check';
 
 export interface ScenarioRun<I, R extends ManagedInferResult> {
   readonly models: ManagedModel<I, R> | readonly ManagedModel<I, R>[];
@@ -43,6 +44,7 @@ export interface ScenarioResult {
 
 /** Runs one policy through the schedule on real models. */
 export async function runScenario<I, R extends ManagedInferResult>(run: ScenarioRun<I, R>): Promise<ScenarioResult> {
+  checkSpec('scenario run', run);
   const manager = new RuntimeManager<I, R>(run.models, run.constraints, run.options);
   const records: FrameRecord[] = [];
   const changes: { frame: number; kind: ChangeKind }[] = [];

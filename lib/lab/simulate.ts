@@ -9,6 +9,7 @@ import type { CandidateSet, Constraints, ContentionSample, FrameRecord, Normaliz
 import { oracleSchedule, type OracleSchedule, replayPolicy } from './oracle';
 import { summarize, type Summary } from './summary';
 import type { ChangeKind, SlowdownTrace } from './traces';
+import { checkSpec } from './spec-check';
 
 export interface ConstraintChange {
   readonly frame: number;
@@ -105,6 +106,8 @@ function prepare(input: SimulationInput): {
   signalsAt: ((t: number) => readonly (ContentionSample | null)[]) | undefined;
   changes: { frame: number; kind: ChangeKind }[];
 } {
+  checkSpec('simulation input', input);
+  checkSpec('trace', input.trace);
   const set = input.set ?? buildCandidates(input.models ?? []);
   const tr = input.trace;
   if (tr.devices < set.devices.length) {

@@ -3,6 +3,7 @@
  * spikes, generated deterministically from a seed.
  */
 import { ManagerError } from '../errors';
+import { checkFrames, checkSpec } from './spec-check';
 
 /** Contention on one device: the slowdown factor rises to `factor` at startFrame (linearly over
  * rampFrames), holds, and falls back to 1 by endFrame (over the last rampFrames). Overlapping
@@ -82,9 +83,10 @@ function gaussian(r: () => number): number {
 }
 
 export function makeTrace(spec: TraceSpec): SlowdownTrace {
+  checkSpec('trace spec', spec);
   const frames = spec.frames;
   const D = spec.devices ?? 1;
-  if (!Number.isInteger(frames) || frames <= 0) throw new ManagerError('E_OPTIONS_INVALID', `frames must be a positive integer, got ${frames}.`, 'frames');
+  checkFrames(frames);
   const r = rng(spec.seed ?? 1);
   const sigma = spec.noiseSigma ?? 0.03;
   const base = Array.from({ length: D }, () => new Float64Array(frames).fill(1));

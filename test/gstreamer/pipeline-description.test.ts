@@ -44,6 +44,10 @@ describe('pipeline description', () => {
     expect(frameLayout(62, 48, 'rgb')).toEqual({ width: 62, height: 48, format: 'rgb', stride: 188, frameBytes: 188 * 48 });
     expect(frameLayout(5, 2, 'gray')).toMatchObject({ stride: 8, frameBytes: 16 });
     expect(frameLayout(5, 2, 'bgra')).toMatchObject({ stride: 20, frameBytes: 40 });
+    // a bad size or format is refused, not laid out as NaN bytes
+    expect(() => frameLayout(null as never, 2, 'rgb')).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'width must be an integer number of pixels in [1, 16384]; got null' }));
+    expect(() => frameLayout(5, 2.5, 'rgb')).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/^height must be/) }));
+    expect(() => frameLayout(5, 2, 'yuv' as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: 'format must be one of gray, rgb, bgr, rgba, bgra; got "yuv"' }));
   });
 
   it("the sink's caps are read from whole lines of -v output and compared with the layout", () => {
