@@ -1,8 +1,8 @@
 /** What this build can run, and where. */
-import { BackendUnavailableError, InvalidArgumentError } from '../errors';
+import { BackendUnavailableError } from '../errors';
 import { getBinding } from '../native/addon';
 import { resolveOrtLibrary } from '../native/ort-library';
-import { type BackendName, backendOf, type Device, DEVICES, devicesOf, isDevice, isTrtDevice, tensorRtDevicesHere } from '../devices/devices';
+import { assertKnownDevice, type BackendName, backendOf, type Device, devicesOf, isDevice, isTrtDevice, tensorRtDevicesHere } from '../devices/devices';
 import { tensorRtStatus, type TensorRtStatus } from './tensorrt-status';
 
 export interface BackendInfo {
@@ -54,9 +54,7 @@ function backendList(trt: TensorRtStatus): BackendInfo[] {
 
 /** Throws unless `device` is a known device that a backend of this build can run; `trt`: TensorRT's status, if asked already. */
 export function assertDeviceAvailable(device: unknown, trt?: TensorRtStatus): asserts device is Device {
-  if (!isDevice(device)) {
-    throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${JSON.stringify(device)}`);
-  }
+  assertKnownDevice(device);
   const backendFor = backendOf(device);
   // Only what is compiled in is checked here; a library that fails to load reports itself (E_RUNTIME_LOAD).
   if (backendFor === 'onnxruntime-cpu' && getBinding().backends().includes(backendFor)) return;

@@ -3,6 +3,8 @@
  * Backends, latency profiles, the engine cache and the CLI all read it from here, so a device is added here
  * and nowhere else.
  */
+import { InvalidArgumentError } from '../errors';
+import { describeValue } from '../util/describe-value';
 
 /** Where a family can run: the CPU (ONNX Runtime), or a Jetson's GPU or one of its DLA cores (TensorRT). */
 export type Device = 'cpu' | 'gpu' | 'dla0' | 'dla1';
@@ -32,6 +34,11 @@ export const DEVICES: readonly Device[] = Object.freeze(Object.keys(DEVICE_TABLE
 
 export function isDevice(value: unknown): value is Device {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DEVICE_TABLE, value);
+}
+
+/** Throws E_INVALID_ARGUMENT unless `value` names a device of DEVICES. */
+export function assertKnownDevice(value: unknown): asserts value is Device {
+  if (!isDevice(value)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${describeValue(value)}`);
 }
 
 /** The backend that runs `device`. */

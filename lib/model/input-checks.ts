@@ -8,7 +8,7 @@ import { BYTES_PER_PIXEL, type Image, isPixelFormat, PIXEL_FORMATS } from '../im
 import { checkDlaBudgetMode } from '../engines/dla-budget';
 import { checkPrecision } from '../engines/ensure-engines';
 import { type NativeInput, SHARED_INPUT } from '../native/addon';
-import { describeValue, isObject } from '../util/describe-value';
+import { describeValue, isOptionsObject } from '../util/describe-value';
 import type { LoadOptions } from './load-family';
 
 // The addon's own bounds for these numbers; beyond them a request is a mistake, not a bigger machine.
@@ -57,9 +57,8 @@ export function checkLoadOptions(options: unknown): { threads: number | undefine
 
 /** An options argument (`name` as the message calls it): omitted ({}), or an object. */
 export function checkOptionsObject(name: string, options: unknown): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (!isObject(options)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be an object or omitted; got ${describeValue(options)}`);
-  return options;
+  if (!isOptionsObject(options)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `${name} must be an object or omitted; got ${describeValue(options)}`);
+  return options ?? {};
 }
 
 /** Checks `WarmOptions.signal`. */

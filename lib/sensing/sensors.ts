@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEVICES, isDevice } from '../devices/devices';
+import { assertKnownDevice } from '../devices/devices';
 import { InvalidArgumentError } from '../errors';
 import type { ContentionSample } from '../manager/types';
 import { describeValue, isObject } from '../util/describe-value';
@@ -269,7 +269,7 @@ export function acceleratorLoadFile(device: string, root = '/'): string | null {
 
 /** The sensor of a device ('cpu', 'gpu', 'dla0', 'dla1'); a device with no signal here gets one that samples null. */
 export function sensorFor(device: string, options: SensorOptions = {}): ContentionSensor {
-  if (!isDevice(device)) throw new InvalidArgumentError('E_INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}; got ${describeValue(device)}`);
+  assertKnownDevice(device);
   if (device === 'cpu') return new CpuSensor(options);
   return new LoadFileSensor(acceleratorLoadFile(device, options.root), device === 'gpu' ? 'gpu-load' : 'dla-load', options);
 }
